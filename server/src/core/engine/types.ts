@@ -1,0 +1,113 @@
+// The engine's public results. Everything here is plain data: JSON-serialisable, so that a worker
+// thread can post it to the language server and the CLI can print it as JSON.
+
+import type { Diagnostic } from '../diagnostics/codes';
+import type { ViolationKind } from '../syntax/ast';
+
+/** Checked often by the search; an editor sets it to abandon a run. */
+export interface CancellationToken {
+  readonly isCancellationRequested: boolean;
+}
+
+export interface EngineProgress {
+  proposal: string;
+  states: number;
+  depth: number;
+  statesPerSecond: number;
+}
+
+export interface EngineOptions {
+  /** Turn reductions (partial order, symmetry) off, so traces are the true minimum. */
+  exact?: boolean;
+  /** Stop after this many stored states; the verdict is then `incomplete`. */
+  maxStates?: number;
+  /** Stop when the state store would exceed this many bytes. */
+  maxMemoryBytes?: number;
+  /** Stop after this many milliseconds of search. */
+  timeoutMs?: number;
+  cancel?: CancellationToken;
+  /** Check only these proposals (`baseline` included by name); all when absent. */
+  proposals?: string[];
+  /** Collect per-step facts for hovers and inlay hints (costs some time). */
+  collectFacts?: boolean;
+  onProgress?: (progress: EngineProgress) => void;
+}
+
+export type Verdict = 'safe' | 'violation' | 'incomplete';
+
+/** One variable's change at a trace step, e.g. `mm.users` from `1` to `0`. */
+export interface StateChange {
+  name: string;
+  before: string;
+  after: string;
+}
+
+export interface TraceStep {
+  /** The thread or device that moved: `cpu0`, `worker[1]`, `smmu_dev`. */
+  actor: string;
+  actorKind: 'thread' | 'device';
+  /** Source range of the statement (offsets into the checked file). */
+  start: number;
+  end: number;
+  /** What happened, in words: `put mm.users (users 1→0)`, `dma issue mm`, `free domain`. */
+  event: string;
+  changes: StateChange[];
+}
+
+/** The values one variable takes at a program point over all reachable states. */
+export interface ValueSummary {
+  name: string;
+  /** Up to 8 values, in order; when there are more, `values` is empty and `min`/`max` give the range. */
+  values: string[];
+  min?: number;
+  max?: number;
+}
+
+/** What the search saw at one statement (a step location). */
+export interface StepFacts {
+  start: number;
+  end: number;
+  /** Which actors execute this statement. */
+  actors: string[];
+  /** How many reachable states execute it. */
+  states: number;
+  before: ValueSummary[];
+  after: ValueSummary[];
+  /** Transitions of reference counts observed at this step, e.g. `users 2→1`. */
+  transitions: string[];
+  /** Other actors that can take a step in states where this step is enabled. */
+  interleavers: string[];
+}
+
+export interface ProposalResult {
+  /** `baseline` or the proposal's name. */
+  name: string;
+  title?: string;
+  /** Range of the proposal's name (the `model` line, or the start of the file, for the baseline). */
+  start: number;
+  end: number;
+  verdict: Verdict;
+  kind?: ViolationKind;
+  /** One line: what went wrong and where. */
+  message?: string;
+  /** Range of the failing step. */
+  violationStart?: number;
+  violationEnd?: number;
+  trace?: TraceStep[];
+  states: number;
+  transitions: number;
+  depth: number;
+  ms: number;
+  /** Why the search stopped early, for `incomplete`. */
+  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled';
+  /** `safe` or a violation kind, when the file states an expectation. */
+  expected?: string;
+  expectationMet?: boolean;
+  facts?: StepFacts[];
+}
+
+export interface ModelResult {
+  proposals: ProposalResult[];
+  /** Errors that kept a proposal from being lowered (e.g. a C body that could not be translated). */
+  diagnostics: Diagnostic[];
+}
