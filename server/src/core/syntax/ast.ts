@@ -452,10 +452,10 @@ export interface TryExpression extends NodeBase {
   target: Place;
 }
 
-/** `alive x`, `freed x`, `running dev`, `held x.m`: read-only tests of lifecycle state. */
+/** `alive x`, `freed x`, `running dev`, `idle dev` (no DMA in flight), `held x.m`: read-only tests. */
 export interface PredicateExpression extends NodeBase {
   kind: 'PredicateExpression';
-  op: 'alive' | 'freed' | 'running' | 'held';
+  op: 'alive' | 'freed' | 'running' | 'idle' | 'held';
   target: Place;
 }
 

@@ -61,7 +61,7 @@ export const KEYWORDS: readonly string[] = [
   'get', 'put', 'use', 'free', 'alloc', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec', 'wait', 'until',
   'assert', 'if', 'else', 'while', 'repeat', 'choose', 'or', 'maybe', 'atomic', 'let', 'return', 'unlock', 'c',
   // expressions
-  'tryget', 'trylock', 'alive', 'freed', 'running', 'held', 'true', 'false', 'null', 'call',
+  'tryget', 'trylock', 'alive', 'freed', 'running', 'idle', 'held', 'true', 'false', 'null', 'call',
 ];
 
 const keywordSet = new Set(KEYWORDS);
