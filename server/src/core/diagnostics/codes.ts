@@ -73,6 +73,7 @@ export const CODES = {
   unexpectedViolation: entry('LT3502', 'unexpected-violation', 'error', 'A proposal has a violation and no expectation names it.'),
   incomplete: entry('LT3503', 'incomplete', 'warning', 'The search stopped at a budget (states, memory or time) before it covered every interleaving.'),
   verdictSafe: entry('LT3504', 'verdict', 'info', 'The verdict of a proposal.'),
+  notLowered: entry('LT3505', 'not-checked', 'warning', 'The engine cannot check a proposal: part of it has no model meaning (a loop inside `atomic`, a cyclic on-zero action, an untranslated C body).'),
 
   // Kernel C findings.
   cLeak: entry('LT4001', 'leak', 'error', 'A reference acquired in a function is still held on some return path.'),

@@ -52,6 +52,8 @@ export interface TraceStep {
   /** What happened, in words: `put mm.users (users 1→0)`, `dma issue mm`, `free domain`. */
   event: string;
   changes: StateChange[];
+  /** On the last step of a violation trace: what went wrong (for a deadlock or leak, in the state after it). */
+  violation?: { kind: ViolationKind; message: string };
 }
 
 /** The values one variable takes at a program point over all reachable states. */
@@ -104,6 +106,10 @@ export interface ProposalResult {
   expected?: string;
   expectationMet?: boolean;
   facts?: StepFacts[];
+  /** Why no verdict could be computed (e.g. a C body without the C front end); the verdict is then `incomplete`. */
+  skipped?: string;
+  /** The seed of a random simulation, to replay it. */
+  seed?: number;
 }
 
 export interface ModelResult {

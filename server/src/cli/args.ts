@@ -1,0 +1,190 @@
+// Command-line arguments: `lifetime check ...`, `lifetime export ...`, `--help`, `--version`.
+// Parsing never throws; a bad command line yields a one-line reason (exit code 2).
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+export interface CheckCommand {
+  command: 'check';
+  paths: string[];
+  format: OutputFormat;
+  exact: boolean;
+  maxStates?: number;
+  timeoutMs?: number;
+  simulate?: number;
+  seed?: number;
+  apiFiles: string[];
+  engine: boolean;
+  /** Check only these proposals (`baseline` included by name). */
+  proposals: string[];
+}
+
+export interface ExportCommand {
+  command: 'export';
+  path: string;
+  proposal: string;
+  output?: string;
+}
+
+export type Command =
+  | CheckCommand
+  | ExportCommand
+  | { command: 'help'; topic?: 'check' | 'export' }
+  | { command: 'version' }
+  | { command: 'usage-error'; message: string };
+
+function usageError(message: string): Command {
+  return { command: 'usage-error', message };
+}
+
+/** A non-negative integer flag value, or undefined when it is not one. */
+function integer(text: string | undefined, min: number): number | undefined {
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  const value = Number(text);
+  return Number.isSafeInteger(value) && value >= min ? value : undefined;
+}
+
+export function parseArgs(argv: readonly string[]): Command {
+  if (argv.length === 0) return usageError("no command given; run 'lifetime --help' (usage: lifetime check <files or directories>)");
+  const [first, ...rest] = argv;
+  if (first === '--help' || first === '-h' || first === 'help') {
+    const topic = rest[0] === 'check' || rest[0] === 'export' ? rest[0] : undefined;
+    return { command: 'help', topic };
+  }
+  if (first === '--version' || first === '-V' || first === 'version') return { command: 'version' };
+  if (first === 'check') return parseCheck(rest);
+  if (first === 'export') return parseExport(rest);
+  if (first.startsWith('-')) return usageError(`unknown option '${first}'; run 'lifetime --help'`);
+  return usageError(`unknown command '${first}'; the commands are 'check' and 'export' (run 'lifetime --help')`);
+}
+
+/** Splits `--flag=value` into flag and value; other arguments pass unchanged. */
+function splitFlag(arg: string): { flag: string; inline?: string } {
+  const eq = arg.indexOf('=');
+  if (arg.startsWith('--') && eq > 2) return { flag: arg.slice(0, eq), inline: arg.slice(eq + 1) };
+  return { flag: arg };
+}
+
+function parseCheck(args: readonly string[]): Command {
+  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, proposals: [] };
+  let onlyPaths = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (onlyPaths || !arg.startsWith('-') || arg === '-') {
+      command.paths.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyPaths = true;
+      continue;
+    }
+    const { flag, inline } = splitFlag(arg);
+    const takesValue = ['--format', '--max-states', '--timeout-ms', '--simulate', '--seed', '--api', '--proposal', '-f'].includes(flag);
+    let value: string | undefined = inline;
+    if (takesValue && value === undefined) {
+      value = args[i + 1];
+      if (value === undefined) return usageError(`option '${flag}' needs a value`);
+      i++;
+    } else if (!takesValue && inline !== undefined) {
+      return usageError(`option '${flag}' takes no value`);
+    }
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { command: 'help', topic: 'check' };
+      case '--format':
+      case '-f':
+        if (value !== 'text' && value !== 'json' && value !== 'sarif') return usageError(`--format must be text, json or sarif, not '${value}'`);
+        command.format = value;
+        break;
+      case '--exact':
+        command.exact = true;
+        break;
+      case '--no-engine':
+        command.engine = false;
+        break;
+      case '--max-states': {
+        const n = integer(value, 1);
+        if (n === undefined) return usageError(`--max-states needs a positive whole number, not '${value}'`);
+        command.maxStates = n;
+        break;
+      }
+      case '--timeout-ms': {
+        const n = integer(value, 1);
+        if (n === undefined) return usageError(`--timeout-ms needs a positive whole number of milliseconds, not '${value}'`);
+        command.timeoutMs = n;
+        break;
+      }
+      case '--simulate': {
+        const n = integer(value, 1);
+        if (n === undefined) return usageError(`--simulate needs a positive whole number of runs, not '${value}'`);
+        command.simulate = n;
+        break;
+      }
+      case '--seed': {
+        const n = integer(value, 0);
+        if (n === undefined || n > 0xffffffff) return usageError(`--seed needs a whole number from 0 to 4294967295, not '${value}'`);
+        command.seed = n;
+        break;
+      }
+      case '--api':
+        command.apiFiles.push(value as string);
+        break;
+      case '--proposal':
+        command.proposals.push(value as string);
+        break;
+      default:
+        return usageError(`unknown option '${flag}' for 'lifetime check'; run 'lifetime check --help'`);
+    }
+  }
+  if (command.paths.length === 0) return usageError("'lifetime check' needs at least one file or directory");
+  if (command.seed !== undefined && command.simulate === undefined) return usageError('--seed replays a simulation; use it with --simulate N');
+  return command;
+}
+
+function parseExport(args: readonly string[]): Command {
+  let promela = false;
+  let path: string | undefined;
+  let proposal = 'baseline';
+  let output: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const { flag, inline } = splitFlag(args[i]);
+    const next = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      i++;
+      return args[i];
+    };
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { command: 'help', topic: 'export' };
+      case '--promela':
+        if (inline !== undefined) {
+          promela = true;
+          path = inline;
+        } else {
+          promela = true;
+        }
+        break;
+      case '--proposal': {
+        const value = next();
+        if (value === undefined) return usageError("option '--proposal' needs a value");
+        proposal = value;
+        break;
+      }
+      case '-o':
+      case '--output': {
+        const value = next();
+        if (value === undefined) return usageError(`option '${flag}' needs a value`);
+        output = value;
+        break;
+      }
+      default:
+        if (flag.startsWith('-') && flag !== '-') return usageError(`unknown option '${flag}' for 'lifetime export'; run 'lifetime export --help'`);
+        if (path !== undefined) return usageError(`'lifetime export' takes one file; got '${path}' and '${args[i]}'`);
+        path = args[i];
+    }
+  }
+  if (!promela) return usageError("'lifetime export' needs a format: --promela");
+  if (path === undefined) return usageError("'lifetime export --promela' needs a .lifetime file");
+  return { command: 'export', path, proposal, output };
+}

@@ -1,0 +1,108 @@
+// Runs the engine on one checked `.lifetime` file: an exhaustive search per proposal, or, with
+// `--simulate N`, N seeded random runs per proposal. Returns the verdicts and their diagnostics.
+
+import type { Diagnostic } from '../core/diagnostics/codes';
+import { checkModel, proposalNames, simulate } from '../core/engine/index';
+import type { EngineProgress, ProposalResult } from '../core/engine/types';
+import type { SourceFile } from '../core/syntax/ast';
+import { verdictDiagnostics } from './verdicts';
+
+export interface EngineRunOptions {
+  exact: boolean;
+  maxStates?: number;
+  timeoutMs?: number;
+  simulate?: number;
+  seed?: number;
+  /** Only these proposals; all when empty. */
+  proposals: string[];
+  onProgress?: (progress: EngineProgress) => void;
+}
+
+export interface EngineRun {
+  proposals: ProposalResult[];
+  diagnostics: Diagnostic[];
+  /** The proposal whose violation each violation diagnostic reports. */
+  violations: Map<Diagnostic, ProposalResult>;
+}
+
+export function runEngine(file: SourceFile, options: EngineRunOptions): EngineRun {
+  const run = options.simulate !== undefined ? runSimulation(file, options, options.simulate) : runSearch(file, options);
+  for (const result of run.proposals) run.diagnostics.push(...verdictDiagnostics(result, run.violations));
+  return run;
+}
+
+function runSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
+  const model = checkModel(file, undefined, {
+    exact: options.exact,
+    maxStates: options.maxStates,
+    timeoutMs: options.timeoutMs,
+    proposals: options.proposals.length > 0 ? options.proposals : undefined,
+    onProgress: options.onProgress,
+  });
+  return { proposals: model.proposals, diagnostics: [...model.diagnostics], violations: new Map() };
+}
+
+/** The expectation of each proposal, as `expect NAME: OUTCOME` states it (the first one wins). */
+function expectations(file: SourceFile): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const item of file.items) {
+    if (item.kind !== 'ExpectDecl' || item.proposal.missing || item.outcome.missing) continue;
+    if (!result.has(item.proposal.text)) result.set(item.proposal.text, item.outcome.text);
+  }
+  return result;
+}
+
+/** Where a proposal's name is written; the baseline points at the model's name or the file start. */
+function nameRange(file: SourceFile, name: string): { start: number; end: number } {
+  for (const item of file.items) {
+    if (name === 'baseline' && item.kind === 'ModelDecl' && !item.name.missing) return { start: item.name.start, end: item.name.end };
+    if (item.kind === 'ProposalDecl' && item.name.text === name) return { start: item.name.start, end: item.name.end };
+  }
+  return { start: 0, end: 0 };
+}
+
+function runSimulation(file: SourceFile, options: EngineRunOptions, runs: number): EngineRun {
+  const expected = expectations(file);
+  const out: EngineRun = { proposals: [], diagnostics: [], violations: new Map() };
+  // One seed for the whole command, so that `--seed` replays every proposal exactly.
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  for (const name of proposalNames(file)) {
+    if (options.proposals.length > 0 && !options.proposals.includes(name)) continue;
+    const started = performance.now();
+    const simulation = simulate(file, name, { runs, seed });
+    out.diagnostics.push(...simulation.diagnostics);
+    const range = nameRange(file, name);
+    const result: ProposalResult = {
+      name,
+      start: range.start,
+      end: range.end,
+      verdict: simulation.verdict === 'violation' ? 'violation' : 'incomplete',
+      states: simulation.steps,
+      transitions: simulation.steps,
+      depth: simulation.trace?.length ?? 0,
+      ms: performance.now() - started,
+      seed: simulation.seed,
+    };
+    if (simulation.verdict === 'violation') {
+      result.kind = simulation.kind as ProposalResult['kind'];
+      result.message = simulation.message;
+      result.trace = simulation.trace;
+      const last = simulation.trace?.at(-1);
+      if (last) {
+        result.violationStart = last.start;
+        result.violationEnd = last.end;
+      }
+    } else if (simulation.verdict === 'not-checked') {
+      result.skipped = simulation.diagnostics.at(-1)?.message ?? 'the proposal could not be lowered';
+    } else {
+      result.skipped = `${simulation.runs} random runs (seed ${simulation.seed}) found no violation; a simulation cannot prove the proposal safe`;
+    }
+    const expectation = expected.get(name);
+    if (expectation !== undefined) {
+      result.expected = expectation;
+      if (result.verdict === 'violation') result.expectationMet = expectation === result.kind;
+    }
+    out.proposals.push(result);
+  }
+  return out;
+}

@@ -1,0 +1,119 @@
+// Compiler-style text output: `path:line:col: severity CODE: message`, the source line and a caret
+// under the range; then, per model, a verdict table and the trace diagram of each violation.
+
+import { renderTraceDiagram } from '../core/engine/index';
+import type { ProposalResult } from '../core/engine/types';
+import type { Diagnostic } from '../core/diagnostics/codes';
+import { lineColumn, type FileReport } from './report';
+
+export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic): string {
+  const { line, column } = lineColumn(report, diagnostic.start);
+  const head = `${report.path}:${line}:${column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`;
+  const source = report.lines.lineText(line - 1);
+  if (source.trim().length === 0) return head;
+  const lineEnd = report.lines.lineEndOffset(line - 1);
+  const width = Math.max(1, Math.min(diagnostic.end, lineEnd) - diagnostic.start);
+  // Keep tabs in the padding so that the caret lines up under the same column as the source.
+  const padding = source.slice(0, column - 1).replace(/[^\t]/g, ' ');
+  const gutter = String(line).padStart(5);
+  const blank = ' '.repeat(gutter.length);
+  return `${head}\n${gutter} | ${source}\n${blank} | ${padding}^${'~'.repeat(width - 1)}`;
+}
+
+export function verdictWords(result: ProposalResult): string {
+  let words: string;
+  if (result.verdict === 'violation') words = result.kind ?? 'violation';
+  else if (result.verdict === 'safe') words = 'safe';
+  else if (result.seed !== undefined) words = 'no violation found';
+  else if (result.skipped) words = 'not checked';
+  else words = `incomplete (${result.incompleteReason ?? 'budget'})`;
+  if (result.expected !== undefined) {
+    if (result.expectationMet === true) words += ' (as expected)';
+    else words += ` (expected ${result.expected})`;
+  } else if (result.verdict === 'violation') {
+    words += ' (no expectation)';
+  }
+  return words;
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 10) return `${ms.toFixed(1)} ms`;
+  if (ms < 10_000) return `${Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The proposal × verdict × states × time table of one model. */
+export function verdictTable(proposals: readonly ProposalResult[]): string[] {
+  const rows = [['proposal', 'verdict', 'states', 'time']];
+  for (const result of proposals) rows.push([result.name, verdictWords(result), result.states.toLocaleString('en-US'), formatMs(result.ms)]);
+  const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column >= 2 ? cell.padStart(widths[column]) : cell.padEnd(widths[column])))
+      .join('   ')
+      .trimEnd(),
+  );
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line.length > 0 ? by + line : line))
+    .join('\n');
+}
+
+export function formatReportText(report: FileReport): string {
+  const parts: string[] = report.diagnostics.map((diagnostic) => formatDiagnosticText(report, diagnostic));
+  if (report.engineSkipped && report.diagnostics.some((d) => d.severity === 'error')) {
+    parts.push(`${report.path}: no verdicts: ${report.engineSkipped}`);
+  }
+  if (report.proposals.length > 0) {
+    parts.push(`${report.path}: verdicts\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
+    for (const result of report.proposals) {
+      if (result.verdict !== 'violation' || !result.trace || result.trace.length === 0) continue;
+      const where = result.violationStart !== undefined ? lineColumn(report, result.violationStart) : undefined;
+      const at = where ? ` at ${report.path}:${where.line}:${where.column}` : '';
+      const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
+      const title = `${result.name}: ${result.kind ?? 'violation'}${at}, ${result.trace.length} steps${seed}`;
+      const message = result.message ? `\n  ${result.message}` : '';
+      parts.push(`${title}${message}\n${indent(renderTraceDiagram(result.trace, report.text).trimEnd(), '    ')}`);
+    }
+  }
+  return parts.join('\n');
+}
+
+export function summaryLine(reports: readonly FileReport[]): string {
+  let errors = 0;
+  let warnings = 0;
+  let proposals = 0;
+  let safe = 0;
+  let violations = 0;
+  let incomplete = 0;
+  let unmet = 0;
+  for (const report of reports) {
+    for (const diagnostic of report.diagnostics) {
+      if (diagnostic.severity === 'error') errors++;
+      else if (diagnostic.severity === 'warning') warnings++;
+      if (diagnostic.code === 'LT3501' || diagnostic.code === 'LT3502') unmet++;
+    }
+    for (const result of report.proposals) {
+      proposals++;
+      if (result.verdict === 'safe') safe++;
+      else if (result.verdict === 'violation') violations++;
+      else incomplete++;
+    }
+  }
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let line = `${plural(reports.length, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  if (proposals > 0) {
+    line += `; ${plural(proposals, 'verdict')}: ${safe} safe, ${plural(violations, 'violation')}, ${incomplete} incomplete`;
+    line += unmet > 0 ? `, ${unmet} not as expected` : ', all as expected';
+  }
+  return line;
+}
+
+export function formatText(reports: readonly FileReport[]): string {
+  const blocks = reports.map(formatReportText).filter((block) => block.length > 0);
+  blocks.push(summaryLine(reports));
+  return `${blocks.join('\n\n')}\n`;
+}

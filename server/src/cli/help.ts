@@ -1,0 +1,40 @@
+// Usage text for `lifetime --help`, `lifetime check --help` and `lifetime export --help`.
+
+export const MAIN_HELP = `lifetime - check kernel lifetime designs: use-after-free, DMA after free, leaks, deadlocks
+
+Usage:
+  lifetime check [options] <files or directories>...
+  lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml]
+  lifetime --help | --version
+
+Commands:
+  check    Check .lifetime models (every proposal, every interleaving) and kernel C files.
+  export   Write a model as Promela for the SPIN model checker.
+
+Run 'lifetime check --help' or 'lifetime export --help' for their options.
+Exit codes: 0 no errors and every expectation met; 1 errors or unmet expectations;
+            2 usage or input error (missing, unreadable, not UTF-8 or too large a file).
+Documentation: docs/cli.md, docs/diagnostics.md`;
+
+export const CHECK_HELP = `Usage: lifetime check [options] <files or directories>...
+
+Checks each .lifetime file (syntax, names, then the engine on every proposal) and each .c/.h file
+(reference and lock balance on every path). Directories are searched recursively for .lifetime, .c
+and .h files.
+
+Options:
+  --format text|json|sarif  Output format (default text). JSON and SARIF go to stdout.
+  --exact                   Turn reductions off: traces are the shortest possible.
+  --max-states N            Stop each search after N states (the verdict is then incomplete).
+  --timeout-ms N            Stop each search after N milliseconds.
+  --simulate N              Run N random executions per proposal instead of an exhaustive search.
+  --seed S                  With --simulate: the seed to replay (printed by a previous run).
+  --api FILE                An extra kernel API table for C files (repeatable).
+  --proposal NAME           Check only this proposal ('baseline' for the baseline; repeatable).
+  --no-engine               Only parse and check names; run no search.
+  -h, --help                Show this help.`;
+
+export const EXPORT_HELP = `Usage: lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml]
+
+Writes the baseline (or the named proposal) as a Promela model with the same semantics and the
+same built-in violations as assertions, for SPIN. Without -o, the model goes to stdout.`;

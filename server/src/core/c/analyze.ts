@@ -1,0 +1,917 @@
+// Path-sensitive analysis of one C function: explores the control-flow graph with an abstract state
+// per path (what it holds, what it knows of values), merging identical states at each node, and
+// reports what a feasible path still holds at a return, releases twice, or uses after release.
+
+import type { ApiEntry, ApiTable } from './apiTable';
+import type { CFunction, CfgNode, Expr } from './cir';
+import { derivedMentions, exprKey, hasEffects, identifiersIn, keyRoot, pointerMentions, rootName, storeMentions } from './keys';
+import { ALL, NEG, POS, Z, cloneState, initialState, isLive, resMatches, stateKey, type Res, type State } from './state';
+import type { FindingKind } from './findings';
+
+export interface RawFinding {
+  kind: FindingKind;
+  start: number;
+  end: number;
+  /** Message parts; line numbers are filled in by the caller. */
+  message: string;
+  related: { start: number; end: number; message: string }[];
+  res?: Res;
+  /** For leaks: the node the path left through (a goto or the return) and the return. */
+  exitNode?: CfgNode;
+  returnNode?: CfgNode;
+}
+
+export interface FunctionAnalysis {
+  findings: RawFinding[];
+  /** True when the path budget ran out before every path was explored. */
+  incomplete: boolean;
+  visits: number;
+}
+
+export interface AnalyzeLimits {
+  /** Node visits per function before giving up on the remaining paths. */
+  maxVisits: number;
+  /** States per node after which value facts are dropped so that more paths merge. */
+  widenAfter: number;
+}
+
+const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregister|_del|delete|uninit|deinit|exit|close|unmap|unpin|dispose|teardown|detach|fini)/i;
+const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
+
+/** Functions whose job may be to return with a lock held. */
+const LOCK_HELPER = /lock|acquire|get|begin|start|enter|grab|hold|claim/i;
+
+const ERROR_TESTS: Record<string, { arg: number; mask: number }> = {
+  IS_ERR: { arg: 0, mask: NEG },
+  IS_ERR_OR_NULL: { arg: 0, mask: Z | NEG },
+  IS_ERR_VALUE: { arg: 0, mask: NEG },
+  dma_mapping_error: { arg: 1, mask: NEG },
+};
+const TRANSPARENT_TESTS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely_if', 'BUG_ON']);
+
+const PREDICATE = /^(is_|has_|list_empty|hlist_empty|test_bit|IS_ENABLED|IS_BUILTIN|[a-z0-9_]*_(is|has|enabled|empty|present|supported|valid|capable)(_[a-z0-9]+)?$)/;
+
+/** A condition whose only calls are predicates with no effects (`list_empty(...)`, `is_x(...)`). */
+function isPredicate(expr: Expr): boolean {
+  switch (expr.k) {
+    case 'call':
+      return PREDICATE.test(expr.callee) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
+    case 'assign':
+      return false;
+    case 'unary':
+      return expr.op !== '++' && expr.op !== '--' && isPredicate(expr.arg);
+    case 'cast':
+      return isPredicate(expr.arg);
+    case 'bin':
+      return isPredicate(expr.left) && isPredicate(expr.right);
+    case 'field':
+      return isPredicate(expr.base);
+    case 'index':
+      return isPredicate(expr.base) && isPredicate(expr.index);
+    case 'cond':
+      return isPredicate(expr.test) && isPredicate(expr.then) && isPredicate(expr.other);
+    case 'other':
+      return expr.kids.every(isPredicate);
+    default:
+      return true;
+  }
+}
+
+function initialMask(entry: ApiEntry): number {
+  switch (entry.when) {
+    case 'nonnull':
+      return Z | POS;
+    case 'not-err':
+    case 'dma-ok':
+      return NEG | POS;
+    case 'zero':
+      return Z | NEG;
+    case 'nonzero':
+      return entry.object === 'return' ? Z | POS : Z | POS;
+    default:
+      return ALL;
+  }
+}
+
+function okMask(entry: ApiEntry): number {
+  switch (entry.when) {
+    case 'nonnull':
+    case 'nonzero':
+      return NEG | POS;
+    case 'not-err':
+    case 'not-err-or-null':
+    case 'positive':
+    case 'dma-ok':
+      return POS;
+    case 'zero':
+      return Z;
+    default:
+      return ALL;
+  }
+}
+
+interface Value {
+  key?: string;
+  mask?: number;
+}
+
+type Outcome = [State, boolean];
+
+export class FunctionAnalyzer {
+  private readonly findings = new Map<string, RawFinding>();
+  /** `family|key` pairs that some call in the function releases. */
+  private readonly releasedAnywhere = new Set<string>();
+  private readonly errorReturns: { node: CfgNode & { k: 'return' }; held: Res[]; acquiredBefore: number[] }[] = [];
+  /** Condition texts, and identifiers, by how many branches test them: facts tested once are not kept. */
+  private readonly conditionTexts = new Map<string, number>();
+  private readonly testedNames = new Map<string, number>();
+  private readonly returnedNames = new Set<string>();
+  private readonly lockFamilies = new Set<string>();
+
+  constructor(
+    private readonly fn: CFunction,
+    private readonly table: ApiTable,
+    private readonly text: string,
+    private readonly acquiresAnnotated: Set<string>,
+  ) {
+    for (const node of fn.nodes) {
+      if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
+      const conditionText = text.slice(node.cond.s, node.cond.e).replace(/\s+/g, '');
+      this.conditionTexts.set(conditionText, (this.conditionTexts.get(conditionText) ?? 0) + 1);
+      for (const name of identifiersIn(node.cond)) this.testedNames.set(name, (this.testedNames.get(name) ?? 0) + 1);
+    }
+    for (const node of fn.nodes) if (node.k === 'return' && node.expr) for (const name of identifiersIn(node.expr)) this.returnedNames.add(name);
+    for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) this.lockFamilies.add(f);
+    for (const call of fn.calls) {
+      const entry = table.byName.get(call.callee);
+      if (!entry) continue;
+      if (entry.effect === 'release') {
+        const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
+        if (key !== undefined) for (const family of entry.families) this.releasedAnywhere.add(`${family}|${key}`);
+      } else if (entry.effect === 'acquire' && entry.consumes !== undefined && call.args[entry.consumes]) {
+        const key = exprKey(call.args[entry.consumes]);
+        if (key !== undefined) this.releasedAnywhere.add(`${entry.families[0]}|${key}`);
+      }
+    }
+  }
+
+  run(limits: AnalyzeLimits): FunctionAnalysis {
+    const nodes = this.fn.nodes;
+    const seen = new Map<number, Set<string>>();
+    const work: [number, State][] = [[this.fn.entry, initialState()]];
+    let visits = 0;
+    let incomplete = false;
+    while (work.length > 0) {
+      const item = work.pop();
+      if (!item) break;
+      const [id] = item;
+      let state = item[1];
+      if (id < 0 || id >= nodes.length) continue;
+      let set = seen.get(id);
+      if (!set) {
+        set = new Set();
+        seen.set(id, set);
+      }
+      if (set.size >= limits.widenAfter && (state.masks.size > 0 || state.conds.size > 0)) state = this.widen(state);
+      const key = stateKey(state);
+      if (set.has(key)) continue;
+      set.add(key);
+      if (++visits > limits.maxVisits) {
+        incomplete = true;
+        break;
+      }
+      for (const [next, nextState] of this.step(id, nodes[id], state)) work.push([next, nextState]);
+    }
+    this.reportInconsistentPaths();
+    return { findings: [...this.findings.values()], incomplete, visits };
+  }
+
+  /** Whether a fact about `key` can matter later: its variable is tested again, or it decides an acquire. */
+  private keepMask(state: State, key: string): boolean {
+    if (key.startsWith('$')) return true;
+    const root = /^[*]?([A-Za-z_][A-Za-z0-9_]*)/.exec(key);
+    if (root && ((this.testedNames.get(root[1]) ?? 0) >= 1 || this.returnedNames.has(root[1]))) return true;
+    return state.res.some((r) => r.condVar === key);
+  }
+
+  private setMask(state: State, key: string, mask: number): void {
+    if (this.keepMask(state, key)) state.masks.set(key, mask);
+    else state.masks.delete(key);
+  }
+
+  /** Keeps what the path holds and forgets what it knew of values, except what decides an acquire. */
+  private widen(state: State): State {
+    const next = cloneState(state);
+    next.conds.clear();
+    for (const key of [...next.masks.keys()]) if (!next.res.some((r) => r.condVar === key)) next.masks.delete(key);
+    return next;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Transfer functions
+
+  private step(id: number, node: CfgNode, state: State): [number, State][] {
+    switch (node.k) {
+      case 'nop':
+        return [[node.next, state]];
+      case 'eval':
+        if (!hasEffects(node.expr) && !state.res.some((r) => r.status === 'released')) return [[node.next, state]];
+        return [[node.next, this.evaluate(node.expr, cloneState(state)).state]];
+      case 'decl': {
+        let next = cloneState(state);
+        this.forget(next, node.name);
+        if (node.init) {
+          const result = this.evaluate(node.init, next);
+          next = result.state;
+          this.bind(next, node.name, result.value);
+        }
+        if (node.scoped) next.res = next.res.filter((r) => !r.names.includes(node.name));
+        return [[node.next, next]];
+      }
+      case 'branch':
+        return this.condition(node.cond, cloneState(state)).map(([s, truth]) => [truth ? node.t : node.f, s]);
+      case 'choice': {
+        if (node.key === '') return node.targets.map((t) => [t, state]);
+        const decided = state.conds.get(node.key);
+        if (decided !== undefined && decided < node.targets.length) return [[node.targets[decided], state]];
+        return node.targets.map((t, i) => {
+          const next = cloneState(state);
+          next.conds.set(node.key, i);
+          return [t, next];
+        });
+      }
+      case 'goto': {
+        const lastGoto = state.res.some(isLive) ? id : -1;
+        if (lastGoto === state.lastGoto) return [[node.next, state]];
+        const next = cloneState(state);
+        next.lastGoto = lastGoto;
+        return [[node.next, next]];
+      }
+      case 'reassign': {
+        const next = cloneState(state);
+        for (const name of node.names) this.forget(next, name);
+        return [[node.next, next]];
+      }
+      case 'iter':
+        return this.iterate(node, cloneState(state));
+      case 'return':
+        this.leaveFunction(id, node, cloneState(state));
+        return [];
+    }
+  }
+
+  private iterate(node: CfgNode & { k: 'iter' }, state: State): [number, State][] {
+    const entry = this.table.byName.get(node.call.callee);
+    const loopExpr = entry?.loopVar !== undefined ? node.call.args[entry.loopVar] : undefined;
+    const loopVar = loopExpr ? exprKey(loopExpr) : undefined;
+    if (!entry || loopVar === undefined) return [[node.body, state], [node.exit, state]];
+    const kept: Res[] = [];
+    for (const res of state.res) {
+      if (res.iterator && res.site === node.call.s) {
+        if (res.status === 'released' && !res.releasedByConsume && res.releaseSite !== undefined) {
+          this.report({
+            kind: 'double-release',
+            start: res.releaseSite,
+            end: res.releaseEnd ?? res.releaseSite,
+            message: `${res.releaseApi ?? 'the release'}(${loopVar}) inside ${entry.name}() drops a reference the iterator drops again on the next iteration`,
+            related: [{ start: node.call.s, end: node.call.e, message: `${entry.name}() puts ${loopVar} when it advances` }],
+          });
+        }
+        continue;
+      }
+      kept.push(res);
+    }
+    state.res = kept;
+    this.forget(state, loopVar);
+    const exit = cloneState(state);
+    exit.masks.set(loopVar, Z);
+    const body = state;
+    body.masks.set(loopVar, POS);
+    body.res.push({
+      site: node.call.s,
+      siteEnd: node.call.e,
+      api: entry,
+      family: entry.families[0],
+      names: [loopVar],
+      status: 'held',
+      okMask: ALL,
+      local: true,
+      iterator: true,
+      tracked: true,
+      gotoAtAcquire: state.lastGoto,
+      argTexts: node.call.args.map((a) => this.text.slice(a.s, a.e)),
+    });
+    return [[node.body, body], [node.exit, exit]];
+  }
+
+  /** Forgets what the path knew under `name` because it is assigned a new value. */
+  private forget(state: State, name: string): void {
+    const prefixArrow = `${name}->`;
+    const prefixDot = `${name}.`;
+    for (const key of [...state.masks.keys()]) if (key === name || key.startsWith(prefixArrow) || key.startsWith(prefixDot)) state.masks.delete(key);
+    if (state.conds.size > 0) {
+      const word = new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`);
+      for (const key of [...state.conds.keys()]) if (!key.startsWith('#') && word.test(key)) state.conds.delete(key);
+    }
+    let changed = false;
+    const res: Res[] = [];
+    for (const r of state.res) {
+      if (!r.names.includes(name) && r.condVar !== name) {
+        res.push(r);
+        continue;
+      }
+      changed = true;
+      const names = r.names.filter((n) => n !== name);
+      if (!isLive(r) && names.length === 0) continue;
+      const updated: Res = { ...r, names };
+      if (r.condVar === name) {
+        // The value that decided the acquire is gone; the path may hold it.
+        updated.condVar = undefined;
+        if (r.status === 'cond') updated.status = 'held';
+      }
+      res.push(updated);
+    }
+    if (changed) state.res = res;
+  }
+
+  /** Binds a local variable to a value: it aliases what the value names. */
+  private bind(state: State, name: string, value: Value): void {
+    const key = value.key;
+    const mask = value.mask ?? (key !== undefined ? state.masks.get(key) : undefined);
+    if (key !== undefined && key.startsWith('$')) state.masks.delete(key);
+    if (key === undefined) {
+      if (mask !== undefined) this.setMask(state, name, mask);
+      return;
+    }
+    const temp = key.startsWith('$');
+    state.res = state.res.map((r) => {
+      const named = r.names.includes(key);
+      const decides = r.condVar === key;
+      if (!named && !decides) return r;
+      const updated: Res = { ...r };
+      if (named) updated.names = temp ? r.names.map((n) => (n === key ? name : n)) : [...r.names, name];
+      if (decides && temp) updated.condVar = name;
+      return updated;
+    });
+    if (mask !== undefined) this.setMask(state, name, mask);
+    if (this.fn.scopedLocals.has(name)) state.res = state.res.filter((r) => !r.names.includes(name));
+  }
+
+  /** Removes live resources known under any of `names` from the path: they escaped the function. */
+  private escape(state: State, names: string[], localOnly = false): void {
+    if (names.length === 0) return;
+    state.res = state.res.filter(
+      (r) => !(isLive(r) && r.api.kind !== 'lock' && (!localOnly || r.local) && r.names.some((n) => names.includes(n) || names.includes(keyRoot(n)))),
+    );
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Expressions
+
+  private evaluate(expr: Expr, state: State): { state: State; value: Value } {
+    switch (expr.k) {
+      case 'num':
+        return { state, value: { mask: expr.value === 0 ? Z : expr.value < 0 ? NEG : POS } };
+      case 'null':
+        return { state, value: { mask: Z } };
+      case 'id':
+        return { state, value: { key: expr.name } };
+      case 'field': {
+        const base = this.evaluate(expr.base, state);
+        if (expr.arrow) this.checkUse(base.state, expr.base, expr);
+        return { state: base.state, value: { key: exprKey(expr) } };
+      }
+      case 'index': {
+        let s = this.evaluate(expr.base, state).state;
+        s = this.evaluate(expr.index, s).state;
+        this.checkUse(s, expr.base, expr);
+        return { state: s, value: { key: exprKey(expr) } };
+      }
+      case 'cast':
+        return this.evaluate(expr.arg, state);
+      case 'unary': {
+        const inner = this.evaluate(expr.arg, state);
+        if (expr.op === '*') {
+          this.checkUse(inner.state, expr.arg, expr);
+          return { state: inner.state, value: { key: exprKey(expr) } };
+        }
+        if (expr.op === '&') return { state: inner.state, value: { key: exprKey(expr) } };
+        if (expr.op === '-') {
+          if (expr.arg.k === 'id' && /^E[A-Z0-9]+$/.test(expr.arg.name)) return { state: inner.state, value: { mask: NEG } };
+          if (expr.arg.k === 'num') return { state: inner.state, value: { mask: expr.arg.value === 0 ? Z : NEG } };
+          return { state: inner.state, value: {} };
+        }
+        if (expr.op === '++' || expr.op === '--') {
+          const key = exprKey(expr.arg);
+          if (key !== undefined) inner.state.masks.delete(key);
+        }
+        return { state: inner.state, value: {} };
+      }
+      case 'bin': {
+        const left = this.evaluate(expr.left, state);
+        const right = this.evaluate(expr.right, left.state);
+        return { state: right.state, value: {} };
+      }
+      case 'cond': {
+        let s = this.evaluate(expr.test, state).state;
+        const then = this.evaluate(expr.then, s);
+        const other = this.evaluate(expr.other, then.state);
+        s = other.state;
+        const temp = [then.value.key, other.value.key].find((k) => k !== undefined && k.startsWith('$') && !k.startsWith('$u'));
+        return { state: s, value: { key: temp ?? other.value.key ?? then.value.key } };
+      }
+      case 'assign':
+        return this.assign(expr, state);
+      case 'call':
+        return this.call(expr, state);
+      case 'other': {
+        let s = state;
+        for (const kid of expr.kids) s = this.evaluate(kid, s).state;
+        return { state: s, value: {} };
+      }
+    }
+  }
+
+  private assign(expr: Expr & { k: 'assign' }, state: State): { state: State; value: Value } {
+    const right = this.evaluate(expr.right, state);
+    let s = right.state;
+    const left = expr.left;
+    if (left.k !== 'id') {
+      if (left.k === 'field' || left.k === 'index') {
+        s = this.evaluate(left.k === 'field' ? left.base : left.base, s).state;
+        if (left.k === 'field' && left.arrow) this.checkUse(s, left.base, left);
+        if (left.k === 'index') this.checkUse(s, left.base, left);
+      } else if (left.k === 'unary' && left.op === '*') {
+        this.checkUse(s, left.arg, left);
+      }
+    }
+    const key = exprKey(left);
+    const value = expr.op === '=' ? right.value : {};
+    const local = left.k === 'id' && this.fn.locals.has(left.name);
+    if (local && key !== undefined) {
+      this.forget(s, key);
+      this.bind(s, key, value);
+      if (expr.op === '=' && expr.right.k !== 'id') {
+        const derived = derivedMentions(expr.right).filter((n) => n !== key);
+        if (derived.length > 0) {
+          s.res = s.res.map((r) => (isLive(r) && r.api.kind !== 'lock' && !r.names.includes(key) && r.names.some((n) => derived.includes(n)) ? { ...r, names: [...r.names, key] } : r));
+        }
+      }
+      return { state: s, value: { key } };
+    }
+    // A store into a field, through a pointer or into a global: whatever it names escapes.
+    const mentions = expr.op === '=' ? storeMentions(expr.right) : [];
+    if (right.value.key !== undefined) mentions.push(right.value.key);
+    this.escape(s, mentions);
+    if (key !== undefined) {
+      s.res = s.res.filter((r) => isLive(r) || !r.names.includes(key));
+      s.masks.delete(key);
+      const mask = value.mask ?? (value.key !== undefined ? s.masks.get(value.key) : undefined);
+      if (mask !== undefined) this.setMask(s, key, mask);
+    }
+    return { state: s, value: { key } };
+  }
+
+  private call(expr: Expr & { k: 'call' }, state: State): { state: State; value: Value } {
+    let s = state;
+    const argValues: Value[] = [];
+    for (const arg of expr.args) {
+      const result = this.evaluate(arg, s);
+      s = result.state;
+      argValues.push(result.value);
+    }
+    const entry = this.table.byName.get(expr.callee);
+    if (!entry) return this.unknownCall(expr, s, argValues);
+    switch (entry.effect) {
+      case 'acquire':
+        return this.acquire(entry, expr, s, argValues);
+      case 'release':
+        this.release(entry, expr, s, false);
+        return { state: s, value: {} };
+      default:
+        return { state: s, value: {} };
+    }
+  }
+
+  private unknownCall(expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
+    const callee = expr.callee;
+    if (callee === 'ERR_PTR' || callee === 'PTR_ERR') return { state, value: { mask: NEG } };
+    if (callee === 'PTR_ERR_OR_ZERO') return { state, value: { mask: Z | NEG } };
+    if (callee in ERROR_TESTS || TRANSPARENT_TESTS.has(callee) || callee === 'sizeof') return { state, value: {} };
+    const mentions: string[] = [];
+    const temps: string[] = [];
+    expr.args.forEach((arg, i) => {
+      pointerMentions(arg, mentions);
+      const key = argValues[i].key;
+      if (key !== undefined && key.startsWith('$')) temps.push(key);
+      if (arg.k === 'id') this.checkUse(state, arg, arg);
+    });
+    // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
+    if (callee === '' || RELEASE_LIKE.test(callee) || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true);
+    const roots = new Set<string>();
+    for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
+    if (roots.size > 0 && state.res.some((r) => !isLive(r) && this.lockFamilies.has(r.family))) {
+      // A helper handed the lock's owner may take the lock again: forget that this path dropped it.
+      state.res = state.res.filter((r) => isLive(r) || !this.lockFamilies.has(r.family) || !r.names.some((n) => roots.has(keyRoot(n))));
+    }
+    else this.escape(state, temps);
+    return { state, value: { key: `$u${expr.s}` } };
+  }
+
+  private acquire(entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
+    if (entry.consumes !== undefined && expr.args[entry.consumes]) {
+      const fromKey = exprKey(expr.args[entry.consumes]);
+      if (fromKey !== undefined) this.releaseKey(state, entry.families[0], [entry.families[0]], fromKey, expr, entry, true);
+    }
+    const resultKey = `$${expr.s}`;
+    let objectKey: string | undefined;
+    if (entry.object === 'return') objectKey = resultKey;
+    else if (entry.object === 'none') objectKey = `@${entry.families[0]}`;
+    else if (expr.args[entry.object]) objectKey = exprKey(expr.args[entry.object]) ?? argValues[entry.object]?.key;
+    if (objectKey === undefined) return { state, value: { key: resultKey } };
+    if (entry.kind === 'lock') {
+      const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
+      if (debt >= 0) {
+        // Re-taking a lock the caller held and this function dropped: balanced.
+        state.res = state.res.filter((_, i) => i !== debt);
+        return { state, value: { key: resultKey } };
+      }
+    }
+    const names = [objectKey];
+    if (entry.returnsObject && objectKey !== resultKey) names.push(resultKey);
+    if (entry.via !== undefined && expr.args[entry.via]) {
+      const viaKey = exprKey(expr.args[entry.via]);
+      if (viaKey !== undefined) names.push(viaKey);
+    }
+    // A new pass over the same call replaces the previous object unless the path still knows that one by another name.
+    state.res = state.res.filter((r) => r.site !== expr.s || (isLive(r) && r.names.some((n) => n !== objectKey && !n.startsWith('$'))));
+    const conditional = entry.when !== 'always';
+    state.res.push({
+      site: expr.s,
+      siteEnd: expr.e,
+      api: entry,
+      family: entry.families[0],
+      names,
+      status: conditional ? 'cond' : 'held',
+      condVar: conditional ? resultKey : undefined,
+      okMask: okMask(entry),
+      local: entry.object === 'return',
+      iterator: false,
+      tracked: true,
+      gotoAtAcquire: state.lastGoto,
+      argTexts: expr.args.map((a) => this.text.slice(a.s, a.e)),
+    });
+    if (conditional) state.masks.set(resultKey, initialMask(entry));
+    else if (entry.object === 'return') state.masks.set(resultKey, entry.when === 'always' ? ALL : initialMask(entry));
+    return { state, value: { key: resultKey } };
+  }
+
+  private release(entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {
+    let key: string | undefined;
+    if (entry.object === 'none') key = `@${entry.families[0]}`;
+    else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
+    if (key === undefined) return;
+    this.releaseKey(state, entry.families[0], entry.families, key, expr, entry, consume);
+  }
+
+  private releaseKey(state: State, family: string, families: string[], key: string, expr: Expr & { k: 'call' }, entry: ApiEntry, consume: boolean): void {
+    const lockFamily = this.lockFamilies.has(family);
+    let index = -1;
+    for (let i = state.res.length - 1; i >= 0; i--) {
+      const r = state.res[i];
+      if (!families.includes(r.family) || !resMatches(r, key)) continue;
+      if (index < 0 || (isLive(r) && !isLive(state.res[index]))) index = i;
+    }
+    const mask = state.masks.get(key);
+    if (index < 0) {
+      const lockDebt = !consume && lockFamily;
+      if ((entry.frees || lockDebt) && !consume && mask !== Z && !key.includes('[]')) {
+        state.res.push({
+          site: expr.s,
+          siteEnd: expr.e,
+          api: entry,
+          family,
+          names: [key],
+          status: 'released',
+          okMask: ALL,
+          releaseSite: expr.s,
+          releaseEnd: expr.e,
+          releaseApi: entry.name,
+          local: false,
+          iterator: false,
+          tracked: false,
+          gotoAtAcquire: state.lastGoto,
+          argTexts: [],
+        });
+      }
+      return;
+    }
+    const res = state.res[index];
+    if (isLive(res)) {
+      state.res[index] = { ...res, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
+      return;
+    }
+    if (mask === Z) return;
+    const lock = this.lockFamilies.has(res.family);
+    if (res.status === 'failed') {
+      if (lock) {
+        this.report({
+          kind: 'unbalanced-unlock',
+          start: expr.s,
+          end: expr.e,
+          message: `${entry.name}(${key}) unlocks a lock this path did not get: ${res.api.name}() failed at line {line:${res.site}}`,
+          related: [{ start: res.site, end: res.siteEnd, message: `${res.api.name}() did not take the lock on this path` }],
+        });
+      }
+      return;
+    }
+    if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s) {
+      const previous = res.releasedByConsume
+        ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
+        : `it was already released at line {line:${res.releaseSite}}`;
+      this.report({
+        kind: lock ? 'unbalanced-unlock' : 'double-release',
+        start: expr.s,
+        end: expr.e,
+        message: lock
+          ? `${entry.name}(${key}) unlocks a lock that is not held: it was already unlocked at line {line:${res.releaseSite}}`
+          : consume
+            ? `${entry.name}() drops the reference to ${key} (it consumes that argument), but ${previous.replace('it was', 'it was')}`
+            : `${entry.name}(${key}) releases ${key} again: ${previous}`,
+        related: [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: 'first release' }],
+      });
+      state.res[index] = { ...res, releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
+    }
+  }
+
+  private checkUse(state: State, base: Expr, use: Expr): void {
+    const name = rootName(base);
+    if (name === undefined || base.k !== 'id') return;
+    for (const res of state.res) {
+      if (res.status !== 'released' || res.releasedByConsume || res.releaseSite === undefined || !res.names.includes(name)) continue;
+      if (this.lockFamilies.has(res.family)) continue;
+      const freeing = res.api.frees || (res.tracked && res.api.kind === 'memory');
+      if (!freeing) continue;
+      if (res.tracked && res.iterator) continue;
+      if (use.s < res.releaseSite && use.e > res.releaseSite) continue;
+      this.report({
+        kind: 'use-after-release',
+        start: use.s,
+        end: use.e,
+        message: `${name} is used after ${res.releaseApi ?? 'its release'}(${name}) at line {line:${res.releaseSite}} released it`,
+        related: [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: `${name} released here` }],
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Conditions
+
+  private split(state: State, key: string, trueMask: number): Outcome[] {
+    const mask = state.masks.get(key) ?? ALL;
+    const outcomes: Outcome[] = [];
+    const yes = mask & trueMask;
+    const no = mask & ~trueMask & ALL;
+    if (yes !== 0) outcomes.push([this.narrow(no !== 0 ? cloneState(state) : state, key, yes), true]);
+    if (no !== 0) outcomes.push([this.narrow(yes !== 0 ? cloneState(state) : state, key, no), false]);
+    return outcomes;
+  }
+
+  private narrow(state: State, key: string, mask: number): State {
+    this.setMask(state, key, mask);
+    let changed = false;
+    const res: Res[] = [];
+    for (const r of state.res) {
+      if (r.status !== 'cond' || (r.condVar !== key && !(r.api.testMember && r.condVar !== undefined && r.condVar + r.api.testMember === key))) {
+        res.push(r);
+        continue;
+      }
+      changed = true;
+      if ((mask & r.okMask) === mask) res.push({ ...r, status: 'held', condVar: undefined });
+      else if ((mask & r.okMask) === 0) {
+        if (r.api.kind === 'lock') res.push({ ...r, status: 'failed', condVar: undefined });
+      } else res.push(r);
+    }
+    if (changed) state.res = res;
+    if (key.startsWith('$') && !state.res.some((r) => r.condVar === key)) state.masks.delete(key);
+    return state;
+  }
+
+  private condition(expr: Expr, state: State): Outcome[] {
+    switch (expr.k) {
+      case 'num':
+        return [[state, expr.value !== 0]];
+      case 'null':
+        return [[state, false]];
+      case 'unary':
+        if (expr.op === '!') return this.condition(expr.arg, state).map(([s, v]) => [s, !v]);
+        break;
+      case 'bin': {
+        if (expr.op === '&&' || expr.op === '||') {
+          const out: Outcome[] = [];
+          for (const [s, v] of this.condition(expr.left, state)) {
+            if (expr.op === '&&' ? !v : v) out.push([s, v]);
+            else out.push(...this.condition(expr.right, s));
+          }
+          return out;
+        }
+        const compared = this.comparison(expr, state);
+        if (compared) return compared;
+        break;
+      }
+      case 'call': {
+        const test = ERROR_TESTS[expr.callee];
+        if (test && expr.args[test.arg]) {
+          const result = this.evaluate(expr.args[test.arg], state);
+          if (result.value.key !== undefined) return this.split(result.state, result.value.key, test.mask);
+          return [[result.state, true], [cloneState(result.state), false]];
+        }
+        if (TRANSPARENT_TESTS.has(expr.callee) && expr.args.length > 0) {
+          const inner = this.condition(expr.args[0], state);
+          if (expr.args.length === 1) return inner;
+          return inner.map(([s, v]) => [this.evaluateRest(expr.args.slice(1), s), v]);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    const result = this.evaluate(expr, state);
+    if (result.value.mask !== undefined && result.value.key === undefined) return [[result.state, result.value.mask !== Z]];
+    if (result.value.key !== undefined) return this.split(result.state, result.value.key, NEG | POS);
+    return this.opaque(expr, result.state);
+  }
+
+  private evaluateRest(args: Expr[], state: State): State {
+    let s = state;
+    for (const arg of args) s = this.evaluate(arg, s).state;
+    return s;
+  }
+
+  /** A condition the analysis cannot relate to values: both outcomes, remembered by its text if pure. */
+  private opaque(expr: Expr, state: State): Outcome[] {
+    if ((hasEffects(expr) && !isPredicate(expr)) || expr.e <= expr.s) return [[state, true], [cloneState(state), false]];
+    const text = this.text.slice(expr.s, expr.e).replace(/\s+/g, '');
+    if ((this.conditionTexts.get(text) ?? 0) < 2) return [[state, true], [cloneState(state), false]];
+    const known = state.conds.get(text);
+    if (known !== undefined) return [[state, known === 1]];
+    const yes = cloneState(state);
+    yes.conds.set(text, 1);
+    const no = state;
+    no.conds.set(text, 0);
+    return [[yes, true], [no, false]];
+  }
+
+  private comparison(expr: Expr & { k: 'bin' }, state: State): Outcome[] | undefined {
+    const constant = (e: Expr): number | undefined => {
+      if (e.k === 'num') return e.value;
+      if (e.k === 'null') return 0;
+      if (e.k === 'unary' && e.op === '-' && e.arg.k === 'id' && /^E[A-Z0-9]+$/.test(e.arg.name)) return -1000;
+      if (e.k === 'unary' && e.op === '-' && e.arg.k === 'num') return -e.arg.value;
+      if (e.k === 'cast') return constant(e.arg);
+      return undefined;
+    };
+    let subject: Expr;
+    let value: number;
+    let op = expr.op;
+    const right = constant(expr.right);
+    const left = constant(expr.left);
+    if (right !== undefined) {
+      subject = expr.left;
+      value = right;
+    } else if (left !== undefined) {
+      subject = expr.right;
+      value = left;
+      const flipped: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
+      op = flipped[op] ?? op;
+    } else {
+      return undefined;
+    }
+    let trueMask: number | undefined;
+    if (value === 0) {
+      trueMask = { '==': Z, '!=': NEG | POS, '<': NEG, '>=': Z | POS, '>': POS, '<=': Z | NEG }[op];
+    } else if (value === 1) {
+      trueMask = { '==': POS, '!=': Z | NEG, '>=': POS, '<': Z | NEG }[op];
+    } else if (value < 0) {
+      trueMask = { '==': NEG }[op];
+    }
+    const result = this.evaluate(subject, state);
+    if (trueMask === undefined || result.value.key === undefined) {
+      if (result.value.mask !== undefined && trueMask !== undefined) return [[result.state, (result.value.mask & trueMask) !== 0]];
+      return this.opaque(expr, result.state);
+    }
+    return this.split(result.state, result.value.key, trueMask);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Returns
+
+  private leaveFunction(id: number, node: CfgNode & { k: 'return' }, state: State): void {
+    let s = state;
+    let returned: Value = {};
+    if (node.expr) {
+      const result = this.evaluate(node.expr, s);
+      s = result.state;
+      returned = result.value;
+      const mentions = storeMentions(node.expr);
+      if (returned.key !== undefined) mentions.push(returned.key);
+      this.escape(s, mentions);
+      if (returned.key !== undefined) s.res = s.res.filter((r) => !(r.status === 'cond' && r.condVar === returned.key));
+    }
+    const error = this.isErrorReturn(node.expr, returned, s);
+    const unreported: Res[] = [];
+    const exitNode = s.lastGoto >= 0 ? this.fn.nodes[s.lastGoto] : undefined;
+    for (const res of s.res) {
+      if (!isLive(res) || !res.tracked) continue;
+      if (this.shouldReport(res, error)) {
+        const lock = res.api.kind === 'lock';
+        const what = lock ? res.argTexts[0] ?? res.family : res.names.find((n) => !n.startsWith('$')) ?? res.argTexts[0] ?? 'the object';
+        const leftVia = exitNode && exitNode.k === 'goto' && res.gotoAtAcquire !== s.lastGoto ? exitNode : undefined;
+        this.report({
+          kind: lock ? 'lock-leak' : 'leak',
+          start: node.s,
+          end: node.e,
+          message: lock
+            ? `${what} is still locked when this path returns: ${res.api.name}() at line {line:${res.site}} has no ${res.api.release ?? 'unlock'}() on this path`
+            : `${what} from ${res.api.name}() at line {line:${res.site}} is still held when this path returns; release it with ${res.api.release ?? 'the matching release'}()`,
+          related: [
+            { start: res.site, end: res.siteEnd, message: lock ? 'locked here' : 'acquired here' },
+            ...(leftVia ? [{ start: leftVia.s, end: leftVia.e, message: 'the path leaves through this goto' }] : []),
+            { start: node.s, end: node.e, message: 'returns here' },
+          ],
+          res,
+          exitNode: leftVia ?? node,
+          returnNode: node,
+        });
+      } else if (res.status === 'held' && res.api.kind === 'ref') {
+        unreported.push(res);
+      }
+    }
+    if (error) this.errorReturns.push({ node, held: unreported, acquiredBefore: [] });
+    void id;
+  }
+
+  /**
+   * Whether a resource still held at a return is a finding: an object bound to a local (or a loop
+   * variable) always is; a lock is when the function unlocks it elsewhere; a reference on a caller's
+   * object is only at an error return, and only when the function drops it elsewhere or the API
+   * demands a release even on failure.
+   */
+  private shouldReport(res: Res, errorReturn: boolean): boolean {
+    const releasedHere = res.names.some((n) => this.releasedAnywhere.has(`${res.family}|${n}`));
+    if (res.api.kind === 'lock') {
+      if (res.names.some((n) => this.acquiresAnnotated.has(n))) return false;
+      if (!errorReturn && LOCK_HELPER.test(this.fn.name)) return false;
+      return releasedHere || res.api.mustRelease;
+    }
+    if (res.local || res.iterator) return true;
+    return errorReturn && (releasedHere || res.api.mustRelease);
+  }
+
+  private isErrorReturn(expr: Expr | undefined, value: Value, state: State): boolean {
+    if (!expr) return false;
+    if (expr.k === 'unary' && expr.op === '-') return true;
+    if (expr.k === 'num') return expr.value < 0;
+    if (expr.k === 'call' && expr.callee === 'ERR_PTR') return true;
+    if (expr.k === 'null') return true;
+    if (value.key !== undefined) {
+      const mask = state.masks.get(value.key);
+      return mask !== undefined && (mask & Z) === 0 && (mask & NEG) !== 0;
+    }
+    return false;
+  }
+
+  private reportInconsistentPaths(): void {
+    if (this.errorReturns.length < 2) return;
+    const seen = new Set<number>();
+    for (const holder of this.errorReturns) {
+      for (const res of holder.held) {
+        if (seen.has(res.site)) continue;
+        const clean = this.errorReturns.find((other) => other.node !== holder.node && other.node.s < res.site && !other.held.some((h) => h.site === res.site));
+        if (!clean) continue;
+        seen.add(res.site);
+        const what = res.names.find((n) => !n.startsWith('$')) ?? res.argTexts[0] ?? 'the object';
+        this.report({
+          kind: 'inconsistent-paths',
+          start: holder.node.s,
+          end: holder.node.e,
+          message: `this error return keeps the reference to ${what} taken by ${res.api.name}() at line {line:${res.site}}, but the error return at line {line:${clean.node.s}} leaves the count unchanged`,
+          related: [
+            { start: res.site, end: res.siteEnd, message: 'reference taken here' },
+            { start: clean.node.s, end: clean.node.e, message: 'this error return holds no reference' },
+          ],
+          res,
+          exitNode: holder.node,
+          returnNode: holder.node,
+        });
+      }
+    }
+  }
+
+  private report(finding: RawFinding): void {
+    const key = `${finding.kind}|${finding.start}|${finding.res?.site ?? ''}|${finding.related[0]?.start ?? ''}`;
+    if (!this.findings.has(key)) this.findings.set(key, finding);
+  }
+}
+
+export { RELEASE_LIKE, STORE_LIKE };

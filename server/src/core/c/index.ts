@@ -1,0 +1,200 @@
+// The kernel C front end: parse, find the functions worth analysing, analyse each, report.
+
+import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
+import { LineIndex } from '../util/lineIndex';
+import { FunctionAnalyzer } from './analyze';
+import type { ApiTable } from './apiTable';
+import { buildFunction, type CFunction } from './cir';
+import { codeOfKind, fillLines, findingsToDiagnostics, leakFix, type CFinding } from './findings';
+import { loadedCParser, type CParser, type SyntaxNode } from './parser';
+import { findFunctionChunks, preprocessC, type Annotation } from './preprocess';
+
+export type { CFinding, CFix, FindingKind } from './findings';
+export { findingsToDiagnostics } from './findings';
+export { loadCParser, loadedCParser, type CParser } from './parser';
+export { loadApiTable, describeCCall, addApiText, emptyApiTable, type ApiTable, type ApiEntry, type ApiFileProblem } from './apiTable';
+
+export interface CAnalysisOptions {
+  /** The parser; defaults to the one `loadCParser()` loaded. */
+  parser?: CParser;
+  /** Node visits per function before the analysis gives up on its remaining paths (default 4000). */
+  maxVisitsPerFunction?: number;
+  /** Analyse every function, not only those that call something the table knows. */
+  allFunctions?: boolean;
+}
+
+export interface CAnalysisResult {
+  findings: CFinding[];
+  /** LT4101 notes: functions with parts the grammar could not parse (at most one per function). */
+  notes: Diagnostic[];
+  /** Functions found, and functions analysed (those calling a table API). */
+  functions: number;
+  analysed: number;
+  /** Functions whose path budget ran out. */
+  incomplete: number;
+}
+
+const FRAGMENT_PREFIX = 'void __lifetime_fragment(void)\n{\n';
+const CALL_NAME = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
+/** Below this size the whole text is parsed; above it only functions that call a known API are. */
+const WHOLE_PARSE_LIMIT = 48 * 1024;
+
+function requireParser(options: CAnalysisOptions | undefined): CParser {
+  const parser = options?.parser ?? loadedCParser();
+  if (!parser) throw new Error('the C parser is not loaded: await loadCParser() before analysing C');
+  return parser;
+}
+
+function mentionsTableApi(text: string, start: number, end: number, table: ApiTable): boolean {
+  CALL_NAME.lastIndex = start;
+  for (let match = CALL_NAME.exec(text); match && match.index < end; match = CALL_NAME.exec(text)) {
+    if (table.byName.has(match[1])) return true;
+  }
+  return false;
+}
+
+function collectFunctions(node: SyntaxNode, out: SyntaxNode[], depth = 0): void {
+  if (depth > 4) return;
+  for (const child of node.namedChildren) {
+    if (!child) continue;
+    if (child.type === 'function_definition') out.push(child);
+    else if (child.type === 'ERROR' || child.type.startsWith('preproc_') || child.type === 'linkage_specification' || child.type === 'declaration_list') {
+      collectFunctions(child, out, depth + 1);
+    }
+  }
+}
+
+function rangesFor(text: string, chunks: { start: number; end: number }[]) {
+  const ranges = [];
+  let row = 0;
+  let lineStart = 0;
+  let scan = 0;
+  const advance = (offset: number) => {
+    for (let i = text.indexOf('\n', scan); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) {
+      row++;
+      lineStart = i + 1;
+    }
+    scan = Math.max(scan, lineStart);
+    return { row, column: offset - lineStart };
+  };
+  for (const chunk of chunks) {
+    const startPosition = advance(chunk.start);
+    const endPosition = advance(chunk.end);
+    ranges.push({ startIndex: chunk.start, endIndex: chunk.end, startPosition, endPosition });
+  }
+  return ranges;
+}
+
+interface ParsedFunctions {
+  functions: SyntaxNode[];
+  /** Text the tree was parsed from, and how far its offsets are from the user's text. */
+  parsedText: string;
+  delta: number;
+  total: number;
+  release: () => void;
+}
+
+function parseFunctions(text: string, table: ApiTable, parser: CParser, all: boolean): ParsedFunctions {
+  let chunks = text.length > WHOLE_PARSE_LIMIT ? findFunctionChunks(text) : [];
+  const total = chunks.length;
+  if (chunks.length > 0) {
+    if (!all) chunks = chunks.filter((c) => mentionsTableApi(text, c.bodyStart, c.end, table));
+    if (chunks.length === 0) return { functions: [], parsedText: text, delta: 0, total, release: () => undefined };
+  }
+  const tree = chunks.length > 0 ? parser.parse(text, rangesFor(text, chunks)) : parser.parse(text);
+  const functions: SyntaxNode[] = [];
+  collectFunctions(tree.rootNode, functions);
+  if (functions.length > 0 || chunks.length > 0) {
+    return { functions, parsedText: text, delta: 0, total: chunks.length > 0 ? total : functions.length, release: () => tree.delete() };
+  }
+  tree.delete();
+  // A fragment: statements with no function around them.
+  const wrapped = `${FRAGMENT_PREFIX}${text}\n}\n`;
+  const fragmentTree = parser.parse(wrapped);
+  const fragmentFunctions: SyntaxNode[] = [];
+  collectFunctions(fragmentTree.rootNode, fragmentFunctions);
+  return { functions: fragmentFunctions, parsedText: wrapped, delta: FRAGMENT_PREFIX.length, total: fragmentFunctions.length, release: () => fragmentTree.delete() };
+}
+
+/** Analyses C text: every finding, plus parse notes and counts. Never throws on bad C. */
+export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisOptions): CAnalysisResult {
+  const parser = requireParser(options);
+  const pre = preprocessC(text);
+  const parsed = parseFunctions(pre.text, table, parser, options?.allFunctions === true);
+  const lines = new LineIndex(text);
+  const findings: CFinding[] = [];
+  const notes: Diagnostic[] = [];
+  let analysed = 0;
+  let incomplete = 0;
+  try {
+    const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
+    for (const node of parsed.functions) {
+      const body = node.childForFieldName('body');
+      if (!body) continue;
+      if (!options?.allFunctions && !mentionsTableApi(parsed.parsedText, body.startIndex, body.endIndex, table)) continue;
+      const fn = buildFunction(node, {
+        freeAnnotations,
+        text: parsed.parsedText,
+        delta: parsed.delta,
+        isLoopMacro: (name) => table.byName.get(name)?.effect === 'iterator',
+        isBlockMacro: (name) => name.startsWith('scoped_') || table.byName.get(name)?.effect === 'scoped',
+      });
+      if (!fn) continue;
+      analysed++;
+      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 4000, lines);
+      findings.push(...result.findings);
+      if (result.incomplete) incomplete++;
+      if (fn.errorCount > 0) {
+        const at = fn.firstError && fn.firstError.s >= 0 && fn.firstError.e <= text.length ? fn.firstError : fn.nameSpan;
+        notes.push(
+          makeDiagnostic(CODES.cParseError, `Part of ${fn.name}() could not be parsed as C; the analysis skipped it and continued around it.`, Math.max(0, at.s), Math.min(text.length, Math.max(at.s, at.e))),
+        );
+      }
+    }
+  } finally {
+    parsed.release();
+  }
+  findings.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
+  return { findings, notes, functions: parsed.total, analysed, incomplete };
+}
+
+function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex) {
+  const acquires = new Set<string>();
+  for (const a of annotations) {
+    if ((a.name === '__acquires' || a.name === '__must_hold' || a.name === '__cond_acquires') && a.start >= fn.s && a.start < fn.bodyStart) {
+      acquires.add(a.argument.replace(/^&/, '').replace(/\s+/g, ''));
+    }
+  }
+  const analyzer = new FunctionAnalyzer(fn, table, text, acquires);
+  const raw = analyzer.run({ maxVisits, widenAfter: 24 });
+  const findings: CFinding[] = raw.findings.map((f) => {
+    const finding: CFinding = {
+      kind: f.kind,
+      code: codeOfKind(f.kind).code,
+      message: fillLines(f.message, lines),
+      start: f.start,
+      end: f.end,
+      related: f.related.map((r) => ({ ...r, message: fillLines(r.message, lines) })),
+      function: fn.name,
+    };
+    if ((f.kind === 'leak' || f.kind === 'lock-leak') && f.res) {
+      const fix = leakFix(text, fn, f.res, f.exitNode, table);
+      if (fix) finding.fix = fix;
+    }
+    return finding;
+  });
+  if (process.env.LIFETIME_C_TRACE) process.stderr.write(`${fn.name}: ${raw.visits} visits, ${fn.nodes.length} nodes\n`);
+  return { findings, incomplete: raw.incomplete };
+}
+
+/** The findings of `analyzeCText`. */
+export function analyzeCSource(text: string, table: ApiTable, options?: CAnalysisOptions): CFinding[] {
+  return analyzeCText(text, table, options).findings;
+}
+
+/** Findings and parse notes as core diagnostics, for the server and the CLI. */
+export function analyzeCFile(text: string, table: ApiTable, options?: CAnalysisOptions): Diagnostic[] {
+  const result = analyzeCText(text, table, options);
+  return [...findingsToDiagnostics(result.findings), ...result.notes];
+}
+

@@ -1,0 +1,82 @@
+// The abstract state of one path through a C function: what it holds, and what it knows of values.
+
+import type { ApiEntry } from './apiTable';
+
+/** Value classes: zero or NULL, negative or an ERR_PTR, positive or a valid pointer. */
+export const Z = 1;
+export const NEG = 2;
+export const POS = 4;
+export const ALL = Z | NEG | POS;
+
+export type ResStatus = 'held' | 'cond' | 'released' | 'failed';
+
+/** Something a path acquired (or, for `tracked: false`, freed without having acquired it). */
+export interface Res {
+  /** Offset of the acquiring call; the identity of the resource along a path. */
+  site: number;
+  siteEnd: number;
+  api: ApiEntry;
+  family: string;
+  /** The keys under which the object is known on this path. */
+  names: string[];
+  status: ResStatus;
+  /** For `cond`: the value whose class decides whether the acquire succeeded, and the classes meaning yes. */
+  condVar?: string;
+  okMask: number;
+  releaseSite?: number;
+  releaseEnd?: number;
+  releaseApi?: string;
+  releasedByConsume?: boolean;
+  /** Bound to a local variable (a returned object) or a loop variable, rather than to a caller's object. */
+  local: boolean;
+  iterator: boolean;
+  tracked: boolean;
+  /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
+  gotoAtAcquire: number;
+  /** Source text of the acquire's arguments, for fixes. */
+  argTexts: string[];
+}
+
+export interface State {
+  res: Res[];
+  masks: Map<string, number>;
+  /** Conditions (by source text, or a preprocessor condition) already decided on this path. */
+  conds: Map<string, number>;
+  lastGoto: number;
+}
+
+export function initialState(): State {
+  return { res: [], masks: new Map(), conds: new Map(), lastGoto: -1 };
+}
+
+export function cloneState(state: State): State {
+  return { res: state.res.slice(), masks: new Map(state.masks), conds: new Map(state.conds), lastGoto: state.lastGoto };
+}
+
+export function stateKey(state: State): string {
+  let key = `${state.lastGoto}|`;
+  const res = state.res.length > 1 ? state.res.slice().sort((a, b) => a.site - b.site || a.status.localeCompare(b.status)) : state.res;
+  for (const r of res) key += `${r.site}${r.status[0]}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''};`;
+  key += '|';
+  if (state.masks.size > 0) {
+    const masks = [...state.masks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [k, v] of masks) key += `${k}=${v},`;
+  }
+  key += '|';
+  if (state.conds.size > 0) {
+    const conds = [...state.conds].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [k, v] of conds) key += `${k}=${v},`;
+  }
+  return key;
+}
+
+export function resMatches(res: Res, key: string): boolean {
+  if (res.names.includes(key)) return true;
+  const alias = res.api.alias;
+  if (alias) for (const name of res.names) if (name + alias === key) return true;
+  return false;
+}
+
+export function isLive(res: Res): boolean {
+  return res.status === 'held' || res.status === 'cond';
+}

@@ -1,0 +1,237 @@
+// The engine's entry points: check every proposal of a file exhaustively, or simulate random runs.
+
+import type { Diagnostic } from '../diagnostics/codes';
+import type { ExpectDecl, SourceFile } from '../syntax/ast';
+import { compileSystem, type CompiledSystem } from './compile';
+import { search } from './explore';
+import { FactsCollector } from './facts';
+import { initialState } from './ir';
+import { lowerModel, proposalNames } from './lower';
+import { buildTrace, describeStep, renderTraceDiagram, runStep, stateChanges } from './trace';
+import type { EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
+import { buildVariant } from './variant';
+
+export { renderTraceDiagram, proposalNames, lowerModel };
+export type { EngineOptions, ModelResult, ProposalResult, TraceStep };
+
+const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
+
+function expectations(file: SourceFile): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const item of file.items) {
+    if (item.kind !== 'ExpectDecl') continue;
+    const expect = item as ExpectDecl;
+    if (!expect.proposal.missing && !expect.outcome.missing && !result.has(expect.proposal.text)) {
+      result.set(expect.proposal.text, expect.outcome.text);
+    }
+  }
+  return result;
+}
+
+function withExpectation(result: ProposalResult, expected: string | undefined): ProposalResult {
+  if (expected === undefined) return result;
+  result.expected = expected;
+  if (result.verdict === 'safe') result.expectationMet = expected === 'safe';
+  else if (result.verdict === 'violation') result.expectationMet = expected === result.kind;
+  return result;
+}
+
+function baseResult(file: SourceFile, name: string): ProposalResult {
+  const variant = buildVariant(file, name);
+  const result: ProposalResult = {
+    name,
+    start: variant?.start ?? 0,
+    end: variant?.end ?? 0,
+    verdict: 'incomplete',
+    states: 0,
+    transitions: 0,
+    depth: 0,
+    ms: 0,
+  };
+  if (variant?.title) result.title = variant.title;
+  return result;
+}
+
+/** Checks one proposal (or `baseline`) exhaustively. Never throws. */
+export function checkProposal(file: SourceFile, name: string, options: EngineOptions, diagnostics: Diagnostic[] = []): ProposalResult {
+  const result = baseResult(file, name);
+  const started = performance.now();
+  try {
+    const lowered = lowerModel(file, name);
+    diagnostics.push(...lowered.diagnostics);
+    if (!lowered.complete) {
+      result.skipped = lowered.diagnostics.at(-1)?.message ?? 'the proposal could not be lowered';
+      return result;
+    }
+    const compiled = compileSystem(lowered.system);
+    const facts = options.collectFacts ? new FactsCollector(compiled) : undefined;
+    const outcome = search(compiled, {
+      reduce: !options.exact,
+      maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
+      maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY,
+      timeoutMs: options.timeoutMs ?? Number.POSITIVE_INFINITY,
+      cancel: options.cancel,
+      onProgress: options.onProgress,
+      observer: facts,
+    });
+    result.verdict = outcome.verdict;
+    result.states = outcome.states;
+    result.transitions = outcome.transitions;
+    result.depth = outcome.depth;
+    if (outcome.incompleteReason) result.incompleteReason = outcome.incompleteReason;
+    if (outcome.found) {
+      const trace = buildTrace(compiled, outcome.store, outcome.found, outcome.canonicalize);
+      result.kind = trace.kind as ProposalResult['kind'];
+      result.message = trace.message;
+      result.trace = trace.steps;
+      if (trace.start !== undefined) result.violationStart = trace.start;
+      if (trace.end !== undefined) result.violationEnd = trace.end;
+    }
+    if (facts && outcome.verdict !== 'incomplete') result.facts = facts.results();
+  } catch (error) {
+    result.verdict = 'incomplete';
+    result.skipped = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    result.ms = performance.now() - started;
+  }
+  return result;
+}
+
+/**
+ * Checks the baseline and every proposal (or those named in `options.proposals`), baseline first.
+ * `semantic` (the checker's result) is accepted for future use; the engine reads the syntax tree.
+ */
+export function checkModel(file: SourceFile, semantic: unknown | undefined, options: EngineOptions): ModelResult {
+  void semantic;
+  const expected = expectations(file);
+  const diagnostics: Diagnostic[] = [];
+  const proposals: ProposalResult[] = [];
+  for (const name of proposalNames(file)) {
+    if (options.proposals && !options.proposals.includes(name)) continue;
+    if (options.cancel?.isCancellationRequested) break;
+    proposals.push(withExpectation(checkProposal(file, name, options, diagnostics), expected.get(name)));
+  }
+  return { proposals, diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random simulation
+
+export interface SimulationOptions {
+  runs: number;
+  /** The PRNG seed; a fresh one is chosen (and returned) when absent. */
+  seed?: number;
+  /** Steps per run before it is abandoned. */
+  maxSteps?: number;
+}
+
+export interface SimulationResult {
+  proposal: string;
+  seed: number;
+  runs: number;
+  steps: number;
+  verdict: 'violation' | 'no-violation-found' | 'not-checked';
+  kind?: string;
+  message?: string;
+  trace?: TraceStep[];
+  /** The run (0-based) that found the violation. */
+  run?: number;
+  diagnostics: Diagnostic[];
+}
+
+/** A small, fast, seedable PRNG (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs random executions with a seeded PRNG; the same seed replays exactly. Never throws. */
+export function simulate(file: SourceFile, proposal: string, options: SimulationOptions): SimulationResult {
+  const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 31)) >>> 0;
+  const result: SimulationResult = { proposal, seed, runs: 0, steps: 0, verdict: 'no-violation-found', diagnostics: [] };
+  const lowered = lowerModel(file, proposal);
+  result.diagnostics = lowered.diagnostics;
+  if (!lowered.complete) {
+    result.verdict = 'not-checked';
+    return result;
+  }
+  const compiled = compileSystem(lowered.system);
+  const random = prng(seed);
+  const maxSteps = options.maxSteps ?? 10_000;
+  for (let run = 0; run < options.runs; run++) {
+    result.runs = run + 1;
+    const found = simulateOne(compiled, random, maxSteps, result);
+    if (found) {
+      result.verdict = 'violation';
+      result.kind = found.kind;
+      result.message = found.message;
+      result.trace = found.trace;
+      result.run = run;
+      return result;
+    }
+  }
+  return result;
+}
+
+function simulateOne(
+  compiled: CompiledSystem,
+  random: () => number,
+  maxSteps: number,
+  totals: { steps: number },
+): { kind: string; message: string; trace: TraceStep[] } | undefined {
+  const system = compiled.system;
+  let state: Int32Array = Int32Array.from(initialState(system));
+  const trace: TraceStep[] = [];
+  for (let step = 0; step < maxSteps; step++) {
+    const leak = compiled.leak(state);
+    if (leak !== 0) return finishWith(trace, compiled.violations[leak - 1].kind, compiled.violations[leak - 1].message);
+    const enabled: { actor: number; id: number; result: number; after: Int32Array }[] = [];
+    for (const actor of system.actors) {
+      for (const id of actor.points[state[actor.pcVar]]?.transitions ?? []) {
+        const { result, after } = runStep(compiled, actor.index, id, state);
+        if (result !== -1) enabled.push({ actor: actor.index, id, result, after });
+      }
+    }
+    const threadCanMove = enabled.some((e) => system.actors[e.actor].kind === 'thread');
+    const unfinished = system.actors.filter((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc);
+    if (!threadCanMove) {
+      const inflight = system.actors.some((a) => a.device && state[a.device.inflightVar] !== 0);
+      if (unfinished.length > 0 && !inflight) {
+        return finishWith(trace, 'deadlock', `deadlock: ${unfinished.map((a) => a.name).join(', ')} blocked and nothing can wake them`);
+      }
+      if (unfinished.length === 0) return undefined;
+    }
+    if (enabled.length === 0) return undefined;
+    const choice = enabled[Math.floor(random() * enabled.length)];
+    totals.steps++;
+    const actor = system.actors[choice.actor];
+    const transition = actor.transitions[choice.id];
+    const traceStep: TraceStep = {
+      actor: actor.name,
+      actorKind: actor.kind,
+      start: transition.start,
+      end: transition.end,
+      event: choice.result > 0 ? transition.event : describeStep(compiled, transition.event, state, choice.after),
+      changes: choice.result > 0 ? [] : stateChanges(compiled, state, choice.after),
+    };
+    trace.push(traceStep);
+    if (choice.result > 0) {
+      const info = compiled.violations[choice.result - 1];
+      traceStep.violation = { kind: info.kind, message: info.message };
+      return { kind: info.kind, message: info.message, trace };
+    }
+    state = choice.after;
+  }
+  return undefined;
+}
+
+function finishWith(trace: TraceStep[], kind: string, message: string): { kind: string; message: string; trace: TraceStep[] } {
+  const last = trace.at(-1);
+  if (last) last.violation = { kind: kind as NonNullable<TraceStep['violation']>['kind'], message };
+  return { kind, message, trace };
+}

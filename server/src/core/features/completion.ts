@@ -1,0 +1,171 @@
+// Completion: the keywords that can stand at the cursor, declared names, the members of an object
+// after `x.`, proposals and outcomes in expectations.
+
+import { VIOLATION_KINDS, type Node } from '../syntax/ast';
+import { isTrivia, TokenKind, type Token } from '../syntax/tokens';
+import type { Declaration } from '../semantic/model';
+import type { Analysis } from './analysis';
+import { describeCCall, loadApiTable } from '../c/apiTable';
+import { nodePath } from './nodes';
+import { CompletionKinds, type CompletionEntry } from './types';
+
+export const TRIGGER_CHARACTERS = ['.', ':'];
+
+const ITEM_KEYWORDS = ['model', 'object', 'static', 'fn', 'thread', 'device', 'order', 'bind', 'proposal', 'expect'];
+const PROPOSAL_ITEM_KEYWORDS = ['object', 'static', 'fn', 'thread', 'device', 'order', 'new', 'remove'];
+const MEMBER_KEYWORDS = ['ref', 'lock', 'flag', 'state', 'int', 'ptr'];
+const STATEMENT_KEYWORDS = [
+  'get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec',
+  'wait', 'assert', 'if', 'while', 'repeat', 'choose', 'maybe', 'atomic', 'let', 'return',
+];
+const EXPRESSION_KEYWORDS = ['tryget', 'trylock', 'alive', 'freed', 'running', 'held', 'true', 'false', 'null'];
+const PLACE_VERBS = new Set(['get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec', 'tryget', 'trylock', 'alive', 'freed', 'running', 'held', 'dma']);
+
+/** Kernel API names, for C bodies. */
+function kernelApiEntries(): CompletionEntry[] {
+  const entries: CompletionEntry[] = [];
+  for (const entry of loadApiTable().table.byName.values()) {
+    entries.push({ label: entry.name, kind: CompletionKinds.Function, detail: `${entry.effect} ${entry.families.join('/')}`, documentation: describeCCall(entry.name) });
+  }
+  return entries;
+}
+
+function keywordEntries(words: string[], detail: string): CompletionEntry[] {
+  return words.map((word) => ({ label: word, kind: CompletionKinds.Keyword, detail, sortText: `2${word}` }));
+}
+
+/** The last token that ends at or before the offset, skipping trivia. */
+function tokenBefore(tokens: Token[], offset: number): Token | undefined {
+  let low = 0;
+  let high = tokens.length - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (tokens[mid].end <= offset) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  for (let i = found; i >= 0; i--) if (!isTrivia(tokens[i].kind)) return tokens[i];
+  return undefined;
+}
+
+function declarationEntry(declaration: Declaration): CompletionEntry {
+  const kinds: Record<string, number> = {
+    object: CompletionKinds.Class,
+    static: CompletionKinds.Struct,
+    member: CompletionKinds.Field,
+    fn: CompletionKinds.Function,
+    param: CompletionKinds.Variable,
+    local: CompletionKinds.Variable,
+    thread: CompletionKinds.Module,
+    device: CompletionKinds.Event,
+    proposal: CompletionKinds.Module,
+    model: CompletionKinds.Module,
+    'state-value': CompletionKinds.EnumMember,
+  };
+  const detail = declaration.kind === 'member' ? `${declaration.memberKind ?? 'member'}` : declaration.kind;
+  return { label: declaration.name, kind: kinds[declaration.kind] ?? CompletionKinds.Value, detail, sortText: `1${declaration.name}` };
+}
+
+function unique(entries: CompletionEntry[]): CompletionEntry[] {
+  const seen = new Map<string, CompletionEntry>();
+  for (const entry of entries) if (!seen.has(entry.label)) seen.set(entry.label, entry);
+  return [...seen.values()];
+}
+
+/** The declarations a place's segments lead to, e.g. `bond.mm.` → the members of `mm`. */
+function membersAfter(analysis: Analysis, segments: string[], proposal: string | undefined, scopeIds: Set<number>): Declaration[] {
+  const model = analysis.semantic.model;
+  const declarations = model.declarations;
+  const first = segments[0];
+  let objects: string[];
+  const local = declarations.find((d) => (d.kind === 'param' || d.kind === 'local') && d.name === first && d.container !== undefined && scopeIds.has(d.container));
+  if (local) objects = [...new Set(declarations.filter((d) => d.kind === 'object' || d.kind === 'static').map((d) => d.name))];
+  else objects = [first];
+  for (const segment of segments.slice(1)) {
+    const next = new Set<string>();
+    for (const object of objects) {
+      const member = model.membersOf(object, proposal).find((m) => m.name === segment);
+      if (member?.ptrTarget) next.add(member.ptrTarget);
+    }
+    objects = [...next];
+  }
+  const members = objects.flatMap((object) => model.membersOf(object, proposal));
+  return members;
+}
+
+/** The place segments written just before a `.` at `dotStart`: `bond.mm.` → [bond, mm]. */
+function segmentsBefore(text: string, dotStart: number): string[] {
+  const segments: string[] = [];
+  let end = dotStart;
+  for (;;) {
+    let start = end;
+    while (start > 0 && /[A-Za-z0-9_-]/.test(text[start - 1])) start--;
+    if (start === end) break;
+    segments.unshift(text.slice(start, end));
+    if (start > 0 && text[start - 1] === '.') end = start - 1;
+    else break;
+  }
+  return segments;
+}
+
+function enclosing(path: Node[], kinds: string[]): Node | undefined {
+  for (let i = path.length - 1; i >= 0; i--) if (kinds.includes(path[i].kind)) return path[i];
+  return undefined;
+}
+
+export function completionsAt(analysis: Analysis, offset: number): CompletionEntry[] {
+  const { file, text } = analysis;
+  const model = analysis.semantic.model;
+  const path = nodePath(file, offset);
+  if (path.some((node) => node.kind === 'CBody')) return kernelApiEntries();
+  // The word being typed is replaced by the completion; context comes from what precedes it.
+  let wordStart = offset;
+  while (wordStart > 0 && /[A-Za-z0-9_-]/.test(text[wordStart - 1])) wordStart--;
+  const previous = tokenBefore(file.tokens, wordStart);
+  const previousText = previous ? text.slice(previous.start, previous.end) : '';
+  const proposalNode = enclosing(path, ['ProposalDecl']);
+  const proposal = proposalNode && proposalNode.kind === 'ProposalDecl' ? proposalNode.name.text : undefined;
+  const scopeNode = enclosing(path, ['FnDecl', 'ThreadDecl']);
+  const scopeIds = new Set<number>();
+  if (scopeNode) for (const d of model.declarations) if ((d.kind === 'fn' || d.kind === 'thread') && d.start === scopeNode.start) scopeIds.add(d.id);
+
+  if (previous && previous.kind === TokenKind.Dot) {
+    const segments = segmentsBefore(text, previous.start);
+    if (segments.length === 0) return [];
+    return unique(membersAfter(analysis, segments, proposal, scopeIds).map(declarationEntry));
+  }
+  const expect = enclosing(path, ['ExpectDecl']);
+  if (previousText === 'expect' || (expect && previous && previous.kind !== TokenKind.Colon && offset <= (expect.kind === 'ExpectDecl' ? expect.proposal.end : 0))) {
+    return [
+      { label: 'baseline', kind: CompletionKinds.Module, detail: 'the model without proposals' },
+      ...model.declarations.filter((d) => d.kind === 'proposal').map(declarationEntry),
+    ];
+  }
+  const beforeColon = previous && previous.kind === TokenKind.Colon ? tokenBefore(file.tokens, previous.start) : undefined;
+  const beforeName = beforeColon ? tokenBefore(file.tokens, beforeColon.start) : undefined;
+  if (beforeName && text.slice(beforeName.start, beforeName.end) === 'expect') {
+    return [{ label: 'safe', kind: CompletionKinds.EnumMember, detail: 'no violation' }, ...VIOLATION_KINDS.map((kind) => ({ label: kind, kind: CompletionKinds.EnumMember, detail: 'violation kind' }))];
+  }
+  const visible = model.declarations.filter((d) => {
+    if (d.kind === 'param' || d.kind === 'local') return d.container !== undefined && scopeIds.has(d.container);
+    if (d.kind === 'member' || d.kind === 'model' || d.kind === 'state-value') return false;
+    return d.proposal === undefined || d.proposal === proposal;
+  });
+  const places = visible.filter((d) => d.kind === 'object' || d.kind === 'static' || d.kind === 'param' || d.kind === 'local' || d.kind === 'device');
+  const inBlock = path.some((node) => node.kind === 'Block');
+  if (PLACE_VERBS.has(previousText) && (inBlock || previousText === 'dma')) return unique(places.map(declarationEntry));
+
+  if (inBlock) {
+    const fns = visible.filter((d) => d.kind === 'fn');
+    return unique([...keywordEntries(STATEMENT_KEYWORDS, 'statement'), ...keywordEntries(EXPRESSION_KEYWORDS, 'expression'), ...fns.map(declarationEntry), ...places.map(declarationEntry)]);
+  }
+  const object = enclosing(path, ['ObjectDecl']);
+  if (object && object.kind === 'ObjectDecl' && object.body && offset > object.body.start && offset < object.body.end) return keywordEntries(MEMBER_KEYWORDS, 'member');
+  if (proposalNode && proposalNode.kind === 'ProposalDecl' && proposalNode.body && offset > proposalNode.body.start && offset < proposalNode.body.end) {
+    return keywordEntries(PROPOSAL_ITEM_KEYWORDS, 'proposal item');
+  }
+  if (path.length <= 2) return keywordEntries(ITEM_KEYWORDS, 'item');
+  return [];
+}

@@ -1,0 +1,191 @@
+// Call structure of each item, gathered once: its call sites (to infer what untyped parameters
+// stand for, and to find recursion) and whether it can block (for `atomic`). Then, per view:
+// parameter candidates, recursion, and which procedures block.
+
+import { CODES } from '../diagnostics/codes';
+import type { Block, Body, CallStatement, Place, Statement } from '../syntax/ast';
+import type { CheckContext } from './context';
+import { designatedObjects, resolvePlace, type Candidates, type DepSink, type ParamCandidates, type Resolver, type Scope } from './places';
+import type { FnInfo, ItemInfo, View } from './symbols';
+
+export interface CallSite {
+  call: CallStatement;
+  scope: Scope | undefined;
+  fn: FnInfo | undefined;
+}
+
+export interface ItemFacts {
+  calls: CallSite[];
+  /** The first statement that can block by itself (lock, wait, quiesce), if any. */
+  blocker?: { start: number; end: number; what: string };
+}
+
+export function collectFacts(info: ItemInfo): ItemFacts {
+  const facts: ItemFacts = { calls: [] };
+  const fn = info.what === 'fn' ? info : undefined;
+  if (info.what === 'fn' || info.what === 'thread') visitBody(info.decl.body, undefined, fn, facts);
+  if (info.what === 'object') {
+    for (const member of info.decl.members ?? []) {
+      if (member.kind === 'RefMember' && member.onZero) visitBody(member.onZero, undefined, undefined, facts);
+    }
+  }
+  return facts;
+}
+
+function visitBody(body: Body | undefined, scope: Scope | undefined, fn: FnInfo | undefined, facts: ItemFacts): void {
+  if (body && body.kind === 'Block') visitBlock(body, scope, fn, facts);
+}
+
+function visitBlock(block: Block | undefined, scope: Scope | undefined, fn: FnInfo | undefined, facts: ItemFacts): void {
+  for (const statement of block?.statements ?? []) scope = visitStatement(statement, scope, fn, facts);
+}
+
+function visitStatement(statement: Statement, scope: Scope | undefined, fn: FnInfo | undefined, facts: ItemFacts): Scope | undefined {
+  switch (statement.kind) {
+    case 'CallStatement':
+      facts.calls.push({ call: statement, scope, fn });
+      break;
+    case 'LockStatement':
+      if (statement.op === 'lock') facts.blocker ??= { start: statement.start, end: statement.end, what: 'lock' };
+      break;
+    case 'WaitStatement':
+      facts.blocker ??= { start: statement.start, end: statement.end, what: 'wait' };
+      break;
+    case 'DeviceStatement':
+      if (statement.op === 'quiesce') facts.blocker ??= { start: statement.start, end: statement.end, what: 'quiesce' };
+      break;
+    case 'LetStatement':
+      if (statement.name && !statement.name.missing) {
+        return { local: { name: statement.name.text, id: -1, value: statement.value, valueScope: scope }, parent: scope };
+      }
+      break;
+    case 'IfStatement': {
+      visitBlock(statement.then, scope, fn, facts);
+      let otherwise = statement.else;
+      while (otherwise) {
+        if (otherwise.kind === 'Block') {
+          visitBlock(otherwise, scope, fn, facts);
+          break;
+        }
+        visitBlock(otherwise.then, scope, fn, facts);
+        otherwise = otherwise.else;
+      }
+      break;
+    }
+    case 'WhileStatement':
+    case 'RepeatStatement':
+    case 'AtomicStatement':
+      visitBlock(statement.body, scope, fn, facts);
+      break;
+    case 'ChooseStatement':
+      for (const branch of statement.branches ?? []) visitBlock(branch, scope, fn, facts);
+      break;
+    case 'Block':
+      visitBlock(statement, scope, fn, facts);
+      break;
+    default:
+      break;
+  }
+  return scope;
+}
+
+/** Every item a view holds, in a stable order. */
+export function itemsOf(view: View): ItemInfo[] {
+  return [...view.objects.values(), ...view.fns.values(), ...view.threads.values(), ...view.devices.values()];
+}
+
+/** What each parameter stands for in this view, from the arguments its callers pass. */
+export function inferParams(ctx: CheckContext, view: View, facts: (info: ItemInfo) => ItemFacts): ParamCandidates {
+  const candidates: ParamCandidates = new Map();
+  const sites: CallSite[] = [];
+  for (const info of itemsOf(view)) for (const site of facts(info).calls) if (site.call.args?.length) sites.push(site);
+  const resolver: Resolver = { ctx, view, params: candidates, silent: true, deps: undefined };
+  // Arguments may themselves be parameters, so repeat until nothing grows (bounded by call depth).
+  for (let round = 0; round < 16; round++) {
+    let grew = false;
+    for (const site of sites) {
+      const callee = site.call.callee && !site.call.callee.missing ? view.fns.get(site.call.callee.text) : undefined;
+      if (!callee) continue;
+      for (const param of callee.params) {
+        const arg: Place | undefined = site.call.args[param.index];
+        if (!arg) continue;
+        const entity = designatedObjects(resolver, resolvePlace(resolver, arg, site.scope, site.fn));
+        if (entity.t !== 'things') continue;
+        let set = candidates.get(param);
+        if (!set) candidates.set(param, (set = { objects: new Set(), devices: new Set() } as Candidates));
+        for (const object of entity.objects) if (!set.objects.has(object)) (set.objects.add(object), (grew = true));
+        for (const device of entity.devices) if (!set.devices.has(device)) (set.devices.add(device), (grew = true));
+      }
+    }
+    if (!grew) break;
+  }
+  return candidates;
+}
+
+export function sameCandidates(a: Candidates | undefined, b: Candidates | undefined): boolean {
+  const sizeA = (a?.objects.size ?? 0) + (a?.devices.size ?? 0);
+  const sizeB = (b?.objects.size ?? 0) + (b?.devices.size ?? 0);
+  if (sizeA !== sizeB) return false;
+  if (!a || !b) return true;
+  for (const object of a.objects) if (!b.objects.has(object)) return false;
+  for (const device of a.devices) if (!b.devices.has(device)) return false;
+  return true;
+}
+
+/** Reports each call that closes a cycle of procedures. */
+export function checkRecursion(ctx: CheckContext, view: View, facts: (info: ItemInfo) => ItemFacts): void {
+  const state = new Map<FnInfo, 'active' | 'done'>();
+  const path: FnInfo[] = [];
+  const visit = (fn: FnInfo): void => {
+    state.set(fn, 'active');
+    path.push(fn);
+    for (const site of facts(fn).calls) {
+      const callee = site.call.callee && !site.call.callee.missing ? view.fns.get(site.call.callee.text) : undefined;
+      if (!callee) continue;
+      const seen = state.get(callee);
+      if (seen === 'active') {
+        const cycle = path.slice(path.indexOf(callee)).map((f) => f.name);
+        const how = cycle.length === 1 ? 'directly' : `through ${[...cycle, callee.name].join(' → ')}`;
+        ctx.report(CODES.recursion, `procedure '${callee.name}' calls itself ${how}; calls are inlined, so recursion cannot be modelled`, site.call.start, site.call.end);
+      } else if (seen === undefined) {
+        visit(callee);
+      }
+    }
+    path.pop();
+    state.set(fn, 'done');
+  };
+  for (const fn of view.fns.values()) if (!state.has(fn)) visit(fn);
+}
+
+/** Finds, per view, whether a procedure can block, and where (through its callees too). */
+export class BlockingOracle {
+  private readonly memo = new Map<FnInfo, { start: number; end: number; what: string; via: string[] } | null>();
+
+  constructor(
+    private readonly view: View,
+    private readonly facts: (info: ItemInfo) => ItemFacts,
+  ) {}
+
+  blocker(fn: FnInfo, deps?: DepSink): { start: number; end: number; what: string; via: string[] } | undefined {
+    return this.find(fn, new Set(), deps) ?? undefined;
+  }
+
+  private find(fn: FnInfo, active: Set<FnInfo>, deps: DepSink | undefined): { start: number; end: number; what: string; via: string[] } | null {
+    deps?.add(fn.name);
+    const known = this.memo.get(fn);
+    if (known !== undefined && !deps) return known;
+    if (active.has(fn)) return null;
+    active.add(fn);
+    const own = this.facts(fn);
+    let result: { start: number; end: number; what: string; via: string[] } | null = own.blocker ? { ...own.blocker, via: [fn.name] } : null;
+    for (const site of own.calls) {
+      const callee = site.call.callee && !site.call.callee.missing ? this.view.fns.get(site.call.callee.text) : undefined;
+      if (!callee) continue;
+      const inner = this.find(callee, active, deps);
+      if (inner && !result) result = { ...inner, via: [fn.name, ...inner.via] };
+    }
+    active.delete(fn);
+    this.memo.set(fn, result);
+    return result;
+  }
+}

@@ -1,0 +1,194 @@
+// The semantic checker: binds every name in a parsed file and reports what does not make sense,
+// in the baseline and in each proposal's view of it. Never throws on any tree the parser produces.
+
+import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
+import type { LetStatement, SourceFile } from '../syntax/ast';
+import { checkBindTarget, checkBlock, checkDmaTarget, checkEvent, type BodyEnv } from './bodies';
+import { BlockingOracle, checkRecursion, collectFacts, inferParams, itemsOf, sameCandidates, type ItemFacts } from './calls';
+import { CheckContext } from './context';
+import { declareFile, type Declared } from './declare';
+import { checkExpectations } from './expectations';
+import { SemanticModel, type SemanticResult } from './model';
+import type { DepSink, ParamCandidates } from './places';
+import type { ItemInfo, View } from './symbols';
+import { reportUnused } from './unused';
+
+export type { SemanticResult } from './model';
+export { SemanticModel } from './model';
+export type { Declaration, DeclarationKind, MemberKind, Reference } from './model';
+
+export function checkFile(file: SourceFile): SemanticResult {
+  const ctx = new CheckContext(file?.text ?? '');
+  try {
+    runChecks(ctx, file);
+  } catch (error) {
+    // A checker bug must not take down the editor or the CLI; say so where the user can see it.
+    const message = error instanceof Error ? error.message : String(error);
+    ctx.diagnostics.push(makeDiagnostic(CODES.unexpectedToken, `internal checker error: ${message}`, 0, 0));
+  }
+  const diagnostics = sortDiagnostics(ctx.diagnostics);
+  return { diagnostics, model: new SemanticModel(ctx.declarations, ctx.references) };
+}
+
+function runChecks(ctx: CheckContext, file: SourceFile): void {
+  if (!file || !Array.isArray(file.items)) return;
+  const declared = declareFile(ctx, file);
+  const factsCache = new Map<ItemInfo, ItemFacts>();
+  const facts = (info: ItemInfo): ItemFacts => {
+    let found = factsCache.get(info);
+    if (!found) factsCache.set(info, (found = collectFacts(info)));
+    return found;
+  };
+  const shared: Shared = { ctx, facts, localIds: new Map() };
+
+  // The baseline: every item, recording which global names each one looked up.
+  const baseline = declared.baseline;
+  const baselineParams = inferParams(ctx, baseline, facts);
+  const dependents = new Map<string, ItemInfo[]>();
+  const baselineItems = [...itemsOf(baseline), ...declared.duplicateItems.filter((info) => info.proposal === undefined)];
+  checkItems(shared, baseline, baselineParams, baselineItems, (info) => new DependencyRecorder(dependents, info));
+  checkOrders(shared, baseline, baselineParams, undefined);
+  for (const item of file.items) {
+    if (item.kind !== 'BindDecl') continue;
+    const env: BodyEnv = { r: { ctx, view: baseline, params: baselineParams, silent: false, deps: undefined }, fn: undefined, threadName: undefined, owner: -1, blocking: new BlockingOracle(baseline, facts), localIds: shared.localIds, proposal: undefined };
+    checkBindTarget(env, item.target);
+  }
+  checkRecursion(ctx, baseline, facts);
+
+  // Each proposal: its own items, and the baseline items whose meaning it may change.
+  for (const view of declared.proposals) {
+    const params = inferParams(ctx, view, facts);
+    const called = calledNames(view, facts);
+    const own: ItemInfo[] = [];
+    const inherited = new Set<ItemInfo>();
+    for (const info of itemsOf(view)) {
+      if (info.proposal === view.proposal) own.push(info);
+      else if (info.what === 'fn' && info.params.some((param) => !sameCandidates(baselineParams.get(param), params.get(param)))) inherited.add(info);
+    }
+    for (const name of view.changed) for (const info of dependents.get(name) ?? []) inherited.add(info);
+    own.push(...declared.duplicateItems.filter((info) => info.proposal === view.proposal));
+    checkItems(shared, view, params, own, () => undefined);
+    const suffix = ` (in proposal ${view.proposal})`;
+    ctx.viewSuffix = suffix;
+    // A baseline procedure that nothing calls in this proposal is dead code here.
+    const live = [...inherited].filter((info) => inView(view, info) && (info.what !== 'fn' || called.has(info.name)));
+    checkItems(shared, view, params, live, () => undefined);
+    checkOrders(shared, view, params, suffix);
+    checkRecursion(ctx, view, facts);
+    ctx.viewSuffix = undefined;
+  }
+
+  checkExpectations(ctx, file, declared);
+  reportUnused(ctx, namesInCBodies(declared));
+}
+
+/** Adds an item to the list of dependents of every global name it looks up. */
+class DependencyRecorder implements DepSink {
+  constructor(
+    private readonly dependents: Map<string, ItemInfo[]>,
+    private readonly item: ItemInfo,
+  ) {}
+
+  add(name: string): void {
+    let list = this.dependents.get(name);
+    if (!list) this.dependents.set(name, (list = []));
+    if (list[list.length - 1] !== this.item) list.push(this.item);
+  }
+}
+
+interface Shared {
+  ctx: CheckContext;
+  facts: (info: ItemInfo) => ItemFacts;
+  localIds: Map<LetStatement, number>;
+}
+
+function inView(view: View, info: ItemInfo): boolean {
+  switch (info.what) {
+    case 'object':
+      return view.objects.get(info.name) === info;
+    case 'fn':
+      return view.fns.get(info.name) === info;
+    case 'thread':
+      return view.threads.get(info.name) === info;
+    case 'device':
+      return view.devices.get(info.name) === info;
+  }
+}
+
+function checkItems(shared: Shared, view: View, params: ParamCandidates, items: ItemInfo[], deps: (info: ItemInfo) => DepSink | undefined): void {
+  const blocking = new BlockingOracle(view, shared.facts);
+  for (const info of items) {
+    const env: BodyEnv = {
+      r: { ctx: shared.ctx, view, params, silent: false, deps: deps(info) },
+      fn: undefined,
+      threadName: undefined,
+      owner: info.id,
+      blocking,
+      localIds: shared.localIds,
+      proposal: info.proposal,
+    };
+    switch (info.what) {
+      case 'object':
+        for (const member of info.decl.members ?? []) {
+          if (member.kind === 'RefMember' && member.onZero) checkBlock(env, member.onZero, undefined, undefined);
+        }
+        break;
+      case 'fn':
+        env.fn = info;
+        if (info.decl.body?.kind === 'Block') checkBlock(env, info.decl.body, undefined, undefined);
+        break;
+      case 'thread':
+        env.threadName = info.name;
+        if (info.decl.body?.kind === 'Block') checkBlock(env, info.decl.body, undefined, undefined);
+        break;
+      case 'device':
+        for (const target of info.decl.targets ?? []) checkDmaTarget(env, target.target);
+        break;
+    }
+  }
+}
+
+/** Ordering requirements; inherited ones in a proposal are reported with the proposal's suffix. */
+function checkOrders(shared: Shared, view: View, params: ParamCandidates, suffix: string | undefined): void {
+  const blocking = new BlockingOracle(view, shared.facts);
+  for (const order of view.orders) {
+    shared.ctx.viewSuffix = order.proposal === undefined ? suffix : undefined;
+    const env: BodyEnv = { r: { ctx: shared.ctx, view, params, silent: false, deps: undefined }, fn: undefined, threadName: undefined, owner: -1, blocking, localIds: shared.localIds, proposal: order.proposal };
+    checkEvent(env, order.decl.first);
+    checkEvent(env, order.decl.second);
+  }
+  shared.ctx.viewSuffix = suffix;
+}
+
+function calledNames(view: View, facts: (info: ItemInfo) => ItemFacts): Set<string> {
+  const called = new Set<string>();
+  for (const info of itemsOf(view)) {
+    for (const site of facts(info).calls) if (site.call.callee && !site.call.callee.missing) called.add(site.call.callee.text);
+  }
+  for (const order of view.orders) {
+    for (const event of [order.decl.first, order.decl.second]) {
+      if (event?.verb === 'call' && event.target?.segments?.[0]) called.add(event.target.segments[0].text);
+    }
+  }
+  return called;
+}
+
+/**
+ * Words in C bodies. The C front end maps C names onto the model, so a declaration whose name
+ * appears in C is not reported as unused.
+ */
+function namesInCBodies(declared: Declared): Set<string> {
+  const names = new Set<string>();
+  for (const info of declared.items) {
+    if ((info.what === 'fn' || info.what === 'thread') && info.decl.body?.kind === 'CBody') {
+      for (const word of info.decl.body.code.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) names.add(word);
+    }
+  }
+  return names;
+}
+
+function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => a.start - b.start || a.end - b.end || a.code.localeCompare(b.code) || a.message.localeCompare(b.message));
+}
+
+export type { Declared };

@@ -1,0 +1,1164 @@
+// The `.lifetime` parser: handwritten recursive descent over the scanner's tokens.
+//
+// It never throws. A construct it cannot complete still yields a node (zero-width `missing` names,
+// `MissingExpression`s), tokens it cannot place are kept in `ErrorNode`s, and it reports at most one
+// diagnostic per source position, so one mistake gives one message. Nesting deeper than
+// `MAX_NESTING` is skipped with LT1012 rather than followed, so no input can exhaust the stack.
+
+import { CODES, type CodeInfo, type Diagnostic, makeDiagnostic } from '../diagnostics/codes';
+import type {
+  AssertStatement,
+  BindDecl,
+  Block,
+  Body,
+  BoolLiteral,
+  CallStatement,
+  CBody,
+  ChooseStatement,
+  DeviceDecl,
+  DmaTarget,
+  ErrorNode,
+  EventPattern,
+  EventVerb,
+  ExpectDecl,
+  Expression,
+  FlagMember,
+  FnDecl,
+  Identifier,
+  IfStatement,
+  IntMember,
+  Item,
+  LockKind,
+  LockMember,
+  Member,
+  MissingExpression,
+  ModelDecl,
+  NullLiteral,
+  NumberLiteral,
+  ObjectDecl,
+  ObjectModifier,
+  OrderDecl,
+  Place,
+  ProposalDecl,
+  ProposalItem,
+  PtrMember,
+  Range,
+  RefMember,
+  RemoveDecl,
+  SourceFile,
+  StateMember,
+  Statement,
+  StringLiteral,
+  ThreadDecl,
+  BinaryOp,
+} from './ast';
+import { MAX_NUMBER, Scanner, stringValue } from './lexer';
+import { describeToken, TokenKind, type Token } from './tokens';
+
+export interface ParseResult {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** How deep blocks, parentheses and `!` chains may nest before the parser stops following them. */
+export const MAX_NESTING = 100;
+
+export function parse(text: string): ParseResult {
+  return new Parser(text).parseFile();
+}
+
+const ITEM_WORDS = new Set(['model', 'object', 'static', 'fn', 'thread', 'device', 'order', 'bind', 'proposal', 'expect', 'new']);
+const PROPOSAL_ITEM_WORDS = new Set(['object', 'static', 'fn', 'thread', 'device', 'order', 'new', 'remove']);
+const MEMBER_WORDS = new Set(['ref', 'lock', 'flag', 'state', 'int', 'ptr']);
+const EVENT_VERBS = new Set<string>(['free', 'alloc', 'stop', 'quiesce', 'start', 'set', 'clear', 'call', 'get', 'put', 'lock', 'unlock', 'use']);
+/**
+ * Statement keywords followed by an expression. Kernel authors write `if (x)` and `assert (x)`, so
+ * for these words a following `(` opens the expression instead of making the statement a call.
+ */
+const EXPRESSION_KEYWORDS = new Set(['if', 'while', 'assert']);
+const STATEMENT_WORDS = new Set([
+  'get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec',
+  'wait', 'assert', 'if', 'while', 'repeat', 'choose', 'maybe', 'atomic', 'let', 'return',
+]);
+const EVENT_VERB_LIST = 'free, alloc, start, stop, quiesce, set, clear, get, put, lock, unlock, use or call';
+
+class Parser {
+  private readonly scanner: Scanner;
+  /** Every token scanned so far, trivia included. */
+  private readonly tokens: Token[] = [];
+  /** The significant (non-trivia) tokens scanned so far, in order; `cur` indexes this array. */
+  private readonly sig: Token[] = [];
+  private cur = 0;
+  /** End offset of the last consumed significant token: where zero-width missing nodes go. */
+  private lastEnd = 0;
+  private depth = 0;
+  private cachedWordToken: Token | undefined;
+  private cachedWord = '';
+  private readonly diagnostics: Diagnostic[] = [];
+  private readonly errorPositions = new Set<number>();
+
+  constructor(private readonly text: string) {
+    this.scanner = new Scanner(text, (info, message, start, end) => this.error(info, message, start, end));
+  }
+
+  parseFile(): ParseResult {
+    const items: Item[] = [];
+    for (;;) {
+      const token = this.token();
+      if (token.kind === TokenKind.EOF) break;
+      if (token.kind === TokenKind.Semicolon) {
+        this.advance();
+        continue;
+      }
+      if (this.isItemStart(ITEM_WORDS)) {
+        items.push(this.parseItem(false) as Item);
+        continue;
+      }
+      const found = describeToken(this.text, token);
+      this.error(CODES.expectedItem, `Expected an item (model, object, static, fn, thread, device, order, bind, proposal or expect) but found ${found}.`, token.start, token.end);
+      items.push(this.skipUntil(() => this.isItemStart(ITEM_WORDS)));
+    }
+    // The EOF token is already in `tokens`: it ends the scan.
+    this.diagnostics.sort((a, b) => a.start - b.start);
+    const file: SourceFile = { kind: 'SourceFile', start: 0, end: this.text.length, text: this.text, items, tokens: this.tokens };
+    return { file, diagnostics: this.diagnostics };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tokens
+
+  /** The significant token `offset` places ahead of the current one (scanning on demand). */
+  private token(offset = 0): Token {
+    const index = this.cur + offset;
+    while (index >= this.sig.length) {
+      const last = this.sig.length > 0 ? this.sig[this.sig.length - 1] : undefined;
+      if (last !== undefined && last.kind === TokenKind.EOF) return last;
+      this.scanSignificant();
+    }
+    return this.sig[index];
+  }
+
+  private scanSignificant(): void {
+    for (;;) {
+      const token = this.scanner.scan();
+      this.tokens.push(token);
+      const kind = token.kind;
+      if (kind !== TokenKind.Whitespace && kind !== TokenKind.LineComment && kind !== TokenKind.BlockComment) {
+        this.sig.push(token);
+        return;
+      }
+    }
+  }
+
+  private kind(offset = 0): TokenKind {
+    return this.token(offset).kind;
+  }
+
+  private advance(): Token {
+    const token = this.token();
+    if (token.kind !== TokenKind.EOF) {
+      this.cur++;
+      this.lastEnd = token.end;
+    }
+    return token;
+  }
+
+  /** The text of a word token ('' for other tokens). The last answer is cached: callers ask repeatedly. */
+  private wordAt(token: Token): string {
+    if (token === this.cachedWordToken) return this.cachedWord;
+    const word = token.kind === TokenKind.Identifier ? this.text.slice(token.start, token.end) : '';
+    this.cachedWordToken = token;
+    this.cachedWord = word;
+    return word;
+  }
+
+  /** The current token's text when it is a word, else ''. */
+  private word(offset = 0): string {
+    return this.wordAt(this.token(offset));
+  }
+
+  private isWord(word: string, offset = 0): boolean {
+    const token = this.token(offset);
+    return (
+      token.kind === TokenKind.Identifier &&
+      token.end - token.start === word.length &&
+      this.text.startsWith(word, token.start)
+    );
+  }
+
+  private consume(kind: TokenKind): boolean {
+    if (this.kind() !== kind) return false;
+    this.advance();
+    return true;
+  }
+
+  private consumeWord(word: string): boolean {
+    if (!this.isWord(word)) return false;
+    this.advance();
+    return true;
+  }
+
+  /** Consumes `kind` or reports what was expected instead; returns whether it was there. */
+  private expect(kind: TokenKind, what: string): boolean {
+    if (this.consume(kind)) return true;
+    this.errorAtCurrent(CODES.unexpectedToken, `Expected ${what}`);
+    return false;
+  }
+
+  private expectWord(word: string, context: string): boolean {
+    if (this.consumeWord(word)) return true;
+    this.errorAtCurrent(CODES.unexpectedToken, `Expected '${word}' ${context}`);
+    return false;
+  }
+
+  /**
+   * Re-scans the `{` that follows the current `c` as one C body token. Only the `{` itself has
+   * been scanned beyond `c`, so dropping it from the buffers loses nothing else.
+   */
+  private rescanAsCBlock(): Token {
+    const brace = this.token(1);
+    const braceIndex = this.tokens.lastIndexOf(brace);
+    this.tokens.length = braceIndex;
+    this.sig.length = this.cur + 1;
+    this.scanner.resetTo(brace.start);
+    const block = this.scanner.scanCBlock();
+    this.tokens.push(block);
+    this.sig.push(block);
+    return block;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Diagnostics and recovery
+
+  private error(info: CodeInfo, message: string, start: number, end: number): void {
+    if (this.errorPositions.has(start)) return;
+    this.errorPositions.add(start);
+    this.diagnostics.push(makeDiagnostic(info, message, start, end));
+  }
+
+  /** Reports at the current token: "`message` but found X." */
+  private errorAtCurrent(info: CodeInfo, message: string): void {
+    const token = this.token();
+    const found = describeToken(this.text, token);
+    this.error(info, `${message} but found ${found}.`, token.start, token.end);
+  }
+
+  /** Skips tokens (at least one unless at EOF) until `stop` holds; brackets skipped balance. */
+  private skipUntil(stop: () => boolean): ErrorNode {
+    const skipped: Token[] = [];
+    const start = this.token().start;
+    do {
+      const token = this.token();
+      if (token.kind === TokenKind.EOF) break;
+      skipped.push(this.advance());
+    } while (!stop());
+    return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
+  }
+
+  /**
+   * Skips a bracketed group starting at the current opening bracket, up to and including its
+   * matching close (or the end of the file), without recursion.
+   */
+  private skipGroup(): ErrorNode {
+    const skipped: Token[] = [];
+    const start = this.token().start;
+    let depth = 0;
+    for (;;) {
+      const kind = this.kind();
+      if (kind === TokenKind.EOF) break;
+      if (kind === TokenKind.LBrace || kind === TokenKind.LParen || kind === TokenKind.LBracket) depth++;
+      else if (kind === TokenKind.RBrace || kind === TokenKind.RParen || kind === TokenKind.RBracket) depth--;
+      skipped.push(this.advance());
+      if (depth <= 0) break;
+    }
+    return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
+  }
+
+  /** Skips to the `}` that closes the enclosing block (not consumed) or the end of the file. */
+  private skipToEnclosingClose(): ErrorNode {
+    const skipped: Token[] = [];
+    const start = this.token().start;
+    let depth = 0;
+    for (;;) {
+      const kind = this.kind();
+      if (kind === TokenKind.EOF) break;
+      if (kind === TokenKind.LBrace || kind === TokenKind.LParen || kind === TokenKind.LBracket) depth++;
+      else if (kind === TokenKind.RBrace || kind === TokenKind.RParen || kind === TokenKind.RBracket) {
+        if (depth === 0 && kind === TokenKind.RBrace) break;
+        depth--;
+      }
+      skipped.push(this.advance());
+    }
+    return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
+  }
+
+  private tooDeep(what: string): void {
+    const token = this.token();
+    this.error(CODES.tooDeep, `${what} nests deeper than ${MAX_NESTING} levels; the parser skips it.`, token.start, token.end);
+  }
+
+  /**
+   * Whether the current token begins an item: an item word (`new` only before another word). In a
+   * statement block a word followed by `(`, `.` or `=` is a name in a statement instead.
+   */
+  private isItemStart(words: Set<string>, inStatements = false): boolean {
+    const token = this.token();
+    if (token.kind !== TokenKind.Identifier) return false;
+    const word = this.wordAt(token);
+    if (!words.has(word)) return false;
+    if (word === 'new') return this.kind(1) === TokenKind.Identifier;
+    return !inStatements || !this.isUsedAsName();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Names, literals and places
+
+  private missingIdentifier(): Identifier {
+    return { kind: 'Identifier', start: this.lastEnd, end: this.lastEnd, text: '', missing: true };
+  }
+
+  /** `what` describes the expected name for the diagnostic; `%s` in it stands for `detail`. */
+  private parseIdentifier(what: string, detail = ''): Identifier {
+    const token = this.token();
+    if (token.kind === TokenKind.Identifier) {
+      this.advance();
+      return { kind: 'Identifier', start: token.start, end: token.end, text: this.wordAt(token) };
+    }
+    this.errorAtCurrent(CODES.missingName, `Expected ${what.replace('%s', detail)}`);
+    return this.missingIdentifier();
+  }
+
+  private parseStringLiteral(): StringLiteral {
+    const token = this.advance();
+    return { kind: 'StringLiteral', start: token.start, end: token.end, value: stringValue(this.text, token.start, token.end) };
+  }
+
+  private parseOptionalString(): StringLiteral | undefined {
+    return this.kind() === TokenKind.String ? this.parseStringLiteral() : undefined;
+  }
+
+  private numberValue(token: Token): number {
+    let end = token.start;
+    if (this.text.charCodeAt(end) === 45) end++;
+    while (end < token.end) {
+      const ch = this.text.charCodeAt(end);
+      if (ch < 48 || ch > 57) break;
+      end++;
+    }
+    const value = Number(this.text.slice(token.start, end));
+    if (!Number.isFinite(value)) return 0;
+    return Math.max(-MAX_NUMBER, Math.min(MAX_NUMBER, value));
+  }
+
+  private parseNumberLiteral(what: string): NumberLiteral | undefined {
+    const token = this.token();
+    if (token.kind !== TokenKind.Number) {
+      this.errorAtCurrent(CODES.unexpectedToken, `Expected ${what}`);
+      return undefined;
+    }
+    this.advance();
+    return { kind: 'NumberLiteral', start: token.start, end: token.end, value: this.numberValue(token) };
+  }
+
+  /** A required number; a missing one is a zero-width 0 after the error. */
+  private parseRequiredNumber(what: string): NumberLiteral {
+    return this.parseNumberLiteral(what) ?? { kind: 'NumberLiteral', start: this.lastEnd, end: this.lastEnd, value: 0 };
+  }
+
+  private parsePlace(what: string, detail = ''): Place {
+    const first = this.parseIdentifier(what, detail);
+    const segments = [first];
+    while (this.kind() === TokenKind.Dot) {
+      this.advance();
+      segments.push(this.parseIdentifier("a member name after '.'"));
+    }
+    return { kind: 'Place', start: first.start, end: segments[segments.length - 1].end, segments };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Items
+
+  /** Parses the item at the current token (an item start); inside proposals, `remove` too. */
+  private parseItem(inProposal: boolean): Item | ProposalItem {
+    const start = this.token().start;
+    let isNew = false;
+    if (this.isWord('new') && this.kind(1) === TokenKind.Identifier) {
+      this.advance();
+      isNew = true;
+    }
+    const word = this.word();
+    switch (word) {
+      case 'model':
+        if (!isNew) return this.parseModel(start);
+        break;
+      case 'object':
+      case 'static':
+        return this.parseObject(start, isNew);
+      case 'fn':
+        return this.parseFn(start, isNew);
+      case 'thread':
+        return this.parseThread(start, isNew);
+      case 'device':
+        return this.parseDevice(start, isNew);
+      case 'order':
+        return this.parseOrder(start, isNew);
+      case 'bind':
+        if (!isNew) return this.parseBind(start);
+        break;
+      case 'proposal':
+        if (!isNew) return this.parseProposal(start);
+        break;
+      case 'expect':
+        if (!isNew) return this.parseExpect(start);
+        break;
+      case 'remove':
+        if (!isNew && inProposal) return this.parseRemove(start);
+        break;
+    }
+    this.errorAtCurrent(CODES.unexpectedToken, "Expected object, static, fn, thread, device or order after 'new'");
+    const skipped = this.skipUntil(() => this.isItemStart(inProposal ? PROPOSAL_ITEM_WORDS : ITEM_WORDS) || this.kind() === TokenKind.RBrace);
+    return { kind: 'Error', start, end: skipped.end, tokens: skipped.tokens };
+  }
+
+  private parseModel(start: number): ModelDecl {
+    this.advance();
+    const name = this.parseIdentifier("the model's name after 'model'");
+    const title = this.parseOptionalString();
+    const node: ModelDecl = { kind: 'ModelDecl', start, end: this.lastEnd, name };
+    if (title) node.title = title;
+    return node;
+  }
+
+  private parseObject(start: number, isNew: boolean): ObjectDecl {
+    const isStatic = this.word() === 'static';
+    this.advance();
+    const name = this.parseIdentifier(isStatic ? "a name after 'static'" : "a name after 'object'");
+    const modifiers: { name: ObjectModifier; range: Range }[] = [];
+    if (!isStatic) {
+      while (this.isWord('recyclable') || this.isWord('unborn')) {
+        const token = this.advance();
+        modifiers.push({ name: this.wordAt(token) as ObjectModifier, range: { start: token.start, end: token.end } });
+      }
+    }
+    const members: Member[] = [];
+    const node: ObjectDecl = { kind: 'ObjectDecl', start, end: 0, isStatic, isNew, name, modifiers, members };
+    if (this.kind() === TokenKind.LBrace) {
+      const bodyStart = this.advance().start;
+      this.parseMembers(members);
+      this.expectClose(`to close the body of '${name.text}'`);
+      node.body = { start: bodyStart, end: this.lastEnd };
+    }
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  /** Consumes the `}` that closes a body, or reports it missing. */
+  private expectClose(context: string): void {
+    if (this.consume(TokenKind.RBrace)) return;
+    this.errorAtCurrent(CODES.unexpectedToken, `Expected '}' ${context}`);
+  }
+
+  private parseMembers(members: Member[]): void {
+    for (;;) {
+      const kind = this.kind();
+      if (kind === TokenKind.RBrace || kind === TokenKind.EOF) return;
+      if (kind === TokenKind.Semicolon) {
+        this.advance();
+        continue;
+      }
+      if (this.kind() === TokenKind.Identifier && MEMBER_WORDS.has(this.word())) {
+        members.push(this.parseMember());
+        this.consume(TokenKind.Semicolon);
+        continue;
+      }
+      if (this.isItemStart(ITEM_WORDS)) return;
+      this.errorAtCurrent(CODES.expectedMember, 'Expected a member (ref, lock, flag, state, int or ptr)');
+      members.push(
+        this.skipUntil(() => {
+          const k = this.kind();
+          return (
+            k === TokenKind.RBrace ||
+            (k === TokenKind.Identifier && MEMBER_WORDS.has(this.word())) ||
+            this.isItemStart(ITEM_WORDS)
+          );
+        }),
+      );
+    }
+  }
+
+  private parseMember(): Member {
+    const start = this.token().start;
+    const word = this.word();
+    this.advance();
+    const name = this.parseIdentifier("a name after '%s'", word);
+    switch (word) {
+      case 'ref':
+        return this.parseRefMember(start, name);
+      case 'lock': {
+        let lockKind: LockKind = 'mutex';
+        if (this.isWord('mutex') || this.isWord('spinlock') || this.isWord('rwsem')) {
+          lockKind = this.word() as LockKind;
+          this.advance();
+        }
+        const node: LockMember = { kind: 'LockMember', start, end: this.lastEnd, name, lockKind };
+        return node;
+      }
+      case 'flag': {
+        const node: FlagMember = { kind: 'FlagMember', start, end: 0, name };
+        if (this.consume(TokenKind.Assign)) {
+          if (this.isWord('true') || this.isWord('false')) {
+            const token = this.advance();
+            node.initial = { kind: 'BoolLiteral', start: token.start, end: token.end, value: this.wordAt(token) === 'true' };
+          } else {
+            this.errorAtCurrent(CODES.unexpectedToken, "Expected 'true' or 'false'");
+          }
+        }
+        node.end = this.lastEnd;
+        return node;
+      }
+      case 'state':
+        return this.parseStateMember(start, name);
+      case 'int': {
+        const node: IntMember = { kind: 'IntMember', start, end: 0, name };
+        if (this.consume(TokenKind.Assign)) {
+          const initial = this.parseNumberLiteral("an initial number after '='");
+          if (initial) node.initial = initial;
+        }
+        if (this.consumeWord('in')) {
+          const low = this.parseNumberLiteral("the lowest value after 'in'");
+          if (low) {
+            node.rangeLow = low;
+            if (this.expect(TokenKind.DotDot, "'..' between the bounds of the range")) {
+              const high = this.parseNumberLiteral("the highest value after '..'");
+              if (high) node.rangeHigh = high;
+            }
+          }
+        }
+        node.end = this.lastEnd;
+        return node;
+      }
+      default: {
+        const node: PtrMember = { kind: 'PtrMember', start, end: 0, name, target: this.missingIdentifier() };
+        if (this.expect(TokenKind.Arrow, "'->' and the object the pointer points to")) {
+          node.target = this.parseIdentifier("the object the pointer points to after '->'");
+        }
+        if (this.consume(TokenKind.Assign)) {
+          if (this.isWord('null')) {
+            const token = this.advance();
+            const nullNode: NullLiteral = { kind: 'NullLiteral', start: token.start, end: token.end };
+            node.initial = nullNode;
+          } else {
+            node.initial = this.parseIdentifier("an object or 'null' after '='");
+          }
+        }
+        node.end = this.lastEnd;
+        return node;
+      }
+    }
+  }
+
+  private parseRefMember(start: number, name: Identifier): RefMember {
+    const node: RefMember = { kind: 'RefMember', start, end: 0, name };
+    if (this.consume(TokenKind.Assign)) {
+      const initial = this.parseNumberLiteral("the initial count after '='");
+      if (initial) node.initial = initial;
+    }
+    if (this.isWord('on') && this.kind(1) !== TokenKind.LParen && this.kind(1) !== TokenKind.Dot && this.kind(1) !== TokenKind.Assign) {
+      this.advance();
+      this.expectWord('zero', "after 'on'");
+      if (this.kind() === TokenKind.LBrace) {
+        node.onZero = this.parseBlock();
+      } else if (this.kind() === TokenKind.Identifier) {
+        const statement = this.parseStatement();
+        node.onZero = { kind: 'Block', start: statement.start, end: statement.end, statements: [statement] };
+      } else {
+        this.errorAtCurrent(CODES.expectedStatement, "Expected a block or a statement after 'on zero'");
+        node.onZero = this.emptyBlock();
+      }
+    }
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private parseStateMember(start: number, name: Identifier): StateMember {
+    const values: Identifier[] = [];
+    const node: StateMember = { kind: 'StateMember', start, end: 0, name, values };
+    if (this.expect(TokenKind.LBrace, `'{' and the values of state '${name.text}'`)) {
+      values.push(this.parseIdentifier('a state value'));
+      while (this.consume(TokenKind.Comma)) {
+        if (this.kind() === TokenKind.RBrace) break;
+        values.push(this.parseIdentifier("a state value after ','"));
+      }
+      if (!this.consume(TokenKind.RBrace)) {
+        this.errorAtCurrent(CODES.unexpectedToken, "Expected ',' or '}' in the list of state values");
+        // The skipped tokens stay inside the member's range; the member has no place for an ErrorNode.
+        this.skipUntil(() => this.kind() === TokenKind.RBrace || this.isItemStart(ITEM_WORDS) || (this.kind() === TokenKind.Identifier && MEMBER_WORDS.has(this.word())));
+        this.consume(TokenKind.RBrace);
+      }
+    }
+    if (this.consume(TokenKind.Assign)) node.initial = this.parseIdentifier("a state value after '='");
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private parseParams(): Identifier[] {
+    const params: Identifier[] = [];
+    if (!this.expect(TokenKind.LParen, "'(' and the parameters")) return params;
+    if (this.consume(TokenKind.RParen)) return params;
+    params.push(this.parseIdentifier('a parameter name'));
+    while (this.consume(TokenKind.Comma)) params.push(this.parseIdentifier("a parameter name after ','"));
+    this.expect(TokenKind.RParen, "',' or ')' after the parameters");
+    return params;
+  }
+
+  private parseFn(start: number, isNew: boolean): FnDecl {
+    this.advance();
+    const name = this.parseIdentifier("the procedure's name after 'fn'");
+    const params = this.parseParams();
+    const body = this.parseBody(`'${name.text}'`);
+    return { kind: 'FnDecl', start, end: this.lastEnd, isNew, name, params, body };
+  }
+
+  private parseThread(start: number, isNew: boolean): ThreadDecl {
+    this.advance();
+    const name = this.parseIdentifier("the thread's name after 'thread'");
+    const node: ThreadDecl = { kind: 'ThreadDecl', start, end: 0, isNew, name, body: this.emptyBlock() };
+    if (this.consume(TokenKind.LBracket)) {
+      const count = this.parseNumberLiteral("the number of threads after '['");
+      if (count) node.count = count;
+      this.expect(TokenKind.RBracket, "']' after the number of threads");
+    }
+    node.body = this.parseBody(`thread '${name.text}'`);
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private emptyBlock(): Block {
+    return { kind: 'Block', start: this.lastEnd, end: this.lastEnd, statements: [] };
+  }
+
+  /** Body = Block | 'c' CBlock. */
+  private parseBody(owner: string): Body {
+    if (this.kind() === TokenKind.LBrace) return this.parseBlock();
+    if (this.isWord('c')) {
+      const start = this.token().start;
+      if (this.kind(1) === TokenKind.LBrace) {
+        const block = this.rescanAsCBlock();
+        this.advance();
+        this.advance();
+        const codeStart = block.start + 1;
+        const closed = block.end - block.start >= 2 && this.text.charCodeAt(block.end - 1) === 125;
+        const codeEnd = closed ? block.end - 1 : block.end;
+        const node: CBody = { kind: 'CBody', start, end: block.end, code: this.text.slice(codeStart, codeEnd), codeStart };
+        return node;
+      }
+      this.advance();
+      this.errorAtCurrent(CODES.unexpectedToken, "Expected '{' to start the C body after 'c'");
+      const node: CBody = { kind: 'CBody', start, end: this.lastEnd, code: '', codeStart: this.lastEnd };
+      return node;
+    }
+    this.errorAtCurrent(CODES.unexpectedToken, `Expected '{' or 'c {' to start the body of ${owner}`);
+    return this.emptyBlock();
+  }
+
+  private parseDevice(start: number, isNew: boolean): DeviceDecl {
+    this.advance();
+    const name = this.parseIdentifier("the device's name after 'device'");
+    const targets: DmaTarget[] = [];
+    const node: DeviceDecl = { kind: 'DeviceDecl', start, end: 0, isNew, name, initiallyStopped: false, targets };
+    if (this.consumeWord('stopped')) node.initiallyStopped = true;
+    if (this.kind() === TokenKind.LBrace) {
+      const bodyStart = this.advance().start;
+      for (;;) {
+        const kind = this.kind();
+        if (kind === TokenKind.RBrace || kind === TokenKind.EOF) break;
+        if (kind === TokenKind.Semicolon) {
+          this.advance();
+          continue;
+        }
+        if (this.isWord('dma')) {
+          const dmaStart = this.advance().start;
+          const target = this.parsePlace("the DMA target after 'dma'");
+          targets.push({ kind: 'DmaTarget', start: dmaStart, end: this.lastEnd, target });
+          continue;
+        }
+        if (this.isItemStart(ITEM_WORDS)) break;
+        this.errorAtCurrent(CODES.unexpectedToken, "Expected 'dma' and a target, or '}'");
+        this.skipUntil(() => this.kind() === TokenKind.RBrace || this.isWord('dma') || this.isItemStart(ITEM_WORDS));
+      }
+      this.expectClose(`to close the body of device '${name.text}'`);
+      node.body = { start: bodyStart, end: this.lastEnd };
+    }
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private parseEvent(): EventPattern | undefined {
+    const token = this.token();
+    const verb = this.wordAt(token);
+    if (!EVENT_VERBS.has(verb)) {
+      this.errorAtCurrent(CODES.unexpectedToken, `Expected an event (${EVENT_VERB_LIST} and a place)`);
+      return undefined;
+    }
+    this.advance();
+    const target = this.parsePlace("a place after '%s'", verb);
+    return { kind: 'EventPattern', start: token.start, end: this.lastEnd, verb: verb as EventVerb, target };
+  }
+
+  private parseOrder(start: number, isNew: boolean): OrderDecl | ErrorNode {
+    const startIndex = this.cur;
+    this.advance();
+    const first = this.parseEvent();
+    let second: EventPattern | undefined;
+    if (first && this.expectWord('before', 'between the two events of an order')) second = this.parseEvent();
+    if (!first || !second) {
+      return { kind: 'Error', start, end: this.lastEnd, tokens: this.sig.slice(startIndex, this.cur) };
+    }
+    const node: OrderDecl = { kind: 'OrderDecl', start, end: 0, isNew, first, second };
+    const message = this.parseOptionalString();
+    if (message) node.message = message;
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private parseBind(start: number): BindDecl {
+    this.advance();
+    let cExpr: StringLiteral;
+    if (this.kind() === TokenKind.String) {
+      cExpr = this.parseStringLiteral();
+    } else {
+      this.errorAtCurrent(CODES.unexpectedToken, "Expected a C expression in quotes after 'bind'");
+      cExpr = { kind: 'StringLiteral', start: this.lastEnd, end: this.lastEnd, value: '' };
+    }
+    let target: Place;
+    if (this.expect(TokenKind.Assign, "'=' and the model place the C expression stands for")) {
+      target = this.parsePlace("a place after '='");
+    } else {
+      const missing = this.missingIdentifier();
+      target = { kind: 'Place', start: missing.start, end: missing.end, segments: [missing] };
+    }
+    return { kind: 'BindDecl', start, end: this.lastEnd, cExpr, target };
+  }
+
+  private parseProposal(start: number): ProposalDecl {
+    this.advance();
+    const name = this.parseIdentifier("the proposal's name after 'proposal'");
+    const items: ProposalItem[] = [];
+    const node: ProposalDecl = { kind: 'ProposalDecl', start, end: 0, name, items };
+    const title = this.parseOptionalString();
+    if (title) node.title = title;
+    if (this.kind() !== TokenKind.LBrace) {
+      this.errorAtCurrent(CODES.unexpectedToken, `Expected '{' and the items of proposal '${name.text}'`);
+      node.end = this.lastEnd;
+      return node;
+    }
+    const bodyStart = this.advance().start;
+    for (;;) {
+      const kind = this.kind();
+      if (kind === TokenKind.RBrace || kind === TokenKind.EOF) break;
+      if (kind === TokenKind.Semicolon) {
+        this.advance();
+        continue;
+      }
+      if (this.isItemStart(PROPOSAL_ITEM_WORDS)) {
+        items.push(this.parseItem(true) as ProposalItem);
+        continue;
+      }
+      if (this.isItemStart(ITEM_WORDS)) break;
+      this.errorAtCurrent(CODES.expectedItem, 'Expected a proposal item (object, static, fn, thread, device, order, new or remove)');
+      items.push(this.skipUntil(() => this.kind() === TokenKind.RBrace || this.isItemStart(PROPOSAL_ITEM_WORDS) || this.isItemStart(ITEM_WORDS)));
+    }
+    this.expectClose(`to close proposal '${name.text}'`);
+    node.body = { start: bodyStart, end: this.lastEnd };
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private parseRemove(start: number): RemoveDecl | ErrorNode {
+    const startIndex = this.cur;
+    this.advance();
+    const kindWord = this.word();
+    if (kindWord !== 'thread' && kindWord !== 'fn' && kindWord !== 'device' && kindWord !== 'object') {
+      this.errorAtCurrent(CODES.unexpectedToken, "Expected thread, fn, device or object after 'remove'");
+      return { kind: 'Error', start, end: this.lastEnd, tokens: this.sig.slice(startIndex, this.cur) };
+    }
+    this.advance();
+    const name = this.parseIdentifier("the name of the %s to remove", kindWord);
+    return { kind: 'RemoveDecl', start, end: this.lastEnd, targetKind: kindWord, name };
+  }
+
+  private parseExpect(start: number): ExpectDecl {
+    this.advance();
+    const proposal = this.parseIdentifier("'baseline' or a proposal name after 'expect'");
+    let outcome: Identifier;
+    if (this.expect(TokenKind.Colon, `':' and the expected outcome`)) {
+      outcome = this.parseIdentifier("'safe' or a violation kind after ':'");
+    } else {
+      outcome = this.missingIdentifier();
+    }
+    return { kind: 'ExpectDecl', start, end: this.lastEnd, proposal, outcome };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Blocks and statements
+
+  /** Block = '{' Statement* '}', at the current `{`. Too deep a block is skipped whole. */
+  private parseBlock(): Block {
+    const start = this.token().start;
+    const statements: Statement[] = [];
+    if (this.depth >= MAX_NESTING) {
+      this.tooDeep('This block');
+      statements.push(this.skipGroup());
+      return { kind: 'Block', start, end: this.lastEnd, statements };
+    }
+    this.depth++;
+    this.advance();
+    for (;;) {
+      const kind = this.kind();
+      if (kind === TokenKind.RBrace || kind === TokenKind.EOF) break;
+      if (kind === TokenKind.Semicolon) {
+        this.advance();
+        continue;
+      }
+      // No item word is also a statement keyword, so an item start here means a `}` is missing.
+      if (this.isItemStart(ITEM_WORDS, true)) break;
+      statements.push(this.parseStatement());
+    }
+    this.expectClose('to close the block');
+    this.depth--;
+    return { kind: 'Block', start, end: this.lastEnd, statements };
+  }
+
+  /** Whether the current word is used as a name: followed by `(`, `.` or `=`. */
+  private isUsedAsName(): boolean {
+    const next = this.kind(1);
+    return next === TokenKind.LParen || next === TokenKind.Dot || next === TokenKind.Assign;
+  }
+
+  /**
+   * Parses one statement and its optional `;`. When the current token cannot start a statement it
+   * reports LT1010 and returns the skipped tokens as an ErrorNode.
+   */
+  private parseStatement(): Statement {
+    const statement = this.parseStatementProper();
+    this.consume(TokenKind.Semicolon);
+    return statement;
+  }
+
+  private parseStatementProper(): Statement {
+    const token = this.token();
+    const start = token.start;
+    if (token.kind === TokenKind.LBrace) return this.parseBlock();
+    if (token.kind !== TokenKind.Identifier) {
+      this.errorAtCurrent(CODES.expectedStatement, 'Expected a statement');
+      return this.skipUntil(() => this.isStatementBoundary());
+    }
+    const word = this.wordAt(token);
+    if (!this.isUsedAsName() || (this.kind(1) === TokenKind.LParen && EXPRESSION_KEYWORDS.has(word))) {
+      switch (word) {
+        case 'get':
+        case 'put':
+          this.advance();
+          return this.finish({ kind: 'RefStatement', start, end: 0, op: word, target: this.parsePlace("a reference count after '%s'", word) });
+        case 'lock':
+        case 'unlock':
+          this.advance();
+          return this.finish({ kind: 'LockStatement', start, end: 0, op: word, target: this.parsePlace("a lock after '%s'", word) });
+        case 'use':
+          this.advance();
+          return this.finish({ kind: 'UseStatement', start, end: 0, target: this.parsePlace("a place after 'use'") });
+        case 'free':
+        case 'alloc':
+          this.advance();
+          return this.finish({ kind: 'LifecycleStatement', start, end: 0, op: word, target: this.parsePlace("an object after '%s'", word) });
+        case 'start':
+        case 'stop':
+        case 'quiesce':
+          this.advance();
+          return this.finish({ kind: 'DeviceStatement', start, end: 0, op: word, target: this.parsePlace("a device after '%s'", word) });
+        case 'set':
+        case 'clear':
+        case 'inc':
+        case 'dec':
+          this.advance();
+          return this.finish({ kind: 'StepStatement', start, end: 0, op: word, target: this.parsePlace("a member after '%s'", word) });
+        case 'wait': {
+          this.advance();
+          this.expectWord('until', "after 'wait'");
+          return this.finish({ kind: 'WaitStatement', start, end: 0, condition: this.parseExpression() });
+        }
+        case 'assert': {
+          this.advance();
+          const node: AssertStatement = { kind: 'AssertStatement', start, end: 0, condition: this.parseExpression() };
+          const message = this.parseOptionalString();
+          if (message) node.message = message;
+          node.end = this.lastEnd;
+          return node;
+        }
+        case 'if':
+          return this.parseIf();
+        case 'while': {
+          this.advance();
+          const condition = this.parseExpression();
+          return this.finish({ kind: 'WhileStatement', start, end: 0, condition, body: this.parseRequiredBlock("the body of 'while'") });
+        }
+        case 'repeat': {
+          this.advance();
+          const count = this.parseRequiredNumber("the number of repetitions after 'repeat'");
+          return this.finish({ kind: 'RepeatStatement', start, end: 0, count, body: this.parseRequiredBlock("the body of 'repeat'") });
+        }
+        case 'choose':
+          return this.parseChoose();
+        case 'maybe': {
+          this.advance();
+          const node: ChooseStatement = { kind: 'ChooseStatement', start, end: 0, isMaybe: true, branches: [this.parseRequiredBlock("the body of 'maybe'")] };
+          node.end = this.lastEnd;
+          return node;
+        }
+        case 'atomic':
+          this.advance();
+          return this.finish({ kind: 'AtomicStatement', start, end: 0, body: this.parseRequiredBlock("the body of 'atomic'") });
+        case 'let': {
+          this.advance();
+          const name = this.parseIdentifier("a handle name after 'let'");
+          let value: Place;
+          if (this.expect(TokenKind.Assign, "'=' and the place the handle refers to")) {
+            value = this.parsePlace("a place after '='");
+          } else {
+            const missing = this.missingIdentifier();
+            value = { kind: 'Place', start: missing.start, end: missing.end, segments: [missing] };
+          }
+          return this.finish({ kind: 'LetStatement', start, end: 0, name, value });
+        }
+        case 'return':
+          this.advance();
+          return { kind: 'ReturnStatement', start, end: this.lastEnd };
+      }
+    }
+    if (this.kind(1) === TokenKind.LParen) return this.parseCall();
+    if (this.kind(1) === TokenKind.Dot || this.kind(1) === TokenKind.Assign) {
+      const startIndex = this.cur;
+      const target = this.parsePlace('a place');
+      if (!this.consume(TokenKind.Assign)) {
+        this.errorAtCurrent(CODES.unexpectedToken, `Expected '=' and a value to assign to '${this.text.slice(target.start, target.end)}'`);
+        return { kind: 'Error', start, end: this.lastEnd, tokens: this.sig.slice(startIndex, this.cur) };
+      }
+      return this.finish({ kind: 'AssignStatement', start, end: 0, target, value: this.parseExpression() });
+    }
+    this.error(CODES.expectedStatement, `'${word}' does not start a statement; expected a statement keyword, an assignment 'x.f = value' or a call '${word}(...)'.`, token.start, token.end);
+    return this.skipUntil(() => this.isStatementBoundary());
+  }
+
+  /** Sets a node's end to the end of the last consumed token, once its children are parsed. */
+  private finish<T extends { end: number }>(node: T): T {
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  /**
+   * Where skipping inside a block stops: something that clearly starts a statement (a statement
+   * keyword, a name used in an assignment or a call, a block), a `}`, or an item.
+   */
+  private isStatementBoundary(): boolean {
+    const kind = this.kind();
+    if (kind === TokenKind.LBrace || kind === TokenKind.RBrace) return true;
+    if (kind !== TokenKind.Identifier) return false;
+    return STATEMENT_WORDS.has(this.word()) || this.isUsedAsName() || this.isItemStart(ITEM_WORDS, true);
+  }
+
+  private parseRequiredBlock(what: string): Block {
+    if (this.kind() === TokenKind.LBrace) return this.parseBlock();
+    this.errorAtCurrent(CODES.unexpectedToken, `Expected '{' to start ${what}`);
+    return this.emptyBlock();
+  }
+
+  private parseIf(): IfStatement {
+    const start = this.token().start;
+    this.advance();
+    const condition = this.parseExpression();
+    const then = this.parseRequiredBlock("the body of 'if'");
+    const node: IfStatement = { kind: 'IfStatement', start, end: 0, condition, then };
+    if (this.isWord('else') && !this.isUsedAsName()) {
+      this.advance();
+      if (this.isWord('if') && !this.isUsedAsName()) {
+        if (this.depth >= MAX_NESTING) {
+          this.tooDeep("This 'else if' chain");
+          const skipped = this.skipToEnclosingClose();
+          node.else = { kind: 'Block', start: skipped.start, end: skipped.end, statements: [skipped] };
+        } else {
+          this.depth++;
+          node.else = this.parseIf();
+          this.depth--;
+        }
+      } else {
+        node.else = this.parseRequiredBlock("the body of 'else'");
+      }
+    }
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  private parseChoose(): ChooseStatement {
+    const start = this.token().start;
+    this.advance();
+    const branches = [this.parseRequiredBlock("the first branch of 'choose'")];
+    if (!this.isWord('or')) {
+      this.errorAtCurrent(CODES.unexpectedToken, "Expected 'or' and another branch after the first branch of 'choose'");
+    }
+    while (this.isWord('or') && !this.isUsedAsName()) {
+      this.advance();
+      branches.push(this.parseRequiredBlock("a branch after 'or'"));
+    }
+    return { kind: 'ChooseStatement', start, end: this.lastEnd, isMaybe: false, branches };
+  }
+
+  private parseCall(): CallStatement {
+    const callee = this.parseIdentifier('a procedure name');
+    const args: Place[] = [];
+    const argsStart = this.advance().start;
+    if (!this.consume(TokenKind.RParen)) {
+      args.push(this.parsePlace('an argument'));
+      while (this.consume(TokenKind.Comma)) args.push(this.parsePlace("an argument after ','"));
+      this.expect(TokenKind.RParen, "',' or ')' after the arguments");
+    }
+    return { kind: 'CallStatement', start: callee.start, end: this.lastEnd, callee, args, argsRange: { start: argsStart, end: this.lastEnd } };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Expressions
+
+  private missingExpression(): MissingExpression {
+    return { kind: 'MissingExpression', start: this.lastEnd, end: this.lastEnd };
+  }
+
+  /** Expr = Or; Or = And ('||' And)*. */
+  private parseExpression(): Expression {
+    let left = this.parseAnd();
+    while (this.kind() === TokenKind.OrOr) {
+      this.advance();
+      const right = this.parseAnd();
+      left = { kind: 'BinaryExpression', start: left.start, end: this.lastEnd, op: '||', left, right };
+    }
+    return left;
+  }
+
+  private parseAnd(): Expression {
+    let left = this.parseComparison();
+    while (this.kind() === TokenKind.AndAnd) {
+      this.advance();
+      const right = this.parseComparison();
+      left = { kind: 'BinaryExpression', start: left.start, end: this.lastEnd, op: '&&', left, right };
+    }
+    return left;
+  }
+
+  private parseComparison(): Expression {
+    const left = this.parseUnary();
+    const op = comparisonOperator(this.kind());
+    if (op === undefined) return left;
+    this.advance();
+    const right = this.parseUnary();
+    return { kind: 'BinaryExpression', start: left.start, end: this.lastEnd, op, left, right };
+  }
+
+  /** Unary = '!' Unary | Primary; a run of `!` is read in a loop and bounded by the nesting limit. */
+  private parseUnary(): Expression {
+    const bangs: Token[] = [];
+    while (this.kind() === TokenKind.Bang) bangs.push(this.advance());
+    if (bangs.length === 0) return this.parsePrimary();
+    const room = Math.max(0, MAX_NESTING - this.depth);
+    if (bangs.length > room) {
+      const excess = bangs[room];
+      this.error(CODES.tooDeep, `This chain of '!' nests deeper than ${MAX_NESTING} levels; the parser ignores the extra ones.`, excess.start, excess.end);
+    }
+    this.depth += Math.min(bangs.length, room);
+    let operand = this.parsePrimary();
+    this.depth -= Math.min(bangs.length, room);
+    const kept = Math.min(bangs.length, Math.max(1, room));
+    for (let i = kept - 1; i >= 0; i--) {
+      // The outermost node covers every `!` of the run, including any ignored beyond the limit.
+      const start = i === 0 ? bangs[0].start : bangs[bangs.length - kept + i].start;
+      operand = { kind: 'UnaryExpression', start, end: this.lastEnd, op: '!', operand };
+    }
+    return operand;
+  }
+
+  private parsePrimary(): Expression {
+    const token = this.token();
+    switch (token.kind) {
+      case TokenKind.Number:
+        this.advance();
+        return { kind: 'NumberLiteral', start: token.start, end: token.end, value: this.numberValue(token) };
+      case TokenKind.LParen:
+        return this.parseParen();
+      case TokenKind.Identifier: {
+        const word = this.wordAt(token);
+        const next = this.kind(1);
+        if (next !== TokenKind.Dot) {
+          if (word === 'true' || word === 'false') {
+            this.advance();
+            const node: BoolLiteral = { kind: 'BoolLiteral', start: token.start, end: token.end, value: word === 'true' };
+            return node;
+          }
+          if (word === 'null') {
+            this.advance();
+            return { kind: 'NullLiteral', start: token.start, end: token.end };
+          }
+        }
+        if (next === TokenKind.Identifier) {
+          switch (word) {
+            case 'tryget':
+            case 'trylock':
+              this.advance();
+              return this.finish({ kind: 'TryExpression', start: token.start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
+            case 'alive':
+            case 'freed':
+            case 'running':
+            case 'idle':
+            case 'held':
+              this.advance();
+              return this.finish({ kind: 'PredicateExpression', start: token.start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
+          }
+        }
+        return this.parsePlace('a place');
+      }
+      default:
+        this.errorAtCurrent(CODES.missingExpression, 'Expected an expression');
+        return this.missingExpression();
+    }
+  }
+
+  private parseParen(): Expression {
+    const start = this.token().start;
+    if (this.depth >= MAX_NESTING) {
+      this.tooDeep('This parenthesis');
+      this.skipGroup();
+      return { kind: 'ParenExpression', start, end: this.lastEnd, inner: { kind: 'MissingExpression', start: start + 1, end: start + 1 } };
+    }
+    this.depth++;
+    this.advance();
+    const inner = this.parseExpression();
+    this.expect(TokenKind.RParen, "')' to close the parenthesis");
+    this.depth--;
+    return { kind: 'ParenExpression', start, end: this.lastEnd, inner };
+  }
+}
+
+function comparisonOperator(kind: TokenKind): BinaryOp | undefined {
+  switch (kind) {
+    case TokenKind.EqEq:
+      return '==';
+    case TokenKind.NotEq:
+      return '!=';
+    case TokenKind.Less:
+      return '<';
+    case TokenKind.LessEq:
+      return '<=';
+    case TokenKind.Greater:
+      return '>';
+    case TokenKind.GreaterEq:
+      return '>=';
+    default:
+      return undefined;
+  }
+}

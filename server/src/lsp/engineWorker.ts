@@ -1,0 +1,53 @@
+// The engine's worker thread. It takes one check at a time; the server cancels a check by storing
+// 1 in the job's shared flag, which the engine reads through its cancellation token.
+
+import { parentPort } from 'node:worker_threads';
+import { runEngineOnText } from '../core/features/runEngine';
+import type { EngineProgress } from '../core/engine/types';
+import { isWorkerRequest, type CheckRequest, type WorkerReply } from './workerProtocol';
+
+const PROGRESS_INTERVAL_MS = 200;
+
+function post(reply: WorkerReply): void {
+  parentPort?.postMessage(reply);
+}
+
+function runCheck(request: CheckRequest): void {
+  const flag = new Int32Array(request.cancelFlag);
+  const cancel = {
+    get isCancellationRequested(): boolean {
+      return Atomics.load(flag, 0) !== 0;
+    },
+  };
+  if (cancel.isCancellationRequested) {
+    post({ type: 'cancelled', id: request.id });
+    return;
+  }
+  let lastProgress = 0;
+  const started = Date.now();
+  try {
+    const { result } = runEngineOnText(request.text, {
+      maxStates: request.options.maxStates,
+      timeoutMs: request.options.timeoutMs,
+      exact: request.options.exact,
+      collectFacts: request.options.collectFacts,
+      proposals: request.options.proposals,
+      cancel,
+      onProgress: (progress: EngineProgress) => {
+        const now = Date.now();
+        if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = now;
+        post({ type: 'progress', id: request.id, progress });
+      },
+    });
+    if (cancel.isCancellationRequested) post({ type: 'cancelled', id: request.id });
+    else post({ type: 'result', id: request.id, result, ms: Date.now() - started });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    post({ type: 'failed', id: request.id, message: `The engine failed: ${message}` });
+  }
+}
+
+parentPort?.on('message', (message: unknown) => {
+  if (isWorkerRequest(message)) runCheck(message);
+});

@@ -1,0 +1,129 @@
+// The Lifetime language server. Run it as `lifetime-language-server --stdio` (any LSP client) or
+// with `--node-ipc` (the VS Code client). Everything it knows about the language comes from the
+// core; this file only wires LSP requests to core features.
+
+import * as path from 'node:path';
+import {
+  createConnection,
+  ProposedFeatures,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type Connection,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { registerFeatures } from './features';
+import { describeError, Session } from './session';
+import { validateSettings } from './settings';
+import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/features/semanticTokens';
+import { TRIGGER_CHARACTERS } from '../core/features/completion';
+
+export const SERVER_COMMANDS = ['lifetime.recheck'];
+
+const USAGE = `Usage: lifetime-language-server --stdio | --node-ipc | --socket=PORT | --pipe=NAME
+
+The Lifetime language server speaks the Language Server Protocol. Editors start it with --stdio.`;
+
+function transportGiven(argv: string[]): boolean {
+  return argv.some((arg) => arg === '--stdio' || arg === '--node-ipc' || arg.startsWith('--socket=') || arg.startsWith('--pipe=') || arg.startsWith('--clientProcessId'));
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(USAGE + '\n');
+    return;
+  }
+  if (argv.includes('--version')) {
+    process.stdout.write('lifetime-language-server 0.1.0\n');
+    return;
+  }
+  if (!transportGiven(argv)) {
+    process.stderr.write(`lifetime-language-server: no transport given.\n${USAGE}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const connection = createConnection(ProposedFeatures.all);
+  startServer(connection);
+  connection.listen();
+}
+
+function startServer(connection: Connection): void {
+  // Log instead of dying: one bad request must not take the editor's language support down.
+  process.on('uncaughtException', (error) => connection.console.error(`Internal error: ${describeError(error)}`));
+  process.on('unhandledRejection', (error) => connection.console.error(`Internal error: ${describeError(error)}`));
+
+  const documents = new TextDocuments(TextDocument);
+  const session = new Session(connection, path.join(__dirname, 'engineWorker.js'));
+  let configurationSupport = false;
+
+  connection.onInitialize((params): InitializeResult => {
+    const capabilities = params.capabilities;
+    configurationSupport = capabilities.workspace?.configuration === true;
+    session.setClientCapabilities(capabilities.window?.workDoneProgress === true);
+    const initial = validateSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
+    session.settings = initial.settings;
+    for (const warning of initial.warnings) void connection.window.showWarningMessage(warning);
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentFormattingProvider: true,
+        completionProvider: { triggerCharacters: TRIGGER_CHARACTERS },
+        signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [','] },
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: ['quickfix'] },
+        inlayHintProvider: true,
+        semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] }, full: true },
+        executeCommandProvider: { commands: SERVER_COMMANDS },
+      },
+      serverInfo: { name: 'lifetime-language-server', version: '0.1.0' },
+    };
+  });
+
+  async function loadSettings(): Promise<void> {
+    if (!configurationSupport) return;
+    let raw: unknown;
+    try {
+      raw = await connection.workspace.getConfiguration('lifetime');
+    } catch (error) {
+      connection.console.warn(`Could not read the settings: ${describeError(error)}`);
+      return;
+    }
+    const { settings, warnings } = validateSettings(raw);
+    for (const warning of warnings) void connection.window.showWarningMessage(warning);
+    session.settingsChanged(settings);
+  }
+
+  connection.onInitialized(() => void loadSettings());
+  connection.onDidChangeConfiguration((change) => {
+    if (configurationSupport) return void loadSettings();
+    const raw = (change.settings as { lifetime?: unknown } | null | undefined)?.lifetime;
+    const { settings, warnings } = validateSettings(raw);
+    for (const warning of warnings) void connection.window.showWarningMessage(warning);
+    session.settingsChanged(settings);
+  });
+
+  documents.onDidOpen((event) => session.open(event.document));
+  documents.onDidChangeContent((event) => session.change(event.document));
+  documents.onDidSave((event) => session.saved(event.document.uri));
+  documents.onDidClose((event) => session.close(event.document.uri));
+
+  registerFeatures(connection, documents, session);
+
+  connection.onShutdown(async () => {
+    await session.dispose();
+  });
+  connection.onExit(() => {
+    process.exit(0);
+  });
+
+  documents.listen(connection);
+}
+
+main();

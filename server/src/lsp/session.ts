@@ -1,0 +1,289 @@
+// The server's state: one entry per open document with its current analysis and the engine's
+// latest result for it, the settings, and the engine worker. Analysis follows every change
+// (coalesced); the engine runs according to `lifetime.check.on`, each run tagged with the document
+// version it checked, so a result that arrives after a newer edit is dropped.
+
+import type { Connection } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyzeText, isCheckable, type Analysis } from '../core/features/analysis';
+import { editorDiagnostics } from '../core/features/diagnostics';
+import type { ModelResult } from '../core/engine/types';
+import { formatCount } from '../core/features/ranges';
+import { toLspDiagnostic } from './convert';
+import { EngineHost, type EngineRun } from './engineHost';
+import { Coalescer } from './scheduler';
+import { DEFAULT_SETTINGS, type LifetimeSettings } from './settings';
+
+const ANALYSIS_INTERVAL_MS = 30;
+/** Checks shorter than this finish without a progress notification. */
+const PROGRESS_DELAY_MS = 400;
+
+export type CheckState = 'idle' | 'checking' | 'safe' | 'violation' | 'incomplete' | 'error' | 'invalid';
+
+export interface StatusNotification {
+  uri: string;
+  version: number;
+  state: CheckState;
+  text: string;
+}
+
+interface DocumentState {
+  document: TextDocument;
+  analysis?: Analysis;
+  analysisVersion: number;
+  engine?: { version: number; result: ModelResult; ms: number };
+  run?: { version: number; run: EngineRun };
+  coalescer: Coalescer;
+}
+
+export class Session {
+  settings: LifetimeSettings = DEFAULT_SETTINGS;
+  readonly engine: EngineHost;
+  private readonly states = new Map<string, DocumentState>();
+  private workDoneProgress = false;
+  private workerDeathReported = false;
+
+  constructor(
+    private readonly connection: Connection,
+    workerPath: string,
+  ) {
+    this.engine = new EngineHost(workerPath, (reason) => this.onWorkerDied(reason));
+  }
+
+  setClientCapabilities(workDoneProgress: boolean): void {
+    this.workDoneProgress = workDoneProgress;
+  }
+
+  open(document: TextDocument): void {
+    if (this.states.has(document.uri)) return this.change(document);
+    const state: DocumentState = {
+      document,
+      analysisVersion: -1,
+      coalescer: new Coalescer(ANALYSIS_INTERVAL_MS, () => this.analyzeAndPublish(state.document.uri, true)),
+    };
+    this.states.set(document.uri, state);
+    state.coalescer.schedule();
+  }
+
+  change(document: TextDocument): void {
+    const state = this.states.get(document.uri);
+    if (!state) return this.open(document);
+    if (state.document === document && state.analysisVersion === document.version) return;
+    state.document = document;
+    this.cancelRun(state);
+    state.coalescer.schedule();
+  }
+
+  saved(uri: string): void {
+    const state = this.states.get(uri);
+    if (state && this.settings.checkOn === 'save') this.startCheck(state);
+  }
+
+  close(uri: string): void {
+    const state = this.states.get(uri);
+    if (!state) return;
+    this.cancelRun(state);
+    state.coalescer.dispose();
+    this.states.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  uris(): string[] {
+    return [...this.states.keys()];
+  }
+
+  /** The analysis of the document's current text, computed now if an edit is still pending. */
+  analysisFor(uri: string): Analysis | undefined {
+    const state = this.states.get(uri);
+    if (!state) return undefined;
+    if (state.analysisVersion !== state.document.version || !state.analysis) {
+      state.coalescer.dispose();
+      this.analyzeAndPublish(uri, true);
+    }
+    return state.analysis;
+  }
+
+  /** Runs the engine on the document now, whatever `check.on` says; resolves when it has an answer. */
+  async checkNow(uri: string, proposals?: string[]): Promise<string> {
+    const state = this.states.get(uri);
+    if (!state) return `${uri} is not open.`;
+    this.analysisFor(uri);
+    const run = this.startCheck(state, proposals);
+    if (!run) return state.analysis && !isCheckable(state.analysis) ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
+    const outcome = await run.outcome;
+    if (outcome.status === 'done') return summarize(outcome.result);
+    if (outcome.status === 'cancelled') return 'The check was cancelled by a later edit.';
+    return outcome.message;
+  }
+
+  /** Settings changed: re-check open documents under the new budget. */
+  settingsChanged(settings: LifetimeSettings): void {
+    this.settings = settings;
+    for (const state of this.states.values()) {
+      this.cancelRun(state);
+      state.engine = undefined;
+      this.analyzeAndPublish(state.document.uri, true);
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const state of this.states.values()) state.coalescer.dispose();
+    await this.engine.dispose();
+  }
+
+  private analyzeAndPublish(uri: string, mayCheck: boolean): void {
+    const state = this.states.get(uri);
+    if (!state) return;
+    const version = state.document.version;
+    if (state.analysisVersion !== version || !state.analysis) {
+      try {
+        state.analysis = analyzeText(state.document.getText());
+      } catch (error) {
+        this.connection.console.error(`Analysis of ${uri} failed: ${describeError(error)}`);
+        return;
+      }
+      state.analysisVersion = version;
+    }
+    const analysis = state.analysis;
+    analysis.engine = state.engine && state.engine.version === version ? state.engine.result : undefined;
+    this.publish(state);
+    if (!mayCheck) return;
+    if (!isCheckable(analysis)) {
+      this.status(uri, 'invalid', 'model has errors');
+      return;
+    }
+    if (this.settings.checkOn === 'change' && !analysis.engine && !(state.run && state.run.version === version)) this.startCheck(state);
+  }
+
+  private publish(state: DocumentState): void {
+    if (!state.analysis) return;
+    let diagnostics;
+    try {
+      diagnostics = editorDiagnostics(state.analysis);
+    } catch (error) {
+      this.connection.console.error(`Diagnostics of ${state.document.uri} failed: ${describeError(error)}`);
+      diagnostics = editorDiagnostics({ ...state.analysis, engine: undefined });
+    }
+    const uri = state.document.uri;
+    void this.connection.sendDiagnostics({ uri, version: state.analysisVersion, diagnostics: diagnostics.map((d) => toLspDiagnostic(d, uri)) });
+  }
+
+  private cancelRun(state: DocumentState): void {
+    if (!state.run) return;
+    state.run.run.cancel();
+    state.run = undefined;
+  }
+
+  private startCheck(state: DocumentState, proposals?: string[]): EngineRun | undefined {
+    const uri = state.document.uri;
+    if (state.analysisVersion !== state.document.version) {
+      state.coalescer.dispose();
+      this.analyzeAndPublish(uri, false);
+    }
+    const analysis = state.analysis;
+    if (!analysis || !isCheckable(analysis)) return undefined;
+    this.cancelRun(state);
+    const version = state.document.version;
+    const text = analysis.text;
+    let progressReport: ((message: string) => void) | undefined;
+    let progressDone: (() => void) | undefined;
+    let latestProgress = 'starting';
+    const progressTimer = setTimeout(() => {
+      if (!this.workDoneProgress) return;
+      void this.connection.window.createWorkDoneProgress().then((reporter) => {
+        if (state.run?.run !== run) return reporter.done();
+        reporter.begin('Lifetime check', undefined, latestProgress, true);
+        progressReport = (message) => reporter.report(message);
+        progressDone = () => reporter.done();
+      }, () => undefined);
+    }, PROGRESS_DELAY_MS);
+    const run = this.engine.run(
+      text,
+      {
+        maxStates: this.settings.maxStates,
+        timeoutMs: this.settings.timeoutMs,
+        exact: this.settings.traceExact,
+        collectFacts: true,
+        proposals,
+      },
+      (progress) => {
+        latestProgress = `${progress.proposal}: ${formatCount(progress.states)} states, depth ${progress.depth}`;
+        progressReport?.(latestProgress);
+      },
+    );
+    state.run = { version, run };
+    this.status(uri, 'checking', 'checking…');
+    void run.outcome.then((outcome) => {
+      clearTimeout(progressTimer);
+      progressDone?.();
+      if (state.run?.run === run) state.run = undefined;
+      const current = this.states.get(uri);
+      if (current !== state || state.document.version !== version) return; // stale: a newer edit exists
+      if (outcome.status === 'done') {
+        state.engine = { version, result: outcome.result, ms: outcome.ms };
+        this.analyzeAndPublish(uri, false);
+        this.status(uri, stateOf(outcome.result), summarize(outcome.result));
+        this.refreshEditorViews();
+      } else if (outcome.status === 'failed') {
+        this.connection.console.error(`Check of ${uri} failed: ${outcome.message}`);
+        this.status(uri, 'error', outcome.message);
+      }
+    });
+    return run;
+  }
+
+  private refreshEditorViews(): void {
+    void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    void this.connection.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
+  }
+
+  private status(uri: string, state: CheckState, text: string): void {
+    const notification: StatusNotification = { uri, version: this.states.get(uri)?.document.version ?? 0, state, text };
+    void this.connection.sendNotification('lifetime/status', notification);
+  }
+
+  private onWorkerDied(reason: string): void {
+    this.connection.console.error(`The engine worker stopped (${reason}); starting a new one.`);
+    if (!this.workerDeathReported) {
+      this.workerDeathReported = true;
+      void this.connection.window.showWarningMessage(`Lifetime: the model checker stopped (${reason}). It has been restarted; the checks in progress were abandoned.`);
+    }
+    for (const state of this.states.values()) {
+      if (this.settings.checkOn === 'change' && !state.run && !(state.engine && state.engine.version === state.document.version)) {
+        setTimeout(() => this.analyzeAndPublish(state.document.uri, true), 100).unref();
+      }
+    }
+  }
+
+  /** The engine's result for the document's current text, if it has finished. */
+  engineResult(uri: string): ModelResult | undefined {
+    const state = this.states.get(uri);
+    if (!state?.engine || state.engine.version !== state.document.version) return undefined;
+    return state.engine.result;
+  }
+
+  documentVersion(uri: string): number | undefined {
+    return this.states.get(uri)?.document.version;
+  }
+}
+
+function stateOf(result: ModelResult): CheckState {
+  if (result.proposals.some((p) => p.verdict === 'violation' && p.expected !== p.kind)) return 'violation';
+  if (result.proposals.some((p) => p.expectationMet === false)) return 'violation';
+  if (result.proposals.some((p) => p.verdict === 'incomplete')) return 'incomplete';
+  return 'safe';
+}
+
+export function summarize(result: ModelResult): string {
+  if (result.proposals.length === 0) return 'nothing checked';
+  return result.proposals
+    .map((p) => {
+      const verdict = p.verdict === 'safe' ? `safe · ${formatCount(p.states)} states` : p.verdict === 'violation' ? `${p.kind} in ${p.trace?.length ?? 0} steps` : `incomplete (${p.incompleteReason ?? 'budget'})`;
+      return `${p.name}: ${verdict}`;
+    })
+    .join('; ');
+}
+
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

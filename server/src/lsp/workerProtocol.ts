@@ -1,0 +1,41 @@
+// Messages between the language server and its engine worker thread. Everything is plain data.
+
+import type { EngineProgress, ModelResult } from '../core/engine/types';
+
+export interface EngineJobOptions {
+  maxStates: number;
+  timeoutMs: number;
+  exact: boolean;
+  collectFacts: boolean;
+  proposals?: string[];
+}
+
+export interface CheckRequest {
+  type: 'check';
+  id: number;
+  text: string;
+  options: EngineJobOptions;
+  /** One Int32 flag; the server stores 1 in it to cancel this job. */
+  cancelFlag: SharedArrayBuffer;
+}
+
+export type WorkerRequest = CheckRequest;
+
+export type WorkerReply =
+  | { type: 'result'; id: number; result: ModelResult; ms: number }
+  | { type: 'progress'; id: number; progress: EngineProgress }
+  | { type: 'cancelled'; id: number }
+  | { type: 'failed'; id: number; message: string };
+
+export function isWorkerRequest(value: unknown): value is WorkerRequest {
+  if (value === null || typeof value !== 'object') return false;
+  const message = value as Partial<CheckRequest>;
+  return (
+    message.type === 'check' &&
+    typeof message.id === 'number' &&
+    typeof message.text === 'string' &&
+    message.options !== null &&
+    typeof message.options === 'object' &&
+    message.cancelFlag instanceof SharedArrayBuffer
+  );
+}

@@ -1,0 +1,312 @@
+// The built `lifetime` bin: output formats, exit codes and bad input. Every case must end with a
+// one-line reason at worst, never a stack trace.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ensureBuilt, fixture, lifetime, ROOT, STACK_LINE, type BinResult } from './bin';
+
+const update = process.env.UPDATE_EXPECT === '1';
+const stderrs: string[] = [];
+let scratch = '';
+
+function run(args: string[], options: { cwd?: string } = {}): BinResult {
+  const result = lifetime(args, options);
+  stderrs.push(result.stderr);
+  return result;
+}
+
+/** An input error: exit code 2 and exactly one line on stderr, which names the path and the reason. */
+function assertInputError(result: BinResult, ...words: (string | RegExp)[]): void {
+  assert.equal(result.status, 2, `expected exit code 2, got ${result.status}; stderr: ${result.stderr}`);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr, got:\n${result.stderr}`);
+  assert.match(lines[0], /^lifetime: /);
+  for (const word of words) {
+    if (typeof word === 'string') assert.ok(lines[0].includes(word), `'${lines[0]}' does not mention '${word}'`);
+    else assert.match(lines[0], word);
+  }
+}
+
+function golden(name: string, actual: string): void {
+  const file = path.join(ROOT, 'test/fixtures/cli', name);
+  if (update) {
+    fs.writeFileSync(file, actual);
+    return;
+  }
+  assert.equal(actual, fs.readFileSync(file, 'utf8'), `differs from test/fixtures/cli/${name} (UPDATE_EXPECT=1 rewrites it)`);
+}
+
+before(() => {
+  ensureBuilt();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-cli-'));
+});
+
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+  for (const stderr of stderrs) assert.doesNotMatch(stderr, STACK_LINE, `a stack trace on stderr:\n${stderr}`);
+});
+
+describe('help and version', () => {
+  test('--help prints the usage and exits 0', () => {
+    const result = run(['--help']);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /lifetime check \[options\] <files or directories>/);
+    assert.match(result.stdout, /Exit codes: 0/);
+  });
+
+  test('check --help lists every option', () => {
+    const result = run(['check', '--help']);
+    assert.equal(result.status, 0);
+    for (const flag of ['--format', '--exact', '--max-states', '--timeout-ms', '--simulate', '--seed', '--api', '--no-engine']) {
+      assert.ok(result.stdout.includes(flag), `check --help does not mention ${flag}`);
+    }
+  });
+
+  test('--version prints the version of package.json', () => {
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+    const result = run(['--version']);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, `lifetime ${version}\n`);
+  });
+});
+
+describe('usage errors exit 2 with one line', () => {
+  test('no arguments', () => assertInputError(run([]), 'no command'));
+  test('an unknown option', () => assertInputError(run(['check', '--frobnicate', fixture('clean.lifetime')]), "'--frobnicate'"));
+  test('an unknown top-level option', () => assertInputError(run(['--frobnicate']), "'--frobnicate'"));
+  test('an unknown command', () => assertInputError(run(['verify', 'x.lifetime']), "'verify'"));
+  test('a bad --format', () => assertInputError(run(['check', '--format', 'xml', fixture('clean.lifetime')]), 'text, json or sarif', "'xml'"));
+  test('a bad --max-states', () => assertInputError(run(['check', '--max-states', 'many', fixture('clean.lifetime')]), '--max-states'));
+  test('an option without its value', () => assertInputError(run(['check', fixture('clean.lifetime'), '--timeout-ms']), '--timeout-ms', 'needs a value'));
+  test('check with no paths', () => assertInputError(run(['check', '--exact']), 'at least one file'));
+  test('--seed without --simulate', () => assertInputError(run(['check', '--seed', '4', fixture('clean.lifetime')]), '--simulate'));
+});
+
+describe('input errors exit 2 with one line naming the file', () => {
+  test('a missing file', () => assertInputError(run(['check', 'no/such/model.lifetime']), 'no/such/model.lifetime', 'no such file'));
+
+  test('a dangling symbolic link', () => {
+    const link = path.join(scratch, 'dangling.lifetime');
+    fs.symlinkSync(path.join(scratch, 'gone.lifetime'), link);
+    assertInputError(run(['check', link]), 'dangling.lifetime', 'symbolic link');
+  });
+
+  test('a FIFO, which would block a reader', () => {
+    const fifo = path.join(scratch, 'pipe.lifetime');
+    execFileSync('mkfifo', [fifo]);
+    assertInputError(run(['check', fifo]), 'pipe.lifetime', 'FIFO');
+  });
+
+  test('a directory where a file is needed', () => {
+    assertInputError(run(['export', '--promela', fixture('dir')]), 'dir');
+  });
+
+  test('bytes that are not UTF-8', () => {
+    const file = path.join(scratch, 'latin1.lifetime');
+    fs.writeFileSync(file, Buffer.concat([Buffer.from('model m\n// caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    assertInputError(run(['check', file]), 'latin1.lifetime', 'not valid UTF-8', 'line 2');
+  });
+
+  test('a file over the size limit', () => {
+    const file = path.join(scratch, 'huge.lifetime');
+    fs.writeFileSync(file, Buffer.alloc(8 * 1024 * 1024 + 1, 0x20));
+    assertInputError(run(['check', file]), 'huge.lifetime', 'over the 8 MiB limit');
+  });
+
+  test('a file that is neither a model nor C', () => assertInputError(run(['check', fixture('dir/notes.txt')]), 'notes.txt', '.lifetime'));
+
+  test('a directory with nothing to check', () => {
+    const empty = path.join(scratch, 'empty');
+    fs.mkdirSync(empty);
+    assertInputError(run(['check', empty]), 'holds no');
+  });
+
+  test('one bad path among good ones still fails with 2 and checks nothing', () => {
+    const result = run(['check', fixture('clean.lifetime'), 'missing.lifetime']);
+    assertInputError(result, 'missing.lifetime');
+  });
+});
+
+describe('exit codes 0 and 1', () => {
+  test('every expectation met: 0', () => {
+    const result = run(['check', fixture('clean.lifetime')]);
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+  });
+
+  test('warnings only: 0', () => {
+    const result = run(['check', fixture('warnings.lifetime')]);
+    assert.equal(result.status, 0);
+    assert.match(result.stdout, /warnings\.lifetime:4:50: warning LT2009: member 'spare' of 'obj' is never used/);
+  });
+
+  test('semantic errors: 1, and the engine does not run', () => {
+    const result = run(['check', fixture('errors.lifetime')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /no verdicts: the file has errors/);
+  });
+
+  test('an unmet expectation: 1', () => {
+    const result = run(['check', fixture('unmet.lifetime')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /error LT3501: the baseline is expected to be safe but is use-after-free/);
+  });
+
+  test('a violation that no expectation names: 1', () => {
+    const result = run(['check', fixture('unexpected.lifetime')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /error LT3502: the baseline has a double-free and no expectation names it/);
+    assert.match(result.stdout, /error LT3003: double-free in the baseline/);
+  });
+
+  test('one failing file among clean ones: 1', () => {
+    const result = run(['check', fixture('clean.lifetime'), fixture('unmet.lifetime')]);
+    assert.equal(result.status, 1);
+  });
+});
+
+describe('text output', () => {
+  test('diagnostics look like a compiler\'s: file:line:col, the source line and a caret', () => {
+    const result = run(['check', fixture('errors.lifetime')]);
+    golden('errors.expected.txt', result.stdout);
+    assert.match(result.stdout, /^test\/fixtures\/cli\/errors\.lifetime:7:7: error LT2001: 'objj' is not declared\n {4}7 \| {3}use objj\n {6}\| {7}\^~~~$/m);
+  });
+
+  test('a verdict table and the trace diagram of each violation', () => {
+    const result = run(['check', fixture('clean.lifetime')]);
+    const lines = result.stdout.split('\n');
+    const header = lines.findIndex((line) => line.endsWith('clean.lifetime: verdicts'));
+    assert.ok(header >= 0, result.stdout);
+    assert.match(lines[header + 1], /^ {2}proposal +verdict +states +time$/);
+    assert.match(lines[header + 2], /^ {2}baseline +use-after-free \(as expected\) +\d+ +[\d.]+ m?s$/);
+    assert.match(lines[header + 3], /^ {2}locked +safe \(as expected\) +\d+ +[\d.]+ m?s$/);
+    assert.match(result.stdout, /^baseline: use-after-free at test\/fixtures\/cli\/clean\.lifetime:9:3, \d+ steps$/m);
+    // The diagram has a column per thread.
+    assert.match(result.stdout, /^ {4}(lookup +release|release +lookup)$/m);
+    assert.match(result.stdout, /1 file checked: 0 errors, 0 warnings; 2 verdicts: 1 safe, 1 violation, 0 incomplete, all as expected/);
+  });
+
+  test('a directory is searched recursively for models, in sorted order', () => {
+    const result = run(['check', fixture('dir')]);
+    assert.equal(result.status, 0);
+    const files = [...result.stdout.matchAll(/^(\S+): verdicts$/gm)].map((m) => m[1]);
+    assert.deepEqual(files, ['test/fixtures/cli/dir/a.lifetime', 'test/fixtures/cli/dir/sub/b.lifetime']);
+    assert.match(result.stdout, /2 files checked/);
+  });
+
+  test('no progress line when stderr is not a terminal', () => {
+    const result = run(['check', fixture('clean.lifetime')]);
+    assert.equal(result.stderr, '');
+  });
+});
+
+describe('JSON output', () => {
+  test('the diagnostics have exactly the documented shape', () => {
+    const result = run(['check', '--format', 'json', fixture('errors.lifetime')]);
+    assert.equal(result.status, 1);
+    assert.deepEqual(JSON.parse(result.stdout), {
+      files: [
+        {
+          path: 'test/fixtures/cli/errors.lifetime',
+          diagnostics: [
+            { code: 'LT2004', kind: 'wrong-kind', severity: 'error', message: "'get' needs a reference count; 'obj.mutex' is a lock", line: 6, column: 7, endLine: 6, endColumn: 16 },
+            { code: 'LT2001', kind: 'undefined-name', severity: 'error', message: "'objj' is not declared", line: 7, column: 7, endLine: 7, endColumn: 11 },
+          ],
+          proposals: [],
+        },
+      ],
+    });
+  });
+
+  test('each proposal has its verdict, expectation, counts and trace with lines and columns', () => {
+    const result = run(['check', '--format', 'json', fixture('clean.lifetime')]);
+    assert.equal(result.status, 0);
+    const report = JSON.parse(result.stdout);
+    const [file] = report.files;
+    assert.equal(file.path, 'test/fixtures/cli/clean.lifetime');
+    const [baseline, locked] = file.proposals;
+    for (const proposal of file.proposals) {
+      for (const key of ['name', 'verdict', 'kind', 'line', 'column', 'trace', 'states', 'transitions', 'ms', 'expected', 'expectationMet']) {
+        assert.ok(key in proposal, `proposal ${proposal.name} lacks '${key}'`);
+      }
+      assert.ok(proposal.states > 0 && proposal.transitions > 0 && proposal.ms >= 0);
+    }
+    assert.equal(baseline.name, 'baseline');
+    assert.equal(baseline.verdict, 'violation');
+    assert.equal(baseline.kind, 'use-after-free');
+    assert.equal(baseline.expected, 'use-after-free');
+    assert.equal(baseline.expectationMet, true);
+    assert.deepEqual([baseline.line, baseline.column], [9, 3]);
+    assert.ok(baseline.trace.length >= 3);
+    for (const step of baseline.trace) {
+      assert.ok(['lookup', 'release'].includes(step.actor));
+      assert.equal(step.actorKind, 'thread');
+      assert.ok(step.line >= 1 && step.column >= 1 && step.endLine >= step.line);
+      assert.equal(typeof step.event, 'string');
+    }
+    assert.equal(baseline.trace.at(-1).line, 9);
+    assert.equal(locked.name, 'locked');
+    assert.equal(locked.verdict, 'safe');
+    assert.equal(locked.kind, null);
+    assert.deepEqual(locked.trace, []);
+    assert.equal(locked.expectationMet, true);
+    // The expected violation is reported, as information.
+    assert.deepEqual(
+      file.diagnostics.map((d: { code: string; severity: string }) => `${d.code} ${d.severity}`),
+      ['LT3001 info'],
+    );
+  });
+
+  test('--no-engine gives diagnostics and no proposals', () => {
+    const result = run(['check', '--format', 'json', '--no-engine', fixture('unmet.lifetime')]);
+    assert.equal(result.status, 0);
+    assert.deepEqual(JSON.parse(result.stdout), { files: [{ path: 'test/fixtures/cli/unmet.lifetime', diagnostics: [], proposals: [] }] });
+  });
+
+  test('--max-states stops the search: incomplete, and an expectation it cannot confirm fails', () => {
+    const result = run(['check', '--format', 'json', '--max-states', '2', fixture('clean.lifetime')]);
+    const proposals = JSON.parse(result.stdout).files[0].proposals;
+    const locked = proposals.find((p: { name: string }) => p.name === 'locked');
+    assert.equal(locked.verdict, 'incomplete');
+    assert.equal(locked.incompleteReason, 'states');
+    assert.equal(result.status, 1);
+  });
+
+  test('--simulate prints its seed, and --seed replays the same runs', () => {
+    const first = run(['check', '--format', 'json', '--simulate', '50', '--seed', '12345', fixture('unmet.lifetime')]);
+    assert.match(first.stderr, /^lifetime: simulation seed 12345 \(replay with --seed\)$/m);
+    const again = run(['check', '--format', 'json', '--simulate', '50', '--seed', '12345', fixture('unmet.lifetime')]);
+    const strip = (text: string) => JSON.parse(text).files[0].proposals.map((p: { trace: unknown; verdict: string; seed: number }) => [p.verdict, p.seed, p.trace]);
+    assert.deepEqual(strip(first.stdout), strip(again.stdout));
+    assert.equal(JSON.parse(first.stdout).files[0].proposals[0].seed, 12345);
+  });
+});
+
+describe('export', () => {
+  test('--promela writes a SPIN model to stdout', () => {
+    const result = run(['export', '--promela', fixture('clean.lifetime')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /proctype|init/);
+  });
+
+  test('-o writes the model to a file, for a named proposal', () => {
+    const out = path.join(scratch, 'locked.pml');
+    const result = run(['export', '--promela', fixture('clean.lifetime'), '--proposal', 'locked', '-o', out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(fs.readFileSync(out, 'utf8').length > 0);
+  });
+
+  test('an unknown proposal is an input error', () => {
+    assertInputError(run(['export', '--promela', fixture('clean.lifetime'), '--proposal', 'nope']), "'nope'", 'baseline, locked');
+  });
+
+  test('a model with errors is not exported', () => {
+    const result = run(['export', '--promela', fixture('errors.lifetime')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /fix the errors above before exporting/);
+  });
+});

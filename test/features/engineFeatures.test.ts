@@ -1,0 +1,130 @@
+// Diagnostics, hover, inlay hints, code lenses and the trace view, from real engine results.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { codeLenses } from '../../server/src/core/features/codeLens';
+import { editorDiagnostics } from '../../server/src/core/features/diagnostics';
+import { hoverAt } from '../../server/src/core/features/hover';
+import { inlayHintsIn, joinTransitions } from '../../server/src/core/features/inlayHints';
+import { traceViewData } from '../../server/src/core/features/traceView';
+import { checked, cursor, parsed, UAF_MODEL } from './helpers';
+
+function hoverText(marked: string, engine = true): string | undefined {
+  const { text, offset } = cursor(marked);
+  const analysis = engine ? checked(text) : parsed(text);
+  return hoverAt(analysis, offset)?.contents.value;
+}
+
+test('the violation is reported on the failing step with one related entry per trace step', () => {
+  const analysis = checked(UAF_MODEL);
+  const diagnostics = editorDiagnostics(analysis);
+  const uaf = diagnostics.find((d) => d.code === 'LT3001');
+  assert.ok(uaf);
+  assert.deepEqual(uaf.range, { start: { line: 2, character: 14 }, end: { line: 2, character: 20 } });
+  assert.equal(uaf.severity, 2, 'expected by `expect baseline: use-after-free`, so a warning');
+  assert.match(uaf.message, /^use-after-free in baseline: use mm: mm was freed \(expected: expect baseline: use-after-free\)$/);
+  assert.equal(uaf.codeDescription?.href, 'https://github.com/lifetime-review/lifetime-review/blob/main/docs/diagnostics.md#lt3001');
+  assert.deepEqual(uaf.relatedInformation?.map((r) => r.message), ['cpu1: put mm.users (users 1→0)', 'cpu1: free mm (frees mm)', 'cpu0: use mm']);
+  assert.deepEqual(uaf.relatedInformation?.[0].range.start, { line: 3, character: 14 });
+});
+
+test('an unexpected violation is an error, and a failed expectation is flagged on the proposal name', () => {
+  const text = UAF_MODEL.replace('expect baseline: use-after-free', 'expect baseline: safe').replace('expect hold: safe', 'expect hold: leak');
+  const diagnostics = editorDiagnostics(checked(text));
+  const uaf = diagnostics.find((d) => d.code === 'LT3001');
+  assert.equal(uaf?.severity, 1);
+  const unmet = diagnostics.filter((d) => d.code === 'LT3501');
+  assert.deepEqual(
+    unmet.map((d) => d.message),
+    ['baseline is expected to be safe but is use-after-free in 3 steps', 'proposal hold is expected to be leak but is safe'],
+  );
+  const onHold = unmet[1];
+  assert.deepEqual(onHold.range.start.line, 4);
+  assert.equal(text.split('\n')[4].slice(onHold.range.start.character, onHold.range.end.character).endsWith('hold'), true);
+});
+
+test('syntax and semantic diagnostics come through without an engine run', () => {
+  const diagnostics = editorDiagnostics(parsed('model m\nthread t { put nothing.users }\nobject {'));
+  assert.ok(diagnostics.some((d) => d.code.startsWith('LT1')));
+  assert.ok(diagnostics.some((d) => d.code === 'LT2001'));
+  assert.ok(diagnostics.every((d) => d.source === 'lifetime' && d.codeDescription?.href.includes('#lt')));
+});
+
+test('hover on a step: values before and after, reachable states, interleavers', () => {
+  const value = hoverText(UAF_MODEL.replace('thread cpu1 { put', 'thread cpu1 { p|ut'));
+  assert.ok(value);
+  assert.match(value, /^\*\*`put mm\.users`\*\* — baseline/);
+  assert.match(value, /Executed in \d+ reachable states? by cpu1\./);
+  assert.match(value, /\| `mm\.users` \| 1 \| 0 \|/);
+  assert.match(value, /Transitions: users 1→0/);
+  assert.match(value, /Can run in between: cpu0\./);
+});
+
+test('hover on a declaration: kind, counters and lifecycle', () => {
+  const value = hoverText(UAF_MODEL.replace('object mm', 'object m|m'), false);
+  assert.ok(value);
+  assert.match(value, /^\*\*object `mm`\*\*/);
+  assert.match(value, /Lifecycle: live from the start; freed by `free`\./);
+  assert.match(value, /Counters: 1/);
+  assert.match(value, /- ref `users` = 1; at zero: `free mm`/);
+});
+
+test('hover on a proposal: its verdict', () => {
+  const value = hoverText(UAF_MODEL.replace('proposal hold', 'proposal ho|ld'));
+  assert.match(value ?? '', /^\*\*proposal `hold`\*\* — cpu0 owns a reference\n\nVerdict: \*\*safe\*\* \(\d+ states, \d+ transitions, depth \d+\)\n\nExpected: `safe` — met\./);
+});
+
+test('hover on an expectation: the verdict against it', () => {
+  const value = hoverText(UAF_MODEL.replace('expect baseline: use-after-free', 'expect baseline: use-after-fr|ee'));
+  assert.match(value ?? '', /expect `baseline`: `use-after-free`/);
+  assert.match(value ?? '', /Verdict: \*\*use-after-free in 3 steps\*\*/);
+});
+
+test('hover on a kernel API call inside a C body: its effect', () => {
+  const model = 'model m\nstatic g { lock mutex }\nbind "&g->mutex" = g.mutex\nfn f() c {\n  mutex_l|ock(&g->mutex);\n  mutex_unlock(&g->mutex);\n}\nthread t { f() }\n';
+  const value = hoverText(model, false);
+  assert.match(value ?? '', /^\*\*`mutex_lock\(\)`\*\* — kernel API\n\nTakes the lock/);
+});
+
+test('inlay hints on get / put / free / lock show observed transitions', () => {
+  const analysis = checked(UAF_MODEL);
+  const hints = inlayHintsIn(analysis, 0, UAF_MODEL.length);
+  const byLine = new Map(hints.map((h) => [h.position.line, h.label]));
+  assert.equal(byLine.get(3), 'users 1→0');
+  assert.equal(byLine.get(6), 'users 2→1 | 1→0');
+  assert.deepEqual(hints.find((h) => h.position.line === 3)?.position, { line: 3, character: 26 });
+  assert.deepEqual(inlayHintsIn(parsed(UAF_MODEL), 0, UAF_MODEL.length), [], 'no hints before a check');
+});
+
+test('transitions are grouped by counter, highest first', () => {
+  assert.equal(joinTransitions(['refs 1→0', 'refs 2→1', 'refs 3→2']), 'refs 3→2 | 2→1 | 1→0');
+  assert.equal(joinTransitions(['a 1→0', 'b 2→1']), 'a 1→0; b 2→1');
+});
+
+test('code lenses: a verdict with show-trace and re-check on the baseline and each proposal', () => {
+  const lenses = codeLenses(checked(UAF_MODEL), 'file:///m.lifetime');
+  const titles = lenses.map((l) => `${l.range.start.line}:${l.command.title}`);
+  assert.equal(titles[0], '0:✗ use-after-free in 3 steps');
+  assert.equal(titles[1], '0:Show trace');
+  assert.equal(titles[2], '0:Re-check');
+  assert.match(titles[3], /^4:✓ safe · \d+ states$/);
+  assert.equal(titles[4], '4:Re-check');
+  assert.deepEqual(lenses[1].command, { title: 'Show trace', command: 'lifetime.showTrace', arguments: ['file:///m.lifetime', 'baseline'] });
+  assert.deepEqual(lenses[2].command.command, 'lifetime.recheck');
+  const unchecked = codeLenses(parsed(UAF_MODEL), 'file:///m.lifetime').map((l) => l.command.title);
+  assert.deepEqual(unchecked, ['Check', 'Check']);
+});
+
+test('the trace view data: one column per actor, counters after each step', () => {
+  const data = traceViewData(checked(UAF_MODEL));
+  assert.ok(data);
+  assert.equal(data.proposal, 'baseline');
+  assert.deepEqual(data.actors, [{ name: 'cpu1', kind: 'thread' }, { name: 'cpu0', kind: 'thread' }]);
+  assert.deepEqual(data.variables, ['mm.users', 'mm']);
+  assert.deepEqual(data.initial, ['1', 'live']);
+  assert.deepEqual(data.steps.map((s) => s.values), [['0', 'live'], ['0', 'freed'], ['0', 'freed']]);
+  assert.deepEqual(data.steps.map((s) => s.failing), [false, false, true]);
+  assert.equal(data.steps[2].source, 'use mm');
+  assert.equal(traceViewData(checked(UAF_MODEL), 'hold')?.steps.length, 0);
+  assert.equal(traceViewData(parsed(UAF_MODEL)), undefined);
+});

@@ -1,0 +1,185 @@
+// A real third-party LSP client: headless Neovim attaches the built language server
+// (dist/server/server.js --stdio) to .lifetime files through its own LSP client; test/neovim/init.lua
+// writes what Neovim received as JSON, and this test asserts on it.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+const repoRoot = process.cwd();
+// LIFETIME_LANGUAGE_SERVER points the test at another build of the server.
+const serverPath = path.resolve(process.env.LIFETIME_LANGUAGE_SERVER ?? path.join(repoRoot, 'dist/server/server.js'));
+const initLua = path.join(repoRoot, 'test/neovim/init.lua');
+const fixtures = path.join(repoRoot, 'test/neovim/fixtures');
+const DIAGNOSTICS_TIMEOUT_MS = 15_000;
+// Two files, each waiting at most for its diagnostics and then its hover, plus start-up.
+const NVIM_TIMEOUT_MS = 4 * DIAGNOSTICS_TIMEOUT_MS + 10_000;
+
+/** Neovim's diagnostic as init.lua records it: 0-based lines, byte columns, 1 = error. */
+interface NvimDiagnostic {
+  lnum: number;
+  col: number;
+  end_lnum: number;
+  end_col: number;
+  severity: number;
+  message: string;
+  code?: string | number;
+  source?: string;
+}
+
+interface NvimFileResult {
+  path: string;
+  attached: boolean;
+  diagnostics: NvimDiagnostic[] | Record<string, never>;
+  hover: { result?: unknown; error?: string };
+}
+
+interface NvimResults {
+  nvim: string;
+  files: NvimFileResult[];
+  error?: string;
+  server_exit?: { code: number; signal: number };
+}
+
+interface Position {
+  line: number;
+  character: number;
+}
+
+function findOnPath(command: string): string | undefined {
+  const found = spawnSync('sh', ['-c', `command -v ${command}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+/** Why the test cannot run here, or undefined when it can. */
+function missingRequirement(): string | undefined {
+  if (!findOnPath('nvim')) return 'nvim is not installed (Debian package neovim)';
+  if (!fs.existsSync(serverPath)) return `${path.relative(repoRoot, serverPath)} is not built (npm run build)`;
+  return undefined;
+}
+
+/** The 0-based line and column of the first occurrence of `needle` in `text`. */
+function positionOf(text: string, needle: string): Position {
+  const offset = text.indexOf(needle);
+  assert.ok(offset >= 0, `fixture text has no "${needle}"`);
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
+
+/** Flattens an LSP hover result (MarkupContent, MarkedString or an array of them) into text. */
+function hoverText(result: unknown): string {
+  if (result === null || result === undefined) return '';
+  if (typeof result === 'string') return result;
+  if (Array.isArray(result)) return result.map(hoverText).join('\n');
+  if (typeof result === 'object') {
+    const record = result as Record<string, unknown>;
+    if ('contents' in record) return hoverText(record.contents);
+    if (typeof record.value === 'string') return record.value;
+  }
+  return '';
+}
+
+function diagnosticsOf(file: NvimFileResult): NvimDiagnostic[] {
+  return Array.isArray(file.diagnostics) ? file.diagnostics : [];
+}
+
+function describe(diagnostics: NvimDiagnostic[]): string {
+  return diagnostics.map((d) => `${d.lnum + 1}:${d.col + 1} sev ${d.severity} ${String(d.code)} ${d.message}`).join('\n') || '(none)';
+}
+
+/** Runs Neovim over the files in a temporary workspace and returns what init.lua recorded. */
+async function runNeovim(files: { name: string; hover: Position }[]): Promise<{ results: NvimResults; stderr: string }> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-nvim-'));
+  try {
+    const listed = files.map(({ name, hover }) => {
+      const target = path.join(workspace, name);
+      fs.copyFileSync(path.join(fixtures, name), target);
+      return { path: target, hover };
+    });
+    const out = path.join(workspace, 'results.json');
+    const xdg = (name: string) => path.join(workspace, 'xdg', name);
+    const env = {
+      ...process.env,
+      HOME: workspace,
+      XDG_CONFIG_HOME: xdg('config'),
+      XDG_DATA_HOME: xdg('data'),
+      XDG_STATE_HOME: xdg('state'),
+      XDG_CACHE_HOME: xdg('cache'),
+      LIFETIME_NODE: process.execPath,
+      LIFETIME_SERVER: serverPath,
+      LIFETIME_NVIM_FILES: JSON.stringify(listed),
+      LIFETIME_NVIM_OUT: out,
+      LIFETIME_NVIM_TIMEOUT_MS: String(DIAGNOSTICS_TIMEOUT_MS),
+    };
+    const stderr = await new Promise<string>((resolve, reject) => {
+      const child = spawn('nvim', ['--headless', '-n', '-i', 'NONE', '-u', initLua], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`nvim did not finish within ${NVIM_TIMEOUT_MS} ms; output:\n${output}`));
+      }, NVIM_TIMEOUT_MS);
+      child.on('error', (error) => { clearTimeout(timer); reject(error); });
+      child.on('exit', () => { clearTimeout(timer); resolve(output); });
+    });
+    assert.ok(fs.existsSync(out), `nvim wrote no results; its output:\n${stderr}`);
+    return { results: JSON.parse(fs.readFileSync(out, 'utf8')) as NvimResults, stderr };
+  } finally {
+    fs.rmSync(workspace, { recursive: true, force: true });
+  }
+}
+
+const missing = missingRequirement();
+
+test('Neovim\'s own LSP client gets diagnostics and hovers from the server', { skip: process.env.CI ? false : missing }, async (t) => {
+  if (missing) assert.fail(`CI is set, so this test must run: ${missing}`);
+
+  const syntaxText = fs.readFileSync(path.join(fixtures, 'syntax-error.lifetime'), 'utf8');
+  const violationText = fs.readFileSync(path.join(fixtures, 'use-after-free.lifetime'), 'utf8');
+  const strayCharacter = positionOf(syntaxText, '$');
+  const useStep = positionOf(violationText, 'use buf');
+  const objectName = positionOf(violationText, 'object buf');
+  objectName.character += 'object '.length;
+
+  const { results, stderr } = await runNeovim([
+    { name: 'syntax-error.lifetime', hover: strayCharacter },
+    { name: 'use-after-free.lifetime', hover: objectName },
+  ]);
+  assert.equal(results.error, undefined, `init.lua failed: ${results.error}\n${stderr}`);
+  assert.equal(results.files.length, 2);
+  const [syntaxFile, violationFile] = results.files;
+
+  await t.test('the server attaches to .lifetime buffers and stays up', () => {
+    assert.ok(syntaxFile.attached && violationFile.attached, 'the client is not attached to both buffers');
+    assert.equal(results.server_exit, undefined, `the server exited: ${JSON.stringify(results.server_exit)}`);
+  });
+
+  await t.test('a syntax error is reported at the stray character', () => {
+    const diagnostics = diagnosticsOf(syntaxFile);
+    const syntax = diagnostics.filter((d) => /^LT1\d{3}$/.test(String(d.code)));
+    assert.ok(syntax.length > 0, `no syntax diagnostic; got:\n${describe(diagnostics)}`);
+    const first = syntax[0];
+    assert.equal(first.severity, 1, 'a syntax error is an error');
+    assert.equal(first.lnum, strayCharacter.line);
+    assert.ok(first.col <= strayCharacter.character && strayCharacter.character <= Math.max(first.end_col, first.col),
+      `the syntax error does not cover column ${strayCharacter.character + 1}:\n${describe(syntax)}`);
+  });
+
+  await t.test('the use-after-free is reported on the violating step, and only there', () => {
+    const diagnostics = diagnosticsOf(violationFile);
+    const errors = diagnostics.filter((d) => d.severity === 1);
+    assert.deepEqual(errors.map((d) => ({ code: d.code, line: d.lnum })), [{ code: 'LT3001', line: useStep.line }],
+      `errors:\n${describe(diagnostics)}`);
+    assert.match(errors[0].message, /use[- ]after[- ]free|freed/i);
+  });
+
+  await t.test('hover on an object declaration names it and its kind', () => {
+    assert.equal(violationFile.hover.error, undefined, `hover failed: ${violationFile.hover.error}`);
+    const text = hoverText(violationFile.hover.result);
+    assert.match(text, /\bbuf\b/, `hover text: ${JSON.stringify(text)}`);
+    assert.match(text, /object/i, `hover text: ${JSON.stringify(text)}`);
+  });
+});
