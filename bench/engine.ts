@@ -7,7 +7,7 @@
 // the search alone. Ratios are engine / SPIN with partial-order reduction (SPIN's default): below 1
 // the engine is faster. BENCH_SIZES=WxK,WxK,... picks other sizes.
 
-import { familyModel, type FamilySize } from './family';
+import { familyLabel, familyModel, type FamilySize } from './family';
 import { parse } from '../server/src/core/syntax/parser';
 import { lowerModel } from '../server/src/core/engine/lower';
 import { compileSystem } from '../server/src/core/engine/compile';
@@ -20,9 +20,9 @@ const DEFAULT_SIZES: FamilySize[] = [
   { workers: 3, iterations: 1 },
   { workers: 4, iterations: 1 },
   { workers: 4, iterations: 2 },
-  { workers: 6, iterations: 1 },
+  { workers: 5, iterations: 1 },
   { workers: 5, iterations: 2 },
-  { workers: 4, iterations: 4 },
+  { workers: 5, iterations: 2, extra: 3 },
 ];
 
 interface EngineFigures {
@@ -44,9 +44,9 @@ interface SpinFigures {
 function parseSizes(spec: string | undefined): FamilySize[] {
   if (!spec) return DEFAULT_SIZES;
   const sizes = spec.split(',').map((part) => {
-    const match = /^(\d+)x(\d+)$/.exec(part.trim());
-    if (!match) throw new Error(`BENCH_SIZES: \`${part}\` is not WORKERSxITERATIONS, e.g. 4x2`);
-    return { workers: Number(match[1]), iterations: Number(match[2]) };
+    const match = /^(\d+)x(\d+)(?:\+(\d+))?$/.exec(part.trim());
+    if (!match) throw new Error(`BENCH_SIZES: \`${part}\` is not WORKERSxITERATIONS[+EXTRA], e.g. 4x2 or 5x2+2`);
+    return { workers: Number(match[1]), iterations: Number(match[2]), extra: Number(match[3] ?? 0) };
   });
   return sizes;
 }
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   let last: { engine: EngineFigures; spin?: SpinFigures } | undefined;
   for (const size of sizes) {
     const text = familyModel(size);
-    const label = `${size.workers}x${size.iterations}`;
+    const label = familyLabel(size);
     const engine = runEngine(text);
     const lines: [string, { verdict: string; states: number; searchMs: number; totalMs: number; bytes: number }][] = [['engine', engine]];
     let spinPor: SpinFigures | undefined;

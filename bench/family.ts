@@ -9,13 +9,21 @@
 export interface FamilySize {
   workers: number;
   iterations: number;
+  /** The first `extra` workers run one more iteration, for sizes between K and K+1 iterations. */
+  extra?: number;
+}
+
+/** `4x2`, or `5x2+2` when two workers run a third iteration. */
+export function familyLabel(size: FamilySize): string {
+  return `${size.workers}x${size.iterations}${size.extra ? `+${size.extra}` : ''}`;
 }
 
 /** The `.lifetime` text of the family member with `workers` threads of `iterations` rounds. */
 export function familyModel(size: FamilySize): string {
   const { workers, iterations } = size;
+  const extra = size.extra ?? 0;
   const lines: string[] = [
-    `model kref_lookup_${workers}x${iterations} "${workers} workers x ${iterations} lookups"`,
+    `model kref_lookup_${familyLabel(size).replace('+', '_')} "${workers} workers x ${iterations} lookups"`,
     '',
     'object obj {',
     '  ref refs = 1 on zero { lock table.mutex; clear table.published; unlock table.mutex; free obj }',
@@ -27,7 +35,7 @@ export function familyModel(size: FamilySize): string {
   for (let w = 0; w < workers; w++) {
     lines.push(
       `thread worker${w} {`,
-      `  repeat ${iterations} {`,
+      `  repeat ${iterations + (w < extra ? 1 : 0)} {`,
       '    lock table.mutex',
       '    if table.published {',
       '      if tryget obj.refs {',

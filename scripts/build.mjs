@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const production = process.argv.includes('--production');
+const importMetaShim = 'const __lifetimeImportMetaUrl = require("url").pathToFileURL(__filename).href;';
 const common = {
   bundle: true,
   platform: 'node',
@@ -17,6 +18,9 @@ const common = {
   logLevel: 'warning',
   loader: { '.scm': 'text' },
   absWorkingDir: root,
+  // web-tree-sitter locates its wasm through import.meta.url, which a CommonJS bundle lacks.
+  define: { 'import.meta.url': '__lifetimeImportMetaUrl' },
+  banner: { js: importMetaShim },
 };
 
 function exists(relative) {
@@ -28,13 +32,13 @@ if (exists('client/src/extension.ts')) {
   builds.push({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client/extension.js', external: ['vscode'] });
 }
 if (exists('server/src/lsp/server.ts')) {
-  builds.push({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server/server.js', banner: { js: '#!/usr/bin/env node' } });
+  builds.push({ ...common, entryPoints: ['server/src/lsp/server.ts'], outfile: 'dist/server/server.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });
 }
 if (exists('server/src/lsp/engineWorker.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/lsp/engineWorker.ts'], outfile: 'dist/server/engineWorker.js' });
 }
 if (exists('server/src/cli/main.ts')) {
-  builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node' } });
+  builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });
 }
 
 await Promise.all(builds.map((options) => esbuild.build(options)));
@@ -45,7 +49,9 @@ const wasmFiles = [
 ];
 for (const dir of ['dist/server', 'dist/cli']) {
   fs.mkdirSync(path.join(root, dir), { recursive: true });
-  for (const file of wasmFiles) fs.copyFileSync(file, path.join(root, dir, path.basename(file)));
+  for (const file of [...wasmFiles, path.join(root, 'grammars/kernel-apis.json')]) {
+    if (fs.existsSync(file)) fs.copyFileSync(file, path.join(root, dir, path.basename(file)));
+  }
 }
 for (const bin of ['dist/cli/lifetime.js', 'dist/server/server.js']) {
   if (fs.existsSync(path.join(root, bin))) fs.chmodSync(path.join(root, bin), 0o755);

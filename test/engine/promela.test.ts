@@ -3,8 +3,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse } from '../../server/src/core/syntax/parser';
+import { checkFile } from '../../server/src/core/semantic/checker';
+import { checkModel } from '../../server/src/core/engine/index';
 import type { Actor, Op, Transition, TransitionSystem, Variable, VariableKind } from '../../server/src/core/engine/ir';
-import { exportPromela, parsePanOutput, promelaKindCode } from '../../server/src/core/engine/promela';
+import { exportPromela, exportPromelaFromFile, parsePanOutput, promelaKindCode } from '../../server/src/core/engine/promela';
 import { runSpin, spinUnavailableReason } from './spin-runner';
 
 const c = (value: number) => ({ k: 'const' as const, value });
@@ -198,4 +203,41 @@ test('ONLY_KIND keeps one kind: the use-after-free system has no deadlock', { sk
     onlyKind: promelaKindCode('deadlock'),
   });
   assert.equal(run.pan.verdict, 'safe', run.output);
+});
+
+test('on the example gallery SPIN agrees with the exact engine on every proposal', { skip, timeout: 300_000 }, async () => {
+  assert.equal(unavailable, undefined, `CI is set but ${unavailable}`);
+  const dir = path.join(process.cwd(), 'examples');
+  const files = fs.readdirSync(dir).filter((name) => name.endsWith('.lifetime'));
+  assert.ok(files.length > 0, 'examples/*.lifetime');
+  let compared = 0;
+  for (const name of files) {
+    const parsed = parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+    const checked = checkFile(parsed.file);
+    const results = checkModel(parsed.file, checked, { exact: true, maxStates: 2_000_000 }).proposals;
+    for (const result of results) {
+      if (result.verdict === 'incomplete') continue;
+      const exported = exportPromelaFromFile(parsed.file, result.name);
+      assert.ok(exported.text, `${name} ${result.name}: ${exported.diagnostics.map((d) => d.message).join('; ')}`);
+      const run = await runSpin(exported.text, { search: 'bfs', partialOrder: false, optimize: '-O0', hashBits: 20 });
+      const where = `${name} proposal ${result.name}`;
+      assert.equal(run.pan.verdict, result.verdict, `${where}: ${run.output.slice(0, 1500)}`);
+      if (result.verdict === 'violation') {
+        assert.equal(run.pan.depth, result.trace?.length, `${where}: trace length`);
+        if (run.pan.kind !== result.kind) {
+          const only = await runSpin(exported.text, {
+            search: 'bfs',
+            partialOrder: false,
+            optimize: '-O0',
+            hashBits: 20,
+            onlyKind: promelaKindCode(result.kind!),
+          });
+          assert.equal(only.pan.kind, result.kind, `${where}: SPIN found ${run.pan.kind}, and not ${result.kind} alone`);
+          assert.equal(only.pan.depth, result.trace?.length, `${where}: ${result.kind} alone`);
+        }
+      }
+      compared++;
+    }
+  }
+  assert.ok(compared >= files.length, `only ${compared} proposals compared`);
 });

@@ -70,6 +70,8 @@ interface Context {
   handles: number;
   /** The counted objects the current thread holds a reference to. */
   owned: ObjectShape[];
+  /** What the current thread may use without a race: what it owns, and what it alone frees. */
+  usable: ObjectShape[];
   /** The locks the current thread holds at the statement being generated. */
   held: string[];
 }
@@ -90,7 +92,7 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
     objects.push({ name: `o${i}`, counted: random.chance(0.85), recyclable: recycling && i === 0 });
   }
   const device = (options.devices ?? true) && random.chance(0.35) ? 'd0' : undefined;
-  const ctx: Context = { random, objects, device, locks: LOCKS, flags: FLAGS, recycling, handles: 0, owned: [], held: [] };
+  const ctx: Context = { random, objects, device, locks: LOCKS, flags: FLAGS, recycling, handles: 0, owned: [], usable: [], held: [] };
 
   // Threads come first so that each counted object's initial count can match its owners.
   const threadCount = random.int(Math.min(2, maxThreads), maxThreads);
@@ -104,13 +106,14 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
     ctx.held = [];
     // A thread owns one reference to some counted objects and may use them freely until it drops it.
     ctx.owned = objects.filter((object) => object.counted && (t === 0 || random.chance(0.5)));
+    ctx.usable = [...ctx.owned, ...objects.filter((object, index) => !object.counted && freers[index] === t)];
     const lines = threadBody(ctx, random.int(1, maxStatements));
     const instances = useArray ? threadCount : 1;
     objects.forEach((object, index) => {
       if (ctx.owned.includes(object)) {
         // An owner drops the reference it was given, as its last step, most of the time.
         owners[index] += instances;
-        if (random.chance(0.92)) lines.push(`put ${object.name}.refs`);
+        if (random.chance(0.95)) lines.push(`put ${object.name}.refs`);
       } else if (!object.counted && t === freers[index] && random.chance(0.85)) {
         lines.push(`free ${object.name}`);
       }
@@ -166,7 +169,7 @@ function block(ctx: Context, depth: number, count: number): string {
 function statement(ctx: Context, depth: number): string[] {
   const { random } = ctx;
   // Mostly use what the thread owns; a bare use of anything else is how races are written.
-  const object = ctx.owned.length > 0 && random.chance(0.75) ? random.pick(ctx.owned) : random.pick(ctx.objects);
+  const object = ctx.usable.length > 0 && random.chance(0.92) ? random.pick(ctx.usable) : random.pick(ctx.objects);
   const counted = ctx.objects.filter((o) => o.counted);
   const flag = random.pick(ctx.flags);
   const free = ctx.locks.filter((name) => !ctx.held.includes(name));
@@ -175,9 +178,9 @@ function statement(ctx: Context, depth: number): string[] {
 
   const choices: Array<[number, () => string[]]> = [
     [3, () => [`use ${object.name}`]],
-    [object.counted ? 0.3 : 1.5, () => [`free ${object.name}`]],
-    [0.7, () => (counted.length ? [`get ${random.pick(counted).name}.refs`] : [`use ${object.name}`])],
-    [0.7, () => (counted.length ? [`put ${random.pick(counted).name}.refs`] : [`use ${object.name}`])],
+    [object.counted ? 0.2 : 0.5, () => [`free ${object.name}`]],
+    [0.3, () => (counted.length ? [`get ${random.pick(counted).name}.refs`] : [`use ${object.name}`])],
+    [0.3, () => (counted.length ? [`put ${random.pick(counted).name}.refs`] : [`use ${object.name}`])],
     [
       1.5,
       () => {
@@ -191,7 +194,8 @@ function statement(ctx: Context, depth: number): string[] {
       3,
       () => {
         if (!counted.length) return [`use ${object.name}`];
-        const target = random.pick(counted).name;
+        // tryget is safe only while something keeps the object allocated: here, the thread's own reference.
+        const target = random.pick(ctx.owned.length > 0 && random.chance(0.6) ? ctx.owned : counted).name;
         const body = random.chance(0.85) ? `use ${target}; put ${target}.refs` : `use ${target}`;
         return [`if tryget ${target}.refs { ${body} }`];
       },
@@ -207,8 +211,8 @@ function statement(ctx: Context, depth: number): string[] {
       },
     ],
     [0.2, () => [`unlock g.${lock}`]],
-    [2, () => [random.chance(0.6) ? `set g.${flag}` : `clear g.${flag}`]],
-    [1.5, () => [random.chance(0.6) ? `wait until g.${flag}` : `wait until !g.${flag}`]],
+    [2, () => [random.chance(0.7) ? `set g.${flag}` : `clear g.${flag}`]],
+    [1, () => [random.chance(0.6) ? `wait until g.${flag}` : `wait until !g.${flag}`]],
     [0.7, () => [random.chance(0.7) ? 'inc g.n' : 'dec g.n']],
     [0.5, () => [`assert g.n <= ${random.int(0, 2)}`]],
     [

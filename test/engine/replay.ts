@@ -120,6 +120,8 @@ export function replayTrace(system: TransitionSystem, result: ProposalResult): n
     for (const id of actor.points[state[actor.pcVar]].transitions) {
       const t = actor.transitions[id];
       if (t.start !== step.start || t.end !== step.end) continue;
+      // Branches of one statement (`maybe: yes` / `maybe: no`) share a range; the event tells them apart.
+      if (step.event !== t.event && !step.event.startsWith(`${t.event} (`)) continue;
       const { outcome, after } = fire(system, actor.index, id, state);
       if (outcome.kind === 'disabled') continue;
       if (outcome.kind === 'violation') {

@@ -91,7 +91,7 @@ export async function runSpin(promela: string, options: SpinOptions): Promise<Sp
     if (compiled.failed) return failure(`gcc failed: ${compiled.stderr}`, spinMs, gccMs, 0);
 
     const panArgs = [`-w${options.hashBits ?? 24}`];
-    if (options.search === 'dfs') panArgs.push('-m1000000');
+    if (options.search === 'dfs') panArgs.push('-m100000');
     started = performance.now();
     const searched = await run(path.join(dir, 'pan'), panArgs, dir, options.timeoutMs);
     const panMs = performance.now() - started;

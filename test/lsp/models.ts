@@ -27,7 +27,8 @@ export function slowModel(): string {
 export function largeModel(lines: number): string {
   const out: string[] = ['model large "a big file for latency measurements"', ''];
   let i = 0;
-  while (out.length < lines - 6) {
+  // Each object takes 12 lines of its own and one line in each of the two threads.
+  while (out.length + 2 * i + 18 <= lines) {
     out.push(`// Object ${i} and the procedures that touch it.`);
     out.push(`object o${i} {`);
     out.push(`  ref refs = 1 on zero free o${i}`);

@@ -25,10 +25,18 @@ export interface ExportCommand {
   output?: string;
 }
 
+export interface GalleryCommand {
+  command: 'gallery';
+  path: string;
+  output?: string;
+  exact: boolean;
+}
+
 export type Command =
   | CheckCommand
   | ExportCommand
-  | { command: 'help'; topic?: 'check' | 'export' }
+  | GalleryCommand
+  | { command: 'help'; topic?: 'check' | 'export' | 'gallery' }
   | { command: 'version' }
   | { command: 'usage-error'; message: string };
 
@@ -47,14 +55,15 @@ export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0) return usageError("no command given; run 'lifetime --help' (usage: lifetime check <files or directories>)");
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
-    const topic = rest[0] === 'check' || rest[0] === 'export' ? rest[0] : undefined;
+    const topic = rest[0] === 'check' || rest[0] === 'export' || rest[0] === 'gallery' ? rest[0] : undefined;
     return { command: 'help', topic };
   }
   if (first === '--version' || first === '-V' || first === 'version') return { command: 'version' };
   if (first === 'check') return parseCheck(rest);
   if (first === 'export') return parseExport(rest);
+  if (first === 'gallery') return parseGallery(rest);
   if (first.startsWith('-')) return usageError(`unknown option '${first}'; run 'lifetime --help'`);
-  return usageError(`unknown command '${first}'; the commands are 'check' and 'export' (run 'lifetime --help')`);
+  return usageError(`unknown command '${first}'; the commands are 'check', 'export' and 'gallery' (run 'lifetime --help')`);
 }
 
 /** Splits `--flag=value` into flag and value; other arguments pass unchanged. */
@@ -187,4 +196,32 @@ function parseExport(args: readonly string[]): Command {
   if (!promela) return usageError("'lifetime export' needs a format: --promela");
   if (path === undefined) return usageError("'lifetime export --promela' needs a .lifetime file");
   return { command: 'export', path, proposal, output };
+}
+
+function parseGallery(args: readonly string[]): Command {
+  const command: GalleryCommand = { command: 'gallery', path: '', exact: false };
+  for (let i = 0; i < args.length; i++) {
+    const { flag, inline } = splitFlag(args[i]);
+    switch (flag) {
+      case '--help':
+      case '-h':
+        return { command: 'help', topic: 'gallery' };
+      case '--exact':
+        command.exact = true;
+        break;
+      case '-o':
+      case '--output': {
+        const value = inline ?? args[++i];
+        if (value === undefined) return usageError(`option '${flag}' needs a value`);
+        command.output = value;
+        break;
+      }
+      default:
+        if (flag.startsWith('-') && flag !== '-') return usageError(`unknown option '${flag}' for 'lifetime gallery'; run 'lifetime gallery --help'`);
+        if (command.path) return usageError(`'lifetime gallery' takes one directory; got '${command.path}' and '${args[i]}'`);
+        command.path = args[i];
+    }
+  }
+  if (!command.path) return usageError("'lifetime gallery' needs a directory of .lifetime models");
+  return command;
 }

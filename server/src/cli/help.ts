@@ -5,13 +5,15 @@ export const MAIN_HELP = `lifetime - check kernel lifetime designs: use-after-fr
 Usage:
   lifetime check [options] <files or directories>...
   lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml]
+  lifetime gallery <directory> [-o page.md]
   lifetime --help | --version
 
 Commands:
   check    Check .lifetime models (every proposal, every interleaving) and kernel C files.
   export   Write a model as Promela for the SPIN model checker.
+  gallery  Render a directory of models as a Markdown page: questions, verdicts and traces.
 
-Run 'lifetime check --help' or 'lifetime export --help' for their options.
+Run 'lifetime check --help', 'lifetime export --help' or 'lifetime gallery --help' for their options.
 Exit codes: 0 no errors and every expectation met; 1 errors or unmet expectations;
             2 usage or input error (missing, unreadable, not UTF-8 or too large a file).
 Documentation: docs/cli.md, docs/diagnostics.md`;
@@ -38,3 +40,9 @@ export const EXPORT_HELP = `Usage: lifetime export --promela <file.lifetime> [--
 
 Writes the baseline (or the named proposal) as a Promela model with the same semantics and the
 same built-in violations as assertions, for SPIN. Without -o, the model goes to stdout.`;
+
+export const GALLERY_HELP = `Usage: lifetime gallery <directory> [-o page.md] [--exact]
+
+Checks every .lifetime model in the directory and writes a Markdown page with, for each model, the
+question under review (its "// Question:" comment), the verdict table and the shortest trace of each
+violation. Links to the models are relative to the page. Without -o, the page goes to stdout.`;

@@ -5,14 +5,16 @@
 import { parseArgs } from './args';
 import { runCheck } from './check';
 import { runExport, type CommandOutput } from './exportCommand';
-import { CHECK_HELP, EXPORT_HELP, MAIN_HELP } from './help';
+import { runGallery } from './galleryCommand';
+import { CHECK_HELP, EXPORT_HELP, GALLERY_HELP, MAIN_HELP } from './help';
 import { VERSION } from './version';
 
 export async function run(argv: readonly string[]): Promise<CommandOutput> {
   const command = parseArgs(argv);
   switch (command.command) {
     case 'help': {
-      const text = command.topic === 'check' ? CHECK_HELP : command.topic === 'export' ? EXPORT_HELP : MAIN_HELP;
+      const topics = { check: CHECK_HELP, export: EXPORT_HELP, gallery: GALLERY_HELP };
+      const text = command.topic ? topics[command.topic] : MAIN_HELP;
       return { stdout: `${text}\n`, stderr: '', exitCode: 0 };
     }
     case 'version':
@@ -23,6 +25,8 @@ export async function run(argv: readonly string[]): Promise<CommandOutput> {
       return runCheck(command);
     case 'export':
       return runExport(command);
+    case 'gallery':
+      return runGallery(command);
   }
 }
 

@@ -47,11 +47,10 @@ export function verdictDiagnostics(result: ProposalResult, violations?: Map<Diag
   if (result.expected !== undefined && result.verdict === 'incomplete') {
     out.push(makeDiagnostic(CODES.expectationUnmet, `${label(result)} is expected to be ${result.expected}, but the search could not confirm it`, nameStart, nameEnd));
   }
-  if (result.verdict === 'incomplete') {
-    const why = result.seed !== undefined && result.skipped
+  // A proposal the engine could not lower already has its own LT3505 diagnostic from the engine.
+  if (result.verdict === 'incomplete' && !(result.skipped && result.seed === undefined)) {
+    const why = result.skipped
       ? result.skipped
-      : result.skipped
-      ? `was not checked: ${result.skipped}`
       : `the search stopped at its ${result.incompleteReason ?? 'budget'} budget after ${result.states} states, before covering every interleaving`;
     out.push(makeDiagnostic(CODES.incomplete, `${label(result)}: ${why}`, nameStart, nameEnd));
   }

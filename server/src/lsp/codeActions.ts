@@ -7,6 +7,7 @@ import type { CancellationToken, CodeAction, CodeActionParams, Connection } from
 import { analyzeText } from '../core/features/analysis';
 import { applyOffsetEdits, fixCandidates, judgeFix, type FixCandidate } from '../core/features/quickFixes';
 import type { CodeActionItem } from '../core/features/types';
+import { cQuickFixes } from '../core/features/cFile';
 import type { Session } from './session';
 
 const VERIFY_MAX_STATES = 300_000;
@@ -26,6 +27,12 @@ export class CodeActionProvider {
 
   async provide(params: CodeActionParams, token: CancellationToken): Promise<CodeAction[]> {
     const uri = params.textDocument.uri;
+    const cAnalysis = this.session.cDocuments.analysisFor(uri);
+    if (cAnalysis) {
+      const start = cAnalysis.lines.offsetAt(params.range.start);
+      const end = cAnalysis.lines.offsetAt(params.range.end);
+      return cQuickFixes(cAnalysis, start, end).map((item) => this.toCodeAction(uri, item, params));
+    }
     const analysis = this.session.analysisFor(uri);
     if (!analysis || !analysis.engine) return [];
     const version = this.session.documentVersion(uri);
@@ -42,18 +49,17 @@ export class CodeActionProvider {
     }
     const verdicts = await Promise.all(candidates.map((candidate) => this.verify(versionKey, analysis.text, candidate, analysis)));
     if (token.isCancellationRequested || this.session.documentVersion(uri) !== version) return [];
-    const actions: CodeAction[] = [];
-    for (const item of verdicts) {
-      if (!item) continue;
-      actions.push({
-        title: item.title,
-        kind: item.kind,
-        isPreferred: item.isPreferred,
-        diagnostics: params.context.diagnostics.filter((d) => item.diagnosticCodes.includes(String(d.code))),
-        edit: { changes: { [uri]: item.edits } },
-      });
-    }
-    return actions;
+    return verdicts.filter((item): item is CodeActionItem => item !== undefined).map((item) => this.toCodeAction(uri, item, params));
+  }
+
+  private toCodeAction(uri: string, item: CodeActionItem, params: CodeActionParams): CodeAction {
+    return {
+      title: item.title,
+      kind: item.kind,
+      isPreferred: item.isPreferred,
+      diagnostics: params.context.diagnostics.filter((d) => item.diagnosticCodes.includes(String(d.code))),
+      edit: { changes: { [uri]: item.edits } },
+    };
   }
 
   private verify(versionKey: string, text: string, candidate: FixCandidate, analysis: Parameters<typeof judgeFix>[0]): Promise<CodeActionItem | undefined> {

@@ -22,7 +22,8 @@ import type {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Analysis } from '../core/features/analysis';
+import { isCheckable, type Analysis } from '../core/features/analysis';
+import { exportPromelaFromFile } from '../core/engine/promela';
 import { codeLenses } from '../core/features/codeLens';
 import { completionsAt } from '../core/features/completion';
 import { foldingRanges } from '../core/features/folding';
@@ -123,10 +124,31 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     return traceViewData(analysis, typeof params.proposal === 'string' ? params.proposal : undefined) ?? null;
   });
 
+  connection.onRequest('lifetime/promela', (params: { uri?: unknown; proposal?: unknown }): { text?: string; error?: string } => {
+    if (typeof params?.uri !== 'string') return { error: 'lifetime/promela needs a uri.' };
+    const analysis = session.analysisFor(params.uri);
+    if (!analysis) return { error: `${params.uri} is not open.` };
+    if (!isCheckable(analysis)) return { error: 'The model has errors; fix them before exporting it.' };
+    const proposal = typeof params.proposal === 'string' ? params.proposal : 'baseline';
+    try {
+      const exported = exportPromelaFromFile(analysis.file, proposal);
+      if (exported.text === undefined) return { error: `The ${proposal} model cannot be exported: ${exported.diagnostics.map((d) => d.message).join('; ') || 'it could not be lowered'}.` };
+      return { text: exported.text };
+    } catch (error) {
+      return { error: `The export failed: ${describeError(error)}` };
+    }
+  });
+
   connection.onRequest('lifetime/check', async (params: { uri?: unknown }) => {
     if (typeof params?.uri !== 'string') return 'lifetime/check needs a uri.';
     return session.checkNow(params.uri);
   });
 
-  void documents;
+  // Memory use, for the stress test and for diagnosing leaks; collects garbage first when allowed.
+  connection.onRequest('lifetime/memory', () => {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    if (collect) collect();
+    const usage = process.memoryUsage();
+    return { heapUsed: usage.heapUsed, rss: usage.rss, documents: documents.all().length };
+  });
 }

@@ -3,6 +3,7 @@
 // core; this file only wires LSP requests to core features.
 
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   ProposedFeatures,
@@ -58,11 +59,13 @@ function startServer(connection: Connection): void {
   let configurationSupport = false;
 
   connection.onInitialize((params): InitializeResult => {
+    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    if (folder && folder.startsWith('file:')) session.cDocuments.workspaceRoot = fileURLToPath(folder);
     const capabilities = params.capabilities;
     configurationSupport = capabilities.workspace?.configuration === true;
     session.setClientCapabilities(capabilities.window?.workDoneProgress === true);
     const initial = validateSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
-    session.settings = initial.settings;
+    session.settingsChanged(initial.settings);
     for (const warning of initial.warnings) void connection.window.showWarningMessage(warning);
     return {
       capabilities: {

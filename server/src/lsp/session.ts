@@ -10,11 +10,17 @@ import { editorDiagnostics } from '../core/features/diagnostics';
 import type { ModelResult } from '../core/engine/types';
 import { formatCount } from '../core/features/ranges';
 import { toLspDiagnostic } from './convert';
+import { CDocuments, isCDocument } from './cDocuments';
 import { EngineHost, type EngineRun } from './engineHost';
 import { Coalescer } from './scheduler';
 import { DEFAULT_SETTINGS, type LifetimeSettings } from './settings';
 
 const ANALYSIS_INTERVAL_MS = 30;
+/**
+ * With `check.on: change`, the engine starts once edits pause this long: a check started on every
+ * keystroke would only be cancelled by the next one, and would take CPU from the editing itself.
+ */
+const ENGINE_SETTLE_MS = 250;
 /** Checks shorter than this finish without a progress notification. */
 const PROGRESS_DELAY_MS = 400;
 
@@ -34,6 +40,7 @@ interface DocumentState {
   engine?: { version: number; result: ModelResult; ms: number };
   run?: { version: number; run: EngineRun };
   coalescer: Coalescer;
+  settleTimer?: NodeJS.Timeout;
 }
 
 export class Session {
@@ -43,11 +50,14 @@ export class Session {
   private workDoneProgress = false;
   private workerDeathReported = false;
 
+  readonly cDocuments: CDocuments;
+
   constructor(
     private readonly connection: Connection,
     workerPath: string,
   ) {
     this.engine = new EngineHost(workerPath, (reason) => this.onWorkerDied(reason));
+    this.cDocuments = new CDocuments(connection);
   }
 
   setClientCapabilities(workDoneProgress: boolean): void {
@@ -55,6 +65,7 @@ export class Session {
   }
 
   open(document: TextDocument): void {
+    if (isCDocument(document)) return this.cDocuments.open(document);
     if (this.states.has(document.uri)) return this.change(document);
     const state: DocumentState = {
       document,
@@ -66,6 +77,7 @@ export class Session {
   }
 
   change(document: TextDocument): void {
+    if (isCDocument(document)) return this.cDocuments.open(document);
     const state = this.states.get(document.uri);
     if (!state) return this.open(document);
     if (state.document === document && state.analysisVersion === document.version) return;
@@ -81,9 +93,10 @@ export class Session {
 
   close(uri: string): void {
     const state = this.states.get(uri);
-    if (!state) return;
+    if (!state) return this.cDocuments.close(uri);
     this.cancelRun(state);
     state.coalescer.dispose();
+    if (state.settleTimer) clearTimeout(state.settleTimer);
     this.states.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -119,6 +132,7 @@ export class Session {
   /** Settings changed: re-check open documents under the new budget. */
   settingsChanged(settings: LifetimeSettings): void {
     this.settings = settings;
+    this.cDocuments.settingsChanged(settings);
     for (const state of this.states.values()) {
       this.cancelRun(state);
       state.engine = undefined;
@@ -127,7 +141,11 @@ export class Session {
   }
 
   async dispose(): Promise<void> {
-    for (const state of this.states.values()) state.coalescer.dispose();
+    this.cDocuments.dispose();
+    for (const state of this.states.values()) {
+      state.coalescer.dispose();
+      if (state.settleTimer) clearTimeout(state.settleTimer);
+    }
     await this.engine.dispose();
   }
 
@@ -152,7 +170,18 @@ export class Session {
       this.status(uri, 'invalid', 'model has errors');
       return;
     }
-    if (this.settings.checkOn === 'change' && !analysis.engine && !(state.run && state.run.version === version)) this.startCheck(state);
+    if (this.settings.checkOn === 'change' && !analysis.engine && !(state.run && state.run.version === version)) this.startCheckWhenSettled(state);
+  }
+
+  private startCheckWhenSettled(state: DocumentState): void {
+    if (state.settleTimer) clearTimeout(state.settleTimer);
+    const version = state.document.version;
+    state.settleTimer = setTimeout(() => {
+      state.settleTimer = undefined;
+      if (this.states.get(state.document.uri) !== state || state.document.version !== version) return;
+      if (state.engine?.version === version || state.run?.version === version) return;
+      this.startCheck(state);
+    }, ENGINE_SETTLE_MS);
   }
 
   private publish(state: DocumentState): void {

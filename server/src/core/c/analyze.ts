@@ -39,6 +39,16 @@ const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregist
 const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
 
 /** Functions whose job may be to return with a lock held. */
+/** Calls that link an object in through a member embedded in it (`list_add(&p->node, head)`). */
+const EMBEDS = /list_add|hlist_add|llist_add|_add_tail|rb_link|rb_insert|insert|xa_|idr_|radix|enqueue|queue|hash_add|call_rcu|link|register|attach|kobject_|kref_init|refcount_set|add/i;
+
+/** The identifiers an argument passes as a whole pointer: `p` or `(void *)p`. */
+function directMentions(expr: Expr, out: string[]): void {
+  if (expr.k === 'id') out.push(expr.name);
+  else if (expr.k === 'cast') directMentions(expr.arg, out);
+}
+
+const UNLOCK_LIKE = /unlock|release|_up$|_exit$|_end$|_leave$/i;
 const LOCK_HELPER = /lock|acquire|get|begin|start|enter|grab|hold|claim/i;
 
 const ERROR_TESTS: Record<string, { arg: number; mask: number }> = {
@@ -358,11 +368,15 @@ export class FunctionAnalyzer {
   }
 
   /** Removes live resources known under any of `names` from the path: they escaped the function. */
-  private escape(state: State, names: string[], localOnly = false): void {
+  /**
+   * Marks live resources known under any of `names` as escaped (handed to a call or stored), or, for
+   * `hard` escapes (returned to the caller), removes them from the path.
+   */
+  private escape(state: State, names: string[], localOnly = false, hard = false): void {
     if (names.length === 0) return;
-    state.res = state.res.filter(
-      (r) => !(isLive(r) && r.api.kind !== 'lock' && (!localOnly || r.local) && r.names.some((n) => names.includes(n) || names.includes(keyRoot(n)))),
-    );
+    const hit = (r: Res) => isLive(r) && r.api.kind !== 'lock' && (!localOnly || r.local) && r.names.some((n) => names.includes(n) || names.includes(keyRoot(n)));
+    if (hard) state.res = state.res.filter((r) => !hit(r));
+    else state.res = state.res.map((r) => (hit(r) && !r.escaped ? { ...r, escaped: true } : r));
   }
 
   // ------------------------------------------------------------------------------------------
@@ -500,8 +514,10 @@ export class FunctionAnalyzer {
     if (callee in ERROR_TESTS || TRANSPARENT_TESTS.has(callee) || callee === 'sizeof') return { state, value: {} };
     const mentions: string[] = [];
     const temps: string[] = [];
+    const embeds = EMBEDS.test(callee);
     expr.args.forEach((arg, i) => {
-      pointerMentions(arg, mentions);
+      if (embeds) pointerMentions(arg, mentions);
+      else directMentions(arg, mentions);
       const key = argValues[i].key;
       if (key !== undefined && key.startsWith('$')) temps.push(key);
       if (arg.k === 'id') this.checkUse(state, arg, arg);
@@ -510,6 +526,10 @@ export class FunctionAnalyzer {
     if (callee === '' || RELEASE_LIKE.test(callee) || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true);
     const roots = new Set<string>();
     for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
+    if (UNLOCK_LIKE.test(callee) && roots.size > 0) {
+      // A helper that unlocks: whatever lock of the objects it is handed the path held is now dropped.
+      state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));
+    }
     if (roots.size > 0 && state.res.some((r) => !isLive(r) && this.lockFamilies.has(r.family))) {
       // A helper handed the lock's owner may take the lock again: forget that this path dropped it.
       state.res = state.res.filter((r) => isLive(r) || !this.lockFamilies.has(r.family) || !r.names.some((n) => roots.has(keyRoot(n))));
@@ -544,7 +564,12 @@ export class FunctionAnalyzer {
       if (viaKey !== undefined) names.push(viaKey);
     }
     // A new pass over the same call replaces the previous object unless the path still knows that one by another name.
-    state.res = state.res.filter((r) => r.site !== expr.s || (isLive(r) && r.names.some((n) => n !== objectKey && !n.startsWith('$'))));
+    let kept = 0;
+    state.res = state.res.filter((r) => {
+      if (r.site !== expr.s) return true;
+      const stillNamed = isLive(r) && !r.escaped && r.names.some((n) => n !== objectKey && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+      return stillNamed && kept++ === 0;
+    });
     const conditional = entry.when !== 'always';
     state.res.push({
       site: expr.s,
@@ -572,6 +597,16 @@ export class FunctionAnalyzer {
     else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
     if (key === undefined) return;
     this.releaseKey(state, entry.families[0], entry.families, key, expr, entry, consume);
+    if (entry.freesContainer) {
+      const root = keyRoot(key);
+      if (root !== key) {
+        state.res = state.res.map((r) =>
+          isLive(r) && r.api.kind === 'memory' && r.names.includes(root)
+            ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true }
+            : r,
+        );
+      }
+    }
   }
 
   private releaseKey(state: State, family: string, families: string[], key: string, expr: Expr & { k: 'call' }, entry: ApiEntry, consume: boolean): void {
@@ -815,7 +850,7 @@ export class FunctionAnalyzer {
       returned = result.value;
       const mentions = storeMentions(node.expr);
       if (returned.key !== undefined) mentions.push(returned.key);
-      this.escape(s, mentions);
+      this.escape(s, mentions, false, true);
       if (returned.key !== undefined) s.res = s.res.filter((r) => !(r.status === 'cond' && r.condVar === returned.key));
     }
     const error = this.isErrorReturn(node.expr, returned, s);
@@ -825,7 +860,7 @@ export class FunctionAnalyzer {
       if (!isLive(res) || !res.tracked) continue;
       if (this.shouldReport(res, error)) {
         const lock = res.api.kind === 'lock';
-        const what = lock ? res.argTexts[0] ?? res.family : res.names.find((n) => !n.startsWith('$')) ?? res.argTexts[0] ?? 'the object';
+        const what = lock ? res.argTexts[0] ?? res.family : this.objectName(res);
         const leftVia = exitNode && exitNode.k === 'goto' && res.gotoAtAcquire !== s.lastGoto ? exitNode : undefined;
         this.report({
           kind: lock ? 'lock-leak' : 'leak',
@@ -843,7 +878,7 @@ export class FunctionAnalyzer {
           exitNode: leftVia ?? node,
           returnNode: node,
         });
-      } else if (res.status === 'held' && res.api.kind === 'ref') {
+      } else if (res.api.kind === 'ref' && !res.local && !res.iterator) {
         unreported.push(res);
       }
     }
@@ -857,14 +892,21 @@ export class FunctionAnalyzer {
    * object is only at an error return, and only when the function drops it elsewhere or the API
    * demands a release even on failure.
    */
+  private objectName(res: Res): string {
+    const named = res.names.find((n) => !n.startsWith('$') && !n.startsWith('@'));
+    if (named !== undefined) return named;
+    if (typeof res.api.object === 'number' && res.argTexts[res.api.object] !== undefined) return res.argTexts[res.api.object];
+    return `the object returned by ${res.api.name}()`;
+  }
+
   private shouldReport(res: Res, errorReturn: boolean): boolean {
     const releasedHere = res.names.some((n) => this.releasedAnywhere.has(`${res.family}|${n}`));
     if (res.api.kind === 'lock') {
       if (res.names.some((n) => this.acquiresAnnotated.has(n))) return false;
-      if (!errorReturn && LOCK_HELPER.test(this.fn.name)) return false;
-      return releasedHere || res.api.mustRelease;
+      if (LOCK_HELPER.test(this.fn.name)) return errorReturn && releasedHere;
+      return true;
     }
-    if (res.local || res.iterator) return true;
+    if ((res.local || res.iterator) && !res.escaped) return true;
     return errorReturn && (releasedHere || res.api.mustRelease);
   }
 
@@ -890,7 +932,7 @@ export class FunctionAnalyzer {
         const clean = this.errorReturns.find((other) => other.node !== holder.node && other.node.s < res.site && !other.held.some((h) => h.site === res.site));
         if (!clean) continue;
         seen.add(res.site);
-        const what = res.names.find((n) => !n.startsWith('$')) ?? res.argTexts[0] ?? 'the object';
+        const what = this.objectName(res);
         this.report({
           kind: 'inconsistent-paths',
           start: holder.node.s,

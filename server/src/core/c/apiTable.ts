@@ -39,6 +39,8 @@ export interface ApiEntry {
   loopVar?: number;
   /** Release: the argument called when the count reaches zero (kref_put). */
   onZero?: number;
+  /** The release may run a callback that frees the structure containing the object (`kobject_put(&x->kobj)` frees x). */
+  freesContainer: boolean;
   /** A member of the result that tells success (`.file` for fdget's struct fd). */
   testMember?: string;
   /** An argument under which the object is also known (the buffer a DMA mapping maps). */
@@ -74,7 +76,7 @@ const KINDS: readonly string[] = ['ref', 'lock', 'memory', 'mapping', 'pin'];
 const WHENS: readonly string[] = ['always', 'nonnull', 'not-err', 'not-err-or-null', 'zero', 'nonzero', 'positive', 'dma-ok'];
 const KNOWN_FIELDS = new Set([
   'name', 'effect', 'family', 'kind', 'object', 'when', 'consumes', 'release', 'fix', 'mustRelease', 'frees',
-  'returnsObject', 'loopVar', 'onZero', 'alias', 'note', 'via', 'testMember',
+  'returnsObject', 'loopVar', 'onZero', 'alias', 'note', 'via', 'testMember', 'freesContainer',
 ]);
 
 /** The path of the built-in table: next to the bundle, else in the repository's grammars/. */
@@ -193,6 +195,7 @@ function validateEntry(raw: unknown, source: string): ApiEntry | string[] {
   const freesGiven = raw.frees !== undefined;
   const frees = optionalBool('frees');
   const returnsObject = optionalBool('returnsObject');
+  const freesContainer = optionalBool('freesContainer');
   if (errors.length > 0) return errors;
   const families = typeof family === 'string' ? family.trim().split(/\s+/) : [];
   return {
@@ -208,6 +211,7 @@ function validateEntry(raw: unknown, source: string): ApiEntry | string[] {
     mustRelease,
     frees: freesGiven ? frees : false,
     returnsObject,
+    freesContainer,
     loopVar,
     onZero,
     via,
@@ -216,6 +220,29 @@ function validateEntry(raw: unknown, source: string): ApiEntry | string[] {
     note,
     source,
   };
+}
+
+/**
+ * Where JSON text first goes wrong, for engines whose messages give no position: the shortest prefix
+ * that fails for a reason other than ending early.
+ */
+function jsonErrorOffset(text: string): number {
+  const failsEarly = (length: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, length));
+      return false;
+    } catch (error) {
+      return !(error instanceof Error && /end of JSON input|Unterminated/i.test(error.message));
+    }
+  };
+  let low = 0;
+  let high = text.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (failsEarly(mid)) high = mid;
+    else low = mid + 1;
+  }
+  return Math.max(0, low - 1);
 }
 
 function problem(file: string, text: string, offset: number, message: string): ApiFileProblem {
@@ -236,7 +263,7 @@ export function addApiText(table: ApiTable, text: string, file: string): ApiFile
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
-    return [problem(file, text, position ? Number(position[1]) : 0, `not valid JSON: ${message}`)];
+    return [problem(file, text, position ? Number(position[1]) : jsonErrorOffset(text), `not valid JSON: ${message}`)];
   }
   if (!isRecord(document) || !Array.isArray(document.apis)) {
     return [problem(file, text, 0, 'the file must be a JSON object with an "apis" array')];

@@ -334,6 +334,12 @@ class Builder {
         return next;
       case 'case_statement':
         return this.sequence(this.caseBody(node), next, this.currentBlock());
+      case 'function_definition': {
+        const loop = this.nestedDefinitionLoop(node, next);
+        if (loop !== undefined) return loop;
+        this.noteError(node);
+        return next;
+      }
       case 'attributed_statement': {
         const inner = node.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'attribute_declaration');
         return this.sequence(inner, next, this.currentBlock());
@@ -493,7 +499,28 @@ class Builder {
   }
 
   private macroLoop(macro: { call: SyntaxNode; name: string }, body: SyntaxNode, next: number): number {
-    const call = this.expr(macro.call) as Expr & { k: 'call' };
+    return this.macroLoopOf(macro.name, this.expr(macro.call) as Expr & { k: 'call' }, body, next, macro.call);
+  }
+
+  /** `for_each_x(a, b) { ... }` that the grammar read as a nested function definition. */
+  private nestedDefinitionLoop(node: SyntaxNode, next: number): number | undefined {
+    const type = node.childForFieldName('type');
+    const declarator = node.childForFieldName('declarator');
+    const body = node.childForFieldName('body');
+    if (!type || type.type !== 'type_identifier' || !declarator || !body) return undefined;
+    const args: Expr[] = [];
+    const visit = (n: SyntaxNode): void => {
+      if (n.type === 'identifier' || n.type === 'type_identifier') args.push({ k: 'id', name: this.source(n), ...this.span(n) });
+      else for (const c of n.namedChildren) if (c) visit(c);
+    };
+    visit(declarator);
+    const call: Expr & { k: 'call' } = { k: 'call', callee: this.source(type), args, s: type.startIndex - this.options.delta, e: declarator.endIndex - this.options.delta };
+    this.calls.push(call);
+    return this.macroLoopOf(call.callee, call, body, next, node);
+  }
+
+  private macroLoopOf(name: string, call: Expr & { k: 'call' }, body: SyntaxNode, next: number, owner: SyntaxNode): number {
+    const macro = { name, call: owner };
     if (this.options.isBlockMacro(macro.name)) {
       const inner = this.stmt(body, next);
       return this.add({ k: 'eval', expr: { ...call, callee: '' }, next: inner });

@@ -141,7 +141,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
       });
       if (!fn) continue;
       analysed++;
-      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 4000, lines);
+      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 2000, lines);
       findings.push(...result.findings);
       if (result.incomplete) incomplete++;
       if (fn.errorCount > 0) {
@@ -198,3 +198,4 @@ export function analyzeCFile(text: string, table: ApiTable, options?: CAnalysisO
   return [...findingsToDiagnostics(result.findings), ...result.notes];
 }
 
+export { translateCBody, cBodyContextFromFile, type CBodyContext, type CBodyTranslation, type ModelObjectInfo } from './translate';

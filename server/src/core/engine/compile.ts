@@ -5,7 +5,7 @@
 // from the model, so generating it with `new Function` is safe.
 
 import type { ViolationKind } from '../syntax/ast';
-import type { Expr, Op, Transition, TransitionSystem } from './ir';
+import type { Actor, Expr, Op, Transition, TransitionSystem } from './ir';
 
 export interface ViolationInfo {
   kind: ViolationKind;
@@ -22,8 +22,9 @@ export interface CompiledActor {
   steps: StepFunction[];
   /** Per program point: the transition ids leaving it. */
   byPoint: Int32Array[];
-  /** Whether every transition at the point touches only this actor's own variables. */
-  localPoint: Uint8Array;
+  /** Runs every enabled transition at the actor's current point (generated, see `ExpandFunction`). */
+  expand: ExpandFunction;
+  access: ActorAccess;
 }
 
 export interface BitField {
@@ -38,11 +39,15 @@ export interface CompiledSystem {
   variableCount: number;
   words: number;
   fields: BitField[];
+  /** Int32 words per variable bitset in `ActorAccess`. */
+  wordsPerSet: number;
   actors: CompiledActor[];
   /** Violation number `n` is `violations[n - 1]`. */
   violations: ViolationInfo[];
   pack: (s: Int32Array, arena: Uint32Array, offset: number) => void;
   unpack: (arena: Uint32Array, offset: number, s: Int32Array) => void;
+  /** Unpacks into both `s` and `t` and copies the packed words into `current`. */
+  unpackBoth: (arena: Uint32Array, offset: number, s: Int32Array, t: Int32Array, current: Uint32Array) => void;
   hash: (arena: Uint32Array, offset: number) => number;
   /** Returns a violation number when every thread has finished and an object leaked, else 0. */
   leak: (s: Int32Array) => number;
@@ -77,6 +82,8 @@ export function layout(system: TransitionSystem): { words: number; fields: BitFi
 class CodeGenerator {
   readonly violations: ViolationInfo[] = [];
   private readonly violationIds = new Map<string, number>();
+  /** The name of the state array the generated expressions read and write. */
+  arr = 's';
 
   violation(kind: ViolationKind, message: string): number {
     const key = `${kind}\u0000${message}`;
@@ -94,7 +101,7 @@ class CodeGenerator {
       case 'const':
         return String(e.value | 0);
       case 'var':
-        return `s[${e.v}]`;
+        return `${this.arr}[${e.v}]`;
       case 'not':
         return `(${this.bool(e)} ? 1 : 0)`;
       case 'bin':
@@ -108,7 +115,7 @@ class CodeGenerator {
       case 'const':
         return e.value !== 0 ? 'true' : 'false';
       case 'var':
-        return `(s[${e.v}] !== 0)`;
+        return `(${this.arr}[${e.v}] !== 0)`;
       case 'not':
         return `!${this.bool(e.e)}`;
       case 'bin':
@@ -136,7 +143,7 @@ class CodeGenerator {
     for (const op of ops) {
       switch (op.k) {
         case 'assign':
-          code += `${indent}s[${op.v}] = ${this.num(op.value)};\n`;
+          code += `${indent}${this.arr}[${op.v}] = ${this.num(op.value)};\n`;
           break;
         case 'check':
           code += `${indent}if (!${this.bool(op.cond)}) return ${this.violation(op.kind, op.message)};\n`;
@@ -145,7 +152,7 @@ class CodeGenerator {
           code += `${indent}if (!${this.bool(op.cond)}) return -1;\n`;
           break;
         case 'goto':
-          code += `${indent}s[${pcVar}] = ${op.pc};\n`;
+          code += `${indent}${this.arr}[${pcVar}] = ${op.pc};\n`;
           break;
         case 'if':
           code += `${indent}if (${this.bool(op.cond)}) {\n${this.ops(op.then, pcVar, indent + '  ')}${indent}}`;
@@ -157,39 +164,9 @@ class CodeGenerator {
   }
 }
 
-function isLocal(system: TransitionSystem, owners: Int32Array[], actor: number, t: Transition): boolean {
-  // owners[v] lists, per variable, bit 0 = read by another actor, bit 1 = written by another actor.
-  for (const v of t.writes) if (owners[actor][v] !== 0) return false;
-  for (const v of t.reads) if ((owners[actor][v] & 2) !== 0) return false;
-  void system;
-  return true;
-}
-
-/** For every actor, which variables other actors read (bit 0) or write (bit 1). */
-function otherAccess(system: TransitionSystem): Int32Array[] {
-  const n = system.variables.length;
-  const reads = system.actors.map(() => new Uint8Array(n));
-  const writes = system.actors.map(() => new Uint8Array(n));
-  for (const actor of system.actors) {
-    for (const t of actor.transitions) {
-      for (const v of t.reads) reads[actor.index][v] = 1;
-      for (const v of t.writes) writes[actor.index][v] = 1;
-    }
-    for (const op of actor.finishChecks) if (op.k === 'check') collectVars(op.cond, reads[actor.index]);
-  }
-  // Leak checks read object lifecycles in final states; they do not make a step dependent.
-  return system.actors.map((actor) => {
-    const access = new Int32Array(n);
-    for (const other of system.actors) {
-      if (other.index === actor.index) continue;
-      for (let v = 0; v < n; v++) access[v] |= reads[other.index][v] | (writes[other.index][v] << 1);
-    }
-    return access;
-  });
-}
-
-function collectVars(e: Expr, into: Uint8Array): void {
-  if (e.k === 'var') into[e.v] = 1;
+function collectVars(e: Expr | undefined, into: Set<number>): void {
+  if (!e) return;
+  if (e.k === 'var') into.add(e.v);
   else if (e.k === 'not') collectVars(e.e, into);
   else if (e.k === 'bin') {
     collectVars(e.l, into);
@@ -197,10 +174,176 @@ function collectVars(e: Expr, into: Uint8Array): void {
   }
 }
 
+/** The variables a list of operations reads and writes, and the points its `goto`s lead to. */
+function collectOps(ops: Op[], reads: Set<number>, writes: Set<number>, gotos: Set<number>): void {
+  for (const op of ops) {
+    switch (op.k) {
+      case 'assign':
+        collectVars(op.value, reads);
+        writes.add(op.v);
+        break;
+      case 'check':
+      case 'require':
+        collectVars(op.cond, reads);
+        break;
+      case 'if':
+        collectVars(op.cond, reads);
+        collectOps(op.then, reads, writes, gotos);
+        collectOps(op.else, reads, writes, gotos);
+        break;
+      case 'goto':
+        gotos.add(op.pc);
+        break;
+    }
+  }
+}
+
+interface TransitionAccess {
+  reads: Set<number>;
+  /** Includes the actor's own program counter. */
+  writes: Set<number>;
+  successors: Set<number>;
+}
+
+/** What a transition reads and writes, computed from its guard and operations (not from its lists). */
+function transitionAccess(actor: Actor, t: Transition): TransitionAccess {
+  const reads = new Set<number>();
+  const writes = new Set<number>([actor.pcVar]);
+  const successors = new Set<number>([t.next]);
+  collectVars(t.guard, reads);
+  collectOps(t.ops, reads, writes, successors);
+  if (actor.kind === 'thread' && successors.has(actor.endPc)) {
+    const ignored = new Set<number>();
+    collectOps(actor.finishChecks, reads, ignored, ignored);
+  }
+  return { reads, writes, successors };
+}
+
+/**
+ * Access sets for the partial-order reduction, as bitsets of `wordsPerSet` Int32 words per program
+ * point: what the transitions at a point read and write (`pointReads`, `pointWrites`), and what the
+ * transitions at every point reachable from it read and write (`futureReads`, `futureWrites`).
+ */
+export interface ActorAccess {
+  pointReads: Int32Array;
+  pointWrites: Int32Array;
+  futureReads: Int32Array;
+  futureWrites: Int32Array;
+}
+
+function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
+  const points = actor.points.length;
+  const access = actor.transitions.map((t) => transitionAccess(actor, t));
+  const pointReads = new Int32Array(points * wordsPerSet);
+  const pointWrites = new Int32Array(points * wordsPerSet);
+  for (const t of actor.transitions) {
+    const base = t.from * wordsPerSet;
+    for (const v of access[t.id].reads) pointReads[base + (v >>> 5)] |= 1 << (v & 31);
+    for (const v of access[t.id].writes) pointWrites[base + (v >>> 5)] |= 1 << (v & 31);
+  }
+  const futureReads = new Int32Array(points * wordsPerSet);
+  const futureWrites = new Int32Array(points * wordsPerSet);
+  for (let p = 0; p < points; p++) {
+    const seen = new Uint8Array(points);
+    const work = [p];
+    seen[p] = 1;
+    while (work.length > 0) {
+      const q = work.pop()!;
+      for (let k = 0; k < wordsPerSet; k++) {
+        futureReads[p * wordsPerSet + k] |= pointReads[q * wordsPerSet + k];
+        futureWrites[p * wordsPerSet + k] |= pointWrites[q * wordsPerSet + k];
+      }
+      for (const id of actor.points[q].transitions) {
+        for (const next of access[id].successors) {
+          if (next >= 0 && next < points && !seen[next]) {
+            seen[next] = 1;
+            work.push(next);
+          }
+        }
+      }
+    }
+  }
+  return { pointReads, pointWrites, futureReads, futureWrites };
+}
+
+/**
+ * Runs every enabled transition of one actor from a state. `s` and `t` both hold the unpacked state
+ * and `current` its packed words. For each successor the packed form is written into `candidate`
+ * (and the full successor is in `t`), then `emit(actor, transition)` is called; `t` is restored
+ * afterwards. Returns the number of successors, -1 when a step failed a check (`out[0]` = violation
+ * number, `out[1]` = transition id, `out[2]` = steps run including the failing one), or -2 when
+ * `emit` returned false (`t` is restored).
+ */
+export type ExpandFunction = (
+  s: Int32Array,
+  t: Int32Array,
+  current: Uint32Array,
+  candidate: Uint32Array,
+  emit: (actor: number, transition: number) => boolean,
+  out: Int32Array,
+) => number;
+
+function expanderCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitField | undefined)[], words: number): string {
+  const pc = actor.pcVar;
+  let code = `let n = 0;\nswitch (s[${pc}]) {\n`;
+  for (const point of actor.points) {
+    if (point.transitions.length === 0) continue;
+    code += `case ${point.index}: {\n`;
+    for (const id of point.transitions) {
+      const t = actor.transitions[id];
+      const { writes } = transitionAccess(actor, t);
+      const restore = [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
+      const label = `T${id}`;
+      generator.arr = 's';
+      const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
+      generator.arr = 't';
+      // Inside the step a failing check reports the violation and a failing require skips the step.
+      let ops = generator.ops(t.ops, pc, '  ');
+      ops = ops.replace(/return -1;/g, `{ ${restore} break ${label}; }`);
+      ops = ops.replace(/return (\d+);/g, `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }`);
+      let finish = '';
+      if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
+        const checks = generator
+          .ops(actor.finishChecks, pc, '    ')
+          .replace(/return (\d+);/g, `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }`);
+        finish = `  if (t[${pc}] === ${actor.endPc}) {\n${checks}  }\n`;
+      }
+      const touched = new Map<number, BitField[]>();
+      for (const v of writes) {
+        const field = fieldOf[v];
+        if (!field) continue;
+        const list = touched.get(field.word) ?? [];
+        list.push(field);
+        touched.set(field.word, list);
+      }
+      let pack = '';
+      for (let w = 0; w < words; w++) {
+        const list = touched.get(w);
+        if (!list) {
+          pack += `  candidate[${w}] = current[${w}];\n`;
+          continue;
+        }
+        let clear = 0;
+        for (const f of list) clear |= f.mask << f.shift;
+        const parts = list.map((f) => (f.shift === 0 ? `t[${f.variable}]` : `(t[${f.variable}] << ${f.shift})`));
+        pack += `  candidate[${w}] = (current[${w}] & ${~clear}) | ${parts.join(' | ')};\n`;
+      }
+      code += `${label}: {\n${guard}  t[${pc}] = ${t.next};\n${ops}${finish}  n++;\n${pack}`;
+      code += `  if (!emit(${actor.index}, ${id})) { ${restore} return -2; }\n  ${restore}\n}\n`;
+    }
+    code += 'break;\n}\n';
+  }
+  code += '}\nreturn n;\n';
+  generator.arr = 's';
+  return code;
+}
+
 export function compileSystem(system: TransitionSystem): CompiledSystem {
   const generator = new CodeGenerator();
   const { words, fields } = layout(system);
-  const owners = otherAccess(system);
+  const fieldOf: (BitField | undefined)[] = new Array(system.variables.length);
+  for (const field of fields) fieldOf[field.variable] = field;
+  const wordsPerSet = Math.max(1, Math.ceil(system.variables.length / 32));
   const actors: CompiledActor[] = system.actors.map((actor) => {
     const guards: (GuardFunction | null)[] = [];
     const steps: StepFunction[] = [];
@@ -214,26 +357,21 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
       steps.push(new Function('s', body) as StepFunction);
     }
     const byPoint = actor.points.map((point) => Int32Array.from(point.transitions));
-    const localPoint = new Uint8Array(actor.points.length);
-    actor.points.forEach((point, i) => {
-      localPoint[i] =
-        actor.kind === 'thread' &&
-        point.transitions.length > 0 &&
-        point.transitions.every((id) => isLocal(system, owners, actor.index, actor.transitions[id]))
-          ? 1
-          : 0;
-    });
-    return { guards, steps, byPoint, localPoint };
+    const expand = new Function('s', 't', 'current', 'candidate', 'emit', 'out', expanderCode(generator, actor, fieldOf, words)) as ExpandFunction;
+    return { guards, steps, byPoint, expand, access: actorAccess(actor, wordsPerSet) };
   });
 
   let packCode = '';
   let unpackCode = '';
+  let unpackBothCode = '';
   for (let w = 0; w < words; w++) {
     const parts = fields.filter((f) => f.word === w).map((f) => (f.shift === 0 ? `s[${f.variable}]` : `(s[${f.variable}] << ${f.shift})`));
     packCode += `a[o + ${w}] = ${parts.length > 0 ? parts.join(' | ') : '0'};\n`;
+    unpackBothCode += `const w${w} = a[o + ${w}]; c[${w}] = w${w};\n`;
   }
   for (const f of fields) {
     unpackCode += `s[${f.variable}] = ${f.shift === 0 ? `a[o + ${f.word}]` : `(a[o + ${f.word}] >>> ${f.shift})`} & ${f.mask};\n`;
+    unpackBothCode += `s[${f.variable}] = t[${f.variable}] = ${f.shift === 0 ? `w${f.word}` : `(w${f.word} >>> ${f.shift})`} & ${f.mask};\n`;
   }
   let hashCode = 'let h = 0x811c9dc5 | 0;\n';
   for (let w = 0; w < words; w++) {
@@ -257,10 +395,12 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
     variableCount: system.variables.length,
     words,
     fields,
+    wordsPerSet,
     actors,
     violations: generator.violations,
     pack: new Function('s', 'a', 'o', packCode) as CompiledSystem['pack'],
     unpack: new Function('a', 'o', 's', unpackCode) as CompiledSystem['unpack'],
+    unpackBoth: new Function('a', 'o', 's', 't', 'c', unpackBothCode) as CompiledSystem['unpackBoth'],
     hash: new Function('a', 'o', hashCode) as CompiledSystem['hash'],
     leak: new Function('s', leakCode) as CompiledSystem['leak'],
     threadCount: threads.length,

@@ -64,216 +64,347 @@ export function moveTransition(move: number): number {
 }
 
 export function search(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
-  const started = performance.now();
-  const system = compiled.system;
-  const words = compiled.words;
-  const store = new StateStore(words, compiled.hash, options.maxStates, options.maxMemoryBytes);
-  const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
-  const n = compiled.variableCount;
-  const cur = new Int32Array(n);
-  const next = new Int32Array(n);
-  const initial = Int32Array.from(initialState(system));
-  const actors = compiled.actors;
-  const actorCount = actors.length;
-  const pcVars = Int32Array.from(system.actors.map((a) => a.pcVar));
-  const endPcs = Int32Array.from(system.actors.map((a) => a.endPc));
-  const isThread = Uint8Array.from(system.actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
-  const inflightVars = Int32Array.from(system.actors.filter((a) => a.device).map((a) => a.device!.inflightVar));
-  const enabledActors = new Int32Array(actorCount);
-  const observer = options.observer;
-  const reduce = options.reduce;
-  const ampleMoves = new Int32Array(256);
-  let transitions = 0;
-  let depth = 0;
-  let layerEnd = 1;
-  let reason: SearchOutcome['incompleteReason'];
-  let found: FoundViolation | undefined;
+  return options.observer ? observedSearch(compiled, options, options.observer) : fastSearch(compiled, options);
+}
 
-  const outcome = (verdict: SearchOutcome['verdict']): SearchOutcome => ({
+interface SearchContext {
+  started: number;
+  store: StateStore;
+  canonicalize?: Canonicalizer;
+  transitions: number;
+  depth: number;
+  reason?: SearchOutcome['incompleteReason'];
+  found?: FoundViolation;
+}
+
+function outcomeOf(context: SearchContext, verdict: SearchOutcome['verdict']): SearchOutcome {
+  return {
     verdict,
-    incompleteReason: verdict === 'incomplete' ? reason : undefined,
-    found,
-    store,
-    canonicalize,
-    states: store.count,
-    transitions,
-    depth,
-    ms: performance.now() - started,
-  });
+    incompleteReason: verdict === 'incomplete' ? context.reason : undefined,
+    found: context.found,
+    store: context.store,
+    canonicalize: context.canonicalize,
+    states: context.store.count,
+    transitions: context.transitions,
+    depth: context.depth,
+    ms: performance.now() - context.started,
+  };
+}
 
-  /** Deadlock or leak in the state held in `cur`, as a violation number; `anyThreadEnabled` given. */
-  const stateViolation = (anyThreadEnabled: boolean): { violation: number; deadlock: boolean } | undefined => {
-    const leak = compiled.leak(cur);
+/** Helpers over the compiled closures shared by both searches (all slow paths). */
+class Checker {
+  readonly cur: Int32Array;
+  readonly next: Int32Array;
+  readonly pcVars: Int32Array;
+  readonly endPcs: Int32Array;
+  readonly isThread: Uint8Array;
+  readonly inflightVars: Int32Array;
+
+  constructor(readonly compiled: CompiledSystem) {
+    const system = compiled.system;
+    this.cur = new Int32Array(compiled.variableCount);
+    this.next = new Int32Array(compiled.variableCount);
+    this.pcVars = Int32Array.from(system.actors.map((a) => a.pcVar));
+    this.endPcs = Int32Array.from(system.actors.map((a) => a.endPc));
+    this.isThread = Uint8Array.from(system.actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
+    this.inflightVars = Int32Array.from(system.actors.filter((a) => a.device).map((a) => a.device!.inflightVar));
+  }
+
+  /** Runs one transition from `cur` into `next`; returns the step result. */
+  run(a: number, id: number): number {
+    const actor = this.compiled.actors[a];
+    const guard = actor.guards[id];
+    if (guard !== null && !guard(this.cur)) return -1;
+    this.next.set(this.cur);
+    return actor.steps[id](this.next);
+  }
+
+  threadEnabled(a: number): boolean {
+    const ids = this.compiled.actors[a].byPoint[this.cur[this.pcVars[a]]];
+    for (let k = 0; k < ids.length; k++) if (this.run(a, ids[k]) !== -1) return true;
+    return false;
+  }
+
+  /** Deadlock or leak in the state held in `s`, as a violation number; `anyThreadEnabled` given. */
+  stateViolation(s: Int32Array, anyThreadEnabled: boolean): { violation: number; deadlock: boolean } | undefined {
+    const leak = this.compiled.leak(s);
     if (leak !== 0) return { violation: leak, deadlock: false };
     if (anyThreadEnabled) return undefined;
+    const actorCount = this.pcVars.length;
     let finished = true;
     for (let a = 0; a < actorCount; a++) {
-      if (isThread[a] && cur[pcVars[a]] !== endPcs[a]) {
+      if (this.isThread[a] && s[this.pcVars[a]] !== this.endPcs[a]) {
         finished = false;
         break;
       }
     }
     if (finished) return undefined;
-    for (let k = 0; k < inflightVars.length; k++) if (cur[inflightVars[k]] !== 0) return undefined;
+    for (let k = 0; k < this.inflightVars.length; k++) if (s[this.inflightVars[k]] !== 0) return undefined;
     return { violation: 0, deadlock: true };
-  };
+  }
 
-  const threadEnabled = (a: number): boolean => {
-    const ids = actors[a].byPoint[cur[pcVars[a]]];
-    const guards = actors[a].guards;
-    for (let k = 0; k < ids.length; k++) {
-      const guard = guards[ids[k]];
-      if (guard === null || guard(cur)) {
-        next.set(cur);
-        if (actors[a].steps[ids[k]](next) !== -1) return true;
-      }
-    }
-    return false;
-  };
-
-  /** After an op violation in layer `depth`, a state violation later in the same layer is shorter. */
-  const shorterStateViolation = (from: number): FoundViolation | undefined => {
+  /** After an op violation in a layer, a state violation later in the same layer is shorter. */
+  shorterStateViolation(store: StateStore, from: number, layerEnd: number): FoundViolation | undefined {
+    const words = this.compiled.words;
     for (let j = from; j < layerEnd && j < store.count; j++) {
-      compiled.unpack(store.arena, j * words, cur);
+      this.compiled.unpack(store.arena, j * words, this.cur);
       let any = false;
-      for (let a = 0; a < actorCount && !any; a++) if (isThread[a] && threadEnabled(a)) any = true;
-      const v = stateViolation(any);
+      for (let a = 0; a < this.pcVars.length && !any; a++) if (this.isThread[a] && this.threadEnabled(a)) any = true;
+      const v = this.stateViolation(this.cur, any);
       if (v) return { violation: v.violation, state: j, move: -1, deadlock: v.deadlock };
     }
     return undefined;
+  }
+}
+
+/** Checks cancellation, time and progress; returns false when the search must stop. */
+function keepGoing(context: SearchContext, options: SearchOptions, proposal: string, progress: { last: number }): boolean {
+  if (options.cancel?.isCancellationRequested) {
+    context.reason = 'cancelled';
+    return false;
+  }
+  const now = performance.now();
+  if (now - context.started > options.timeoutMs) {
+    context.reason = 'time';
+    return false;
+  }
+  if (options.onProgress && now - progress.last > 250) {
+    progress.last = now;
+    const states = context.store.count;
+    options.onProgress({ proposal, states, depth: context.depth, statesPerSecond: (states * 1000) / (now - context.started) });
+  }
+  return true;
+}
+
+function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
+  if (error instanceof BudgetExceeded) {
+    context.reason = error.reason;
+    return outcomeOf(context, 'incomplete');
+  }
+  if (error instanceof RangeError) {
+    context.reason = 'memory';
+    return outcomeOf(context, 'incomplete');
+  }
+  throw error;
+}
+
+/**
+ * The search without an observer: each actor's transitions run through its generated expansion
+ * function on a scratch copy of the state, and successors are packed incrementally.
+ *
+ * Partial-order reduction (when `reduce`): a thread may be expanded alone (an ample set) when every
+ * transition at its point is independent of everything the other actors can still do from their
+ * current points: nothing it reads or writes is written by another actor's reachable transitions,
+ * and nothing it writes is read by them (program counters and finish checks included). It is used
+ * only when all its successors are new states (the breadth-first cycle proviso).
+ */
+function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
+  const system = compiled.system;
+  const words = compiled.words;
+  const store = new StateStore(words, compiled.hash, options.maxStates, options.maxMemoryBytes);
+  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0 };
+  const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
+  context.canonicalize = canonicalize;
+  const checker = new Checker(compiled);
+  const n = compiled.variableCount;
+  const s = new Int32Array(n);
+  const t = new Int32Array(n);
+  const u = new Int32Array(n);
+  const current = new Uint32Array(words);
+  const candidate = store.candidate;
+  const out = new Int32Array(3);
+  const actors = compiled.actors;
+  const actorCount = actors.length;
+  const { pcVars, isThread } = checker;
+  const reduce = options.reduce;
+  const wordsPerSet = compiled.wordsPerSet;
+  const progress = { last: context.started };
+  let layerEnd = 1;
+  let parent = -1;
+
+  const insertPlain = (): boolean => {
+    store.insert(parent);
+    return true;
+  };
+  const insertCanonical = (): boolean => {
+    u.set(t);
+    canonicalize!(u);
+    compiled.pack(u, candidate, 0);
+    store.insert(parent);
+    return true;
+  };
+  const insert = canonicalize ? insertCanonical : insertPlain;
+
+  // Ample-set probing: successors are buffered, and the probe stops at the first one already stored.
+  const MAX_AMPLE = 64;
+  const pending = new Uint32Array(MAX_AMPLE * words);
+  let pendingCount = 0;
+  const probe = (): boolean => {
+    if (canonicalize) {
+      u.set(t);
+      canonicalize(u);
+      compiled.pack(u, candidate, 0);
+    }
+    if (pendingCount >= MAX_AMPLE || store.contains()) return false;
+    pending.set(candidate, pendingCount * words);
+    pendingCount++;
+    return true;
   };
 
-  /** Runs one transition from `cur` into `next`; returns the step result. */
-  const run = (a: number, id: number): number => {
-    const guard = actors[a].guards[id];
-    if (guard !== null && !guard(cur)) return -1;
-    next.set(cur);
-    return actors[a].steps[id](next);
+  /** Whether thread `a` at its current point is independent of what every other actor can still do. */
+  const independent = (a: number): boolean => {
+    const own = actors[a].access;
+    const p = s[pcVars[a]] * wordsPerSet;
+    for (let b = 0; b < actorCount; b++) {
+      if (b === a) continue;
+      const other = actors[b].access;
+      const q = s[pcVars[b]] * wordsPerSet;
+      for (let k = 0; k < wordsPerSet; k++) {
+        const rw = own.pointReads[p + k] | own.pointWrites[p + k];
+        if ((other.futureWrites[q + k] & rw) !== 0 || (other.futureReads[q + k] & own.pointWrites[p + k]) !== 0) return false;
+      }
+    }
+    return true;
   };
 
-  const store_ = (parent: number, move: number): number => {
-    if (canonicalize) canonicalize(next);
-    compiled.pack(next, store.arena, store.scratchOffset);
-    return store.insert(parent, move);
+  const violationAt = (i: number, a: number): SearchOutcome => {
+    context.transitions += out[2];
+    context.found = checker.shorterStateViolation(store, i, layerEnd) ?? {
+      violation: out[0],
+      state: i,
+      move: encodeMove(a, out[1]),
+      deadlock: false,
+    };
+    return outcomeOf(context, 'violation');
   };
 
   try {
-    cur.set(initial);
-    next.set(initial);
-    store_(-1, -1);
-    let lastCheck = performance.now();
+    const initial = Int32Array.from(initialState(system));
+    u.set(initial);
+    if (canonicalize) canonicalize(u);
+    compiled.pack(u, candidate, 0);
+    store.insert(-1);
     for (let i = 0; i < store.count; i++) {
       if (i >= layerEnd) {
-        depth++;
+        context.depth++;
         layerEnd = store.count;
       }
-      if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0) {
-        if (options.cancel?.isCancellationRequested) {
-          reason = 'cancelled';
-          return outcome('incomplete');
-        }
-        const now = performance.now();
-        if (now - started > options.timeoutMs) {
-          reason = 'time';
-          return outcome('incomplete');
-        }
-        if (options.onProgress && now - lastCheck > 250) {
-          lastCheck = now;
-          options.onProgress({ proposal: system.proposal, states: store.count, depth, statesPerSecond: (store.count * 1000) / (now - started) });
-        }
+      if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
+        return outcomeOf(context, 'incomplete');
       }
-      compiled.unpack(store.arena, i * words, cur);
+      compiled.unpackBoth(store.arena, i * words, s, t, current);
+      parent = i;
 
-      // Partial-order reduction: a thread whose every transition here touches only its own variables.
-      if (reduce && !observer) {
+      if (reduce) {
         let handled = false;
         for (let a = 0; a < actorCount && !handled; a++) {
-          if (!isThread[a]) continue;
-          const pc = cur[pcVars[a]];
-          if (actors[a].localPoint[pc] === 0) continue;
-          const ids = actors[a].byPoint[pc];
-          let count = 0;
-          let allNew = true;
-          let violation = 0;
-          let violationMove = -1;
-          for (let k = 0; k < ids.length && count < ampleMoves.length; k++) {
-            const r = run(a, ids[k]);
-            if (r === -1) continue;
-            if (r > 0) {
-              violation = r;
-              violationMove = encodeMove(a, ids[k]);
-              break;
-            }
-            if (canonicalize) canonicalize(next);
-            compiled.pack(next, store.arena, store.scratchOffset);
-            if (store.contains()) {
-              allNew = false;
-              break;
-            }
-            ampleMoves[count++] = ids[k];
+          if (!isThread[a] || actors[a].byPoint[s[pcVars[a]]].length === 0 || !independent(a)) continue;
+          pendingCount = 0;
+          const r = actors[a].expand(s, t, current, candidate, probe, out);
+          if (r === -1) return violationAt(i, a);
+          if (r <= 0) continue;
+          for (let k = 0; k < pendingCount; k++) {
+            for (let w = 0; w < words; w++) candidate[w] = pending[k * words + w];
+            store.insert(i);
           }
-          if (violation > 0) {
-            found = shorterStateViolation(i) ?? { violation, state: i, move: violationMove, deadlock: false };
-            transitions++;
-            return outcome('violation');
-          }
-          if (!allNew || count === 0) continue;
-          for (let k = 0; k < count; k++) {
-            run(a, ampleMoves[k]);
-            transitions++;
-            store_(i, encodeMove(a, ampleMoves[k]));
-          }
+          context.transitions += r;
           handled = true;
         }
         if (handled) continue;
       }
 
       let anyThreadEnabled = false;
+      for (let a = 0; a < actorCount; a++) {
+        const r = actors[a].expand(s, t, current, candidate, insert, out);
+        if (r === -1) return violationAt(i, a);
+        if (r > 0) {
+          context.transitions += r;
+          if (isThread[a]) anyThreadEnabled = true;
+        }
+      }
+      const v = checker.stateViolation(s, anyThreadEnabled);
+      if (v) {
+        context.found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };
+        return outcomeOf(context, 'violation');
+      }
+    }
+    return outcomeOf(context, 'safe');
+  } catch (error) {
+    return budgetOutcome(context, error);
+  }
+}
+
+/** The search with an observer (facts collection): every transition through the compiled closures, no reduction of transitions. */
+function observedSearch(compiled: CompiledSystem, options: SearchOptions, observer: SearchObserver): SearchOutcome {
+  const system = compiled.system;
+  const words = compiled.words;
+  const store = new StateStore(words, compiled.hash, options.maxStates, options.maxMemoryBytes);
+  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0 };
+  const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
+  context.canonicalize = canonicalize;
+  const checker = new Checker(compiled);
+  const { cur, next, pcVars, isThread } = checker;
+  const actors = compiled.actors;
+  const actorCount = actors.length;
+  const enabledActors = new Int32Array(actorCount);
+  const progress = { last: context.started };
+  let layerEnd = 1;
+
+  const storeNext = (parent: number): number => {
+    if (canonicalize) canonicalize(next);
+    compiled.pack(next, store.candidate, 0);
+    return store.insert(parent);
+  };
+
+  try {
+    next.set(initialState(system));
+    storeNext(-1);
+    for (let i = 0; i < store.count; i++) {
+      if (i >= layerEnd) {
+        context.depth++;
+        layerEnd = store.count;
+      }
+      if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
+        return outcomeOf(context, 'incomplete');
+      }
+      compiled.unpack(store.arena, i * words, cur);
+      let anyThreadEnabled = false;
       let enabledCount = 0;
-      if (observer) {
-        for (let a = 0; a < actorCount; a++) {
-          const ids = actors[a].byPoint[cur[pcVars[a]]];
-          for (let k = 0; k < ids.length; k++) {
-            if (run(a, ids[k]) !== -1) {
-              enabledActors[enabledCount++] = a;
-              break;
-            }
+      for (let a = 0; a < actorCount; a++) {
+        const ids = actors[a].byPoint[cur[pcVars[a]]];
+        for (let k = 0; k < ids.length; k++) {
+          if (checker.run(a, ids[k]) !== -1) {
+            enabledActors[enabledCount++] = a;
+            break;
           }
         }
-        observer.state(cur, enabledActors, enabledCount);
       }
+      observer.state(cur, enabledActors, enabledCount);
       for (let a = 0; a < actorCount; a++) {
         const ids = actors[a].byPoint[cur[pcVars[a]]];
         for (let k = 0; k < ids.length; k++) {
           const id = ids[k];
-          const r = run(a, id);
+          const r = checker.run(a, id);
           if (r === -1) continue;
-          transitions++;
+          context.transitions++;
           if (isThread[a]) anyThreadEnabled = true;
           if (r > 0) {
-            found = shorterStateViolation(i) ?? { violation: r, state: i, move: encodeMove(a, id), deadlock: false };
-            return outcome('violation');
+            context.found = checker.shorterStateViolation(store, i, layerEnd) ?? { violation: r, state: i, move: encodeMove(a, id), deadlock: false };
+            return outcomeOf(context, 'violation');
           }
-          if (observer) observer.transition(a, id, cur, next);
-          store_(i, encodeMove(a, id));
+          observer.transition(a, id, cur, next);
+          storeNext(i);
         }
       }
-      const v = stateViolation(anyThreadEnabled);
+      // `cur` may have been overwritten by shorterStateViolation only on the violation path above.
+      const v = checker.stateViolation(cur, anyThreadEnabled);
       if (v) {
-        found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };
-        return outcome('violation');
+        context.found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };
+        return outcomeOf(context, 'violation');
       }
     }
-    return outcome('safe');
+    return outcomeOf(context, 'safe');
   } catch (error) {
-    if (error instanceof BudgetExceeded) {
-      reason = error.reason;
-      return outcome('incomplete');
-    }
-    if (error instanceof RangeError) {
-      reason = 'memory';
-      return outcome('incomplete');
-    }
-    throw error;
+    return budgetOutcome(context, error);
   }
 }

@@ -164,14 +164,14 @@ class PromelaWriter {
 
   private actor(actor: Actor): void {
     const pc = this.names[actor.pcVar];
-    this.emit(`/* ${actor.kind} ${actor.name} */`);
-    this.emit(`active proctype a${actor.index}_${sanitize(actor.name)}() {`);
     if (actor.transitions.length === 0) {
-      this.emit('end: skip');
-      this.emit('}');
+      // A process would add a step of its own; an actor that never moves needs none.
+      this.emit(`/* ${actor.kind} ${actor.name}: no steps */`);
       this.emit('');
       return;
     }
+    this.emit(`/* ${actor.kind} ${actor.name} */`);
+    this.emit(`active proctype a${actor.index}_${sanitize(actor.name)}() {`);
     this.emit('end: do');
     for (const transition of actor.transitions) this.transition(actor, pc, transition);
     this.emit('  od');

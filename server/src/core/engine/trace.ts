@@ -105,6 +105,27 @@ export function runStep(compiled: CompiledSystem, actor: number, id: number, sta
   return { result: compiled.actors[actor].steps[id](after), after };
 }
 
+/**
+ * The first transition (in actor order, then transition order, as the search runs them) that takes
+ * the real state `real` to the stored state `index`, whose form may be canonical.
+ */
+function findMove(
+  compiled: CompiledSystem,
+  real: Int32Array,
+  store: StateStore,
+  index: number,
+  canonicalize: Canonicalizer | undefined,
+): { actor: number; id: number; after: Int32Array } | undefined {
+  const system = compiled.system;
+  for (const actor of system.actors) {
+    for (const id of actor.points[real[actor.pcVar]]?.transitions ?? []) {
+      const { result, after } = runStep(compiled, actor.index, id, real);
+      if (result === 0 && same(compiled, after, store, index, canonicalize)) return { actor: actor.index, id, after };
+    }
+  }
+  return undefined;
+}
+
 export function buildTrace(
   compiled: CompiledSystem,
   store: StateStore,
@@ -118,18 +139,10 @@ export function buildTrace(
   let real: Int32Array = Int32Array.from(initialState(compiled.system));
   const steps: TraceStep[] = [];
   for (let k = 1; k < path.length; k++) {
-    const move = store.moves[path[k]];
-    const id = moveTransition(move);
-    let advanced = false;
-    for (const actor of siblings(compiled, moveActor(move), symmetric)) {
-      const { result, after } = runStep(compiled, actor, id, real);
-      if (result !== 0 || !same(compiled, after, store, path[k], canonicalize)) continue;
-      steps.push(stepOf(compiled, actor, id, real, after));
-      real = after;
-      advanced = true;
-      break;
-    }
-    if (!advanced) throw new Error(`internal error: trace step ${k} cannot be replayed`);
+    const move = findMove(compiled, real, store, path[k], canonicalize);
+    if (!move) throw new Error(`internal error: trace step ${k} cannot be replayed`);
+    steps.push(stepOf(compiled, move.actor, move.id, real, move.after));
+    real = move.after;
   }
   if (found.move >= 0) {
     const id = moveTransition(found.move);

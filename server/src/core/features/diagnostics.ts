@@ -17,7 +17,7 @@ export function codeHref(code: string): string {
 
 const SEVERITY: Record<Severity, SeverityNumber> = { error: 1, warning: 2, info: 3 };
 
-export function toEditorDiagnostic(analysis: Analysis, diagnostic: Diagnostic): EditorDiagnostic {
+export function toEditorDiagnostic(analysis: Pick<Analysis, 'lines'>, diagnostic: Diagnostic): EditorDiagnostic {
   const result: EditorDiagnostic = {
     range: toRange(analysis.lines, diagnostic.start, diagnostic.end),
     severity: SEVERITY[diagnostic.severity] ?? 1,

@@ -6,7 +6,7 @@ import { CODES } from '../diagnostics/codes';
 import type { Block, Body, CallStatement, Place, Statement } from '../syntax/ast';
 import type { CheckContext } from './context';
 import { designatedObjects, resolvePlace, type Candidates, type DepSink, type ParamCandidates, type Resolver, type Scope } from './places';
-import type { FnInfo, ItemInfo, View } from './symbols';
+import { inView, type FnInfo, type ItemInfo, type ParamInfo, type View } from './symbols';
 
 export interface CallSite {
   call: CallStatement;
@@ -94,46 +94,71 @@ export function itemsOf(view: View): ItemInfo[] {
   return [...view.objects.values(), ...view.fns.values(), ...view.threads.values(), ...view.devices.values()];
 }
 
-/** What each parameter stands for in this view, from the arguments its callers pass. */
-export function inferParams(ctx: CheckContext, view: View, facts: (info: ItemInfo) => ItemFacts): ParamCandidates {
-  const candidates: ParamCandidates = new Map();
-  const sites: CallSite[] = [];
-  for (const info of itemsOf(view)) for (const site of facts(info).calls) if (site.call.args?.length) sites.push(site);
-  const resolver: Resolver = { ctx, view, params: candidates, silent: true, deps: undefined };
-  // Arguments may themselves be parameters, so repeat until nothing grows (bounded by call depth).
-  for (let round = 0; round < 16; round++) {
-    let grew = false;
-    for (const site of sites) {
-      const callee = site.call.callee && !site.call.callee.missing ? view.fns.get(site.call.callee.text) : undefined;
-      if (!callee) continue;
-      for (const param of callee.params) {
-        const arg: Place | undefined = site.call.args[param.index];
-        if (!arg) continue;
-        const entity = designatedObjects(resolver, resolvePlace(resolver, arg, site.scope, site.fn));
-        if (entity.t !== 'things') continue;
-        let set = candidates.get(param);
-        if (!set) candidates.set(param, (set = { objects: new Set(), devices: new Set() } as Candidates));
-        for (const object of entity.objects) if (!set.objects.has(object)) (set.objects.add(object), (grew = true));
-        for (const device of entity.devices) if (!set.devices.has(device)) (set.devices.add(device), (grew = true));
+/** Every call site of the file, baseline and proposals, by the name it calls. */
+export class CallIndex {
+  private readonly byCallee = new Map<string, { site: CallSite; owner: ItemInfo }[]>();
+
+  constructor(items: Iterable<ItemInfo>, facts: (info: ItemInfo) => ItemFacts) {
+    for (const owner of items) {
+      for (const site of facts(owner).calls) {
+        const callee = site.call.callee;
+        if (!callee || callee.missing) continue;
+        let list = this.byCallee.get(callee.text);
+        if (!list) this.byCallee.set(callee.text, (list = []));
+        list.push({ site, owner });
       }
     }
-    if (!grew) break;
   }
-  return candidates;
+
+  /** The call sites of `name` whose enclosing item belongs to the view. */
+  callsIn(view: View, name: string): CallSite[] {
+    return (this.byCallee.get(name) ?? []).filter((entry) => inView(view, entry.owner)).map((entry) => entry.site);
+  }
+
+  isCalledIn(view: View, name: string): boolean {
+    return (this.byCallee.get(name) ?? []).some((entry) => inView(view, entry.owner));
+  }
 }
 
-export function sameCandidates(a: Candidates | undefined, b: Candidates | undefined): boolean {
-  const sizeA = (a?.objects.size ?? 0) + (a?.devices.size ?? 0);
-  const sizeB = (b?.objects.size ?? 0) + (b?.devices.size ?? 0);
-  if (sizeA !== sizeB) return false;
-  if (!a || !b) return true;
-  for (const object of a.objects) if (!b.objects.has(object)) return false;
-  for (const device of a.devices) if (!b.devices.has(device)) return false;
-  return true;
+/**
+ * What each parameter stands for in one view, from the arguments its callers pass: computed on
+ * demand, so a proposal pays only for the procedures it re-checks. Arguments that are parameters
+ * themselves are followed through their own callers; a cycle of calls contributes nothing more.
+ */
+export class LazyParams implements ParamCandidates {
+  private readonly memo = new Map<ParamInfo, Candidates | null>();
+  private readonly active = new Set<ParamInfo>();
+
+  constructor(
+    private readonly ctx: CheckContext,
+    private readonly view: View,
+    private readonly index: CallIndex,
+  ) {}
+
+  get(param: ParamInfo): Candidates | undefined {
+    const known = this.memo.get(param);
+    if (known !== undefined) return known ?? undefined;
+    if (this.active.has(param) || this.view.fns.get(param.fn.name) !== param.fn) return undefined;
+    this.active.add(param);
+    const resolver: Resolver = { ctx: this.ctx, view: this.view, params: this, silent: true, deps: undefined };
+    let found: Candidates | null = null;
+    for (const site of this.index.callsIn(this.view, param.fn.name)) {
+      const arg: Place | undefined = site.call.args?.[param.index];
+      if (!arg) continue;
+      const entity = designatedObjects(resolver, resolvePlace(resolver, arg, site.scope, site.fn));
+      if (entity.t !== 'things') continue;
+      found ??= { objects: new Set(), devices: new Set() };
+      for (const object of entity.objects) found.objects.add(object);
+      for (const device of entity.devices) found.devices.add(device);
+    }
+    this.active.delete(param);
+    this.memo.set(param, found);
+    return found ?? undefined;
+  }
 }
 
 /** Reports each call that closes a cycle of procedures. */
-export function checkRecursion(ctx: CheckContext, view: View, facts: (info: ItemInfo) => ItemFacts): void {
+export function checkRecursion(ctx: CheckContext, view: View, facts: (info: ItemInfo) => ItemFacts, from?: Iterable<FnInfo>): void {
   const state = new Map<FnInfo, 'active' | 'done'>();
   const path: FnInfo[] = [];
   const visit = (fn: FnInfo): void => {
@@ -154,7 +179,7 @@ export function checkRecursion(ctx: CheckContext, view: View, facts: (info: Item
     path.pop();
     state.set(fn, 'done');
   };
-  for (const fn of view.fns.values()) if (!state.has(fn)) visit(fn);
+  for (const fn of from ?? view.fns.values()) if (!state.has(fn)) visit(fn);
 }
 
 /** Finds, per view, whether a procedure can block, and where (through its callees too). */

@@ -2,15 +2,15 @@
 // in the baseline and in each proposal's view of it. Never throws on any tree the parser produces.
 
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
-import type { LetStatement, SourceFile } from '../syntax/ast';
+import type { LetStatement, OrderDecl, SourceFile } from '../syntax/ast';
 import { checkBindTarget, checkBlock, checkDmaTarget, checkEvent, type BodyEnv } from './bodies';
-import { BlockingOracle, checkRecursion, collectFacts, inferParams, itemsOf, sameCandidates, type ItemFacts } from './calls';
+import { BlockingOracle, CallIndex, checkRecursion, collectFacts, LazyParams, type ItemFacts } from './calls';
 import { CheckContext } from './context';
 import { declareFile, type Declared } from './declare';
 import { checkExpectations } from './expectations';
 import { SemanticModel, type SemanticResult } from './model';
 import type { DepSink, ParamCandidates } from './places';
-import type { ItemInfo, View } from './symbols';
+import { inView, type FnInfo, type ItemInfo, type View } from './symbols';
 import { reportUnused } from './unused';
 
 export type { SemanticResult } from './model';
@@ -40,14 +40,15 @@ function runChecks(ctx: CheckContext, file: SourceFile): void {
     return found;
   };
   const shared: Shared = { ctx, facts, localIds: new Map() };
+  const index = new CallIndex(declared.items, facts);
 
   // The baseline: every item, recording which global names each one looked up.
   const baseline = declared.baseline;
-  const baselineParams = inferParams(ctx, baseline, facts);
+  const baselineParams = new LazyParams(ctx, baseline, index);
   const dependents = new Map<string, ItemInfo[]>();
-  const baselineItems = [...itemsOf(baseline), ...declared.duplicateItems.filter((info) => info.proposal === undefined)];
+  const baselineItems = [...baseline.ownItems, ...declared.duplicateItems.filter((info) => info.proposal === undefined)];
   checkItems(shared, baseline, baselineParams, baselineItems, (info) => new DependencyRecorder(dependents, info));
-  checkOrders(shared, baseline, baselineParams, undefined);
+  checkOrders(shared, baseline, baselineParams, undefined, undefined);
   for (const item of file.items) {
     if (item.kind !== 'BindDecl') continue;
     const env: BodyEnv = { r: { ctx, view: baseline, params: baselineParams, silent: false, deps: undefined }, fn: undefined, threadName: undefined, owner: -1, blocking: new BlockingOracle(baseline, facts), localIds: shared.localIds, proposal: undefined };
@@ -55,31 +56,71 @@ function runChecks(ctx: CheckContext, file: SourceFile): void {
   }
   checkRecursion(ctx, baseline, facts);
 
-  // Each proposal: its own items, and the baseline items whose meaning it may change.
+  // Each proposal: its own items, and the baseline items whose meaning it may change. The work is
+  // proportional to what the proposal touches, not to the size of the baseline.
   for (const view of declared.proposals) {
-    const params = inferParams(ctx, view, facts);
-    const called = calledNames(view, facts);
-    const own: ItemInfo[] = [];
-    const inherited = new Set<ItemInfo>();
-    for (const info of itemsOf(view)) {
-      if (info.proposal === view.proposal) own.push(info);
-      else if (info.what === 'fn' && info.params.some((param) => !sameCandidates(baselineParams.get(param), params.get(param)))) inherited.add(info);
-    }
-    for (const name of view.changed) for (const info of dependents.get(name) ?? []) inherited.add(info);
-    own.push(...declared.duplicateItems.filter((info) => info.proposal === view.proposal));
+    const params = new LazyParams(ctx, view, index);
+    const own = [...view.ownItems, ...declared.duplicateItems.filter((info) => info.proposal === view.proposal)];
     checkItems(shared, view, params, own, () => undefined);
+    const inherited = affectedBaselineItems(view, baseline, own, dependents, facts);
     const suffix = ` (in proposal ${view.proposal})`;
     ctx.viewSuffix = suffix;
+    const orderCalls = calledInOrders(view);
     // A baseline procedure that nothing calls in this proposal is dead code here.
-    const live = [...inherited].filter((info) => inView(view, info) && (info.what !== 'fn' || called.has(info.name)));
+    const live = inherited.filter((info) => inView(view, info) && (info.what !== 'fn' || index.isCalledIn(view, info.name) || orderCalls.has(info.name)));
     checkItems(shared, view, params, live, () => undefined);
-    checkOrders(shared, view, params, suffix);
-    checkRecursion(ctx, view, facts);
+    checkOrders(shared, view, params, suffix, view.changed);
+    checkRecursion(ctx, view, facts, own.filter((info): info is FnInfo => info.what === 'fn'));
     ctx.viewSuffix = undefined;
   }
 
   checkExpectations(ctx, file, declared);
   reportUnused(ctx, namesInCBodies(declared));
+}
+
+/**
+ * Baseline items a proposal may change the meaning of: those that looked up a name it replaces,
+ * adds or removes, and procedures whose callers it changes (their parameters may now stand for
+ * other objects), followed down the calls they make.
+ */
+function affectedBaselineItems(
+  view: View,
+  baseline: View,
+  own: ItemInfo[],
+  dependents: Map<string, ItemInfo[]>,
+  facts: (info: ItemInfo) => ItemFacts,
+): ItemInfo[] {
+  const affected = new Set<ItemInfo>();
+  for (const name of view.changed) for (const info of dependents.get(name) ?? []) affected.add(info);
+  const callers: ItemInfo[] = [...own];
+  for (const name of view.changed) {
+    for (const replaced of [baseline.objects.get(name), baseline.fns.get(name), baseline.threads.get(name), baseline.devices.get(name)]) {
+      if (replaced) callers.push(replaced);
+    }
+  }
+  const work: FnInfo[] = [];
+  const enqueueCallees = (caller: ItemInfo): void => {
+    for (const site of facts(caller).calls) {
+      const callee = site.call.callee && !site.call.callee.missing ? view.fns.get(site.call.callee.text) : undefined;
+      if (!callee || callee.proposal !== undefined || callee.params.length === 0 || affected.has(callee)) continue;
+      affected.add(callee);
+      work.push(callee);
+    }
+  };
+  for (const caller of callers) enqueueCallees(caller);
+  for (let fn = work.pop(); fn; fn = work.pop()) enqueueCallees(fn);
+  for (const info of [...affected]) if (info.proposal !== undefined) affected.delete(info);
+  return [...affected];
+}
+
+function calledInOrders(view: View): Set<string> {
+  const called = new Set<string>();
+  for (const order of view.orders) {
+    for (const event of [order.decl.first, order.decl.second]) {
+      if (event?.verb === 'call' && event.target?.segments?.[0]) called.add(event.target.segments[0].text);
+    }
+  }
+  return called;
 }
 
 /** Adds an item to the list of dependents of every global name it looks up. */
@@ -100,19 +141,6 @@ interface Shared {
   ctx: CheckContext;
   facts: (info: ItemInfo) => ItemFacts;
   localIds: Map<LetStatement, number>;
-}
-
-function inView(view: View, info: ItemInfo): boolean {
-  switch (info.what) {
-    case 'object':
-      return view.objects.get(info.name) === info;
-    case 'fn':
-      return view.fns.get(info.name) === info;
-    case 'thread':
-      return view.threads.get(info.name) === info;
-    case 'device':
-      return view.devices.get(info.name) === info;
-  }
 }
 
 function checkItems(shared: Shared, view: View, params: ParamCandidates, items: ItemInfo[], deps: (info: ItemInfo) => DepSink | undefined): void {
@@ -148,11 +176,16 @@ function checkItems(shared: Shared, view: View, params: ParamCandidates, items: 
   }
 }
 
-/** Ordering requirements; inherited ones in a proposal are reported with the proposal's suffix. */
-function checkOrders(shared: Shared, view: View, params: ParamCandidates, suffix: string | undefined): void {
+/**
+ * Ordering requirements. In a proposal, inherited ones are checked again only when they name
+ * something the proposal changes, and reported with the proposal's suffix.
+ */
+function checkOrders(shared: Shared, view: View, params: ParamCandidates, suffix: string | undefined, changed: Set<string> | undefined): void {
   const blocking = new BlockingOracle(view, shared.facts);
   for (const order of view.orders) {
-    shared.ctx.viewSuffix = order.proposal === undefined ? suffix : undefined;
+    const inherited = order.proposal === undefined && changed !== undefined;
+    if (inherited && !mentionsAny(order.decl, changed)) continue;
+    shared.ctx.viewSuffix = inherited ? suffix : undefined;
     const env: BodyEnv = { r: { ctx: shared.ctx, view, params, silent: false, deps: undefined }, fn: undefined, threadName: undefined, owner: -1, blocking, localIds: shared.localIds, proposal: order.proposal };
     checkEvent(env, order.decl.first);
     checkEvent(env, order.decl.second);
@@ -160,17 +193,8 @@ function checkOrders(shared: Shared, view: View, params: ParamCandidates, suffix
   shared.ctx.viewSuffix = suffix;
 }
 
-function calledNames(view: View, facts: (info: ItemInfo) => ItemFacts): Set<string> {
-  const called = new Set<string>();
-  for (const info of itemsOf(view)) {
-    for (const site of facts(info).calls) if (site.call.callee && !site.call.callee.missing) called.add(site.call.callee.text);
-  }
-  for (const order of view.orders) {
-    for (const event of [order.decl.first, order.decl.second]) {
-      if (event?.verb === 'call' && event.target?.segments?.[0]) called.add(event.target.segments[0].text);
-    }
-  }
-  return called;
+function mentionsAny(order: OrderDecl, names: Set<string>): boolean {
+  return [order.first, order.second].some((event) => (event?.target?.segments ?? []).some((segment) => names.has(segment.text)));
 }
 
 /**

@@ -5,15 +5,16 @@
 import { CODES } from '../diagnostics/codes';
 import type { FnDecl, Identifier, Item, ObjectDecl, ProposalDecl, ProposalItem, SourceFile } from '../syntax/ast';
 import type { CheckContext } from './context';
-import type { DeclarationKind } from './model';
+import type { Declaration, DeclarationKind } from './model';
 import {
-  cloneView,
   emptyView,
+  overlayView,
   memberKindOf,
   type DeviceInfo,
   type FnInfo,
   type ItemInfo,
   type MemberInfo,
+  type NameMap,
   type ObjectInfo,
   type ThreadInfo,
   type View,
@@ -83,6 +84,7 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
         } else {
           seen.set(key, info);
           addToView(baseline, info);
+          baseline.ownItems.push(info);
         }
         if (item.isNew) {
           ctx.report(CODES.newShadows, `'new' adds an item in a proposal; in the baseline, declare ${whatWord(info)} '${info.name}' without it`, item.start, item.name.end);
@@ -128,7 +130,7 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
 
 function buildProposalView(ctx: CheckContext, baseline: View, decl: ProposalDecl, proposalId: number, items: ItemInfo[], duplicateItems: ItemInfo[]): View {
   const proposal = decl.name.text;
-  const view = cloneView(baseline, proposal, decl);
+  const view = overlayView(baseline, proposal, decl);
   const seen = new Map<string, ItemInfo>();
   for (const item of decl.items ?? []) {
     if (item.kind === 'Error') continue;
@@ -139,7 +141,7 @@ function buildProposalView(ctx: CheckContext, baseline: View, decl: ProposalDecl
     if (item.kind === 'RemoveDecl') {
       if (!present(item.name)) continue;
       const map = mapFor(view, item.targetKind);
-      const removed = (baseline[mapKey(item.targetKind)] as Map<string, ItemInfo>).get(item.name.text);
+      const removed = (baseline[mapKey(item.targetKind)] as NameMap<ItemInfo>).get(item.name.text);
       if (!removed || (item.targetKind === 'object' && removed.what !== 'object')) {
         ctx.report(CODES.overrideMissing, `proposal ${proposal} removes ${item.targetKind} '${item.name.text}', which the baseline does not have`, item.name.start, item.name.end);
       } else {
@@ -181,6 +183,7 @@ function buildProposalView(ctx: CheckContext, baseline: View, decl: ProposalDecl
     }
     if (original) ctx.reference(info.decl.name, original.id);
     addToView(view, info);
+    view.ownItems.push(info);
     view.changed.add(info.name);
   }
   return view;
@@ -194,8 +197,8 @@ function mapKey(kind: 'thread' | 'fn' | 'device' | 'object'): 'threads' | 'fns' 
   return kind === 'thread' ? 'threads' : kind === 'fn' ? 'fns' : kind === 'device' ? 'devices' : 'objects';
 }
 
-function mapFor(view: View, kind: 'thread' | 'fn' | 'device' | 'object'): Map<string, ItemInfo> {
-  return view[mapKey(kind)] as Map<string, ItemInfo>;
+function mapFor(view: View, kind: 'thread' | 'fn' | 'device' | 'object'): NameMap<ItemInfo> {
+  return view[mapKey(kind)] as NameMap<ItemInfo>;
 }
 
 function baselineItem(baseline: View, info: ItemInfo): ItemInfo | undefined {
@@ -256,7 +259,7 @@ function declareItem(
     case 'FnDecl':
       return declareFn(ctx, item, base);
     case 'ThreadDecl': {
-      const id = ctx.declare({ ...base, kind: 'thread' });
+      const id = ctx.declare(declarationOf(base, 'thread'));
       if (item.count && item.count.value < 1) {
         ctx.report(CODES.invalidInitial, `thread '${name}[${item.count.value}]' needs a count of at least 1`, item.count.start, item.count.end);
       }
@@ -264,7 +267,7 @@ function declareItem(
       return info;
     }
     case 'DeviceDecl': {
-      const id = ctx.declare({ ...base, kind: 'device' });
+      const id = ctx.declare(declarationOf(base, 'device'));
       const info = { what: 'device', decl: item, id, name, proposal } as DeviceInfo;
       info.entity = { t: 'things', objects: [], devices: [info] };
       return info;
@@ -272,11 +275,24 @@ function declareItem(
   }
 }
 
+function declarationOf(base: BaseFields, kind: DeclarationKind): Omit<Declaration, 'id'> {
+  return {
+    name: base.name,
+    kind,
+    nameStart: base.nameStart,
+    nameEnd: base.nameEnd,
+    start: base.start,
+    end: base.end,
+    container: base.container,
+    proposal: base.proposal,
+  };
+}
+
 type BaseFields = { name: string; nameStart: number; nameEnd: number; start: number; end: number; proposal?: string; container?: number };
 
 function declareObject(ctx: CheckContext, decl: ObjectDecl, base: BaseFields): ObjectInfo {
   const kind: DeclarationKind = decl.isStatic ? 'static' : 'object';
-  const id = ctx.declare({ ...base, kind });
+  const id = ctx.declare(declarationOf(base, kind));
   const info = { what: 'object', decl, id, name: base.name, members: new Map(), proposal: base.proposal } as ObjectInfo;
   info.entity = { t: 'things', objects: [info], devices: [] };
   for (const member of decl.members ?? []) {
@@ -399,7 +415,7 @@ function checkObjectTargets(ctx: CheckContext, info: ObjectInfo, view: View): vo
 }
 
 function declareFn(ctx: CheckContext, decl: FnDecl, base: BaseFields): FnInfo {
-  const id = ctx.declare({ ...base, kind: 'fn' });
+  const id = ctx.declare(declarationOf(base, 'fn'));
   const info: FnInfo = { what: 'fn', decl, id, name: base.name, params: [], proposal: base.proposal };
   (decl.params ?? []).forEach((param, index) => {
     if (!present(param)) return;

@@ -36,8 +36,10 @@ export interface Candidates {
   devices: Set<DeviceInfo>;
 }
 
-/** What the callers of each parameter pass, in one view. */
-export type ParamCandidates = Map<ParamInfo, Candidates>;
+/** What the callers of each parameter pass, in one view; undefined when no caller says. */
+export interface ParamCandidates {
+  get(param: ParamInfo): Candidates | undefined;
+}
 
 /** Receives the global names a check looked up. */
 export interface DepSink {
@@ -80,7 +82,15 @@ function resolveHead(r: Resolver, name: Identifier, scope: Scope | undefined, fn
     const quiet: Resolver = r.silent ? r : { ctx: r.ctx, view: r.view, params: r.params, silent: true, deps: r.deps };
     return designatedObjects(quiet, resolvePlace(quiet, local.value, local.valueScope, fn, depth + 1));
   }
-  const param = fn?.params.find((p) => p.name === name.text);
+  let param: ParamInfo | undefined;
+  if (fn) {
+    for (const candidate of fn.params) {
+      if (candidate.name === name.text) {
+        param = candidate;
+        break;
+      }
+    }
+  }
   if (param) {
     if (!r.silent) r.ctx.reference(name, param.id);
     const candidates = r.params.get(param);

@@ -77,37 +77,98 @@ export interface DeviceInfo {
 /** A top-level item a view can hold, with what kind of item it is for override matching. */
 export type ItemInfo = ObjectInfo | FnInfo | ThreadInfo | DeviceInfo;
 
+/** Name lookup in a view: a plain map for the baseline, an overlay on it for a proposal. */
+export interface NameMap<V> {
+  get(name: string): V | undefined;
+  has(name: string): boolean;
+  set(name: string, value: V): unknown;
+  delete(name: string): unknown;
+  values(): IterableIterator<V>;
+}
+
+/**
+ * A proposal's view of one kind of item: its own items over the baseline's, minus what it removes.
+ * Building one costs only the proposal's size, however large the baseline.
+ */
+export class Overlay<V> implements NameMap<V> {
+  private readonly own = new Map<string, V>();
+  private readonly removed = new Set<string>();
+
+  constructor(private readonly base: ReadonlyMap<string, V>) {}
+
+  get(name: string): V | undefined {
+    const own = this.own.get(name);
+    if (own !== undefined) return own;
+    return this.removed.has(name) ? undefined : this.base.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  set(name: string, value: V): void {
+    this.own.set(name, value);
+  }
+
+  delete(name: string): void {
+    this.own.delete(name);
+    this.removed.add(name);
+  }
+
+  *values(): IterableIterator<V> {
+    for (const [name, value] of this.base) if (!this.own.has(name) && !this.removed.has(name)) yield value;
+    yield* this.own.values();
+  }
+}
+
 export interface View {
   /** The proposal's name, or undefined for the baseline. */
   proposal?: string;
   proposalDecl?: ProposalDecl;
-  objects: Map<string, ObjectInfo>;
-  fns: Map<string, FnInfo>;
-  threads: Map<string, ThreadInfo>;
-  devices: Map<string, DeviceInfo>;
+  objects: NameMap<ObjectInfo>;
+  fns: NameMap<FnInfo>;
+  threads: NameMap<ThreadInfo>;
+  devices: NameMap<DeviceInfo>;
   orders: { decl: OrderDecl; proposal?: string }[];
   /** Names the proposal replaces, adds or removes (empty for the baseline). */
   changed: Set<string>;
   /** Names the proposal removes. */
   removed: Set<string>;
+  /** The proposal's own items (every item, for the baseline). */
+  ownItems: ItemInfo[];
 }
 
 export function emptyView(): View {
-  return { objects: new Map(), fns: new Map(), threads: new Map(), devices: new Map(), orders: [], changed: new Set(), removed: new Set() };
+  return { objects: new Map(), fns: new Map(), threads: new Map(), devices: new Map(), orders: [], changed: new Set(), removed: new Set(), ownItems: [] };
 }
 
-export function cloneView(base: View, proposal: string, proposalDecl: ProposalDecl): View {
+export function overlayView(base: View, proposal: string, proposalDecl: ProposalDecl): View {
   return {
     proposal,
     proposalDecl,
-    objects: new Map(base.objects),
-    fns: new Map(base.fns),
-    threads: new Map(base.threads),
-    devices: new Map(base.devices),
+    objects: new Overlay(base.objects as Map<string, ObjectInfo>),
+    fns: new Overlay(base.fns as Map<string, FnInfo>),
+    threads: new Overlay(base.threads as Map<string, ThreadInfo>),
+    devices: new Overlay(base.devices as Map<string, DeviceInfo>),
     orders: [...base.orders],
     changed: new Set(),
     removed: new Set(),
+    ownItems: [],
   };
+}
+
+/** Whether the item is the one its name designates in the view. */
+export function inView(view: View, info: ItemInfo): boolean {
+  switch (info.what) {
+    case 'object':
+      return view.objects.get(info.name) === info;
+    case 'fn':
+      return view.fns.get(info.name) === info;
+    case 'thread':
+      return view.threads.get(info.name) === info;
+    case 'device':
+      return view.devices.get(info.name) === info;
+  }
 }
 
 export function describeMemberKind(kind: MemberKind): string {

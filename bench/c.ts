@@ -1,0 +1,142 @@
+// The C benchmark: the analysis on drivers/iommu, drivers/vfio and drivers/pci of linux-source-6.1,
+// and, on the same files, Coccinelle's own kernel scripts (Debian's spatch), with the findings the
+// two share. Run with `npm run bench:c`. The last line is the summary the CI reads.
+
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzeCText, loadApiTable, loadCParser, type CParser } from '../server/src/core/c/index';
+import type { ApiTable } from '../server/src/core/c/apiTable';
+import { LineIndex } from '../server/src/core/util/lineIndex';
+import { ensureKernelDirs, listCFiles } from '../test/c/kernelSource';
+
+const DIRS = ['drivers/iommu', 'drivers/vfio', 'drivers/pci'];
+const COCCI_SCRIPTS = [
+  'free/kfree.cocci',
+  'free/put_device.cocci',
+  'free/iounmap.cocci',
+  'free/clk_put.cocci',
+  'iterators/for_each_child.cocci',
+  'iterators/device_node_continue.cocci',
+  'iterators/use_after_iter.cocci',
+  'locks/mini_lock.cocci',
+  'locks/double_lock.cocci',
+  'locks/flags.cocci',
+];
+
+interface Located {
+  file: string;
+  line: number;
+  text: string;
+}
+
+interface DirRun {
+  dir: string;
+  files: number;
+  lines: number;
+  functions: number;
+  ms: number;
+  wallMs: number;
+  findings: Located[];
+}
+
+function runOurs(root: string, dir: string, parser: CParser, table: ApiTable): DirRun {
+  const files = listCFiles(root, dir);
+  const texts = files.map((file) => fs.readFileSync(path.join(root, file), 'utf8'));
+  let lines = 0;
+  for (const text of texts) lines += text.split('\n').length;
+  const findings: Located[] = [];
+  let functions = 0;
+  // CPU time of this process: the machine may be shared, and the target is per core.
+  const start = process.cpuUsage();
+  const wallStart = process.hrtime.bigint();
+  const results = texts.map((text) => analyzeCText(text, table, { parser }));
+  const used = process.cpuUsage(start);
+  const ms = (used.user + used.system) / 1000;
+  const wallMs = Number(process.hrtime.bigint() - wallStart) / 1e6;
+  results.forEach((result, i) => {
+    functions += result.functions;
+    const index = new LineIndex(texts[i]);
+    for (const f of result.findings) {
+      const line = index.positionAt(f.start).line + 1;
+      findings.push({ file: files[i], line, text: `${files[i]}:${line}: ${f.kind} (${f.code}) in ${f.function}(): ${f.message}` });
+    }
+  });
+  return { dir, files: files.length, lines, functions, ms, wallMs, findings };
+}
+
+function runSpatch(root: string): { findings: Located[]; ms: number; note?: string } {
+  const probe = spawnSync('spatch', ['--version'], { encoding: 'utf8' });
+  if (probe.status !== 0) return { findings: [], ms: 0, note: 'spatch is not installed (apt-get install coccinelle)' };
+  const findings: Located[] = [];
+  const start = Date.now();
+  for (const script of COCCI_SCRIPTS) {
+    const scriptPath = path.join(root, 'scripts/coccinelle', script);
+    if (!fs.existsSync(scriptPath)) continue;
+    for (const dir of DIRS) {
+      const result = spawnSync(
+        'spatch',
+        ['-D', 'report', '--no-includes', '--very-quiet', '--timeout', '20', '--sp-file', scriptPath, '--dir', dir],
+        { cwd: root, encoding: 'utf8', timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
+      );
+      for (const line of (result.stdout ?? '').split('\n')) {
+        const match = /^(?:\.\/)?(\S+?\.[ch]):(\d+):/.exec(line);
+        if (match) findings.push({ file: match[1], line: Number(match[2]), text: `${match[1]}:${match[2]}: [${script}] ${line.slice(match[0].length).trim()}` });
+      }
+    }
+  }
+  return { findings, ms: Date.now() - start };
+}
+
+function shared(ours: Located[], theirs: Located[]): number {
+  let count = 0;
+  for (const finding of ours) if (theirs.some((other) => other.file === finding.file && Math.abs(other.line - finding.line) <= 3)) count++;
+  return count;
+}
+
+async function main(): Promise<void> {
+  const tree = ensureKernelDirs([...DIRS, 'scripts/coccinelle']);
+  if (!('root' in tree)) {
+    console.error(`bench:c needs the kernel source: ${tree.missing}`);
+    process.exit(1);
+  }
+  const root = tree.root;
+  const parser = await loadCParser();
+  const { table, problems } = loadApiTable();
+  if (problems.length > 0) console.error(problems.map((p) => p.diagnostic.message).join('\n'));
+
+  // The first pass includes the JIT warming up; the second is the steady state of a running server.
+  const cold = DIRS.map((dir) => runOurs(root, dir, parser, table));
+  const warm = DIRS.map((dir) => runOurs(root, dir, parser, table));
+  const lines = warm.reduce((n, r) => n + r.lines, 0);
+  const coldMs = cold.reduce((n, r) => n + r.ms, 0);
+  const warmMs = warm.reduce((n, r) => n + r.ms, 0);
+  const ours = warm.flatMap((r) => r.findings);
+  console.log('Lifetime Review findings:');
+  for (const f of ours) console.log(`  ${f.text}`);
+  for (let i = 0; i < DIRS.length; i++) {
+    const r = warm[i];
+    console.log(
+      `${r.dir}: ${r.files} files, ${r.lines} lines, ${r.functions} functions, ${r.findings.length} findings, ${r.ms.toFixed(0)} ms CPU (wall ${r.wallMs.toFixed(0)} ms; first pass ${cold[i].ms.toFixed(0)} ms CPU), ${Math.round(r.lines / (r.ms / 1000))} lines/s`,
+    );
+  }
+  console.log(`lifetime: ${lines} lines in ${warmMs.toFixed(0)} ms CPU (first pass ${coldMs.toFixed(0)} ms CPU)`);
+
+  const spatch = runSpatch(root);
+  if (spatch.note) console.log(`spatch: ${spatch.note}`);
+  else {
+    console.log(`Coccinelle findings (${COCCI_SCRIPTS.length} scripts from scripts/coccinelle):`);
+    for (const f of spatch.findings) console.log(`  ${f.text}`);
+    console.log(`spatch: ${lines} lines in ${spatch.ms} ms, ${Math.round(lines / (spatch.ms / 1000))} lines/s, ${spatch.findings.length} findings`);
+  }
+  const both = shared(ours, spatch.findings);
+  const iommu = warm[0];
+  console.log(
+    `c: ${Math.round(lines / (warmMs / 1000))} lines/s, drivers/iommu ${iommu.ms.toFixed(0)} ms, findings ${ours.length}, spatch findings ${spatch.findings.length}, shared ${both}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+// `lifetime gallery <directory> [-o page.md]`: checks every model in the directory and renders the
+// gallery page (the question, the verdict table and each violation's trace of every model).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkModel } from '../core/engine/index';
+import { renderGallery, type GalleryEntry } from '../core/report/gallery';
+import { checkFile } from '../core/semantic/checker';
+import { parse } from '../core/syntax/parser';
+import type { GalleryCommand } from './args';
+import type { CommandOutput } from './exportCommand';
+import { formatDiagnosticText } from './formatText';
+import { collectInputs } from './inputs';
+import { newReport } from './report';
+
+/** The link from the page to a model: relative to the page's folder, with forward slashes. */
+function linkFrom(pageDirectory: string, modelPath: string): string {
+  return path.relative(pageDirectory, path.resolve(modelPath)).split(path.sep).join('/');
+}
+
+export function runGallery(command: GalleryCommand): CommandOutput {
+  const inputs = collectInputs([command.path], { cFiles: false });
+  if (inputs.problems.length > 0) {
+    return { stdout: '', stderr: inputs.problems.map((p) => `lifetime: ${p.path}: ${p.reason}\n`).join(''), exitCode: 2 };
+  }
+  const models = inputs.files.filter((file) => file.language === 'lifetime').sort((a, b) => a.path.localeCompare(b.path));
+  if (models.length === 0) return { stdout: '', stderr: `lifetime: ${command.path}: no .lifetime files to show\n`, exitCode: 2 };
+
+  const pageDirectory = path.resolve(command.output ? path.dirname(command.output) : '.');
+  const entries: GalleryEntry[] = [];
+  let errors = '';
+  for (const model of models) {
+    const parsed = parse(model.text);
+    const problems = [...parsed.diagnostics, ...checkFile(parsed.file).diagnostics].filter((d) => d.severity === 'error');
+    if (problems.length > 0) {
+      const report = newReport(model.path, model.text);
+      errors += problems.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');
+      continue;
+    }
+    const result = checkModel(parsed.file, undefined, { exact: command.exact });
+    entries.push({ link: linkFrom(pageDirectory, model.path), text: model.text, file: parsed.file, result });
+  }
+  if (errors) return { stdout: '', stderr: `${errors}lifetime: fix the errors above; no gallery was written\n`, exitCode: 1 };
+
+  const page = renderGallery(entries);
+  if (command.output === undefined) return { stdout: page, stderr: '', exitCode: 0 };
+  try {
+    fs.writeFileSync(command.output, page);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : error instanceof Error ? error.message : String(error);
+    return { stdout: '', stderr: `lifetime: cannot write ${command.output}: ${reason}\n`, exitCode: 2 };
+  }
+  return { stdout: '', stderr: `lifetime: wrote ${command.output}\n`, exitCode: 0 };
+}

@@ -1,0 +1,38 @@
+// Kernel C files (with `lifetime.c.enable`): the C front end's findings as editor diagnostics, and
+// its suggested releases as quick fixes.
+
+import { analyzeCText, findingsToDiagnostics, type ApiTable, type CFinding, type CParser } from '../c/index';
+import { LineIndex } from '../util/lineIndex';
+import { toEditorDiagnostic } from './diagnostics';
+import { overlaps, toRange } from './ranges';
+import type { CodeActionItem, EditorDiagnostic } from './types';
+
+export interface CFileAnalysis {
+  text: string;
+  lines: LineIndex;
+  findings: CFinding[];
+  diagnostics: EditorDiagnostic[];
+}
+
+export function analyzeCDocument(text: string, table: ApiTable, parser: CParser): CFileAnalysis {
+  const lines = new LineIndex(text);
+  const result = analyzeCText(text, table, { parser });
+  const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes].map((d) => toEditorDiagnostic({ lines }, d));
+  return { text, lines, findings: result.findings, diagnostics };
+}
+
+/** The front end's own fixes (e.g. the missing put on an error path) for findings in [start, end]. */
+export function cQuickFixes(analysis: CFileAnalysis, start: number, end: number): CodeActionItem[] {
+  const actions: CodeActionItem[] = [];
+  for (const finding of analysis.findings) {
+    if (!finding.fix || !overlaps(finding, { start, end })) continue;
+    actions.push({
+      title: finding.fix.title,
+      kind: 'quickfix',
+      isPreferred: true,
+      diagnosticCodes: [finding.code],
+      edits: [{ range: toRange(analysis.lines, finding.fix.start, finding.fix.end), newText: finding.fix.newText }],
+    });
+  }
+  return actions;
+}

@@ -1,0 +1,56 @@
+// Kernel C files through the server, with `lifetime.c.enable`: findings as diagnostics, the front
+// end's fix as a code action; nothing at all when the setting is off.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CodeAction } from 'vscode-languageserver-protocol';
+import { ensureBuilt, TestClient } from './lspClient';
+
+const C_SOURCE = `static int demo_set(struct demo *d, int v)
+{
+	mutex_lock(&d->lock);
+	if (v < 0)
+		return -EINVAL;
+	d->value = v;
+	mutex_unlock(&d->lock);
+	return 0;
+}
+`;
+
+async function openC(client: TestClient, uri: string): Promise<void> {
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: C_SOURCE } });
+}
+
+test('a lock leaked on an error path is reported in a C file, with the fix', async () => {
+  ensureBuilt();
+  const client = new TestClient(['--stdio'], { c: { enable: true } });
+  try {
+    await client.initialize();
+    const uri = 'file:///drivers/demo.c';
+    await openC(client, uri);
+    const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+    const leak = published.diagnostics.find((d) => d.code === 'LT4002');
+    assert.ok(leak, JSON.stringify(published.diagnostics));
+    assert.equal(leak.range.start.line, 4);
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: leak.range, context: { diagnostics: [leak] } });
+    assert.ok(actions.length >= 1, JSON.stringify(actions));
+    assert.match(JSON.stringify(actions[0].edit), /mutex_unlock\(&d->lock\)/);
+  } finally {
+    await client.shutdown();
+  }
+});
+
+test('C files are left alone when lifetime.c.enable is off', async () => {
+  ensureBuilt();
+  const client = new TestClient(['--stdio'], {});
+  try {
+    await client.initialize();
+    const uri = 'file:///drivers/off.c';
+    await openC(client, uri);
+    await client.request('textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 3 } });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(client.diagnostics.get(uri), undefined);
+  } finally {
+    await client.shutdown();
+  }
+});
