@@ -124,11 +124,12 @@ async function main(): Promise<void> {
     const engine = runEngine(text);
     const lines: [string, { verdict: string; states: number; searchMs: number; totalMs: number; bytes: number }][] = [['engine', engine]];
     let spinPor: SpinFigures | undefined;
+    let spinFull: SpinFigures | undefined;
     if (!unavailable) {
       const lowered = lowerModel(parse(text).file, 'baseline');
       const promela = exportPromela(lowered.system);
       spinPor = await runPan(promela, true, engine.states);
-      const spinFull = await runPan(promela, false, engine.states);
+      spinFull = await runPan(promela, false, engine.states);
       lines.push(['spin (POR)', spinPor], ['spin (-DNOREDUCE)', spinFull]);
     }
     for (const [name, f] of lines) {
@@ -143,10 +144,10 @@ async function main(): Promise<void> {
       ];
       console.log(row(cells, widths));
     }
-    if (spinPor) {
-      console.log(
-        `${label}    engine/SPIN(POR): time to verdict ${fixed(engine.totalMs / spinPor.totalMs, 2)}x, raw search ${fixed(engine.searchMs / spinPor.searchMs, 2)}x`,
-      );
+    if (spinPor && spinFull) {
+      const ratios = (spin: SpinFigures): string =>
+        `time to verdict ${fixed(engine.totalMs / spin.totalMs, 2)}x, raw search ${fixed(engine.searchMs / spin.searchMs, 2)}x`;
+      console.log(`${label.padEnd(widths[0])}  engine/SPIN(POR): ${ratios(spinPor)}; engine/SPIN(-DNOREDUCE): ${ratios(spinFull)}`);
     }
     last = { engine, spin: spinPor };
   }

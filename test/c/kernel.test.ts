@@ -54,6 +54,7 @@ test('mutation test: deleting a release on an error path gives a finding', async
   let findings = 0;
   let mutants = 0;
   let detected = 0;
+  let equivalent = 0;
   const missed: string[] = [];
   for (const dir of DIRS) {
     for (const file of listCFiles(root, dir)) {
@@ -64,7 +65,14 @@ test('mutation test: deleting a release on an error path gives a finding', async
       const flagged = new Set(unmutated.findings.map((f) => f.function));
       for (const fn of kernelFunctions(parser, text)) {
         if (flagged.has(fn.name)) continue;
+        const sites = analyzeCText(fn.text, table, { parser }).releaseSites;
         for (const mutant of mutantsOf(parser, fn, table)) {
+          // A release that every path reaches with nothing to release (kfree of a NULL pointer after a
+          // failed allocation) can be deleted without a bug: such mutants are equivalent, not missed.
+          if (sites.get(mutant.offset) === false) {
+            equivalent++;
+            continue;
+          }
           mutants++;
           const result = analyzeCText(mutant.text, table, { parser });
           if (result.findings.some((f) => f.kind === 'leak' || f.kind === 'lock-leak' || f.kind === 'inconsistent-paths')) detected++;
@@ -75,7 +83,7 @@ test('mutation test: deleting a release on an error path gives a finding', async
   }
   const recall = mutants === 0 ? 0 : detected / mutants;
   const rate = (findings / lines) * 5000;
-  console.log(`mutation: ${mutants} mutants, ${detected} detected, recall ${(recall * 100).toFixed(1)}%`);
+  console.log(`mutation: ${mutants} mutants, ${detected} detected, recall ${(recall * 100).toFixed(1)}% (${equivalent} equivalent mutants left out)`);
   console.log(`unmutated: ${findings} findings in ${lines} lines = ${rate.toFixed(2)} per 5,000 lines`);
   if (process.env.LIFETIME_SHOW_MISSED) console.log(missed.join('\n'));
   assert.ok(mutants >= 100, `only ${mutants} mutants`);

@@ -16,6 +16,8 @@ export interface Mutant {
   text: string;
   /** 1-based line of the deleted release within the function. */
   line: number;
+  /** Offset of the deleted release call in the function's text. */
+  offset: number;
   release: string;
 }
 
@@ -129,7 +131,7 @@ export function mutantsOf(parser: CParser, fn: KernelFunction, table: ApiTable):
           const key = entry.object === 'none' ? '' : object ? normalise(fn.text.slice(object.startIndex, object.endIndex)) : undefined;
           if (key !== undefined && acquiresInFunction(fn.text, key, entry.families, table)) {
             const blanked = fn.text.slice(0, node.startIndex) + fn.text.slice(node.startIndex, node.endIndex).replace(/[^\n]/g, ' ') + fn.text.slice(node.endIndex);
-            mutants.push({ function: fn.name, text: blanked, line: fn.text.slice(0, node.startIndex).split('\n').length, release: entry.name });
+            mutants.push({ function: fn.name, text: blanked, line: fn.text.slice(0, node.startIndex).split('\n').length, offset: call ? call.startIndex : node.startIndex, release: entry.name });
           }
         }
         return;

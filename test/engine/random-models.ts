@@ -43,6 +43,8 @@ export interface GeneratorOptions {
   devices?: boolean;
   /** Whether models may declare a thread array (`thread w[2]`). Default true. */
   threadArrays?: boolean;
+  /** Whether models may contain an ordering requirement. Default true. */
+  orders?: boolean;
   /** Whether models may contain recyclable objects, `alloc` and `let` handles. Default true. */
   recycling?: boolean;
 }
@@ -141,6 +143,13 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
     const stopped = random.chance(0.5) ? ' stopped' : '';
     out.push(`device ${device}${stopped} { dma ${random.pick(objects).name} }`);
   }
+  if ((options.orders ?? true) && random.chance(0.15)) {
+    const target = random.pick(objects).name;
+    const first = [`set g.${random.pick(FLAGS)}`, `clear g.${random.pick(FLAGS)}`, `lock g.${random.pick(LOCKS)}`];
+    if (device) first.push(`quiesce ${device}`, `stop ${device}`);
+    const second = [`free ${target}`, `use ${target}`];
+    out.push(`order ${random.pick(first)} before ${random.pick(second)}`);
+  }
   out.push('', ...threads, '');
   return { seed: seed >>> 0, text: out.join('\n') };
 }
@@ -232,6 +241,8 @@ function statement(ctx: Context, depth: number): string[] {
     if (recyclable.length) {
       const target = random.pick(recyclable).name;
       choices.push([1, () => [`alloc ${target}`]]);
+      // Recycled in one step, the object is never seen freed: only a stale handle can tell.
+      choices.push([1.5, () => (random.chance(0.5) ? [`atomic { free ${target}; alloc ${target} }`] : [`free ${target}`, `alloc ${target}`])]);
       choices.push([
         2,
         () => {

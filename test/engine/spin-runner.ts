@@ -81,7 +81,8 @@ export async function runSpin(promela: string, options: SpinOptions): Promise<Sp
     const spinMs = performance.now() - started;
     if (generated.failed) return failure(`spin -a failed: ${generated.stdout}${generated.stderr}`, spinMs, 0, 0);
 
-    const gccArgs = [options.optimize, options.search === 'bfs' ? '-DBFS' : '-DSAFETY'];
+    // The exported models have no never claim, no channels and no fairness: leave that code out.
+    const gccArgs = [options.optimize, options.search === 'bfs' ? '-DBFS' : '-DSAFETY', '-DNOCLAIM', '-DXUSAFE', '-DNOFAIR'];
     if (!options.partialOrder) gccArgs.push('-DNOREDUCE');
     if (options.memoryLimitMb) gccArgs.push(`-DMEMLIM=${options.memoryLimitMb}`);
     gccArgs.push('-w', '-o', 'pan', 'pan.c');

@@ -128,3 +128,12 @@ test('the trace view data: one column per actor, counters after each step', () =
   assert.equal(traceViewData(checked(UAF_MODEL), 'hold')?.steps.length, 0);
   assert.equal(traceViewData(parsed(UAF_MODEL)), undefined);
 });
+
+test('hover on a keyword explains it; a member named like a keyword is a member', () => {
+  const model = 'model m\nobject buf { lock lock }\ndevice dev { dma buf }\nthread t { quie|sce dev; lock buf.lock; unlock buf.lock; free buf }\n';
+  assert.equal(hoverText(model, false), '`quiesce D` stops new DMA and waits until nothing is in flight.');
+  const member = hoverText(model.replace('quie|sce', 'quiesce').replace('object buf { lock lock }', 'object buf { lock lo|ck }'), false);
+  assert.match(member ?? '', /^\*\*lock `buf\.lock`\*\*/);
+  const withFacts = hoverText(UAF_MODEL.replace('thread cpu1 { put', 'thread cpu1 { p|ut'));
+  assert.match(withFacts ?? '', /\n\n---\n\n`put X\.r` decrements;/);
+});

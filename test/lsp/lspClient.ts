@@ -47,6 +47,9 @@ export class TestClient {
     this.connection.onNotification('window/showMessage', (params: { type: number; message: string }) => {
       this.shownMessages.push(params);
     });
+    this.connection.onNotification('$/progress', (params: unknown) => {
+      this.notifications.push({ method: '$/progress', params });
+    });
     this.connection.onNotification((method: string, params: unknown) => {
       this.notifications.push({ method, params });
     });
@@ -55,7 +58,10 @@ export class TestClient {
       this.shownMessages.push(params);
       return null;
     });
-    this.connection.onRequest('window/workDoneProgress/create', () => null);
+    this.connection.onRequest('window/workDoneProgress/create', (params: unknown) => {
+      this.notifications.push({ method: 'window/workDoneProgress/create', params });
+      return null;
+    });
     this.connection.onRequest('workspace/codeLens/refresh', () => null);
     this.connection.onRequest('workspace/inlayHint/refresh', () => null);
     this.connection.onRequest('workspace/semanticTokens/refresh', () => null);

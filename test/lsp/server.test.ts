@@ -169,10 +169,12 @@ test('a malformed message does not take the server down', async () => {
     probe.child.stdin!.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     await probe.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: 'file:///x.lifetime', languageId: 'lifetime', version: 1, text: 'thread {{{ ]]] "' } });
     assert.equal(await probe.request('textDocument/hover', { textDocument: { uri: 'file:///x.lifetime' } }), null);
+    probe.child.stdin!.write('garbage header\r\n\r\n{"x":1}');
     await assert.rejects(probe.request('no/such/method', {}), /Unhandled method/);
-    const hover = await probe.request('textDocument/hover', { textDocument: { uri: 'file:///x.lifetime' }, position: { line: 0, character: 3 } });
+    const hover = await probe.request<Hover>('textDocument/hover', { textDocument: { uri: 'file:///x.lifetime' }, position: { line: 0, character: 3 } });
     assert.equal(probe.exitCode, undefined);
-    void hover;
+    assert.match((hover.contents as { value: string }).value, /^`thread NAME \{ \.\.\. \}` runs concurrently/);
+    assert.match(probe.stderr, /skipped 25 bytes of input with a malformed header/);
   } finally {
     probe.kill();
   }
@@ -197,4 +199,12 @@ test('shutdown and exit end the process with code 0', async () => {
   await probe.initialize();
   await probe.shutdown();
   assert.equal(probe.exitCode, 0);
+});
+
+test('a model with a C body is checked by the server', async () => {
+  const uri = 'file:///test/cbody.lifetime';
+  const text = 'model m\nstatic g { lock mutex }\nbind "&g->mutex" = g.mutex\nfn f() c {\n  mutex_lock(&g->mutex);\n}\nthread t { f() }\n';
+  await client.open(uri, text, 1);
+  const published = await client.waitForDiagnostics(uri, (p) => p.version === 1 && hasEngineDiagnostic(p.diagnostics));
+  assert.ok(published.diagnostics.some((d) => d.code === 'LT3008'), JSON.stringify(published.diagnostics));
 });

@@ -2,6 +2,7 @@
 // 1 in the job's shared flag, which the engine reads through its cancellation token.
 
 import { parentPort } from 'node:worker_threads';
+import { enableCBodies } from '../core/features/cBodies';
 import { runEngineOnText } from '../core/features/runEngine';
 import type { EngineProgress } from '../core/engine/types';
 import { isWorkerRequest, type CheckRequest, type WorkerReply } from './workerProtocol';
@@ -48,6 +49,12 @@ function runCheck(request: CheckRequest): void {
   }
 }
 
+// Checks wait until the C front end is plugged in (or has failed to load), so that models with C
+// bodies are translated rather than reported as not checked.
+const ready = enableCBodies().then((problem) => {
+  if (problem) process.stderr.write(`lifetime engine worker: ${problem}; C bodies will not be checked\n`);
+});
+
 parentPort?.on('message', (message: unknown) => {
-  if (isWorkerRequest(message)) runCheck(message);
+  if (isWorkerRequest(message)) void ready.then(() => runCheck(message));
 });

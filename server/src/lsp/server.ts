@@ -14,6 +14,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { registerFeatures } from './features';
+import { FrameGuard } from './frameGuard';
 import { describeError, Session } from './session';
 import { validateSettings } from './settings';
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/features/semanticTokens';
@@ -44,7 +45,13 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  const connection = createConnection(ProposedFeatures.all);
+  const connection = argv.includes('--stdio')
+    ? createConnection(
+        ProposedFeatures.all,
+        process.stdin.pipe(new FrameGuard((bytes, reason) => process.stderr.write(`lifetime-language-server: skipped ${bytes} bytes of input with ${reason}\n`))),
+        process.stdout,
+      )
+    : createConnection(ProposedFeatures.all);
   startServer(connection);
   connection.listen();
 }
@@ -57,6 +64,16 @@ function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   const session = new Session(connection, path.join(__dirname, 'engineWorker.js'));
   let configurationSupport = false;
+  // Settings arrive both with initialize and through workspace/configuration: say each problem once.
+  const warned = new Set<string>();
+  const reportSettingProblems = (warnings: string[]) => {
+    if (warnings.length === 0) warned.clear();
+    for (const warning of warnings) {
+      if (warned.has(warning)) continue;
+      warned.add(warning);
+      void connection.window.showWarningMessage(warning);
+    }
+  };
 
   connection.onInitialize((params): InitializeResult => {
     const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
@@ -66,7 +83,7 @@ function startServer(connection: Connection): void {
     session.setClientCapabilities(capabilities.window?.workDoneProgress === true);
     const initial = validateSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
     session.settingsChanged(initial.settings);
-    for (const warning of initial.warnings) void connection.window.showWarningMessage(warning);
+    reportSettingProblems(initial.warnings);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -99,7 +116,7 @@ function startServer(connection: Connection): void {
       return;
     }
     const { settings, warnings } = validateSettings(raw);
-    for (const warning of warnings) void connection.window.showWarningMessage(warning);
+    reportSettingProblems(warnings);
     session.settingsChanged(settings);
   }
 
@@ -108,7 +125,7 @@ function startServer(connection: Connection): void {
     if (configurationSupport) return void loadSettings();
     const raw = (change.settings as { lifetime?: unknown } | null | undefined)?.lifetime;
     const { settings, warnings } = validateSettings(raw);
-    for (const warning of warnings) void connection.window.showWarningMessage(warning);
+    reportSettingProblems(warnings);
     session.settingsChanged(settings);
   });
 

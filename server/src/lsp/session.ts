@@ -6,7 +6,9 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, isCheckable, type Analysis } from '../core/features/analysis';
-import { editorDiagnostics } from '../core/features/diagnostics';
+import { editorDiagnostics, isEngineCode } from '../core/features/diagnostics';
+import { mapDiagnostics } from '../core/features/staleDiagnostics';
+import type { EditorDiagnostic } from '../core/features/types';
 import type { ModelResult } from '../core/engine/types';
 import { formatCount } from '../core/features/ranges';
 import { toLspDiagnostic } from './convert';
@@ -38,9 +40,13 @@ interface DocumentState {
   analysis?: Analysis;
   analysisVersion: number;
   engine?: { version: number; result: ModelResult; ms: number };
-  run?: { version: number; run: EngineRun };
+  run?: { version: number; run: EngineRun; partial: boolean };
   coalescer: Coalescer;
   settleTimer?: NodeJS.Timeout;
+  /** A version whose check failed (the worker died): not retried until the next edit. */
+  failedVersion?: number;
+  /** The engine's diagnostics as last published, with the text they were computed on. */
+  lastEngine?: { text: string; diagnostics: EditorDiagnostic[] };
 }
 
 export class Session {
@@ -101,10 +107,6 @@ export class Session {
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
-  uris(): string[] {
-    return [...this.states.keys()];
-  }
-
   /** The analysis of the document's current text, computed now if an edit is still pending. */
   analysisFor(uri: string): Analysis | undefined {
     const state = this.states.get(uri);
@@ -121,7 +123,9 @@ export class Session {
     const state = this.states.get(uri);
     if (!state) return `${uri} is not open.`;
     this.analysisFor(uri);
-    const run = this.startCheck(state, proposals);
+    // A full check of this very text is already running: its answer covers the request.
+    const inFlight = state.run && state.run.version === state.document.version && !state.run.partial ? state.run.run : undefined;
+    const run = inFlight ?? this.startCheck(state, proposals);
     if (!run) return state.analysis && !isCheckable(state.analysis) ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
     const outcome = await run.outcome;
     if (outcome.status === 'done') return summarize(outcome.result);
@@ -136,6 +140,7 @@ export class Session {
     for (const state of this.states.values()) {
       this.cancelRun(state);
       state.engine = undefined;
+      state.lastEngine = undefined;
       this.analyzeAndPublish(state.document.uri, true);
     }
   }
@@ -170,6 +175,7 @@ export class Session {
       this.status(uri, 'invalid', 'model has errors');
       return;
     }
+    if (state.failedVersion === version) return;
     if (this.settings.checkOn === 'change' && !analysis.engine && !(state.run && state.run.version === version)) this.startCheckWhenSettled(state);
   }
 
@@ -185,13 +191,24 @@ export class Session {
   }
 
   private publish(state: DocumentState): void {
-    if (!state.analysis) return;
-    let diagnostics;
+    const analysis = state.analysis;
+    if (!analysis) return;
+    let diagnostics: EditorDiagnostic[];
     try {
-      diagnostics = editorDiagnostics(state.analysis);
+      diagnostics = editorDiagnostics(analysis);
+      if (analysis.engine) {
+        state.lastEngine = { text: analysis.text, diagnostics: diagnostics.filter((d) => isEngineCode(d.code)) };
+      } else if (state.lastEngine && isCheckable(analysis)) {
+        // Until the engine has checked this text, show its previous findings where they moved to.
+        const moved = mapDiagnostics(state.lastEngine.text, analysis.text, state.lastEngine.diagnostics);
+        state.lastEngine = { text: analysis.text, diagnostics: moved };
+        diagnostics.push(...moved);
+      } else {
+        state.lastEngine = undefined;
+      }
     } catch (error) {
       this.connection.console.error(`Diagnostics of ${state.document.uri} failed: ${describeError(error)}`);
-      diagnostics = editorDiagnostics({ ...state.analysis, engine: undefined });
+      diagnostics = editorDiagnostics({ ...analysis, engine: undefined });
     }
     const uri = state.document.uri;
     void this.connection.sendDiagnostics({ uri, version: state.analysisVersion, diagnostics: diagnostics.map((d) => toLspDiagnostic(d, uri)) });
@@ -240,7 +257,7 @@ export class Session {
         progressReport?.(latestProgress);
       },
     );
-    state.run = { version, run };
+    state.run = { version, run, partial: proposals !== undefined };
     this.status(uri, 'checking', 'checking…');
     void run.outcome.then((outcome) => {
       clearTimeout(progressTimer);
@@ -249,11 +266,13 @@ export class Session {
       const current = this.states.get(uri);
       if (current !== state || state.document.version !== version) return; // stale: a newer edit exists
       if (outcome.status === 'done') {
-        state.engine = { version, result: outcome.result, ms: outcome.ms };
+        const previous = state.engine && state.engine.version === version ? state.engine.result : undefined;
+        state.engine = { version, result: proposals && previous ? mergeResults(previous, outcome.result) : outcome.result, ms: outcome.ms };
         this.analyzeAndPublish(uri, false);
         this.status(uri, stateOf(outcome.result), summarize(outcome.result));
         this.refreshEditorViews();
       } else if (outcome.status === 'failed') {
+        state.failedVersion = version;
         this.connection.console.error(`Check of ${uri} failed: ${outcome.message}`);
         this.status(uri, 'error', outcome.message);
       }
@@ -294,6 +313,13 @@ export class Session {
   documentVersion(uri: string): number | undefined {
     return this.states.get(uri)?.document.version;
   }
+}
+
+/** A re-check of some proposals replaces their verdicts in the full result of the same text. */
+function mergeResults(previous: ModelResult, partial: ModelResult): ModelResult {
+  const proposals = previous.proposals.map((result) => partial.proposals.find((p) => p.name === result.name) ?? result);
+  for (const result of partial.proposals) if (!proposals.some((p) => p.name === result.name)) proposals.push(result);
+  return { proposals, diagnostics: partial.diagnostics };
 }
 
 function stateOf(result: ModelResult): CheckState {

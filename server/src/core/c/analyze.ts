@@ -26,6 +26,8 @@ export interface FunctionAnalysis {
   /** True when the path budget ran out before every path was explored. */
   incomplete: boolean;
   visits: number;
+  /** Offsets of release calls, with whether some path reached them holding what they release. */
+  releaseSites: Map<number, boolean>;
 }
 
 export interface AnalyzeLimits {
@@ -35,7 +37,7 @@ export interface AnalyzeLimits {
   widenAfter: number;
 }
 
-const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregister|_del|delete|uninit|deinit|exit|close|unmap|unpin|dispose|teardown|detach|fini)/i;
+const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregister|_del|delete|uninit|deinit|exit|close|unmap|unpin|dispose|teardown|detach|fini|unbind|undo|unwind|unprepare|disable|shutdown)/i;
 const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
 
 /** Functions whose job may be to return with a lock held. */
@@ -136,6 +138,7 @@ export class FunctionAnalyzer {
   private readonly conditionTexts = new Map<string, number>();
   private readonly testedNames = new Map<string, number>();
   private readonly returnedNames = new Set<string>();
+  private readonly releaseSites = new Map<number, boolean>();
   private readonly lockFamilies = new Set<string>();
 
   constructor(
@@ -146,8 +149,16 @@ export class FunctionAnalyzer {
   ) {
     for (const node of fn.nodes) {
       if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
-      const conditionText = text.slice(node.cond.s, node.cond.e).replace(/\s+/g, '');
-      this.conditionTexts.set(conditionText, (this.conditionTexts.get(conditionText) ?? 0) + 1);
+      // Count each operand of && and || too: `if (a == 2 || a == 4)` tests `a == 2` on its own.
+      const operands: Expr[] = [node.cond];
+      for (let i = 0; i < operands.length; i++) {
+        const operand = operands[i];
+        if (operand.k === 'bin' && (operand.op === '&&' || operand.op === '||')) operands.push(operand.left, operand.right);
+        else if (operand.k === 'unary' && operand.op === '!') operands.push(operand.arg);
+        if (operand.e <= operand.s) continue;
+        const conditionText = text.slice(operand.s, operand.e).replace(/\s+/g, '');
+        this.conditionTexts.set(conditionText, (this.conditionTexts.get(conditionText) ?? 0) + 1);
+      }
       for (const name of identifiersIn(node.cond)) this.testedNames.set(name, (this.testedNames.get(name) ?? 0) + 1);
     }
     for (const node of fn.nodes) if (node.k === 'return' && node.expr) for (const name of identifiersIn(node.expr)) this.returnedNames.add(name);
@@ -193,7 +204,7 @@ export class FunctionAnalyzer {
       for (const [next, nextState] of this.step(id, nodes[id], state)) work.push([next, nextState]);
     }
     this.reportInconsistentPaths();
-    return { findings: [...this.findings.values()], incomplete, visits };
+    return { findings: [...this.findings.values()], incomplete, visits, releaseSites: this.releaseSites };
   }
 
   /** Whether a fact about `key` can matter later: its variable is tested again, or it decides an acquire. */
@@ -360,6 +371,7 @@ export class FunctionAnalyzer {
       if (!named && !decides) return r;
       const updated: Res = { ...r };
       if (named) updated.names = temp ? r.names.map((n) => (n === key ? name : n)) : [...r.names, name];
+      if (named && temp) updated.local = true;
       if (decides && temp) updated.condVar = name;
       return updated;
     });
@@ -461,7 +473,7 @@ export class FunctionAnalyzer {
     }
     const key = exprKey(left);
     const value = expr.op === '=' ? right.value : {};
-    const local = left.k === 'id' && this.fn.locals.has(left.name);
+    const local = left.k === 'id' && (this.fn.fragment || this.fn.locals.has(left.name));
     if (local && key !== undefined) {
       this.forget(s, key);
       this.bind(s, key, value);
@@ -479,6 +491,11 @@ export class FunctionAnalyzer {
     this.escape(s, mentions);
     if (key !== undefined) {
       s.res = s.res.filter((r) => isLive(r) || !r.names.includes(key));
+      const stored = right.value.key;
+      if (expr.op === '=' && stored !== undefined) {
+        // The field now names the same object: a later test of it tells about the object too.
+        s.res = s.res.map((r) => (isLive(r) && r.names.includes(stored) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
+      }
       s.masks.delete(key);
       const mask = value.mask ?? (value.key !== undefined ? s.masks.get(value.key) : undefined);
       if (mask !== undefined) this.setMask(s, key, mask);
@@ -523,7 +540,18 @@ export class FunctionAnalyzer {
       if (arg.k === 'id') this.checkUse(state, arg, arg);
     });
     // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
-    if (callee === '' || RELEASE_LIKE.test(callee) || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true);
+    if (callee === '' || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true);
+    if (RELEASE_LIKE.test(callee)) {
+      // A helper that tears down what it is handed: what the path holds of those objects is dropped.
+      const keys = new Set<string>(temps);
+      const whole: string[] = [];
+      for (const arg of expr.args) {
+        const key = exprKey(arg);
+        if (key !== undefined) keys.add(key);
+        directMentions(arg, whole);
+      }
+      state.res = state.res.filter((r) => !(isLive(r) && r.api.kind !== 'lock' && r.names.some((n) => keys.has(n) || whole.includes(keyRoot(n)))));
+    }
     const roots = new Set<string>();
     for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
     if (UNLOCK_LIKE.test(callee) && roots.size > 0) {
@@ -539,6 +567,12 @@ export class FunctionAnalyzer {
   }
 
   private acquire(entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
+    // What an acquire is handed besides its object (a name, a handler's data) it may keep.
+    const handed: string[] = [];
+    expr.args.forEach((arg, i) => {
+      if (i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
+    });
+    this.escape(state, handed, true);
     if (entry.consumes !== undefined && expr.args[entry.consumes]) {
       const fromKey = exprKey(expr.args[entry.consumes]);
       if (fromKey !== undefined) this.releaseKey(state, entry.families[0], [entry.families[0]], fromKey, expr, entry, true);
@@ -618,6 +652,10 @@ export class FunctionAnalyzer {
       if (index < 0 || (isLive(r) && !isLive(state.res[index]))) index = i;
     }
     const mask = state.masks.get(key);
+    if (!consume) {
+      const effective = index >= 0 && isLive(state.res[index]);
+      this.releaseSites.set(expr.s, (this.releaseSites.get(expr.s) ?? false) || effective);
+    }
     if (index < 0) {
       const lockDebt = !consume && lockFamily;
       if ((entry.frees || lockDebt) && !consume && mask !== Z && !key.includes('[]')) {
@@ -660,7 +698,8 @@ export class FunctionAnalyzer {
       }
       return;
     }
-    if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s) {
+    const ownReference = res.local || res.iterator || !res.tracked || res.api.kind === 'memory' || lock;
+    if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference) {
       const previous = res.releasedByConsume
         ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
         : `it was already released at line {line:${res.releaseSite}}`;
@@ -717,7 +756,8 @@ export class FunctionAnalyzer {
     let changed = false;
     const res: Res[] = [];
     for (const r of state.res) {
-      if (r.status !== 'cond' || (r.condVar !== key && !(r.api.testMember && r.condVar !== undefined && r.condVar + r.api.testMember === key))) {
+      const alias = r.condVar !== undefined && r.names.includes(r.condVar) && r.names.includes(key);
+      if (r.status !== 'cond' || (r.condVar !== key && !alias && !(r.api.testMember && r.condVar !== undefined && r.condVar + r.api.testMember === key))) {
         res.push(r);
         continue;
       }
@@ -868,7 +908,7 @@ export class FunctionAnalyzer {
           end: node.e,
           message: lock
             ? `${what} is still locked when this path returns: ${res.api.name}() at line {line:${res.site}} has no ${res.api.release ?? 'unlock'}() on this path`
-            : `${what} from ${res.api.name}() at line {line:${res.site}} is still held when this path returns; release it with ${res.api.release ?? 'the matching release'}()`,
+            : `${what.startsWith('the object returned by') ? what : `${what} from ${res.api.name}()`} at line {line:${res.site}} is still held when this path returns; release it with ${res.api.release ?? 'the matching release'}()`,
           related: [
             { start: res.site, end: res.siteEnd, message: lock ? 'locked here' : 'acquired here' },
             ...(leftVia ? [{ start: leftVia.s, end: leftVia.e, message: 'the path leaves through this goto' }] : []),
@@ -929,7 +969,7 @@ export class FunctionAnalyzer {
     for (const holder of this.errorReturns) {
       for (const res of holder.held) {
         if (seen.has(res.site)) continue;
-        const clean = this.errorReturns.find((other) => other.node !== holder.node && other.node.s < res.site && !other.held.some((h) => h.site === res.site));
+        const clean = this.errorReturns.find((other) => other.node !== holder.node && !other.held.some((h) => h.site === res.site));
         if (!clean) continue;
         seen.add(res.site);
         const what = this.objectName(res);

@@ -65,6 +65,8 @@ export interface CFunction extends Span {
   calls: (Expr & { k: 'call' })[];
   /** Statement-level jumps (goto, return) with their enclosing block, for unwind-label fixes. */
   jumps: { s: number; block: number }[];
+  /** A pasted statement list wrapped in a function: undeclared names count as locals. */
+  fragment: boolean;
   /** How many ERROR or MISSING nodes the grammar produced inside the function. */
   errorCount: number;
   firstError?: Span;
@@ -634,5 +636,6 @@ export function buildFunction(node: SyntaxNode, options: BuildOptions): CFunctio
     jumps: builder.jumps,
     errorCount: builder.errorCount,
     firstError: builder.firstError,
+    fragment: options.delta > 0,
   };
 }

@@ -32,6 +32,8 @@ export interface CAnalysisResult {
   analysed: number;
   /** Functions whose path budget ran out. */
   incomplete: number;
+  /** Release calls (by offset) and whether some path reached them holding what they release. */
+  releaseSites: Map<number, boolean>;
 }
 
 const FRAGMENT_PREFIX = 'void __lifetime_fragment(void)\n{\n';
@@ -126,6 +128,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   const notes: Diagnostic[] = [];
   let analysed = 0;
   let incomplete = 0;
+  const releaseSites = new Map<number, boolean>();
   try {
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
     for (const node of parsed.functions) {
@@ -143,6 +146,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 2000, lines);
       findings.push(...result.findings);
+      for (const [site, effective] of result.releaseSites) releaseSites.set(site, effective);
       if (result.incomplete) incomplete++;
       if (fn.errorCount > 0) {
         const at = fn.firstError && fn.firstError.s >= 0 && fn.firstError.e <= text.length ? fn.firstError : fn.nameSpan;
@@ -155,7 +159,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     parsed.release();
   }
   findings.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
-  return { findings, notes, functions: parsed.total, analysed, incomplete };
+  return { findings, notes, functions: parsed.total, analysed, incomplete, releaseSites };
 }
 
 function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex) {
@@ -184,7 +188,7 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
     return finding;
   });
   if (process.env.LIFETIME_C_TRACE) process.stderr.write(`${fn.name}: ${raw.visits} visits, ${fn.nodes.length} nodes\n`);
-  return { findings, incomplete: raw.incomplete };
+  return { findings, incomplete: raw.incomplete, releaseSites: raw.releaseSites };
 }
 
 /** The findings of `analyzeCText`. */

@@ -134,7 +134,7 @@ export function storeMentions(expr: Expr, out: string[] = []): string[] {
   return out;
 }
 
-const ADDRESS_CONVERSION = /^[A-Z0-9_]+$|to_phys|virt_to|^__pa$|to_virt|page_address|virt_to_page|page_to_|_to_page|ptr_to|to_ptr/;
+const ADDRESS_CONVERSION = /^[A-Z0-9_]+$|to_phys|virt_to|^__pa$|to_virt|page_address|virt_to_page|page_to_|_to_page|ptr_to|to_ptr|^to_|container_of/;
 
 /**
  * The identifiers whose pointer a value computed from them still carries: through casts, arithmetic,

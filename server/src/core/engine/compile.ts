@@ -22,8 +22,8 @@ export interface CompiledActor {
   steps: StepFunction[];
   /** Per program point: the transition ids leaving it. */
   byPoint: Int32Array[];
-  /** Runs every enabled transition at the actor's current point (generated, see `ExpandFunction`). */
-  expand: ExpandFunction;
+  /** Per program point: runs every enabled transition there (generated, see `ExpandFunction`); null where none leave. */
+  expand: (ExpandFunction | null)[];
   access: ActorAccess;
 }
 
@@ -227,8 +227,15 @@ function transitionAccess(actor: Actor, t: Transition): TransitionAccess {
 export interface ActorAccess {
   pointReads: Int32Array;
   pointWrites: Int32Array;
+  /** `pointReads | pointWrites`. */
+  pointAccess: Int32Array;
   futureReads: Int32Array;
   futureWrites: Int32Array;
+  /**
+   * Per point: 1 when the actor can never be expanded alone there (not a thread, no transitions,
+   * or in conflict with a device, whose future never shrinks).
+   */
+  alwaysDependent: Uint8Array;
 }
 
 function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
@@ -263,11 +270,35 @@ function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
       }
     }
   }
-  return { pointReads, pointWrites, futureReads, futureWrites };
+  const alwaysDependent = new Uint8Array(points).fill(actor.kind === 'thread' ? 0 : 1);
+  actor.points.forEach((point, p) => {
+    if (point.transitions.length === 0) alwaysDependent[p] = 1;
+  });
+  const pointAccess = pointReads.map((r, k) => r | pointWrites[k]);
+  return { pointReads, pointWrites, pointAccess, futureReads, futureWrites, alwaysDependent };
+}
+
+/** Marks the points of threads that conflict with some device (see `ActorAccess.alwaysDependent`). */
+function markDeviceConflicts(system: TransitionSystem, access: ActorAccess[], wordsPerSet: number): void {
+  for (const actor of system.actors) {
+    const own = access[actor.index];
+    for (let p = 0; p < actor.points.length; p++) {
+      for (const device of system.actors) {
+        if (device.kind !== 'device' || device.index === actor.index) continue;
+        const other = access[device.index];
+        for (let k = 0; k < wordsPerSet; k++) {
+          const rw = own.pointReads[p * wordsPerSet + k] | own.pointWrites[p * wordsPerSet + k];
+          if ((other.futureWrites[k] & rw) !== 0 || (other.futureReads[k] & own.pointWrites[p * wordsPerSet + k]) !== 0) {
+            own.alwaysDependent[p] = 1;
+          }
+        }
+      }
+    }
+  }
 }
 
 /**
- * Runs every enabled transition of one actor from a state. `s` and `t` both hold the unpacked state
+ * Runs every enabled transition of one actor at one program point from a state. `s` and `t` both hold the unpacked state
  * and `current` its packed words. For each successor the packed form is written into `candidate`
  * (and the full successor is in `t`), then `emit(actor, transition)` is called; `t` is restored
  * afterwards. Returns the number of successors, -1 when a step failed a check (`out[0]` = violation
@@ -283,59 +314,54 @@ export type ExpandFunction = (
   out: Int32Array,
 ) => number;
 
-function expanderCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitField | undefined)[], words: number): string {
+/** The body of the expansion function of one program point (see `ExpandFunction`). */
+function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldOf: (BitField | undefined)[], words: number): string {
   const pc = actor.pcVar;
-  let code = `let n = 0;\nswitch (s[${pc}]) {\n`;
-  for (const point of actor.points) {
-    if (point.transitions.length === 0) continue;
-    code += `case ${point.index}: {\n`;
-    for (const id of point.transitions) {
-      const t = actor.transitions[id];
-      const { writes } = transitionAccess(actor, t);
-      const restore = [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
-      const label = `T${id}`;
-      generator.arr = 's';
-      const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
-      generator.arr = 't';
-      // Inside the step a failing check reports the violation and a failing require skips the step.
-      let ops = generator.ops(t.ops, pc, '  ');
-      ops = ops.replace(/return -1;/g, `{ ${restore} break ${label}; }`);
-      ops = ops.replace(/return (\d+);/g, `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }`);
-      let finish = '';
-      if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
-        const checks = generator
-          .ops(actor.finishChecks, pc, '    ')
-          .replace(/return (\d+);/g, `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }`);
-        finish = `  if (t[${pc}] === ${actor.endPc}) {\n${checks}  }\n`;
-      }
-      const touched = new Map<number, BitField[]>();
-      for (const v of writes) {
-        const field = fieldOf[v];
-        if (!field) continue;
-        const list = touched.get(field.word) ?? [];
-        list.push(field);
-        touched.set(field.word, list);
-      }
-      let pack = '';
-      for (let w = 0; w < words; w++) {
-        const list = touched.get(w);
-        if (!list) {
-          pack += `  candidate[${w}] = current[${w}];\n`;
-          continue;
-        }
-        let clear = 0;
-        for (const f of list) clear |= f.mask << f.shift;
-        const parts = list.map((f) => (f.shift === 0 ? `t[${f.variable}]` : `(t[${f.variable}] << ${f.shift})`));
-        pack += `  candidate[${w}] = (current[${w}] & ${~clear}) | ${parts.join(' | ')};\n`;
-      }
-      code += `${label}: {\n${guard}  t[${pc}] = ${t.next};\n${ops}${finish}  n++;\n${pack}`;
-      code += `  if (!emit(${actor.index}, ${id})) { ${restore} return -2; }\n  ${restore}\n}\n`;
+  let code = 'let n = 0;\n';
+  for (const id of actor.points[point].transitions) {
+    const t = actor.transitions[id];
+    const { writes } = transitionAccess(actor, t);
+    const restore = [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
+    const label = `T${id}`;
+    const fail = `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }`;
+    generator.arr = 's';
+    const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
+    generator.arr = 't';
+    // Inside the step a failing check reports the violation and a failing require skips the step.
+    const ops = generator
+      .ops(t.ops, pc, '  ')
+      .replace(/return -1;/g, `{ ${restore} break ${label}; }`)
+      .replace(/return (\d+);/g, fail);
+    let finish = '';
+    if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
+      const checks = generator.ops(actor.finishChecks, pc, '    ').replace(/return (\d+);/g, fail);
+      finish = `  if (t[${pc}] === ${actor.endPc}) {\n${checks}  }\n`;
     }
-    code += 'break;\n}\n';
+    generator.arr = 's';
+    const touched = new Map<number, BitField[]>();
+    for (const v of writes) {
+      const field = fieldOf[v];
+      if (!field) continue;
+      const list = touched.get(field.word) ?? [];
+      list.push(field);
+      touched.set(field.word, list);
+    }
+    let pack = '';
+    for (let w = 0; w < words; w++) {
+      const list = touched.get(w);
+      if (!list) {
+        pack += `  candidate[${w}] = current[${w}];\n`;
+        continue;
+      }
+      let clear = 0;
+      for (const f of list) clear |= f.mask << f.shift;
+      const parts = list.map((f) => (f.shift === 0 ? `t[${f.variable}]` : `(t[${f.variable}] << ${f.shift})`));
+      pack += `  candidate[${w}] = (current[${w}] & ${~clear}) | ${parts.join(' | ')};\n`;
+    }
+    code += `${label}: {\n${guard}  t[${pc}] = ${t.next};\n${ops}${finish}  n++;\n${pack}`;
+    code += `  if (!emit(${actor.index}, ${id})) { ${restore} return -2; }\n  ${restore}\n}\n`;
   }
-  code += '}\nreturn n;\n';
-  generator.arr = 's';
-  return code;
+  return code + 'return n;\n';
 }
 
 export function compileSystem(system: TransitionSystem): CompiledSystem {
@@ -357,9 +383,19 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
       steps.push(new Function('s', body) as StepFunction);
     }
     const byPoint = actor.points.map((point) => Int32Array.from(point.transitions));
-    const expand = new Function('s', 't', 'current', 'candidate', 'emit', 'out', expanderCode(generator, actor, fieldOf, words)) as ExpandFunction;
+    const expand = actor.points.map((point) =>
+      point.transitions.length === 0
+        ? null
+        : (new Function('s', 't', 'current', 'candidate', 'emit', 'out', pointCode(generator, actor, point.index, fieldOf, words)) as ExpandFunction),
+    );
     return { guards, steps, byPoint, expand, access: actorAccess(actor, wordsPerSet) };
   });
+
+  markDeviceConflicts(
+    system,
+    actors.map((a) => a.access),
+    wordsPerSet,
+  );
 
   let packCode = '';
   let unpackCode = '';

@@ -6,7 +6,7 @@
 
 import type { CancellationToken, EngineProgress } from './types';
 import type { CompiledSystem } from './compile';
-import { BudgetExceeded, StateStore } from './store';
+import { BudgetExceeded, MAX_BATCH, StateStore } from './store';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 
@@ -222,15 +222,26 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   let layerEnd = 1;
   let parent = -1;
 
+  // Successors of one state are collected and inserted together (see `StateStore.insertBatch`).
+  const batch = new Uint32Array(MAX_BATCH * words);
+  let batchCount = 0;
+  const flush = (): void => {
+    store.insertBatch(parent, batch, batchCount);
+    batchCount = 0;
+  };
   const insertPlain = (): boolean => {
-    store.insert(parent);
+    if (batchCount === MAX_BATCH) flush();
+    const base = batchCount * words;
+    for (let w = 0; w < words; w++) batch[base + w] = candidate[w];
+    batchCount++;
     return true;
   };
   const insertCanonical = (): boolean => {
+    if (batchCount === MAX_BATCH) flush();
     u.set(t);
     canonicalize!(u);
-    compiled.pack(u, candidate, 0);
-    store.insert(parent);
+    compiled.pack(u, batch, batchCount * words);
+    batchCount++;
     return true;
   };
   const insert = canonicalize ? insertCanonical : insertPlain;
@@ -252,22 +263,25 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   };
 
   /** Whether thread `a` at its current point is independent of what every other actor can still do. */
+  // Devices are left out: a point in conflict with a device is marked `alwaysDependent`.
+  const threads = Int32Array.from(system.actors.filter((actor) => actor.kind === 'thread').map((actor) => actor.index));
   const independent = (a: number): boolean => {
     const own = actors[a].access;
     const p = s[pcVars[a]] * wordsPerSet;
-    for (let b = 0; b < actorCount; b++) {
+    for (let j = 0; j < threads.length; j++) {
+      const b = threads[j];
       if (b === a) continue;
       const other = actors[b].access;
       const q = s[pcVars[b]] * wordsPerSet;
       for (let k = 0; k < wordsPerSet; k++) {
-        const rw = own.pointReads[p + k] | own.pointWrites[p + k];
-        if ((other.futureWrites[q + k] & rw) !== 0 || (other.futureReads[q + k] & own.pointWrites[p + k]) !== 0) return false;
+        if ((other.futureWrites[q + k] & own.pointAccess[p + k]) !== 0 || (other.futureReads[q + k] & own.pointWrites[p + k]) !== 0) return false;
       }
     }
     return true;
   };
 
   const violationAt = (i: number, a: number): SearchOutcome => {
+    flush();
     context.transitions += out[2];
     context.found = checker.shorterStateViolation(store, i, layerEnd) ?? {
       violation: out[0],
@@ -298,9 +312,11 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       if (reduce) {
         let handled = false;
         for (let a = 0; a < actorCount && !handled; a++) {
-          if (!isThread[a] || actors[a].byPoint[s[pcVars[a]]].length === 0 || !independent(a)) continue;
+          const pc = s[pcVars[a]];
+          if (actors[a].access.alwaysDependent[pc] !== 0 || !independent(a)) continue;
+          const expand = actors[a].expand[pc]!;
           pendingCount = 0;
-          const r = actors[a].expand(s, t, current, candidate, probe, out);
+          const r = expand(s, t, current, candidate, probe, out);
           if (r === -1) return violationAt(i, a);
           if (r <= 0) continue;
           for (let k = 0; k < pendingCount; k++) {
@@ -315,13 +331,16 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
 
       let anyThreadEnabled = false;
       for (let a = 0; a < actorCount; a++) {
-        const r = actors[a].expand(s, t, current, candidate, insert, out);
+        const expand = actors[a].expand[s[pcVars[a]]];
+        if (expand === null) continue;
+        const r = expand(s, t, current, candidate, insert, out);
         if (r === -1) return violationAt(i, a);
         if (r > 0) {
           context.transitions += r;
           if (isThread[a]) anyThreadEnabled = true;
         }
       }
+      flush();
       const v = checker.stateViolation(s, anyThreadEnabled);
       if (v) {
         context.found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };

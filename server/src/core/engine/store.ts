@@ -24,7 +24,10 @@ const TAG_SHIFT = INDEX_BITS;
 /** The most states a store can hold with the slot encoding above. */
 export const MAX_STORED_STATES = INDEX_MASK - 1;
 
-const RECENT_MASK = 262143;
+/** The recent-state cache grows with the table (an eighth of its slots) up to this many entries. */
+const MAX_RECENT = 8192;
+/** The most candidates `insertBatch` takes at once. */
+export const MAX_BATCH = 256;
 
 export type HashFunction = (words: Uint32Array, offset: number) => number;
 
@@ -36,7 +39,13 @@ export class StateStore {
   private table: Int32Array;
   private mask: number;
   /** Recently stored or found states by hash (`index + 1`, 0 for none). */
-  private readonly recent = new Int32Array(RECENT_MASK + 1);
+  private recent = new Int32Array(256);
+  private recentMask = 255;
+  private readonly batchHashes = new Int32Array(MAX_BATCH);
+  /** Separate from `batchHashes`: a rehash can happen in the middle of a batch. */
+  private readonly rehashHashes = new Int32Array(MAX_BATCH);
+  /** Keeps the reads in `insertBatch` from being optimised away. */
+  touched = 0;
   private capacity: number;
   private readonly maxStates: number;
   count = 0;
@@ -54,6 +63,16 @@ export class StateStore {
     this.candidate = new Uint32Array(words);
     this.table = new Int32Array(2048);
     this.mask = 2047;
+  }
+
+  /**
+   * The highest `bytes / count` seen right after a growth of the arena or the table, once the store
+   * holds at least 4096 states (below that the fixed initial allocation dominates).
+   */
+  peakBytesPerState = 0;
+
+  private notePeak(): void {
+    if (this.count >= 4096) this.peakBytesPerState = Math.max(this.peakBytesPerState, this.bytes / this.count);
   }
 
   /** Bytes held by the store now. */
@@ -76,10 +95,44 @@ export class StateStore {
    * `-(index + 1)` of the existing one.
    */
   insert(parent: number): number {
-    const hash = this.hashAt(this.candidate, 0);
+    return this.insertHashed(parent, this.hashAt(this.candidate, 0));
+  }
+
+  /**
+   * Inserts `count` candidates packed one after another in `batch`, in order, as `insert` would.
+   * The table slots and stored states they will be compared with are read first, all together, so
+   * that their cache misses overlap instead of following one another.
+   */
+  insertBatch(parent: number, batch: Uint32Array, count: number): void {
+    const words = this.words;
+    const hashes = this.batchHashes;
+    const table = this.table;
+    const mask = this.mask;
+    const recent = this.recent;
+    const arena = this.arena;
+    let touched = 0;
+    for (let k = 0; k < count; k++) {
+      const hash = this.hashAt(batch, k * words);
+      hashes[k] = hash;
+      if (recent[hash & this.recentMask] === 0) touched ^= table[hash & mask];
+    }
+    for (let k = 0; k < count; k++) {
+      const hash = hashes[k];
+      const entry = table[hash & mask];
+      if (entry !== 0 && entry >>> TAG_SHIFT === hash >>> 27) touched ^= arena[((entry & INDEX_MASK) - 1) * words];
+    }
+    this.touched = touched;
+    const candidate = this.candidate;
+    for (let k = 0; k < count; k++) {
+      for (let w = 0; w < words; w++) candidate[w] = batch[k * words + w];
+      this.insertHashed(parent, hashes[k]);
+    }
+  }
+
+  private insertHashed(parent: number, hash: number): number {
     // Breadth-first search meets most duplicates soon after storing them (two interleavings of the
     // same steps end in the same state), so a small cache of recent states skips the table probe.
-    const recentSlot = hash & RECENT_MASK;
+    const recentSlot = hash & this.recentMask;
     const recent = this.recent[recentSlot] - 1;
     if (recent >= 0 && this.matches(recent)) return -(recent + 1);
     const tag = hash >>> 27;
@@ -142,6 +195,7 @@ export class StateStore {
     parents.set(this.parents);
     this.parents = parents;
     this.capacity = next;
+    this.notePeak();
   }
 
   private rehash(): void {
@@ -151,14 +205,31 @@ export class StateStore {
     const mask = size - 1;
     const words = this.words;
     const arena = this.arena;
-    // States in index order read the arena sequentially.
-    for (let index = 0; index < this.count; index++) {
-      const hash = this.hashAt(arena, index * words);
-      let slot = hash & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = (index + 1) | ((hash >>> 27) << TAG_SHIFT);
+    const hashes = this.rehashHashes;
+    let touched = 0;
+    // States in index order read the arena sequentially; each chunk reads its slots first so that
+    // the cache misses overlap.
+    for (let first = 0; first < this.count; first += MAX_BATCH) {
+      const last = Math.min(this.count, first + MAX_BATCH);
+      for (let index = first; index < last; index++) {
+        const hash = this.hashAt(arena, index * words);
+        hashes[index - first] = hash;
+        touched ^= table[hash & mask];
+      }
+      for (let index = first; index < last; index++) {
+        const hash = hashes[index - first];
+        let slot = hash & mask;
+        while (table[slot] !== 0) slot = (slot + 1) & mask;
+        table[slot] = (index + 1) | ((hash >>> 27) << TAG_SHIFT);
+      }
     }
+    this.touched = touched;
     this.table = table;
     this.mask = mask;
+    if (this.recent.length < MAX_RECENT) {
+      this.recent = new Int32Array(Math.min(MAX_RECENT, size / 8));
+      this.recentMask = this.recent.length - 1;
+    }
+    this.notePeak();
   }
 }

@@ -10,6 +10,8 @@ import { proposalLabel, verdictText } from './diagnostics';
 import { nodePath } from './nodes';
 import { formatCount, toRange } from './ranges';
 import type { MarkupHover } from './types';
+import { KEYWORD_DOCS } from './keywordDocs';
+import { TokenKind } from '../syntax/tokens';
 import { cCallAt } from './cCalls';
 import { describeCCall } from '../c/apiTable';
 
@@ -121,6 +123,17 @@ export function declarationHoverText(analysis: Analysis, declaration: Declaratio
   }
 }
 
+/** A word used as a keyword at the offset: an identifier token that is no name in the tree. */
+function keywordAt(analysis: Analysis, offset: number): { word: string; start: number; end: number } | undefined {
+  const token = analysis.file.tokens.find((t) => t.start <= offset && offset <= t.end && t.kind === TokenKind.Identifier);
+  if (!token) return undefined;
+  const word = analysis.text.slice(token.start, token.end);
+  if (!Object.prototype.hasOwnProperty.call(KEYWORD_DOCS, word)) return undefined;
+  const path = nodePath(analysis.file, offset);
+  if (path.some((node) => node.kind === 'Identifier' && node.start === token.start)) return undefined;
+  return { word, start: token.start, end: token.end };
+}
+
 export function hoverAt(analysis: Analysis, offset: number): MarkupHover | undefined {
   const model = analysis.semantic.model;
   const declaration = model.declarationAt(offset);
@@ -148,8 +161,11 @@ export function hoverAt(analysis: Analysis, offset: number): MarkupHover | undef
     const value = effect ? `**\`${cCall.name}()\`** — kernel API\n\n${effect}` : `**\`${cCall.name}()\`**: not in the kernel API table; the model treats it as having no lifetime effect.`;
     return { contents: { kind: 'markdown', value }, range: toRange(analysis.lines, cCall.start, cCall.end) };
   }
+  const keyword = keywordAt(analysis, offset);
   if (step) {
-    return { contents: { kind: 'markdown', value: stepHoverText(analysis, step.facts, step.result) }, range: toRange(analysis.lines, step.facts.start, step.facts.end) };
+    const value = stepHoverText(analysis, step.facts, step.result) + (keyword ? `\n\n---\n\n${KEYWORD_DOCS[keyword.word]}` : '');
+    return { contents: { kind: 'markdown', value }, range: toRange(analysis.lines, step.facts.start, step.facts.end) };
   }
+  if (keyword) return { contents: { kind: 'markdown', value: KEYWORD_DOCS[keyword.word] }, range: toRange(analysis.lines, keyword.start, keyword.end) };
   return undefined;
 }

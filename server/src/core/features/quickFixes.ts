@@ -404,8 +404,15 @@ export function fixCandidates(analysis: Analysis, start: number, end: number): F
       if (candidate) candidates.push(candidate);
     }
   }
+  // Proposals that fail at the same step yield the same edit; offer it once (for the first, the baseline).
   const seen = new Set<string>();
-  return candidates.filter((c) => (seen.has(c.key) ? false : (seen.add(c.key), true)));
+  return candidates.filter((c) => {
+    const signature = JSON.stringify(c.edits);
+    if (seen.has(c.key) || seen.has(signature)) return false;
+    seen.add(c.key);
+    seen.add(signature);
+    return true;
+  });
 }
 
 /**
@@ -421,8 +428,11 @@ export function judgeFix(before: Analysis, candidate: FixCandidate, after: Model
     if (result.verdict === 'violation' && (!previous || previous.verdict !== 'violation' || previous.kind !== result.kind)) return undefined;
     if (result.verdict === 'incomplete') return undefined;
   }
-  const checked = after.proposals.length;
-  const others = checked > 1 ? `, ${checked - 1} other proposal${checked === 2 ? '' : 's'} unchanged` : '';
+  const alsoFixed = after.proposals.filter((result) => {
+    const previous = before.engine?.proposals.find((p) => p.name === result.name);
+    return result.name !== target.name && result.verdict === 'safe' && previous?.verdict === 'violation';
+  }).length;
+  const others = alsoFixed > 0 ? `; ${alsoFixed} more proposal${alsoFixed === 1 ? '' : 's'} now safe` : '';
   return {
     title: `${candidate.title} — verified: ${proposalLabel(target)} safe (${formatCount(target.states)} states${others})`,
     kind: 'quickfix',

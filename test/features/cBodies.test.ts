@@ -1,0 +1,25 @@
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { enableCBodies } from '../../server/src/core/features/cBodies';
+import { editorDiagnostics } from '../../server/src/core/features/diagnostics';
+import { checked } from './helpers';
+
+const MODEL = 'model m\nstatic g { lock mutex }\nbind "&g->mutex" = g.mutex\nfn f() c {\n  mutex_lock(&g->mutex);\n}\nthread t { f() }\n';
+
+before(async () => {
+  assert.equal(await enableCBodies(), undefined);
+});
+
+test('a C body is translated and checked: a lock taken in C and never released', () => {
+  const analysis = checked(MODEL);
+  const baseline = analysis.engine?.proposals[0];
+  assert.equal(baseline?.verdict, 'violation');
+  assert.equal(baseline?.kind, 'lock-misuse');
+  const diagnostic = editorDiagnostics(analysis).find((d) => d.code === 'LT3008');
+  assert.ok(diagnostic);
+});
+
+test('with the unlock in C the model is safe', () => {
+  const analysis = checked(MODEL.replace('  mutex_lock(&g->mutex);\n', '  mutex_lock(&g->mutex);\n  mutex_unlock(&g->mutex);\n'));
+  assert.equal(analysis.engine?.proposals[0].verdict, 'safe');
+});
