@@ -86,7 +86,8 @@ export function registerCommands(context: vscode.ExtensionContext, getClient: ()
     if (!client) return;
     const result = await client.sendRequest<{ text?: string; error?: string }>(PROMELA, { uri: uri.toString(), proposal: typeof proposal === 'string' ? proposal : undefined });
     if (result.text === undefined) return void vscode.window.showErrorMessage(`Lifetime: ${result.error ?? 'the export failed.'}`);
-    const document = await vscode.workspace.openTextDocument({ content: result.text, language: 'promela' });
+    const language = (await vscode.languages.getLanguages()).includes('promela') ? 'promela' : 'plaintext';
+    const document = await vscode.workspace.openTextDocument({ content: result.text, language });
     await vscode.window.showTextDocument(document, { preview: false });
   });
 

@@ -208,3 +208,17 @@ test('a model with a C body is checked by the server', async () => {
   const published = await client.waitForDiagnostics(uri, (p) => p.version === 1 && hasEngineDiagnostic(p.diagnostics));
   assert.ok(published.diagnostics.some((d) => d.code === 'LT3008'), JSON.stringify(published.diagnostics));
 });
+
+test('the trace and Promela requests the VS Code client uses', async () => {
+  const uri = 'file:///test/requests.lifetime';
+  await client.open(uri, UAF_MODEL, 1);
+  await client.waitForDiagnostics(uri, (p) => p.version === 1 && hasEngineDiagnostic(p.diagnostics));
+  const trace = await client.request<{ label: string; steps: { actor: string; range: { start: { line: number } } }[] }>('lifetime/trace', { uri, proposal: 'baseline' });
+  assert.equal(trace.label, 'baseline');
+  assert.deepEqual(trace.steps.map((s) => `${s.actor}@${s.range.start.line}`), ['cpu1@3', 'cpu1@1', 'cpu0@2']);
+  assert.equal(await client.request('lifetime/trace', { uri: 'file:///not/open.lifetime' }), null);
+  const promela = await client.request<{ text?: string; error?: string }>('lifetime/promela', { uri });
+  assert.match(promela.text ?? '', /active proctype/);
+  const notOpen = await client.request<{ text?: string; error?: string }>('lifetime/promela', { uri: 'file:///not/open.lifetime' });
+  assert.equal(notOpen.error, 'file:///not/open.lifetime is not open.');
+});

@@ -133,7 +133,7 @@ export class FunctionAnalyzer {
   private readonly findings = new Map<string, RawFinding>();
   /** `family|key` pairs that some call in the function releases. */
   private readonly releasedAnywhere = new Set<string>();
-  private readonly errorReturns: { node: CfgNode & { k: 'return' }; held: Res[]; acquiredBefore: number[] }[] = [];
+  private readonly errorReturns: { node: CfgNode & { k: 'return' }; held: Res[] }[] = [];
   /** Condition texts, and identifiers, by how many branches test them: facts tested once are not kept. */
   private readonly conditionTexts = new Map<string, number>();
   private readonly testedNames = new Map<string, number>();
@@ -276,7 +276,7 @@ export class FunctionAnalyzer {
       case 'iter':
         return this.iterate(node, cloneState(state));
       case 'return':
-        this.leaveFunction(id, node, cloneState(state));
+        this.leaveFunction(node, cloneState(state));
         return [];
     }
   }
@@ -881,7 +881,7 @@ export class FunctionAnalyzer {
   // ------------------------------------------------------------------------------------------
   // Returns
 
-  private leaveFunction(id: number, node: CfgNode & { k: 'return' }, state: State): void {
+  private leaveFunction(node: CfgNode & { k: 'return' }, state: State): void {
     let s = state;
     let returned: Value = {};
     if (node.expr) {
@@ -922,8 +922,7 @@ export class FunctionAnalyzer {
         unreported.push(res);
       }
     }
-    if (error) this.errorReturns.push({ node, held: unreported, acquiredBefore: [] });
-    void id;
+    if (error) this.errorReturns.push({ node, held: unreported });
   }
 
   /**
@@ -996,4 +995,3 @@ export class FunctionAnalyzer {
   }
 }
 
-export { RELEASE_LIKE, STORE_LIKE };

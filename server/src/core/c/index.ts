@@ -187,7 +187,6 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
     }
     return finding;
   });
-  if (process.env.LIFETIME_C_TRACE) process.stderr.write(`${fn.name}: ${raw.visits} visits, ${fn.nodes.length} nodes\n`);
   return { findings, incomplete: raw.incomplete, releaseSites: raw.releaseSites };
 }
 
