@@ -129,3 +129,11 @@ test('a pasted fragment without a function is analysed', async () => {
   assert.equal(finding.kind, 'leak');
   assert.equal(text.slice(finding.start, finding.end), 'return -EINVAL;');
 });
+
+test('a long file not in kernel brace style is analysed whole', async () => {
+  const filler = Array.from({ length: 80 }, (_, i) => `int helper_function_number_${i}(int value) {\n\treturn value + ${i} * 2;\n}\n\n`).join('');
+  const text = `${filler}int leaky(struct dev *d) {\n\tmutex_lock(&d->lock);\n\tif (d->dead)\n\t\treturn -ENODEV;\n\tmutex_unlock(&d->lock);\n\treturn 0;\n}\n`;
+  assert.ok(text.length > 4096);
+  const finding = await only(text);
+  assert.equal(finding.kind, 'lock-leak');
+});

@@ -241,3 +241,12 @@ test('on the example gallery SPIN agrees with the exact engine on every proposal
   }
   assert.ok(compared >= files.length, `only ${compared} proposals compared`);
 });
+
+test('exporting a proposal that does not exist gives a diagnostic, not a model', () => {
+  const parsed = parse('object o\nthread t { free o }\n');
+  const exported = exportPromelaFromFile(parsed.file, 'no_such_proposal');
+  assert.equal(exported.text, undefined);
+  assert.match(exported.diagnostics.map((d) => d.message).join('\n'), /no_such_proposal/);
+  const baseline = exportPromelaFromFile(parsed.file);
+  assert.match(baseline.text ?? '', /active proctype a0_t\(\)/);
+});

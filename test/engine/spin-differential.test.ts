@@ -9,7 +9,7 @@
 // The engine's reduced search must agree with SPIN on safe versus violation.
 //
 // SPIN_MODELS=N sets the number of models (300 by default); SPIN_SEED=S replays a run. The seed is
-// printed at the start. Needs the Debian packages spin and gcc: skipped without them unless CI is set.
+// printed at the start. SPIN_THREADS and SPIN_STATEMENTS make the models larger. Needs the Debian packages spin and gcc: skipped without them unless CI is set.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +24,8 @@ import { runSpin, spinUnavailableReason, type SpinOptions } from './spin-runner'
 const MODELS = Number(process.env.SPIN_MODELS ?? 300);
 const SEED = process.env.SPIN_SEED !== undefined ? Number(process.env.SPIN_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 const PARALLEL = 2;
+/** Larger models for a longer campaign: SPIN_THREADS (default 3) and SPIN_STATEMENTS (default 4). */
+const GENERATOR = { maxThreads: Number(process.env.SPIN_THREADS ?? 3), maxStatements: Number(process.env.SPIN_STATEMENTS ?? 4) };
 const ENGINE_STATE_LIMIT = 500_000;
 
 const SPIN_OPTIONS: SpinOptions = { search: 'bfs', partialOrder: false, optimize: '-O0', hashBits: 18, timeoutMs: 60_000 };
@@ -42,7 +44,7 @@ function describe(result: ProposalResult): string {
 }
 
 async function compare(seed: number): Promise<Outcome> {
-  const { text } = generateModel(seed);
+  const { text } = generateModel(seed, GENERATOR);
   const parsed = parse(text);
   const checked = checkFile(parsed.file);
   const errors = [...parsed.diagnostics, ...checked.diagnostics].filter((d) => d.severity === 'error');

@@ -34,6 +34,19 @@ export function loadModel(repoRoot) {
   if (threads.length < 2) throw new Error(`${GALLERY_MODEL} declares fewer than two threads`);
   const violationLine = useIndex + 1;
 
+  const proposals = kept.map((line) => /^\s*proposal\s+([A-Za-z_]\w*)/.exec(codeOf(line))?.[1]).filter((name) => name !== undefined);
+  const expectations = new Map(kept.flatMap((line) => {
+    const match = /^\s*expect\s+([A-Za-z_]\w*)\s*:\s*([a-z-]+)/.exec(codeOf(line));
+    return match ? [[match[1], match[2]]] : [];
+  }));
+  for (const name of [...FIX.offered, FIX.refused, FIX.keepsItsViolation]) {
+    if (!proposals.includes(name)) throw new Error(`${GALLERY_MODEL} no longer has proposal ${name}; update FIX in test/e2e/lib/model.mjs`);
+  }
+  if (expectations.get(FIX.keepsItsViolation) !== 'use-after-free') {
+    throw new Error(`${GALLERY_MODEL} no longer expects a use-after-free in ${FIX.keepsItsViolation}; update FIX in test/e2e/lib/model.mjs`);
+  }
+  const remaining = { code: 'LT3001', severity: 'warning', text: new RegExp(`use-after-free in proposal ${FIX.keepsItsViolation}\\b.*\\(expected`) };
+
   return {
     source: `${GALLERY_MODEL} without line ${expectBaseline + 1} (${lines[expectBaseline].trim()})`,
     fileName: path.basename(GALLERY_MODEL),
@@ -41,15 +54,37 @@ export function loadModel(repoRoot) {
     violationLine,
     violationCode: 'LT3001',
     violationKind: /use[- ]after[- ]free/i,
-    // The baseline's violation is an error; proposal list_del_init_unlocked reaches the same step
-    // and its use-after-free is expected, hence a warning.
+    // What server/src/core/features/diagnostics.ts publishes: the baseline's violation has no
+    // expectation, hence an error; proposal list_del_init_unlocked reaches the same step and its
+    // use-after-free is what the file expects, hence a warning (severity 2). VS Code lists errors
+    // before warnings, and each diagnostic's trace steps as child rows, which are not listed here.
     problems: [
-      { code: 'LT3001', line: violationLine, severity: 'error', text: /use-after-free in baseline/ },
-      { code: 'LT3001', line: violationLine, severity: 'warning', text: /use-after-free in proposal list_del_init_unlocked/ },
+      { code: 'LT3001', line: violationLine, severity: 'error', text: /use-after-free in baseline: use dom\b/ },
+      { code: 'LT3001', line: violationLine, severity: 'warning', text: remaining.text },
     ],
     threads,
+    fix: {
+      // The preferred fix: a proposal applied to the baseline, verified on every proposal.
+      preferred: new RegExp(`^Apply proposal (${FIX.offered.join('|')}) to the baseline — verified: baseline safe \\([\\d,]+ states\\), no new errors$`),
+      refused: new RegExp(`^Apply proposal ${FIX.refused}\\b`),
+      // After the fix: the baseline is safe, the documented use-after-free stays a warning.
+      remaining: [remaining],
+    },
   };
 }
+
+/**
+ * The quick fixes of the baseline's use-after-free, as the language server must judge them:
+ * applying any of the three safe proposals to the baseline removes the violation, hold_group_mutex also
+ * makes list_del_init_unlocked safe, whose expected use-after-free would then be an unmet
+ * expectation (a new error), so it must not be offered; the two others keep every other proposal's
+ * verdict as the file documents it, and list_del_init_unlocked keeps its expected use-after-free.
+ */
+const FIX = {
+  offered: ['driver_domain_refcount', 'list_del_init_locked'],
+  refused: 'hold_group_mutex',
+  keepsItsViolation: 'list_del_init_unlocked',
+};
 
 function codeOf(line) {
   const comment = line.indexOf('//');

@@ -16,8 +16,8 @@ export const SELECTORS = {
   quickInput: '.quick-input-widget input',
   quickInputRow: '.quick-input-list .monaco-list-row',
   editor: '.editor-group-container.active .monaco-editor',
-  errorSquiggle: '.monaco-editor .squiggly-error',
-  lineNumber: '.monaco-editor .margin-view-overlays .line-numbers',
+  errorSquiggle: '.squiggly-error',
+  lineNumber: '.margin-view-overlays .line-numbers',
   hover: '.monaco-hover:not(.hidden)',
   problemRow: '.markers-panel .monaco-list-row',
   actionRow: '.action-widget .monaco-list-row.action',
@@ -74,15 +74,25 @@ export async function runCommand(page, title) {
   await page.keyboard.press('Enter');
 }
 
-/** Moves the cursor to the start of 1-based `line` with Go to Line, which scrolls it into view. */
-export async function revealLine(page, line) {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+G');
-  const input = page.locator(SELECTORS.quickInput);
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
-  await input.fill(`:${line}`);
-  await page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden', timeout: 10_000 });
+/**
+ * Moves the cursor to the start of 1-based `line` with Go to Line, which scrolls it into view.
+ * Enter only navigates once the picker has taken the typed line in (its input is then labelled
+ * "Go to line N"); pressed earlier, it leaves the picker open. Retried, as a setup step.
+ */
+export async function revealLine(page, line, log) {
+  await retry(`go to line ${line}`, 3, async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+G');
+    const input = page.locator(SELECTORS.quickInput);
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(`:${line}`);
+    await page.waitForFunction(({ selector, label }) => {
+      const element = document.querySelector(selector);
+      return element !== null && (element.getAttribute('aria-label') ?? '').includes(label);
+    }, { selector: SELECTORS.quickInput, label: `line ${line}.` }, { timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 5_000 });
+  }, log);
 }
 
 /** Focuses the editor tab of `fileName`. */
@@ -92,22 +102,25 @@ export async function focusEditor(page, fileName) {
 }
 
 /**
- * The error squiggles in the visible editors with the 1-based line each sits on, found by matching
- * a squiggle's vertical centre against the line-number gutter.
+ * The error squiggles of the active editor with the 1-based line each sits on, found by matching a
+ * squiggle's vertical centre against that same editor's line-number gutter (code lenses sit in
+ * view zones between lines, so counting rows from the top would be wrong).
  */
 export async function errorSquiggles(page) {
-  return page.evaluate(({ squiggle, lineNumber }) => {
-    const gutter = [...document.querySelectorAll(lineNumber)].map((element) => {
+  return page.evaluate(({ editor, squiggle, lineNumber }) => {
+    const active = document.querySelector(editor);
+    if (!active) return [];
+    const gutter = [...active.querySelectorAll(lineNumber)].map((element) => {
       const box = element.getBoundingClientRect();
       return { line: Number(element.textContent.trim()), top: box.top, bottom: box.bottom };
     });
-    return [...document.querySelectorAll(squiggle)].map((element) => {
+    return [...active.querySelectorAll(squiggle)].map((element) => {
       const box = element.getBoundingClientRect();
       const middle = box.top + box.height / 2;
       const row = gutter.find((g) => middle >= g.top && middle < g.bottom);
       return { line: row ? row.line : -1, x: box.left, y: box.top, width: box.width, height: box.height };
     });
-  }, { squiggle: SELECTORS.errorSquiggle, lineNumber: SELECTORS.lineNumber });
+  }, { editor: SELECTORS.editor, squiggle: SELECTORS.errorSquiggle, lineNumber: SELECTORS.lineNumber });
 }
 
 /** Waits until `predicate(squiggles)` holds, or the timeout ends; returns the last squiggles seen. */
@@ -137,8 +150,11 @@ export async function hoverText(page, squiggle) {
 }
 
 /**
- * Opens the Problems panel and returns its rows once at least one is shown, as
- * `{ text, severity }` with severity `error`, `warning`, `info` or undefined (a file header row).
+ * Opens the Problems panel and returns every row of its tree once at least one is shown, as
+ * `{ index, level, text, severity }`: level 1 is a file, 2 a diagnostic, 3 a related-information
+ * entry of the diagnostic above it (a trace step); severity is `error`, `warning`, `info` or
+ * undefined. The tree only renders the rows in view, so the list is scrolled from top to bottom and
+ * the rows are collected by their index.
  */
 export async function problemRows(page, timeoutMs = 20_000) {
   await page.keyboard.press('Escape');
@@ -146,11 +162,32 @@ export async function problemRows(page, timeoutMs = 20_000) {
   const rows = page.locator(SELECTORS.problemRow);
   await rows.first().waitFor({ timeout: timeoutMs });
   await sleep(500);
-  return rows.evaluateAll((elements) => elements.map((element) => {
-    const icon = element.querySelector('.codicon-error, .codicon-warning, .codicon-info');
-    const severity = icon ? ['error', 'warning', 'info'].find((name) => icon.classList.contains(`codicon-${name}`)) : undefined;
-    return { text: element.innerText.replace(/\s*\n\s*/g, ' | '), severity };
-  }));
+  const list = page.locator('.markers-panel .monaco-list').first();
+  const box = await list.boundingBox();
+  if (!box) throw new Error('the Problems tree has no size');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, -100_000);
+  await sleep(200);
+  const seen = new Map();
+  for (let unchanged = 0, steps = 0; unchanged < 2 && steps < 100; steps++) {
+    const visible = await rows.evaluateAll((elements) => elements.map((element) => {
+      const icon = element.querySelector('.codicon-error, .codicon-warning, .codicon-info');
+      const severity = icon ? ['error', 'warning', 'info'].find((name) => icon.classList.contains(`codicon-${name}`)) : undefined;
+      return {
+        index: Number(element.getAttribute('data-index')),
+        level: Number(element.getAttribute('aria-level')) || undefined,
+        text: element.innerText.replace(/\s*\n\s*/g, ' | '),
+        severity,
+      };
+    }));
+    const before = seen.size;
+    for (const row of visible) seen.set(row.index, row);
+    unchanged = seen.size === before ? unchanged + 1 : 0;
+    await page.mouse.wheel(0, box.height / 2);
+    await sleep(150);
+  }
+  await page.mouse.wheel(0, -100_000);
+  return [...seen.values()].sort((a, b) => a.index - b.index);
 }
 
 /** Closes the panel (Problems, Output) so that it no longer covers the editor. */

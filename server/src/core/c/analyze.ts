@@ -162,13 +162,14 @@ export class FunctionAnalyzer {
       for (const name of identifiersIn(node.cond)) this.testedNames.set(name, (this.testedNames.get(name) ?? 0) + 1);
     }
     for (const node of fn.nodes) if (node.k === 'return' && node.expr) for (const name of identifiersIn(node.expr)) this.returnedNames.add(name);
+    this.collectMemberAliases();
     for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) this.lockFamilies.add(f);
     for (const call of fn.calls) {
       const entry = table.byName.get(call.callee);
       if (!entry) continue;
       if (entry.effect === 'release') {
         const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
-        if (key !== undefined) for (const family of entry.families) this.releasedAnywhere.add(`${family}|${key}`);
+        if (key !== undefined) for (const family of entry.families) this.releasedAnywhere.add(`${family}|${this.canonical(key)}`);
       } else if (entry.effect === 'acquire' && entry.consumes !== undefined && call.args[entry.consumes]) {
         const key = exprKey(call.args[entry.consumes]);
         if (key !== undefined) this.releasedAnywhere.add(`${entry.families[0]}|${key}`);
@@ -205,6 +206,42 @@ export class FunctionAnalyzer {
     }
     this.reportInconsistentPaths();
     return { findings: [...this.findings.values()], incomplete, visits, releaseSites: this.releaseSites };
+  }
+
+  /** Local pointers assigned once, to the address of a member: `dev = &stdev->dev` makes `dev` mean `stdev->dev`. */
+  private readonly memberAliases = new Map<string, string>();
+
+  private collectMemberAliases(): void {
+    const assigned = new Map<string, number>();
+    const targets = new Map<string, string>();
+    const note = (name: string, value: Expr | undefined) => {
+      assigned.set(name, (assigned.get(name) ?? 0) + 1);
+      if (value && value.k === 'unary' && value.op === '&') {
+        const key = exprKey(value.arg);
+        if (key !== undefined && key !== name && keyRoot(key) !== name) targets.set(name, key);
+      }
+    };
+    const visit = (expr: Expr): void => {
+      if (expr.k === 'assign' && expr.left.k === 'id') note(expr.left.name, expr.op === '=' ? expr.right : undefined);
+      if (expr.k === 'assign') visit(expr.right);
+      if (expr.k === 'call') expr.args.forEach(visit);
+    };
+    for (const node of this.fn.nodes) {
+      if (node.k === 'decl') {
+        if (node.init) note(node.name, node.init);
+      } else if (node.k === 'eval') visit(node.expr);
+    }
+    for (const [name, key] of targets) if (assigned.get(name) === 1 && this.fn.locals.has(name)) this.memberAliases.set(name, key);
+  }
+
+  /** The canonical key of an object: through a member alias (`dev` for `&stdev->dev`) when there is one. */
+  private canonical(key: string): string {
+    const root = keyRoot(key);
+    const target = this.memberAliases.get(root);
+    if (target === undefined) return key;
+    if (key === root) return target;
+    if (key.startsWith(`${root}->`)) return `${target}.${key.slice(root.length + 2)}`;
+    return key;
   }
 
   /** Whether a fact about `key` can matter later: its variable is tested again, or it decides an acquire. */
@@ -384,11 +421,18 @@ export class FunctionAnalyzer {
    * Marks live resources known under any of `names` as escaped (handed to a call or stored), or, for
    * `hard` escapes (returned to the caller), removes them from the path.
    */
-  private escape(state: State, names: string[], localOnly = false, hard = false): void {
+  private escape(state: State, names: string[], localOnly = false, hard = false, byCall = false): void {
     if (names.length === 0) return;
     const hit = (r: Res) => isLive(r) && r.api.kind !== 'lock' && (!localOnly || r.local) && r.names.some((n) => names.includes(n) || names.includes(keyRoot(n)));
     if (hard) state.res = state.res.filter((r) => !hit(r));
-    else state.res = state.res.map((r) => (hit(r) && !r.escaped ? { ...r, escaped: true } : r));
+    else {
+      state.res = state.res.map((r) => {
+        if (!hit(r)) return r;
+        const handedOnly = byCall && (r.handedOnly ?? !r.escaped);
+        if (r.escaped && r.handedOnly === handedOnly) return r;
+        return { ...r, escaped: true, handedOnly };
+      });
+    }
   }
 
   // ------------------------------------------------------------------------------------------
@@ -540,7 +584,7 @@ export class FunctionAnalyzer {
       if (arg.k === 'id') this.checkUse(state, arg, arg);
     });
     // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
-    if (callee === '' || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true);
+    if (callee === '' || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true, false, !embeds && callee !== '');
     if (RELEASE_LIKE.test(callee)) {
       // A helper that tears down what it is handed: what the path holds of those objects is dropped.
       const keys = new Set<string>(temps);
@@ -581,7 +625,10 @@ export class FunctionAnalyzer {
     let objectKey: string | undefined;
     if (entry.object === 'return') objectKey = resultKey;
     else if (entry.object === 'none') objectKey = `@${entry.families[0]}`;
-    else if (expr.args[entry.object]) objectKey = exprKey(expr.args[entry.object]) ?? argValues[entry.object]?.key;
+    else if (expr.args[entry.object]) {
+      const argKey = exprKey(expr.args[entry.object]);
+      objectKey = argKey !== undefined ? this.canonical(argKey) : argValues[entry.object]?.key;
+    }
     if (objectKey === undefined) return { state, value: { key: resultKey } };
     if (entry.kind === 'lock') {
       const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
@@ -630,6 +677,7 @@ export class FunctionAnalyzer {
     if (entry.object === 'none') key = `@${entry.families[0]}`;
     else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
     if (key === undefined) return;
+    key = this.canonical(key);
     this.releaseKey(state, entry.families[0], entry.families, key, expr, entry, consume);
     if (entry.freesContainer) {
       const root = keyRoot(key);
@@ -946,6 +994,7 @@ export class FunctionAnalyzer {
       return true;
     }
     if ((res.local || res.iterator) && !res.escaped) return true;
+    if (errorReturn && res.local && res.handedOnly && res.api.kind === 'memory') return true;
     return errorReturn && (releasedHere || res.api.mustRelease);
   }
 

@@ -39,7 +39,9 @@ export interface CAnalysisResult {
 const FRAGMENT_PREFIX = 'void __lifetime_fragment(void)\n{\n';
 const CALL_NAME = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(/g;
 /** Below this size the whole text is parsed; above it only functions that call a known API are. */
-const WHOLE_PARSE_LIMIT = 48 * 1024;
+const WHOLE_PARSE_LIMIT = 4 * 1024;
+/** A function header with its opening brace on the same line, at the top level. */
+const SAME_LINE_BRACE = /^[A-Za-z_][^\n;=]*\)[ \t]*\{[ \t]*$/m;
 
 function requireParser(options: CAnalysisOptions | undefined): CParser {
   const parser = options?.parser ?? loadedCParser();
@@ -97,7 +99,9 @@ interface ParsedFunctions {
 }
 
 function parseFunctions(text: string, table: ApiTable, parser: CParser, all: boolean): ParsedFunctions {
-  let chunks = text.length > WHOLE_PARSE_LIMIT ? findFunctionChunks(text) : [];
+  // Only files in kernel style (function braces alone at column 0) are split into functions.
+  const kernelStyle = text.length > WHOLE_PARSE_LIMIT && !SAME_LINE_BRACE.test(text);
+  let chunks = kernelStyle ? findFunctionChunks(text) : [];
   const total = chunks.length;
   if (chunks.length > 0) {
     if (!all) chunks = chunks.filter((c) => mentionsTableApi(text, c.bodyStart, c.end, table));
@@ -144,7 +148,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
       });
       if (!fn) continue;
       analysed++;
-      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 2000, lines);
+      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines);
       findings.push(...result.findings);
       for (const [site, effective] of result.releaseSites) releaseSites.set(site, effective);
       if (result.incomplete) incomplete++;

@@ -33,6 +33,8 @@ export interface Res {
   tracked: boolean;
   /** Handed to a call or stored in a structure: only an error return that does not undo it is a leak. */
   escaped?: boolean;
+  /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */
+  handedOnly?: boolean;
   /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
   gotoAtAcquire: number;
   /** Source text of the acquire's arguments, for fixes. */
@@ -58,7 +60,7 @@ export function cloneState(state: State): State {
 export function stateKey(state: State): string {
   let key = `${state.lastGoto}|`;
   const res = state.res.length > 1 ? state.res.slice().sort((a, b) => a.site - b.site || a.status.localeCompare(b.status)) : state.res;
-  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? 'e' : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''};`;
+  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''};`;
   key += '|';
   if (state.masks.size > 0) {
     const masks = [...state.masks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -184,8 +184,8 @@ class PromelaWriter {
     let ops = transition.ops;
     const conditions = [`err == 0`, `${pc} == ${transition.from}`];
     if (transition.guard) conditions.push(this.expr(transition.guard));
-    while (ops.length > 0 && ops[0].k === 'require') {
-      conditions.push(this.expr((ops[0] as { cond: Expr }).cond));
+    for (let first = ops[0]; first?.k === 'require'; first = ops[0]) {
+      conditions.push(this.expr(first.cond));
       ops = ops.slice(1);
     }
     const body: string[] = [`${pc} = ${transition.next}`];

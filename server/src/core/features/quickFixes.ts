@@ -1,12 +1,14 @@
 // Quick fixes for violations. The core proposes candidate edits from the violation's trace; each
-// is only offered after the engine has re-checked the edited model and found that the violation
-// is gone and no proposal that was safe became unsafe (`judgeFix`). The server runs those checks
-// in its worker; `verifiedQuickFixes` does the same synchronously for tests and tools.
+// is only offered after the engine has re-checked every proposal of the edited model and found that
+// the violation is gone and that no error was added (`judgeFix`): no new unexpected violation and no
+// new unmet expectation. The server runs those checks in its worker; `verifiedQuickFixes` does the
+// same synchronously for tests and tools.
 
 import type { ModelResult, ProposalResult, TraceStep } from '../engine/types';
-import type { Item, ProposalDecl, Statement } from '../syntax/ast';
+import type { Statement } from '../syntax/ast';
 import { violationCode } from '../diagnostics/codes';
 import { isCheckable, type Analysis } from './analysis';
+import { applyProposalCandidate, lineBreak } from './applyProposal';
 import { proposalLabel } from './diagnostics';
 import { indentationAt, isStatement, statementSpanning, walk } from './nodes';
 import { formatCount, overlaps, toRange } from './ranges';
@@ -28,7 +30,10 @@ export interface FixCandidate {
   violationKind: string;
   code: string;
   edits: OffsetEdit[];
-  /** Proposals to re-check; undefined means all. */
+  /**
+   * Proposals to re-check; undefined means all. No candidate here sets it: the judge needs every
+   * proposal's verdict to see that the edit added no error, and refuses a fix without them.
+   */
   checkProposals?: string[];
 }
 
@@ -50,10 +55,6 @@ function stepStatement(analysis: Analysis, step: { start: number; end: number })
     return undefined;
   });
   return found;
-}
-
-function lineBreak(text: string): string {
-  return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
 /** An edit inserting a new statement on its own line after `statement`, at its indentation. */
@@ -287,79 +288,6 @@ function lockAround(analysis: Analysis, result: ProposalResult, trace: TraceStep
   return candidates;
 }
 
-function itemName(item: Item): string | undefined {
-  switch (item.kind) {
-    case 'ObjectDecl':
-    case 'FnDecl':
-    case 'ThreadDecl':
-    case 'DeviceDecl':
-      return item.name.text;
-    default:
-      return undefined;
-  }
-}
-
-function itemClass(kind: string, isStatic = false): string {
-  return kind === 'ObjectDecl' || isStatic ? 'object' : kind;
-}
-
-/** Re-indents a proposal item's text to the top level: its first line's indentation is removed. */
-function dedent(analysis: Analysis, start: number, end: number): string {
-  const indent = indentationAt(analysis.text, start);
-  const lines = analysis.text.slice(start, end).split(/\r?\n/);
-  return lines.map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line)).join(lineBreak(analysis.text));
-}
-
-/** Replace the baseline's items by a proposal's, add its new ones, drop its removed ones. */
-function applyProposalCandidate(analysis: Analysis, proposal: ProposalDecl, baselineKind: string): FixCandidate | undefined {
-  const edits: OffsetEdit[] = [];
-  const baselineItems = analysis.file.items;
-  const firstProposal = baselineItems.find((item) => item.kind === 'ProposalDecl');
-  const insertAt = firstProposal ? firstProposal.start : analysis.text.length;
-  const eol = lineBreak(analysis.text);
-  let added = '';
-  for (const item of proposal.items) {
-    if (item.kind === 'Error') return undefined;
-    if (item.kind === 'RemoveDecl') {
-      const victim = baselineItems.find((b) => itemName(b) === item.name.text && itemClass(b.kind) === itemClass(`${item.targetKind[0].toUpperCase()}${item.targetKind.slice(1)}Decl`));
-      if (!victim) return undefined;
-      let end = victim.end;
-      while (analysis.text[end] === ' ' || analysis.text[end] === ';') end++;
-      if (analysis.text[end] === '\r') end++;
-      if (analysis.text[end] === '\n') end++;
-      edits.push({ start: victim.start, end, newText: '' });
-      continue;
-    }
-    let text = dedent(analysis, item.start, item.end);
-    const isNew = 'isNew' in item && item.isNew;
-    if (isNew) text = text.replace(/^new\s+/, '');
-    if (isNew || item.kind === 'OrderDecl') {
-      added += text + eol;
-      continue;
-    }
-    const name = itemName(item);
-    const victim = baselineItems.find((b) => itemName(b) === name && itemClass(b.kind) === itemClass(item.kind));
-    if (!victim) return undefined;
-    edits.push({ start: victim.start, end: victim.end, newText: text });
-  }
-  if (added) edits.push({ start: insertAt, end: insertAt, newText: added + (firstProposal ? eol : '') });
-  for (const item of baselineItems) {
-    if (item.kind === 'ExpectDecl' && item.proposal.text === 'baseline' && item.outcome.text !== 'safe') {
-      edits.push({ start: item.outcome.start, end: item.outcome.end, newText: 'safe' });
-    }
-  }
-  if (edits.length === 0) return undefined;
-  return {
-    key: `apply:${proposal.name.text}`,
-    title: `Apply proposal ${proposal.name.text} to the baseline`,
-    target: 'baseline',
-    violationKind: baselineKind,
-    code: violationCode(baselineKind)?.code ?? '',
-    edits,
-    checkProposals: ['baseline'],
-  };
-}
-
 /** Candidate fixes for the violations whose failing step or proposal name overlaps [start, end]. */
 export function fixCandidates(analysis: Analysis, start: number, end: number): FixCandidate[] {
   const engine = analysis.engine;
@@ -416,25 +344,63 @@ export function fixCandidates(analysis: Analysis, start: number, end: number): F
 }
 
 /**
- * The code action for a candidate, if the re-check of the edited model shows that the target's
- * violation is gone and nothing that was safe became unsafe; undefined otherwise.
+ * The errors a check shows (see `verdictDiagnostics` in diagnostics.ts), as keys that name the
+ * proposal and the problem but not where it sits, so that an edit elsewhere does not change them.
+ */
+function errorKeys(result: ModelResult): Set<string> {
+  const keys = new Set<string>();
+  for (const diagnostic of result.diagnostics) if (diagnostic.severity === 'error') keys.add(`${diagnostic.code}: ${diagnostic.message}`);
+  for (const proposal of result.proposals) {
+    if (proposal.verdict === 'violation' && proposal.expected !== proposal.kind) keys.add(violationKey(proposal.name, proposal.kind));
+    if (proposal.expected !== undefined && proposal.expectationMet === false && proposal.verdict !== 'incomplete') keys.add(unmetKey(proposal.name));
+  }
+  return keys;
+}
+
+function violationKey(proposal: string, kind: string | undefined): string {
+  return `${proposal}: unexpected ${kind ?? 'violation'}`;
+}
+
+function unmetKey(proposal: string): string {
+  return `${proposal}: expectation unmet`;
+}
+
+/** The names of the baseline and of every proposal the edited model declares. */
+function declaredProposals(analysis: Analysis): string[] {
+  return ['baseline', ...analysis.file.items.flatMap((item) => (item.kind === 'ProposalDecl' ? [item.name.text] : []))];
+}
+
+/**
+ * The errors of the edited model that the original did not have. The one error a fix may add is
+ * the target's unmet expectation when that expectation named the very violation the fix removes.
+ */
+export function addedErrors(before: ModelResult, candidate: FixCandidate, after: ModelResult): string[] {
+  const known = errorKeys(before);
+  const previousTarget = before.proposals.find((p) => p.name === candidate.target);
+  const allowed = previousTarget?.expected !== undefined && previousTarget.expected === candidate.violationKind ? unmetKey(candidate.target) : undefined;
+  return [...errorKeys(after)].filter((key) => !known.has(key) && key !== allowed);
+}
+
+/**
+ * The code action for a candidate, if the re-check of every proposal of the edited model shows that
+ * the target's violation is gone, that every verdict is complete, and that no error was added;
+ * undefined otherwise.
  */
 export function judgeFix(before: Analysis, candidate: FixCandidate, after: ModelResult, afterAnalysis: Analysis): CodeActionItem | undefined {
-  if (!isCheckable(afterAnalysis)) return undefined;
+  if (!before.engine || !isCheckable(afterAnalysis)) return undefined;
   const target = after.proposals.find((p) => p.name === candidate.target);
   if (!target || target.verdict !== 'safe') return undefined;
-  for (const result of after.proposals) {
-    const previous = before.engine?.proposals.find((p) => p.name === result.name);
-    if (result.verdict === 'violation' && (!previous || previous.verdict !== 'violation' || previous.kind !== result.kind)) return undefined;
-    if (result.verdict === 'incomplete') return undefined;
-  }
+  const checked = new Set(after.proposals.map((p) => p.name));
+  if (!declaredProposals(afterAnalysis).every((name) => checked.has(name))) return undefined;
+  if (after.proposals.some((result) => result.verdict === 'incomplete')) return undefined;
+  if (addedErrors(before.engine, candidate, after).length > 0) return undefined;
   const alsoFixed = after.proposals.filter((result) => {
     const previous = before.engine?.proposals.find((p) => p.name === result.name);
     return result.name !== target.name && result.verdict === 'safe' && previous?.verdict === 'violation';
   }).length;
   const others = alsoFixed > 0 ? `; ${alsoFixed} more proposal${alsoFixed === 1 ? '' : 's'} now safe` : '';
   return {
-    title: `${candidate.title} — verified: ${proposalLabel(target)} safe (${formatCount(target.states)} states${others})`,
+    title: `${candidate.title} — verified: ${proposalLabel(target)} safe (${formatCount(target.states)} states${others}), no new errors`,
     kind: 'quickfix',
     isPreferred: true,
     diagnosticCodes: candidate.code ? [candidate.code] : [],
