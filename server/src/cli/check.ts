@@ -1,6 +1,7 @@
 // `lifetime check`: read the inputs, check each file, print the report, and decide the exit code.
 
 import type { CheckCommand } from './args';
+import { enableCBodies } from '../core/features/cBodies';
 import { checkCFile, loadCFrontEnd } from './cfiles';
 import type { EngineRunOptions } from './engineReport';
 import type { CommandOutput } from './exportCommand';
@@ -16,6 +17,9 @@ function problemLines(problems: { path: string; reason: string }[]): string {
   return problems.map((problem) => `lifetime: ${problem.path}: ${problem.reason}\n`).join('');
 }
 
+/** A `c {` body in a model: `fn f(x) c {` or `thread t c {`. */
+const C_BODY = /[)\]\w]\s+c\s*\{/;
+
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   const inputs = collectInputs(command.paths, { cFiles: true });
   if (inputs.problems.length > 0) return { stdout: '', stderr: problemLines(inputs.problems), exitCode: 2 };
@@ -26,6 +30,11 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
 
   const reports: FileReport[] = [];
   let stderr = '';
+  // Models whose procedures or threads are written in C need the C parser before the engine runs.
+  if (command.engine && inputs.files.some((file) => file.language === 'lifetime' && C_BODY.test(file.text))) {
+    const failure = await enableCBodies(command.apiFiles);
+    if (failure) stderr += `lifetime: ${failure}; models with C bodies are not checked\n`;
+  }
   for (const input of inputs.files) {
     if (input.language === 'c') {
       reports.push(checkCFile(input.path, input.text, c!.frontEnd!));

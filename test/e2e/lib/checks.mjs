@@ -10,15 +10,26 @@ import {
 const DIAGNOSTICS_TIMEOUT_MS = 60_000;
 const RECHECK_TIMEOUT_MS = 30_000;
 
-/** A Problems row parsed into code, 1-based line and severity, or undefined for a file header row. */
-export function parseProblemRow({ text, severity }) {
-  const position = /\[Ln (\d+), Col (\d+)\]/.exec(text);
-  if (!position) return undefined;
-  return { code: /\bLT\d{4}\b/.exec(text)?.[0], line: Number(position[1]), severity, text };
+/**
+ * The diagnostics among the Problems rows (level 2 of the tree), each parsed into code, 1-based line,
+ * severity, text and the related-information rows (level 3, the trace steps) listed under it.
+ */
+export function problemMarkers(rows) {
+  if (rows.some((row) => row.level === undefined)) throw new Error('the Problems rows carry no aria-level; cannot tell diagnostics from their trace steps');
+  const markers = [];
+  for (const row of rows) {
+    if (row.level === 2) {
+      const position = /\[Ln (\d+), Col (\d+)\]/.exec(row.text);
+      markers.push({ code: /\bLT\d{4}\b/.exec(row.text)?.[0], line: position ? Number(position[1]) : undefined, severity: row.severity, text: row.text, related: [] });
+    } else if (row.level === 3 && markers.length > 0) {
+      markers[markers.length - 1].related.push(row.text);
+    }
+  }
+  return markers;
 }
 
 function describeRows(rows) {
-  return rows.map((row) => `${row.severity ?? '-'}: ${row.text}`).join('\n') || '(no rows)';
+  return rows.map((row) => `${'  '.repeat((row.level ?? 1) - 1)}${row.severity ?? '-'}: ${row.text}`).join('\n') || '(no rows)';
 }
 
 function describeSquiggles(squiggles) {
@@ -33,8 +44,8 @@ export async function runChecks({ page, reporter, model, log, features }) {
   const onViolation = (squiggles) => squiggles.some((s) => s.line === model.violationLine);
   const violationSquiggle = async () => (await errorSquiggles(page)).find((s) => s.line === model.violationLine);
 
-  const squiggleShown = await reporter.check(`error squiggle on the violating step (line ${model.violationLine})`, async () => {
-    await revealLine(page, model.violationLine);
+  await reporter.check(`error squiggle on the violating step (line ${model.violationLine})`, async () => {
+    await revealLine(page, model.violationLine, log);
     const squiggles = await waitForSquiggles(page, onViolation, DIAGNOSTICS_TIMEOUT_MS);
     assert.ok(onViolation(squiggles), `no error squiggle on line ${model.violationLine}; squiggles on: ${describeSquiggles(squiggles)}`);
   });
@@ -50,10 +61,15 @@ export async function runChecks({ page, reporter, model, log, features }) {
   await reporter.check('Problems panel lists the violation at its step', async () => {
     const rows = await problemRows(page);
     log(`problems: ${JSON.stringify(rows)}`);
-    const markers = rows.map(parseProblemRow).filter((row) => row !== undefined);
+    const markers = problemMarkers(rows);
     assert.deepEqual(markers.map(({ code, line, severity }) => ({ code, line, severity })),
       model.problems.map(({ code, line, severity }) => ({ code, line, severity })), `Problems rows:\n${describeRows(rows)}`);
     model.problems.forEach((expected, index) => assert.match(markers[index].text, expected.text));
+    // Each diagnostic lists the steps of its trace under it, each naming the thread that took it.
+    for (const marker of markers) {
+      assert.ok(marker.related.length > 0 && marker.related.every((step) => model.threads.some((thread) => step.includes(`${thread}: `))),
+        `the trace steps under "${marker.text}" are not listed:\n${describeRows(rows)}`);
+    }
   });
   await closePanel(page);
 
@@ -69,34 +85,40 @@ export async function runChecks({ page, reporter, model, log, features }) {
     await openFile(page, model.fileName, log);
   }
 
-  if (features.includes('quickfix') && squiggleShown) {
-    await reporter.check('preferred quick fix applies and the file re-checks clean', async () => {
-      await revealLine(page, model.violationLine);
-      const squiggle = await violationSquiggle();
-      assert.ok(squiggle, 'there is no squiggle to fix');
+  if (features.includes('quickfix')) {
+    let applied;
+    await reporter.check('a quick fix applied and re-checked: the preferred fix is verified, the squiggle goes, no error appears', async () => {
+      await revealLine(page, model.violationLine, log);
+      const squiggle = await waitForSquiggles(page, onViolation, DIAGNOSTICS_TIMEOUT_MS).then((all) => all.find((s) => s.line === model.violationLine));
+      assert.ok(squiggle, `there is no squiggle to fix on line ${model.violationLine}`);
       const titles = await openQuickFixMenu(page, squiggle);
       log(`quick fixes (preferred first): ${JSON.stringify(titles)}`);
       assert.ok(titles.length > 0, 'Ctrl+. offers no quick fix on the violating step');
+      assert.match(titles[0], model.fix.preferred, `the first quick fix is not the expected verified one:\n${titles.join('\n')}`);
+      assert.ok(!titles.some((title) => model.fix.refused.test(title)), `a fix that adds an error is offered:\n${titles.join('\n')}`);
+      applied = titles[0];
       await chooseQuickFix(page, 0);
-      const after = await waitForSquiggles(page, (squiggles) => !onViolation(squiggles), RECHECK_TIMEOUT_MS);
-      assert.ok(!onViolation(after), `the squiggle on line ${model.violationLine} remains after "${titles[0]}"`);
+      const after = await waitForSquiggles(page, (squiggles) => squiggles.length === 0, RECHECK_TIMEOUT_MS);
+      assert.ok(!onViolation(after), `the squiggle on line ${model.violationLine} remains after "${applied}"`);
       assert.ok(await isDirty(page, model.fileName), 'the fix did not edit the file');
-      const rows = await problemRows(page, 5_000).catch(() => []);
-      const violations = rows.map(parseProblemRow).filter((row) => row !== undefined && row.code?.startsWith('LT30'));
-      assert.deepEqual(violations, [], 'violations remain in the Problems panel');
+      assert.deepEqual(after, [], `error squiggles after "${applied}": ${describeSquiggles(after)}`);
     });
-    await reporter.check('the applied fix leaves no error behind', async () => {
-      const rows = await problemRows(page, 5_000).catch(() => []);
-      log(`problems after the fix: ${JSON.stringify(rows)}`);
-      const errors = rows.map(parseProblemRow).filter((row) => row !== undefined && row.severity === 'error');
-      assert.deepEqual(errors, [], `error rows after the fix:\n${describeRows(errors)}`);
+    await reporter.check('after the fix the Problems panel holds no error, only the expected warning', async () => {
+      assert.ok(applied, 'no fix was applied');
+      const rows = await problemRows(page);
+      log(`problems after "${applied}": ${JSON.stringify(rows)}`);
+      const markers = problemMarkers(rows);
+      assert.deepEqual(markers.filter((marker) => marker.severity === 'error').map((marker) => marker.text), [], `error rows after the fix:\n${describeRows(rows)}`);
+      assert.deepEqual(markers.map(({ code, severity }) => ({ code, severity })), model.fix.remaining.map(({ code, severity }) => ({ code, severity })),
+        `Problems rows after the fix:\n${describeRows(rows)}`);
+      model.fix.remaining.forEach((expected, index) => assert.match(markers[index].text, expected.text));
     });
     await closePanel(page);
 
     await reporter.check('undoing the fix brings the violation back', async () => {
       await focusEditor(page, model.fileName);
       await page.keyboard.press('Control+Z');
-      await revealLine(page, model.violationLine);
+      await revealLine(page, model.violationLine, log);
       const squiggles = await waitForSquiggles(page, onViolation, RECHECK_TIMEOUT_MS);
       assert.ok(onViolation(squiggles), `after undo, squiggles on: ${describeSquiggles(squiggles)}`);
       assert.ok(!(await isDirty(page, model.fileName)), 'undo did not return the file to its saved text');

@@ -13,7 +13,9 @@ const GALLERY_MODEL = 'examples/iommu-release-device-ordering.lifetime';
  * Returns the model and its expectations:
  * - `violationLine` (1-based): the `use` step of the baseline that runs after the free;
  * - `problems`: the Problems rows, `{ code, line, severity, text }`, in the panel's order;
- * - `threads`: the baseline's thread names, the columns of the trace view.
+ * - `threads`: the baseline's thread names, the columns of the trace view;
+ * - `fix`: the title the preferred quick fix must have, the fix that must not be offered, and the
+ *   Problems rows that remain once the preferred fix is applied (see FIX below).
  */
 export function loadModel(repoRoot) {
   const file = path.join(repoRoot, GALLERY_MODEL);
