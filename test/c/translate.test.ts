@@ -24,7 +24,7 @@ async function context(): Promise<CBodyContext> {
     table: loadApiTable().table,
     parser: await loadCParser(),
     objects: [
-      { name: 'group', members: [{ name: 'mutex', kind: 'lock' }, { name: 'dead', kind: 'flag' }] },
+      { name: 'group', members: [{ name: 'mutex', kind: 'lock' }, { name: 'dead', kind: 'flag' }, { name: 'devices', kind: 'int' }] },
       { name: 'mm', members: [{ name: 'users', kind: 'ref' }, { name: 'count', kind: 'ref' }] },
       { name: 'obj', members: [{ name: 'ref', kind: 'ref' }] },
       { name: 'domain', members: [] },
@@ -110,4 +110,23 @@ test('unknown calls and unbound names are skipped with warnings', async () => {
   assert.deepEqual(render(result.statements), ['choose [lock group.mutex | ]']);
   assert.deepEqual(result.diagnostics.map((d) => d.code).sort(), ['LT2019', 'LT4103']);
   assert.match(result.diagnostics.find((d) => d.code === 'LT4103')?.message ?? '', /printk\(\)/);
+});
+
+test('increments and decrements of an int member become inc and dec steps', async () => {
+  const code = `
+  group->devices--;
+  --group->devices;
+  group->devices++;
+  ++group->devices;
+  group->devices -= 1;
+  group->devices += 1;
+  group->devices -= 2;
+  group->mutex++;
+`;
+  const result = translateCBody(code, 0, await context());
+  assert.deepEqual(render(result.statements), ['dec group.devices', 'dec group.devices', 'inc group.devices', 'inc group.devices', 'dec group.devices', 'inc group.devices']);
+  // A step of more than one, and a counter that is not an int member, have no model meaning.
+  assert.deepEqual(result.diagnostics.map((d) => d.code), ['LT4103', 'LT4103']);
+  const first = result.statements[0];
+  assert.equal(code.slice(first.start, first.end), 'group->devices--;');
 });

@@ -101,7 +101,9 @@ test('a verified code action applied and re-checked', async () => {
   const published = await client.waitForDiagnostics(URI, (p) => p.version === 2);
   assert.equal(published.diagnostics.filter((d) => d.severity === 1).length, 0, JSON.stringify(published.diagnostics));
   const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: URI } });
-  assert.equal(lenses.filter((l) => l.command?.title.startsWith('✓ safe')).length, 2);
+  // The applied proposal became the baseline: its block is gone, so the baseline's lens is the only verdict.
+  assert.ok(!fixed.includes('proposal hold'), fixed);
+  assert.deepEqual(lenses.filter((l) => /^[✓✗]/.test(l.command?.title ?? '')).map((l) => l.command?.title.replace(/\d[\d,]*/, 'N')), ['✓ safe · N states']);
   await client.change(URI, 3, [{ text: UAF_MODEL }]);
   await client.waitForDiagnostics(URI, (p) => p.version === 3 && hasEngineDiagnostic(p.diagnostics));
 });

@@ -31,8 +31,10 @@ function activate(context) {
       if (!match) continue;
       const start = match.index + match[1].length;
       const range = new vscode.Range(line, start, line, start + match[2].length);
-      const baseline = new vscode.Diagnostic(range, 'smoke: use-after-free in baseline', vscode.DiagnosticSeverity.Error);
-      const proposal = new vscode.Diagnostic(range, 'smoke: use-after-free in proposal list_del_init_unlocked (expected)',
+      // The product's messages (server/src/core/features/diagnostics.ts), without the trace.
+      const baseline = new vscode.Diagnostic(range, 'use-after-free in baseline: use dom: domain was freed', vscode.DiagnosticSeverity.Error);
+      const proposal = new vscode.Diagnostic(range,
+        'use-after-free in proposal list_del_init_unlocked: use dom: domain was freed (expected: expect list_del_init_unlocked: use-after-free)',
         vscode.DiagnosticSeverity.Warning);
       for (const diagnostic of [baseline, proposal]) {
         diagnostic.source = 'lifetime';

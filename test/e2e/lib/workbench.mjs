@@ -137,24 +137,27 @@ export async function waitForSquiggles(page, predicate, timeoutMs) {
 /**
  * Moves the mouse onto a squiggle and returns the text of the hover that opens. The squiggle is
  * under the text layer, so `locator.hover()` would refuse; the mouse moves to its box instead.
+ * Retried, because a hover that opens while the editor still settles can close again at once.
  */
-export async function hoverText(page, squiggle) {
-  await page.mouse.move(1, 1);
-  await page.locator(SELECTORS.hover).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
-  await page.mouse.move(squiggle.x + Math.min(squiggle.width / 2, 12), squiggle.y + squiggle.height / 2 - 4);
-  const hover = page.locator(SELECTORS.hover).first();
-  await hover.waitFor({ state: 'visible', timeout: 15_000 });
-  // The hover fills in as providers answer; give the slower ones a moment to contribute.
-  await sleep(1000);
-  return hover.innerText();
+export async function hoverText(page, squiggle, log) {
+  return retry('open the hover on the squiggle', 3, async () => {
+    await page.mouse.move(1, 1);
+    await page.locator(SELECTORS.hover).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    await page.mouse.move(squiggle.x + Math.min(squiggle.width / 2, 12), squiggle.y + squiggle.height / 2 - 4, { steps: 4 });
+    const hover = page.locator(SELECTORS.hover).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    // The hover fills in as providers answer; give the slower ones a moment to contribute.
+    await sleep(1000);
+    return hover.innerText({ timeout: 5_000 });
+  }, log);
 }
 
 /**
- * Opens the Problems panel and returns every row of its tree once at least one is shown, as
- * `{ index, level, text, severity }`: level 1 is a file, 2 a diagnostic, 3 a related-information
- * entry of the diagnostic above it (a trace step); severity is `error`, `warning`, `info` or
- * undefined. The tree only renders the rows in view, so the list is scrolled from top to bottom and
- * the rows are collected by their index.
+ * Opens the Problems panel and returns every row of its tree once at least one is shown, in order,
+ * as `{ index, text, severity }`, severity being `error`, `warning`, `info` or undefined. Under a
+ * file's row come its diagnostics' rows, each followed by its related-information rows (for this
+ * product, the trace steps). The tree only renders the rows in view, so the list is scrolled from
+ * top to bottom and the rows are collected by their index.
  */
 export async function problemRows(page, timeoutMs = 20_000) {
   await page.keyboard.press('Escape');
@@ -175,7 +178,6 @@ export async function problemRows(page, timeoutMs = 20_000) {
       const severity = icon ? ['error', 'warning', 'info'].find((name) => icon.classList.contains(`codicon-${name}`)) : undefined;
       return {
         index: Number(element.getAttribute('data-index')),
-        level: Number(element.getAttribute('aria-level')) || undefined,
         text: element.innerText.replace(/\s*\n\s*/g, ' | '),
         severity,
       };
@@ -213,10 +215,19 @@ export async function openQuickFixMenu(page, squiggle) {
   return (await rows.allInnerTexts()).map((text) => text.trim());
 }
 
-/** Chooses the action at `index` (0 is the first) of the open quick-fix menu. */
+/**
+ * Chooses the action at `index` (0 is the first) of the open quick-fix menu with the keyboard: the
+ * menu opens with its first action focused, and a click would land on the pointer block that
+ * covers the page while the menu is open. Returns the title of the action chosen.
+ */
 export async function chooseQuickFix(page, index) {
-  await page.locator(SELECTORS.actionRow).nth(index).click();
+  for (let i = 0; i < index; i++) await page.keyboard.press('ArrowDown');
+  const focused = page.locator(`${SELECTORS.actionRow}.focused`).first();
+  await focused.waitFor({ state: 'visible', timeout: 5_000 });
+  const title = (await focused.getAttribute('aria-label')) ?? (await focused.innerText()).trim();
+  await page.keyboard.press('Enter');
   await page.locator(SELECTORS.actionRow).first().waitFor({ state: 'hidden', timeout: 10_000 });
+  return title;
 }
 
 /** Whether the editor tab of `fileName` shows unsaved changes. */

@@ -373,13 +373,15 @@ export class FunctionAnalyzer {
     }
     let changed = false;
     const res: Res[] = [];
+    const through = (n: string) => n === name || n.startsWith(prefixArrow) || n.startsWith(prefixDot);
     for (const r of state.res) {
-      if (!r.names.includes(name) && r.condVar !== name) {
+      if (!r.names.some(through) && r.condVar !== name) {
         res.push(r);
         continue;
       }
       changed = true;
-      const names = r.names.filter((n) => n !== name);
+      // `p->field` names another object once `p` points elsewhere.
+      const names = r.names.filter((n) => !through(n));
       if (!isLive(r) && names.length === 0) continue;
       const updated: Res = { ...r, names };
       if (r.condVar === name) {
@@ -596,6 +598,7 @@ export class FunctionAnalyzer {
       }
       state.res = state.res.filter((r) => !(isLive(r) && r.api.kind !== 'lock' && r.names.some((n) => keys.has(n) || whole.includes(keyRoot(n)))));
     }
+    this.forgetReleasedFields(state, expr.args);
     const roots = new Set<string>();
     for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
     if (UNLOCK_LIKE.test(callee) && roots.size > 0) {
@@ -608,6 +611,30 @@ export class FunctionAnalyzer {
     }
     else this.escape(state, temps);
     return { state, value: { key: `$u${expr.s}` } };
+  }
+
+  /**
+   * A call handed `p` (or `&s`) may store new pointers in `p->field`: a release seen earlier through
+   * such a field says nothing about what the field holds after the call.
+   */
+  private forgetReleasedFields(state: State, args: Expr[]): void {
+    const prefixes: string[] = [];
+    for (const arg of args) {
+      const whole: string[] = [];
+      directMentions(arg, whole);
+      for (const name of whole) prefixes.push(`${name}->`);
+      if (arg.k === 'unary' && arg.op === '&') {
+        const key = exprKey(arg.arg);
+        if (key !== undefined) prefixes.push(`${key}.`, `${key}->`);
+      }
+    }
+    if (prefixes.length === 0 || !state.res.some((r) => !isLive(r))) return;
+    const through = (n: string) => prefixes.some((p) => n.startsWith(p));
+    state.res = state.res.flatMap((r) => {
+      if (isLive(r) || !r.names.some(through)) return [r];
+      const names = r.names.filter((n) => !through(n));
+      return names.length > 0 ? [{ ...r, names }] : [];
+    });
   }
 
   private acquire(entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
@@ -729,7 +756,10 @@ export class FunctionAnalyzer {
     }
     const res = state.res[index];
     if (isLive(res)) {
-      state.res[index] = { ...res, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
+      // A reference taken on an object the caller already refers to (`old = of_node_get(ipar)`): the
+      // put drops the new reference, not the caller's, so only the name it was dropped through is released.
+      const names = res.api.kind === 'ref' && !res.api.frees && res.api.returnsObject && typeof res.api.object === 'number' ? res.names.filter((n) => n !== res.names[0] || n === key) : res.names;
+      state.res[index] = { ...res, names, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
       return;
     }
     if (mask === Z) return;
@@ -987,7 +1017,8 @@ export class FunctionAnalyzer {
   }
 
   private shouldReport(res: Res, errorReturn: boolean): boolean {
-    const releasedHere = res.names.some((n) => this.releasedAnywhere.has(`${res.family}|${n}`));
+    // A release of `a[i]` may be of another element than this one (unwind loops over arrays).
+    const releasedHere = res.names.some((n) => !n.includes('[]') && this.releasedAnywhere.has(`${res.family}|${n}`));
     if (res.api.kind === 'lock') {
       if (res.names.some((n) => this.acquiresAnnotated.has(n))) return false;
       if (LOCK_HELPER.test(this.fn.name)) return errorReturn && releasedHere;
@@ -1038,9 +1069,25 @@ export class FunctionAnalyzer {
     }
   }
 
+  /**
+   * Records a finding once per bug: a leak once per acquired object (at its first leaking return in
+   * the text, the other returns listed as related), a double release or a use once per site.
+   */
   private report(finding: RawFinding): void {
-    const key = `${finding.kind}|${finding.start}|${finding.res?.site ?? ''}|${finding.related[0]?.start ?? ''}`;
-    if (!this.findings.has(key)) this.findings.set(key, finding);
+    const leak = (finding.kind === 'leak' || finding.kind === 'lock-leak' || finding.kind === 'inconsistent-paths') && finding.res !== undefined;
+    const key = leak ? `${finding.kind}|${finding.res?.site}` : `${finding.kind}|${finding.start}`;
+    const known = this.findings.get(key);
+    if (!known) {
+      this.findings.set(key, finding);
+      return;
+    }
+    if (!leak || known.start === finding.start) return;
+    const [first, other] = finding.start < known.start ? [finding, known] : [known, finding];
+    const also = { start: other.start, end: other.end, message: 'also returns here with it held' };
+    const related = [...first.related.filter((r) => r.message !== also.message), ...known.related.filter((r) => r.message === also.message && r.start !== first.start), ...(other === finding || other === known ? [also] : [])];
+    const seen = new Set<number>();
+    first.related = related.filter((r) => (r.message !== also.message ? true : !seen.has(r.start) && (seen.add(r.start), true)));
+    this.findings.set(key, first);
   }
 }
 

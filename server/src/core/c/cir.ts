@@ -539,7 +539,8 @@ class Builder {
     const reassign = this.add({ k: 'reassign', names, next: head });
     const bodyEntry = this.loopBody(body, reassign, next, macro.call);
     (this.nodes[head] as { t: number }).t = bodyEntry;
-    const argsEval = this.add({ k: 'eval', expr: { ...call, callee: '' }, next: reassign });
+    // The loop variables are assigned by the macro, not read: only the other arguments are evaluated.
+    const argsEval = this.add({ k: 'eval', expr: { ...call, callee: '', args: call.args.filter((a) => a.k !== 'id') }, next: reassign });
     return argsEval;
   }
 }

@@ -282,8 +282,41 @@ class Translator {
     return undefined;
   }
 
+  /** The int member of a model object that `node` designates (`group->devices`), if any. */
+  private intMember(node: SyntaxNode | null): Ast.Place | undefined {
+    const target = this.place(node);
+    if (!target || target.segments.length < 2) return undefined;
+    const owner = this.objectOf({ ...target, segments: target.segments.slice(0, -1) });
+    const member = owner?.members.find((m) => m.name === target.segments[target.segments.length - 1].text);
+    return member?.kind === 'int' ? target : undefined;
+  }
+
+  /** `x->n++`, `--x->n`, `x->n += 1`, `x->n -= 1` on an int member: an inc or dec step. */
+  private counterStep(expr: SyntaxNode, statement: SyntaxNode): Ast.Statement | undefined {
+    let operand: SyntaxNode | null = null;
+    let op: 'inc' | 'dec' | undefined;
+    if (expr.type === 'update_expression') {
+      operand = expr.childForFieldName('argument');
+      const operator = expr.childForFieldName('operator');
+      const text = operator ? this.source(operator) : '';
+      op = text === '++' ? 'inc' : text === '--' ? 'dec' : undefined;
+    } else if (expr.type === 'assignment_expression') {
+      const operator = expr.childForFieldName('operator');
+      const right = expr.childForFieldName('right');
+      if (!operator || !right || this.source(right).trim() !== '1') return undefined;
+      operand = expr.childForFieldName('left');
+      const text = this.source(operator);
+      op = text === '+=' ? 'inc' : text === '-=' ? 'dec' : undefined;
+    }
+    if (!op) return undefined;
+    const target = this.intMember(operand);
+    return target ? { kind: 'StepStatement', op, target, ...this.range(statement) } : undefined;
+  }
+
   private expressionStatement(expr: SyntaxNode, statement: SyntaxNode): Ast.Statement[] {
     if (expr.type === 'call_expression') return this.call(expr, statement);
+    const step = this.counterStep(expr, statement);
+    if (step) return [step];
     if (expr.type === 'assignment_expression') {
       const right = expr.childForFieldName('right');
       if (right && right.type === 'call_expression') return this.call(right, statement);

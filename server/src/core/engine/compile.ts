@@ -49,6 +49,8 @@ export interface CompiledSystem {
   /** Unpacks into both `s` and `t` and copies the packed words into `current`. */
   unpackBoth: (arena: Uint32Array, offset: number, s: Int32Array, t: Int32Array, current: Uint32Array) => void;
   hash: (arena: Uint32Array, offset: number) => number;
+  /** No field uses the top bit of the last word (the inline store marks occupied slots with it). */
+  lastWordTopBitFree: boolean;
   /** Returns a violation number when every thread has finished and an object leaked, else 0. */
   leak: (s: Int32Array) => number;
   threadCount: number;
@@ -61,7 +63,7 @@ function bitsFor(domain: number): number {
 }
 
 /** Packs variables into 32-bit words; a field never straddles two words. */
-export function layout(system: TransitionSystem): { words: number; fields: BitField[] } {
+export function layout(system: TransitionSystem): { words: number; fields: BitField[]; lastWordTopBitFree: boolean } {
   const fields: BitField[] = [];
   let word = 0;
   let used = 0;
@@ -76,7 +78,7 @@ export function layout(system: TransitionSystem): { words: number; fields: BitFi
     fields.push({ variable: variable.index, word, shift: used, mask: (2 ** bits - 1) | 0 });
     used += bits;
   }
-  return { words: fields.length === 0 ? 1 : word + 1, fields };
+  return { words: fields.length === 0 ? 1 : word + 1, fields, lastWordTopBitFree: used < 32 };
 }
 
 class CodeGenerator {
@@ -366,7 +368,7 @@ function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldO
 
 export function compileSystem(system: TransitionSystem): CompiledSystem {
   const generator = new CodeGenerator();
-  const { words, fields } = layout(system);
+  const { words, fields, lastWordTopBitFree } = layout(system);
   const fieldOf: (BitField | undefined)[] = new Array(system.variables.length);
   for (const field of fields) fieldOf[field.variable] = field;
   const wordsPerSet = Math.max(1, Math.ceil(system.variables.length / 32));
@@ -438,6 +440,7 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
     unpack: new Function('a', 'o', 's', unpackCode) as CompiledSystem['unpack'],
     unpackBoth: new Function('a', 'o', 's', 't', 'c', unpackBothCode) as CompiledSystem['unpackBoth'],
     hash: new Function('a', 'o', hashCode) as CompiledSystem['hash'],
+    lastWordTopBitFree,
     leak: new Function('s', leakCode) as CompiledSystem['leak'],
     threadCount: threads.length,
   };

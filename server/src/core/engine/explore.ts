@@ -6,7 +6,7 @@
 
 import type { CancellationToken, EngineProgress } from './types';
 import type { CompiledSystem } from './compile';
-import { BudgetExceeded, MAX_BATCH, StateStore } from './store';
+import { BudgetExceeded, MAX_BATCH, createStateStore, type StateStore } from './store';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 
@@ -19,6 +19,8 @@ export interface SearchOptions {
   onProgress?: (progress: EngineProgress) => void;
   /** Called for every executed (non-violating) transition, when facts are collected. */
   observer?: SearchObserver;
+  /** `indexed` forces the store that keeps state indices in its table (for tests); default `auto`. */
+  store?: 'auto' | 'indexed';
 }
 
 export interface SearchObserver {
@@ -50,6 +52,8 @@ export interface SearchOutcome {
 }
 
 const CHECK_INTERVAL = 1024;
+/** How many states ahead of the one being expanded the search reads. */
+const PREFETCH_DISTANCE = 8;
 
 export function encodeMove(actor: number, transition: number): number {
   return actor * 65536 + transition;
@@ -75,6 +79,8 @@ interface SearchContext {
   depth: number;
   reason?: SearchOutcome['incompleteReason'];
   found?: FoundViolation;
+  /** Keeps reads made only to start cache misses early from being optimised away. */
+  touched?: number;
 }
 
 function outcomeOf(context: SearchContext, verdict: SearchOutcome['verdict']): SearchOutcome {
@@ -145,9 +151,8 @@ class Checker {
 
   /** After an op violation in a layer, a state violation later in the same layer is shorter. */
   shorterStateViolation(store: StateStore, from: number, layerEnd: number): FoundViolation | undefined {
-    const words = this.compiled.words;
     for (let j = from; j < layerEnd && j < store.count; j++) {
-      this.compiled.unpack(store.arena, j * words, this.cur);
+      this.compiled.unpack(store.stateArray(), store.offsetOf(j), this.cur);
       let any = false;
       for (let a = 0; a < this.pcVars.length && !any; a++) if (this.isThread[a] && this.threadEnabled(a)) any = true;
       const v = this.stateViolation(this.cur, any);
@@ -201,7 +206,7 @@ function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
 function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
   const system = compiled.system;
   const words = compiled.words;
-  const store = new StateStore(words, compiled.hash, options.maxStates, options.maxMemoryBytes);
+  const store = createStateStore(words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
   const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0 };
   const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
   context.canonicalize = canonicalize;
@@ -221,6 +226,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   const progress = { last: context.started };
   let layerEnd = 1;
   let parent = -1;
+  let prefetched = 0;
 
   // Successors of one state are collected and inserted together (see `StateStore.insertBatch`).
   const batch = new Uint32Array(MAX_BATCH * words);
@@ -306,7 +312,10 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
         return outcomeOf(context, 'incomplete');
       }
-      compiled.unpackBoth(store.arena, i * words, s, t, current);
+      const states = store.stateArray();
+      // Reading a state a little ahead starts its cache miss early (the inline store keeps states in hash order).
+      if (i + PREFETCH_DISTANCE < store.count) prefetched ^= states[store.offsetOf(i + PREFETCH_DISTANCE)];
+      compiled.unpackBoth(states, store.offsetOf(i), s, t, current);
       parent = i;
 
       if (reduce) {
@@ -347,6 +356,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
         return outcomeOf(context, 'violation');
       }
     }
+    context.touched = prefetched;
     return outcomeOf(context, 'safe');
   } catch (error) {
     return budgetOutcome(context, error);
@@ -357,7 +367,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
 function observedSearch(compiled: CompiledSystem, options: SearchOptions, observer: SearchObserver): SearchOutcome {
   const system = compiled.system;
   const words = compiled.words;
-  const store = new StateStore(words, compiled.hash, options.maxStates, options.maxMemoryBytes);
+  const store = createStateStore(words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
   const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0 };
   const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
   context.canonicalize = canonicalize;
@@ -369,7 +379,7 @@ function observedSearch(compiled: CompiledSystem, options: SearchOptions, observ
   const progress = { last: context.started };
   let layerEnd = 1;
 
-  const storeNext = (parent: number): number => {
+  const storeNext = (parent: number): boolean => {
     if (canonicalize) canonicalize(next);
     compiled.pack(next, store.candidate, 0);
     return store.insert(parent);
@@ -386,7 +396,7 @@ function observedSearch(compiled: CompiledSystem, options: SearchOptions, observ
       if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
         return outcomeOf(context, 'incomplete');
       }
-      compiled.unpack(store.arena, i * words, cur);
+      compiled.unpack(store.stateArray(), store.offsetOf(i), cur);
       let anyThreadEnabled = false;
       let enabledCount = 0;
       for (let a = 0; a < actorCount; a++) {

@@ -31,7 +31,34 @@ export const MAX_BATCH = 256;
 
 export type HashFunction = (words: Uint32Array, offset: number) => number;
 
-export class StateStore {
+/** What the search and the trace builder need from a store of packed states. */
+export interface StateStore {
+  readonly words: number;
+  /** Parent index per state (-1 for the initial state). */
+  readonly parents: Int32Array;
+  /** A candidate state is packed here before `insert` or `contains`. */
+  readonly candidate: Uint32Array;
+  readonly count: number;
+  readonly bytes: number;
+  readonly peakBytesPerState: number;
+  /** The array holding state `index` (valid until the next insertion) and its offset there. */
+  stateArray(): Uint32Array;
+  offsetOf(index: number): number;
+  /** Copies the packed words of state `index` into `into`. */
+  read(index: number, into: Uint32Array): void;
+  /** Looks the candidate up and adds it when new; true when it was new. */
+  insert(parent: number): boolean;
+  /** Inserts `count` candidates packed one after another in `batch`, in order. */
+  insertBatch(parent: number, batch: Uint32Array, count: number): void;
+  /** Whether the candidate is already stored (without adding it). */
+  contains(): boolean;
+}
+
+/**
+ * A store for states of any size: the arena holds the states in breadth-first order and the table
+ * holds indices into it.
+ */
+export class IndexedStateStore implements StateStore {
   arena: Uint32Array;
   parents: Int32Array;
   /** A candidate state is packed here before `insert` or `contains`. */
@@ -90,12 +117,21 @@ export class StateStore {
     return true;
   }
 
-  /**
-   * Looks the candidate up; adds it when new. Returns the index of the new state, or
-   * `-(index + 1)` of the existing one.
-   */
-  insert(parent: number): number {
-    return this.insertHashed(parent, this.hashAt(this.candidate, 0));
+  stateArray(): Uint32Array {
+    return this.arena;
+  }
+
+  offsetOf(index: number): number {
+    return index * this.words;
+  }
+
+  read(index: number, into: Uint32Array): void {
+    const offset = index * this.words;
+    for (let w = 0; w < this.words; w++) into[w] = this.arena[offset + w];
+  }
+
+  insert(parent: number): boolean {
+    return this.insertHashed(parent, this.hashAt(this.candidate, 0)) >= 0;
   }
 
   /**
@@ -232,4 +268,211 @@ export class StateStore {
     }
     this.notePeak();
   }
+}
+
+/** Set in the last word of every occupied slot of an `InlineStateStore` table (0 marks an empty slot). */
+const OCCUPIED = 0x80000000;
+
+/**
+ * A store for states of one or two words whose last word leaves its top bit free: the hash table
+ * holds the packed states themselves, so finding a duplicate reads one slot instead of a slot and
+ * then the state it points to. `slotOf` gives the slot of each state in breadth-first order (the
+ * queue) and is renewed when the table grows.
+ *
+ * Memory per state: `words * 4` bytes a slot at a load factor between 3/8 and 3/4, plus 8 bytes
+ * (slot and parent) that grow by a quarter at a time: for two words at most 8 / 0.375 + 1.25 * 8
+ * ≈ 31.3 bytes.
+ */
+export class InlineStateStore implements StateStore {
+  parents: Int32Array;
+  private slotOf: Int32Array;
+  readonly candidate: Uint32Array;
+  private table: Uint32Array;
+  /** Slots in the table minus one. */
+  private mask: number;
+  private readonly last: number;
+  private readonly batchHashes = new Int32Array(MAX_BATCH);
+  private readonly rehashHashes = new Int32Array(MAX_BATCH);
+  /** Keeps the reads that fetch slots ahead of use from being optimised away. */
+  touched = 0;
+  private capacity: number;
+  private readonly maxStates: number;
+  count = 0;
+  peakBytesPerState = 0;
+
+  constructor(
+    readonly words: number,
+    private readonly hashAt: HashFunction,
+    maxStates: number,
+    private readonly maxBytes: number,
+  ) {
+    if (words < 1 || words > 2) throw new Error('InlineStateStore holds states of one or two words');
+    this.maxStates = Math.min(maxStates, MAX_STORED_STATES);
+    this.last = words - 1;
+    this.capacity = 1024;
+    this.parents = new Int32Array(this.capacity);
+    this.slotOf = new Int32Array(this.capacity);
+    this.candidate = new Uint32Array(words);
+    this.table = new Uint32Array(2048 * words);
+    this.mask = 2047;
+  }
+
+  get bytes(): number {
+    return this.table.byteLength + this.slotOf.byteLength + this.parents.byteLength;
+  }
+
+  private notePeak(): void {
+    if (this.count >= 4096) this.peakBytesPerState = Math.max(this.peakBytesPerState, this.bytes / this.count);
+  }
+
+  stateArray(): Uint32Array {
+    return this.table;
+  }
+
+  offsetOf(index: number): number {
+    return this.slotOf[index] * this.words;
+  }
+
+  read(index: number, into: Uint32Array): void {
+    const offset = this.slotOf[index] * this.words;
+    for (let w = 0; w < this.words; w++) into[w] = this.table[offset + w];
+    into[this.last] &= ~OCCUPIED;
+  }
+
+  insert(parent: number): boolean {
+    const candidate = this.candidate;
+    candidate[this.last] |= OCCUPIED;
+    return this.insertHashed(parent, candidate, 0, this.hashAt(candidate, 0));
+  }
+
+  insertBatch(parent: number, batch: Uint32Array, count: number): void {
+    const words = this.words;
+    const last = this.last;
+    const hashes = this.batchHashes;
+    const table = this.table;
+    const mask = this.mask;
+    let touched = 0;
+    // Read every slot first so that their cache misses overlap.
+    for (let k = 0; k < count; k++) {
+      const at = k * words;
+      batch[at + last] |= OCCUPIED;
+      const hash = this.hashAt(batch, at);
+      hashes[k] = hash;
+      touched ^= table[(hash & mask) * words];
+    }
+    this.touched = touched;
+    for (let k = 0; k < count; k++) this.insertHashed(parent, batch, k * words, hashes[k]);
+  }
+
+  /** The slot holding the state at `source[at]` (occupied bit set), or `-(empty slot + 1)`. */
+  private find(source: Uint32Array, at: number, hash: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let slot = hash & mask;
+    if (this.words === 2) {
+      const first = source[at];
+      const second = source[at + 1];
+      for (;;) {
+        const offset = slot << 1;
+        const stored = table[offset + 1];
+        if (stored === 0) return -(slot + 1);
+        if (stored === second && table[offset] === first) return slot;
+        slot = (slot + 1) & mask;
+      }
+    }
+    const only = source[at];
+    for (;;) {
+      const stored = table[slot];
+      if (stored === 0) return -(slot + 1);
+      if (stored === only) return slot;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private insertHashed(parent: number, source: Uint32Array, at: number, hash: number): boolean {
+    const found = this.find(source, at, hash);
+    if (found >= 0) return false;
+    const slot = -found - 1;
+    const index = this.count;
+    if (index >= this.maxStates) throw new BudgetExceeded('states');
+    if (index >= this.capacity) this.grow();
+    const words = this.words;
+    const offset = slot * words;
+    for (let w = 0; w < words; w++) this.table[offset + w] = source[at + w];
+    this.slotOf[index] = slot;
+    this.parents[index] = parent;
+    this.count = index + 1;
+    // Keep the load factor at most 3/4.
+    if (this.count * 4 >= (this.mask + 1) * 3) this.rehash();
+    return true;
+  }
+
+  contains(): boolean {
+    const candidate = this.candidate;
+    candidate[this.last] |= OCCUPIED;
+    return this.find(candidate, 0, this.hashAt(candidate, 0)) >= 0;
+  }
+
+  private grow(): void {
+    const next = Math.ceil((this.capacity * 1.25) / 1024) * 1024;
+    if (this.bytes + next * 8 > this.maxBytes) throw new BudgetExceeded('memory');
+    const parents = new Int32Array(next);
+    parents.set(this.parents);
+    this.parents = parents;
+    const slotOf = new Int32Array(next);
+    slotOf.set(this.slotOf);
+    this.slotOf = slotOf;
+    this.capacity = next;
+    this.notePeak();
+  }
+
+  private rehash(): void {
+    const slots = (this.mask + 1) * 2;
+    const words = this.words;
+    if (this.bytes + slots * words * 4 > this.maxBytes) throw new BudgetExceeded('memory');
+    const old = this.table;
+    const table = new Uint32Array(slots * words);
+    const mask = slots - 1;
+    const slotOf = this.slotOf;
+    const hashes = this.rehashHashes;
+    let touched = 0;
+    // States move in breadth-first order so that `slotOf` is read and written sequentially; each
+    // chunk reads its old and new slots first so that the cache misses overlap.
+    for (let first = 0; first < this.count; first += MAX_BATCH) {
+      const end = Math.min(this.count, first + MAX_BATCH);
+      for (let index = first; index < end; index++) {
+        const hash = this.hashAt(old, slotOf[index] * words);
+        hashes[index - first] = hash;
+        touched ^= table[(hash & mask) * words];
+      }
+      for (let index = first; index < end; index++) {
+        const from = slotOf[index] * words;
+        let slot = hashes[index - first] & mask;
+        while (table[slot * words + words - 1] !== 0) slot = (slot + 1) & mask;
+        const to = slot * words;
+        for (let w = 0; w < words; w++) table[to + w] = old[from + w];
+        slotOf[index] = slot;
+      }
+    }
+    this.touched = touched;
+    this.table = table;
+    this.mask = mask;
+    this.notePeak();
+  }
+}
+
+/**
+ * The store for states of `words` words: `InlineStateStore` when the state fits in two words and
+ * the top bit of its last word is never used (`lastWordTopBitFree`), else `IndexedStateStore`.
+ */
+export function createStateStore(
+  words: number,
+  lastWordTopBitFree: boolean,
+  hash: HashFunction,
+  maxStates: number,
+  maxBytes: number,
+  kind: 'auto' | 'indexed' = 'auto',
+): StateStore {
+  if (kind === 'auto' && words <= 2 && lastWordTopBitFree) return new InlineStateStore(words, hash, maxStates, maxBytes);
+  return new IndexedStateStore(words, hash, maxStates, maxBytes);
 }

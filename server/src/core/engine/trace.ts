@@ -79,8 +79,9 @@ function same(compiled: CompiledSystem, candidate: Int32Array, store: StateStore
   if (canonicalize) canonicalize(copy);
   const packed = new Uint32Array(compiled.words);
   compiled.pack(copy, packed, 0);
-  const offset = index * compiled.words;
-  for (let w = 0; w < compiled.words; w++) if (packed[w] !== store.arena[offset + w]) return false;
+  const stored = new Uint32Array(compiled.words);
+  store.read(index, stored);
+  for (let w = 0; w < compiled.words; w++) if (packed[w] !== stored[w]) return false;
   return true;
 }
 

@@ -155,6 +155,8 @@ function isEscaped(text: string, from: number, pos: number): boolean {
 
 export class Scanner {
   private pos = 0;
+  /** Where the token last returned by `scanKind` starts; it ends at `position`. */
+  tokenStart = 0;
 
   constructor(
     private readonly text: string,
@@ -172,9 +174,22 @@ export class Scanner {
 
   /** Scans the next token, trivia included. At the end it returns a zero-width EOF, repeatedly. */
   scan(): Token {
+    const kind = this.scanKind();
+    return { kind, start: this.tokenStart, end: this.pos };
+  }
+
+  /**
+   * Scans the next token without allocating: returns its kind and leaves its range in
+   * `tokenStart` and `position`. At the end it returns a zero-width EOF, repeatedly.
+   */
+  scanKind(): TokenKind {
     const text = this.text;
     const start = this.pos;
-    if (start >= text.length) return { kind: TokenKind.EOF, start: text.length, end: text.length };
+    if (start >= text.length) {
+      this.tokenStart = text.length;
+      this.pos = text.length;
+      return TokenKind.EOF;
+    }
     const ch = text.charCodeAt(start);
 
     if (isNameStart(ch)) return this.token(TokenKind.Identifier, start, this.scanNameEnd(start + 1));
@@ -261,7 +276,7 @@ export class Scanner {
       } else if (ch === Ch.RBrace) {
         depth--;
         pos++;
-        if (depth === 0) return this.token(TokenKind.CBlock, start, pos);
+        if (depth === 0) return this.cBlock(start, pos);
       } else if (ch === Ch.DoubleQuote || ch === Ch.SingleQuote) {
         pos = this.skipCQuoted(pos, ch);
       } else if (ch === Ch.Slash && text.charCodeAt(pos + 1) === Ch.Slash) {
@@ -280,7 +295,13 @@ export class Scanner {
       start,
       start + 1,
     );
-    return this.token(TokenKind.CBlock, start, length);
+    return this.cBlock(start, length);
+  }
+
+  private cBlock(start: number, end: number): Token {
+    this.tokenStart = start;
+    this.pos = end;
+    return { kind: TokenKind.CBlock, start, end };
   }
 
   /** Skips a C string or character literal; it ends at its closing quote or the end of the line. */
@@ -296,9 +317,10 @@ export class Scanner {
     return text.length;
   }
 
-  private token(kind: TokenKind, start: number, end: number): Token {
+  private token(kind: TokenKind, start: number, end: number): TokenKind {
+    this.tokenStart = start;
     this.pos = end;
-    return { kind, start, end };
+    return kind;
   }
 
   private scanNameEnd(pos: number): number {
@@ -311,7 +333,7 @@ export class Scanner {
     }
   }
 
-  private scanNumber(start: number, digitsStart: number): Token {
+  private scanNumber(start: number, digitsStart: number): TokenKind {
     const text = this.text;
     let pos = digitsStart;
     while (isDigit(text.charCodeAt(pos))) pos++;
@@ -325,7 +347,7 @@ export class Scanner {
     return this.token(TokenKind.Number, start, pos);
   }
 
-  private scanString(start: number): Token {
+  private scanString(start: number): TokenKind {
     const text = this.text;
     let pos = start + 1;
     while (pos < text.length) {
@@ -339,14 +361,14 @@ export class Scanner {
     return this.token(TokenKind.String, start, pos);
   }
 
-  private scanLineComment(start: number): Token {
+  private scanLineComment(start: number): TokenKind {
     const text = this.text;
     let pos = start + 2;
     while (pos < text.length && !isLineBreak(text.charCodeAt(pos))) pos++;
     return this.token(TokenKind.LineComment, start, pos);
   }
 
-  private scanBlockComment(start: number): Token {
+  private scanBlockComment(start: number): TokenKind {
     const close = this.text.indexOf('*/', start + 2);
     if (close === -1) {
       this.report(CODES.unterminatedComment, "This block comment is not closed: add '*/'.", start, start + 2);
@@ -356,7 +378,7 @@ export class Scanner {
   }
 
   /** A run of characters the language does not use becomes one Unknown token with one diagnostic. */
-  private scanUnknown(start: number): Token {
+  private scanUnknown(start: number): TokenKind {
     const text = this.text;
     let pos = start + 1;
     while (pos < text.length && !startsKnownToken(text, pos)) pos++;

@@ -53,6 +53,7 @@ import type {
   BinaryOp,
 } from './ast';
 import { MAX_NUMBER, Scanner, stringValue } from './lexer';
+import { TokenStore } from './tokenStore';
 import { describeToken, TokenKind, type Token } from './tokens';
 
 export interface ParseResult {
@@ -85,28 +86,44 @@ const EVENT_VERB_LIST = 'free, alloc, start, stop, quiesce, set, clear, get, put
 class Parser {
   private readonly scanner: Scanner;
   /** Every token scanned so far, trivia included. */
-  private readonly tokens: Token[] = [];
-  /** The significant (non-trivia) tokens scanned so far, in order; `cur` indexes this array. */
-  private readonly sig: Token[] = [];
+  private readonly tokens: TokenStore;
+  /**
+   * The significant (non-trivia) tokens scanned so far, in order, as parallel arrays: kind, range
+   * and index in `tokens`. `cur` indexes them; `sigCount` is how many there are.
+   */
+  private sigKind: Uint8Array;
+  private sigStart: Int32Array;
+  private sigEnd: Int32Array;
+  private sigIndex: Int32Array;
+  private sigCount = 0;
   private cur = 0;
   /** End offset of the last consumed significant token: where zero-width missing nodes go. */
   private lastEnd = 0;
   private depth = 0;
-  private cachedWordToken: Token | undefined;
+  /** The significant-token position whose word is cached in `cachedWord` (-1: none). */
+  private cachedWordAt = -1;
   private cachedWord = '';
   private readonly diagnostics: Diagnostic[] = [];
   private readonly errorPositions = new Set<number>();
 
   constructor(private readonly text: string) {
     this.scanner = new Scanner(text, (info, message, start, end) => this.error(info, message, start, end));
+    // Real models average about one token per three characters, half of them significant.
+    const capacity = (text.length >> 1) + 16;
+    this.tokens = new TokenStore(capacity);
+    const sigCapacity = (text.length >> 2) + 16;
+    this.sigKind = new Uint8Array(sigCapacity);
+    this.sigStart = new Int32Array(sigCapacity);
+    this.sigEnd = new Int32Array(sigCapacity);
+    this.sigIndex = new Int32Array(sigCapacity);
   }
 
   parseFile(): ParseResult {
     const items: Item[] = [];
     for (;;) {
-      const token = this.token();
-      if (token.kind === TokenKind.EOF) break;
-      if (token.kind === TokenKind.Semicolon) {
+      const kind = this.kind();
+      if (kind === TokenKind.EOF) break;
+      if (kind === TokenKind.Semicolon) {
         this.advance();
         continue;
       }
@@ -114,76 +131,130 @@ class Parser {
         items.push(this.parseItem(false) as Item);
         continue;
       }
+      const token = this.token();
       const found = describeToken(this.text, token);
       this.error(CODES.expectedItem, `Expected an item (model, object, static, fn, thread, device, order, bind, proposal or expect) but found ${found}.`, token.start, token.end);
       items.push(this.skipUntil(() => this.isItemStart(ITEM_WORDS)));
     }
     // The EOF token is already in `tokens`: it ends the scan.
     this.diagnostics.sort((a, b) => a.start - b.start);
-    const file: SourceFile = { kind: 'SourceFile', start: 0, end: this.text.length, text: this.text, items, tokens: this.tokens };
-    return { file, diagnostics: this.diagnostics };
+    return { file: sourceFile(this.text, items, this.tokens), diagnostics: this.diagnostics };
   }
 
   // -------------------------------------------------------------------------------------------
   // Tokens
 
-  /** The significant token `offset` places ahead of the current one (scanning on demand). */
-  private token(offset = 0): Token {
+  /**
+   * The position in the significant-token arrays of the token `offset` places ahead of the current
+   * one, scanning on demand; past the end of the file, the position of EOF.
+   */
+  private at(offset: number): number {
     const index = this.cur + offset;
-    while (index >= this.sig.length) {
-      const last = this.sig.length > 0 ? this.sig[this.sig.length - 1] : undefined;
-      if (last !== undefined && last.kind === TokenKind.EOF) return last;
+    while (index >= this.sigCount) {
+      const count = this.sigCount;
+      if (count > 0 && this.sigKind[count - 1] === TokenKind.EOF) return count - 1;
       this.scanSignificant();
     }
-    return this.sig[index];
+    return index;
   }
 
   private scanSignificant(): void {
+    const scanner = this.scanner;
     for (;;) {
-      const token = this.scanner.scan();
-      this.tokens.push(token);
-      const kind = token.kind;
+      const kind = scanner.scanKind();
+      const start = scanner.tokenStart;
+      const end = scanner.position;
+      const index = this.tokens.push(kind, start, end);
       if (kind !== TokenKind.Whitespace && kind !== TokenKind.LineComment && kind !== TokenKind.BlockComment) {
-        this.sig.push(token);
+        this.pushSignificant(kind, start, end, index);
         return;
       }
     }
   }
 
-  private kind(offset = 0): TokenKind {
-    return this.token(offset).kind;
+  private pushSignificant(kind: TokenKind, start: number, end: number, index: number): void {
+    const count = this.sigCount;
+    if (count === this.sigKind.length) this.growSignificant();
+    this.sigKind[count] = kind;
+    this.sigStart[count] = start;
+    this.sigEnd[count] = end;
+    this.sigIndex[count] = index;
+    this.sigCount = count + 1;
   }
 
-  private advance(): Token {
-    const token = this.token();
-    if (token.kind !== TokenKind.EOF) {
+  private growSignificant(): void {
+    const size = this.sigKind.length * 2;
+    const kinds = new Uint8Array(size);
+    kinds.set(this.sigKind);
+    const starts = new Int32Array(size);
+    starts.set(this.sigStart);
+    const ends = new Int32Array(size);
+    ends.set(this.sigEnd);
+    const indexes = new Int32Array(size);
+    indexes.set(this.sigIndex);
+    this.sigKind = kinds;
+    this.sigStart = starts;
+    this.sigEnd = ends;
+    this.sigIndex = indexes;
+  }
+
+  /** The significant token `offset` places ahead of the current one, as the file's token object. */
+  private token(offset = 0): Token {
+    // The index first: scanning may replace the arrays.
+    const i = this.at(offset);
+    return this.tokens.object(this.sigIndex[i]);
+  }
+
+  /** The significant tokens in [from, to) as the file's token objects. */
+  private tokensBetween(from: number, to: number): Token[] {
+    const tokens: Token[] = [];
+    for (let i = from; i < to; i++) tokens.push(this.tokens.object(this.sigIndex[i]));
+    return tokens;
+  }
+
+  private kind(offset = 0): TokenKind {
+    const i = this.at(offset);
+    return this.sigKind[i];
+  }
+
+  /** Where the current token starts. */
+  private startHere(): number {
+    const i = this.at(0);
+    return this.sigStart[i];
+  }
+
+  /** Consumes the current token (never EOF) and returns where it started. */
+  private advance(): number {
+    const i = this.at(0);
+    const start = this.sigStart[i];
+    if (this.sigKind[i] !== TokenKind.EOF) {
       this.cur++;
-      this.lastEnd = token.end;
+      this.lastEnd = this.sigEnd[i];
     }
+    return start;
+  }
+
+  /** Consumes the current token (never EOF) and returns it as the file's token object. */
+  private advanceToken(): Token {
+    const token = this.token();
+    this.advance();
     return token;
   }
 
-  /** The text of a word token ('' for other tokens). The last answer is cached: callers ask repeatedly. */
-  private wordAt(token: Token): string {
-    if (token === this.cachedWordToken) return this.cachedWord;
-    const word = token.kind === TokenKind.Identifier ? this.text.slice(token.start, token.end) : '';
-    this.cachedWordToken = token;
+  /** The current token's text when it is a word, else ''. The last answer is cached: callers ask repeatedly. */
+  private word(offset = 0): string {
+    const i = this.at(offset);
+    if (i === this.cachedWordAt) return this.cachedWord;
+    const word = this.sigKind[i] === TokenKind.Identifier ? this.text.slice(this.sigStart[i], this.sigEnd[i]) : '';
+    this.cachedWordAt = i;
     this.cachedWord = word;
     return word;
   }
 
-  /** The current token's text when it is a word, else ''. */
-  private word(offset = 0): string {
-    return this.wordAt(this.token(offset));
-  }
-
   private isWord(word: string, offset = 0): boolean {
-    const token = this.token(offset);
-    return (
-      token.kind === TokenKind.Identifier &&
-      token.end - token.start === word.length &&
-      this.text.startsWith(word, token.start)
-    );
+    const i = this.at(offset);
+    const start = this.sigStart[i];
+    return this.sigKind[i] === TokenKind.Identifier && this.sigEnd[i] - start === word.length && this.text.startsWith(word, start);
   }
 
   private consume(kind: TokenKind): boolean {
@@ -216,14 +287,14 @@ class Parser {
    * been scanned beyond `c`, so dropping it from the buffers loses nothing else.
    */
   private rescanAsCBlock(): Token {
-    const brace = this.token(1);
-    const braceIndex = this.tokens.lastIndexOf(brace);
-    this.tokens.length = braceIndex;
-    this.sig.length = this.cur + 1;
-    this.scanner.resetTo(brace.start);
+    const brace = this.at(1);
+    this.tokens.truncate(this.sigIndex[brace]);
+    this.sigCount = this.cur + 1;
+    if (this.cachedWordAt >= this.sigCount) this.cachedWordAt = -1;
+    this.scanner.resetTo(this.sigStart[brace]);
     const block = this.scanner.scanCBlock();
-    this.tokens.push(block);
-    this.sig.push(block);
+    const index = this.tokens.push(block.kind, block.start, block.end);
+    this.pushSignificant(block.kind, block.start, block.end, index);
     return block;
   }
 
@@ -246,11 +317,11 @@ class Parser {
   /** Skips tokens (at least one unless at EOF) until `stop` holds; brackets skipped balance. */
   private skipUntil(stop: () => boolean): ErrorNode {
     const skipped: Token[] = [];
-    const start = this.token().start;
+    const start = this.startHere();
     do {
       const token = this.token();
       if (token.kind === TokenKind.EOF) break;
-      skipped.push(this.advance());
+      skipped.push(this.advanceToken());
     } while (!stop());
     return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
   }
@@ -261,14 +332,14 @@ class Parser {
    */
   private skipGroup(): ErrorNode {
     const skipped: Token[] = [];
-    const start = this.token().start;
+    const start = this.startHere();
     let depth = 0;
     for (;;) {
       const kind = this.kind();
       if (kind === TokenKind.EOF) break;
       if (kind === TokenKind.LBrace || kind === TokenKind.LParen || kind === TokenKind.LBracket) depth++;
       else if (kind === TokenKind.RBrace || kind === TokenKind.RParen || kind === TokenKind.RBracket) depth--;
-      skipped.push(this.advance());
+      skipped.push(this.advanceToken());
       if (depth <= 0) break;
     }
     return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
@@ -277,7 +348,7 @@ class Parser {
   /** Skips to the `}` that closes the enclosing block (not consumed) or the end of the file. */
   private skipToEnclosingClose(): ErrorNode {
     const skipped: Token[] = [];
-    const start = this.token().start;
+    const start = this.startHere();
     let depth = 0;
     for (;;) {
       const kind = this.kind();
@@ -287,7 +358,7 @@ class Parser {
         if (depth === 0 && kind === TokenKind.RBrace) break;
         depth--;
       }
-      skipped.push(this.advance());
+      skipped.push(this.advanceToken());
     }
     return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
   }
@@ -302,9 +373,8 @@ class Parser {
    * statement block a word followed by `(`, `.` or `=` is a name in a statement instead.
    */
   private isItemStart(words: Set<string>, inStatements = false): boolean {
-    const token = this.token();
-    if (token.kind !== TokenKind.Identifier) return false;
-    const word = this.wordAt(token);
+    if (this.kind() !== TokenKind.Identifier) return false;
+    const word = this.word();
     if (!words.has(word)) return false;
     if (word === 'new') return this.kind(1) === TokenKind.Identifier;
     return !inStatements || !this.isUsedAsName();
@@ -319,45 +389,47 @@ class Parser {
 
   /** `what` describes the expected name for the diagnostic; `%s` in it stands for `detail`. */
   private parseIdentifier(what: string, detail = ''): Identifier {
-    const token = this.token();
-    if (token.kind === TokenKind.Identifier) {
+    const i = this.at(0);
+    if (this.sigKind[i] === TokenKind.Identifier) {
+      const text = this.word();
       this.advance();
-      return { kind: 'Identifier', start: token.start, end: token.end, text: this.wordAt(token) };
+      return { kind: 'Identifier', start: this.sigStart[i], end: this.sigEnd[i], text };
     }
     this.errorAtCurrent(CODES.missingName, `Expected ${what.replace('%s', detail)}`);
     return this.missingIdentifier();
   }
 
   private parseStringLiteral(): StringLiteral {
-    const token = this.advance();
-    return { kind: 'StringLiteral', start: token.start, end: token.end, value: stringValue(this.text, token.start, token.end) };
+    const start = this.advance();
+    const end = this.lastEnd;
+    return { kind: 'StringLiteral', start, end, value: stringValue(this.text, start, end) };
   }
 
   private parseOptionalString(): StringLiteral | undefined {
     return this.kind() === TokenKind.String ? this.parseStringLiteral() : undefined;
   }
 
-  private numberValue(token: Token): number {
-    let end = token.start;
+  private numberValue(start: number, tokenEnd: number): number {
+    let end = start;
     if (this.text.charCodeAt(end) === 45) end++;
-    while (end < token.end) {
+    while (end < tokenEnd) {
       const ch = this.text.charCodeAt(end);
       if (ch < 48 || ch > 57) break;
       end++;
     }
-    const value = Number(this.text.slice(token.start, end));
+    const value = Number(this.text.slice(start, end));
     if (!Number.isFinite(value)) return 0;
     return Math.max(-MAX_NUMBER, Math.min(MAX_NUMBER, value));
   }
 
   private parseNumberLiteral(what: string): NumberLiteral | undefined {
-    const token = this.token();
-    if (token.kind !== TokenKind.Number) {
+    if (this.kind() !== TokenKind.Number) {
       this.errorAtCurrent(CODES.unexpectedToken, `Expected ${what}`);
       return undefined;
     }
-    this.advance();
-    return { kind: 'NumberLiteral', start: token.start, end: token.end, value: this.numberValue(token) };
+    const start = this.advance();
+    const end = this.lastEnd;
+    return { kind: 'NumberLiteral', start, end, value: this.numberValue(start, end) };
   }
 
   /** A required number; a missing one is a zero-width 0 after the error. */
@@ -380,7 +452,7 @@ class Parser {
 
   /** Parses the item at the current token (an item start); inside proposals, `remove` too. */
   private parseItem(inProposal: boolean): Item | ProposalItem {
-    const start = this.token().start;
+    const start = this.startHere();
     let isNew = false;
     if (this.isWord('new') && this.kind(1) === TokenKind.Identifier) {
       this.advance();
@@ -436,14 +508,15 @@ class Parser {
     const modifiers: { name: ObjectModifier; range: Range }[] = [];
     if (!isStatic) {
       while (this.isWord('recyclable') || this.isWord('unborn')) {
-        const token = this.advance();
-        modifiers.push({ name: this.wordAt(token) as ObjectModifier, range: { start: token.start, end: token.end } });
+        const name = this.word() as ObjectModifier;
+        const start = this.advance();
+        modifiers.push({ name, range: { start, end: this.lastEnd } });
       }
     }
     const members: Member[] = [];
     const node: ObjectDecl = { kind: 'ObjectDecl', start, end: 0, isStatic, isNew, name, modifiers, members };
     if (this.kind() === TokenKind.LBrace) {
-      const bodyStart = this.advance().start;
+      const bodyStart = this.advance();
       this.parseMembers(members);
       this.expectClose(`to close the body of '${name.text}'`);
       node.body = { start: bodyStart, end: this.lastEnd };
@@ -487,7 +560,7 @@ class Parser {
   }
 
   private parseMember(): Member {
-    const start = this.token().start;
+    const start = this.startHere();
     const word = this.word();
     this.advance();
     const name = this.parseIdentifier("a name after '%s'", word);
@@ -507,8 +580,9 @@ class Parser {
         const node: FlagMember = { kind: 'FlagMember', start, end: 0, name };
         if (this.consume(TokenKind.Assign)) {
           if (this.isWord('true') || this.isWord('false')) {
-            const token = this.advance();
-            node.initial = { kind: 'BoolLiteral', start: token.start, end: token.end, value: this.wordAt(token) === 'true' };
+            const value = this.isWord('true');
+            const start = this.advance();
+            node.initial = { kind: 'BoolLiteral', start, end: this.lastEnd, value };
           } else {
             this.errorAtCurrent(CODES.unexpectedToken, "Expected 'true' or 'false'");
           }
@@ -544,8 +618,8 @@ class Parser {
         }
         if (this.consume(TokenKind.Assign)) {
           if (this.isWord('null')) {
-            const token = this.advance();
-            const nullNode: NullLiteral = { kind: 'NullLiteral', start: token.start, end: token.end };
+            const start = this.advance();
+            const nullNode: NullLiteral = { kind: 'NullLiteral', start, end: this.lastEnd };
             node.initial = nullNode;
           } else {
             node.initial = this.parseIdentifier("an object or 'null' after '='");
@@ -641,7 +715,7 @@ class Parser {
   private parseBody(owner: string): Body {
     if (this.kind() === TokenKind.LBrace) return this.parseBlock();
     if (this.isWord('c')) {
-      const start = this.token().start;
+      const start = this.startHere();
       if (this.kind(1) === TokenKind.LBrace) {
         const block = this.rescanAsCBlock();
         this.advance();
@@ -668,7 +742,7 @@ class Parser {
     const node: DeviceDecl = { kind: 'DeviceDecl', start, end: 0, isNew, name, initiallyStopped: false, targets };
     if (this.consumeWord('stopped')) node.initiallyStopped = true;
     if (this.kind() === TokenKind.LBrace) {
-      const bodyStart = this.advance().start;
+      const bodyStart = this.advance();
       for (;;) {
         const kind = this.kind();
         if (kind === TokenKind.RBrace || kind === TokenKind.EOF) break;
@@ -677,7 +751,7 @@ class Parser {
           continue;
         }
         if (this.isWord('dma')) {
-          const dmaStart = this.advance().start;
+          const dmaStart = this.advance();
           const target = this.parsePlace("the DMA target after 'dma'");
           targets.push({ kind: 'DmaTarget', start: dmaStart, end: this.lastEnd, target });
           continue;
@@ -694,15 +768,15 @@ class Parser {
   }
 
   private parseEvent(): EventPattern | undefined {
-    const token = this.token();
-    const verb = this.wordAt(token);
+    const start = this.startHere();
+    const verb = this.word();
     if (!EVENT_VERBS.has(verb)) {
       this.errorAtCurrent(CODES.unexpectedToken, `Expected an event (${EVENT_VERB_LIST} and a place)`);
       return undefined;
     }
     this.advance();
     const target = this.parsePlace("a place after '%s'", verb);
-    return { kind: 'EventPattern', start: token.start, end: this.lastEnd, verb: verb as EventVerb, target };
+    return { kind: 'EventPattern', start, end: this.lastEnd, verb: verb as EventVerb, target };
   }
 
   private parseOrder(start: number, isNew: boolean): OrderDecl | ErrorNode {
@@ -712,7 +786,7 @@ class Parser {
     let second: EventPattern | undefined;
     if (first && this.expectWord('before', 'between the two events of an order')) second = this.parseEvent();
     if (!first || !second) {
-      return { kind: 'Error', start, end: this.lastEnd, tokens: this.sig.slice(startIndex, this.cur) };
+      return { kind: 'Error', start, end: this.lastEnd, tokens: this.tokensBetween(startIndex, this.cur) };
     }
     const node: OrderDecl = { kind: 'OrderDecl', start, end: 0, isNew, first, second };
     const message = this.parseOptionalString();
@@ -752,7 +826,7 @@ class Parser {
       node.end = this.lastEnd;
       return node;
     }
-    const bodyStart = this.advance().start;
+    const bodyStart = this.advance();
     for (;;) {
       const kind = this.kind();
       if (kind === TokenKind.RBrace || kind === TokenKind.EOF) break;
@@ -780,7 +854,7 @@ class Parser {
     const kindWord = this.word();
     if (kindWord !== 'thread' && kindWord !== 'fn' && kindWord !== 'device' && kindWord !== 'object') {
       this.errorAtCurrent(CODES.unexpectedToken, "Expected thread, fn, device or object after 'remove'");
-      return { kind: 'Error', start, end: this.lastEnd, tokens: this.sig.slice(startIndex, this.cur) };
+      return { kind: 'Error', start, end: this.lastEnd, tokens: this.tokensBetween(startIndex, this.cur) };
     }
     this.advance();
     const name = this.parseIdentifier("the name of the %s to remove", kindWord);
@@ -804,7 +878,7 @@ class Parser {
 
   /** Block = '{' Statement* '}', at the current `{`. Too deep a block is skipped whole. */
   private parseBlock(): Block {
-    const start = this.token().start;
+    const start = this.startHere();
     const statements: Statement[] = [];
     if (this.depth >= MAX_NESTING) {
       this.tooDeep('This block');
@@ -846,14 +920,15 @@ class Parser {
   }
 
   private parseStatementProper(): Statement {
-    const token = this.token();
-    const start = token.start;
-    if (token.kind === TokenKind.LBrace) return this.parseBlock();
-    if (token.kind !== TokenKind.Identifier) {
+    const here = this.at(0);
+    const start = this.sigStart[here];
+    const tokenKind = this.sigKind[here];
+    if (tokenKind === TokenKind.LBrace) return this.parseBlock();
+    if (tokenKind !== TokenKind.Identifier) {
       this.errorAtCurrent(CODES.expectedStatement, 'Expected a statement');
       return this.skipUntil(() => this.isStatementBoundary());
     }
-    const word = this.wordAt(token);
+    const word = this.word();
     if (!this.isUsedAsName() || (this.kind(1) === TokenKind.LParen && EXPRESSION_KEYWORDS.has(word))) {
       switch (word) {
         case 'get':
@@ -941,11 +1016,11 @@ class Parser {
       const target = this.parsePlace('a place');
       if (!this.consume(TokenKind.Assign)) {
         this.errorAtCurrent(CODES.unexpectedToken, `Expected '=' and a value to assign to '${this.text.slice(target.start, target.end)}'`);
-        return { kind: 'Error', start, end: this.lastEnd, tokens: this.sig.slice(startIndex, this.cur) };
+        return { kind: 'Error', start, end: this.lastEnd, tokens: this.tokensBetween(startIndex, this.cur) };
       }
       return this.finish({ kind: 'AssignStatement', start, end: 0, target, value: this.parseExpression() });
     }
-    this.error(CODES.expectedStatement, `'${word}' does not start a statement; expected a statement keyword, an assignment 'x.f = value' or a call '${word}(...)'.`, token.start, token.end);
+    this.error(CODES.expectedStatement, `'${word}' does not start a statement; expected a statement keyword, an assignment 'x.f = value' or a call '${word}(...)'.`, start, this.sigEnd[here]);
     return this.skipUntil(() => this.isStatementBoundary());
   }
 
@@ -973,7 +1048,7 @@ class Parser {
   }
 
   private parseIf(): IfStatement {
-    const start = this.token().start;
+    const start = this.startHere();
     this.advance();
     const condition = this.parseExpression();
     const then = this.parseRequiredBlock("the body of 'if'");
@@ -999,7 +1074,7 @@ class Parser {
   }
 
   private parseChoose(): ChooseStatement {
-    const start = this.token().start;
+    const start = this.startHere();
     this.advance();
     const branches = [this.parseRequiredBlock("the first branch of 'choose'")];
     if (!this.isWord('or')) {
@@ -1015,7 +1090,7 @@ class Parser {
   private parseCall(): CallStatement {
     const callee = this.parseIdentifier('a procedure name');
     const args: Place[] = [];
-    const argsStart = this.advance().start;
+    const argsStart = this.advance();
     if (!this.consume(TokenKind.RParen)) {
       args.push(this.parsePlace('an argument'));
       while (this.consume(TokenKind.Comma)) args.push(this.parsePlace("an argument after ','"));
@@ -1063,13 +1138,14 @@ class Parser {
 
   /** Unary = '!' Unary | Primary; a run of `!` is read in a loop and bounded by the nesting limit. */
   private parseUnary(): Expression {
-    const bangs: Token[] = [];
+    const bangs: number[] = [];
     while (this.kind() === TokenKind.Bang) bangs.push(this.advance());
     if (bangs.length === 0) return this.parsePrimary();
     const room = Math.max(0, MAX_NESTING - this.depth);
     if (bangs.length > room) {
       const excess = bangs[room];
-      this.error(CODES.tooDeep, `This chain of '!' nests deeper than ${MAX_NESTING} levels; the parser ignores the extra ones.`, excess.start, excess.end);
+      const excessEnd = excess + 1;
+      this.error(CODES.tooDeep, `This chain of '!' nests deeper than ${MAX_NESTING} levels; the parser ignores the extra ones.`, excess, excessEnd);
     }
     this.depth += Math.min(bangs.length, room);
     let operand = this.parsePrimary();
@@ -1077,32 +1153,34 @@ class Parser {
     const kept = Math.min(bangs.length, Math.max(1, room));
     for (let i = kept - 1; i >= 0; i--) {
       // The outermost node covers every `!` of the run, including any ignored beyond the limit.
-      const start = i === 0 ? bangs[0].start : bangs[bangs.length - kept + i].start;
+      const start = i === 0 ? bangs[0] : bangs[bangs.length - kept + i];
       operand = { kind: 'UnaryExpression', start, end: this.lastEnd, op: '!', operand };
     }
     return operand;
   }
 
   private parsePrimary(): Expression {
-    const token = this.token();
-    switch (token.kind) {
+    const here = this.at(0);
+    const start = this.sigStart[here];
+    const end = this.sigEnd[here];
+    switch (this.sigKind[here]) {
       case TokenKind.Number:
         this.advance();
-        return { kind: 'NumberLiteral', start: token.start, end: token.end, value: this.numberValue(token) };
+        return { kind: 'NumberLiteral', start, end, value: this.numberValue(start, end) };
       case TokenKind.LParen:
         return this.parseParen();
       case TokenKind.Identifier: {
-        const word = this.wordAt(token);
+        const word = this.word();
         const next = this.kind(1);
         if (next !== TokenKind.Dot) {
           if (word === 'true' || word === 'false') {
             this.advance();
-            const node: BoolLiteral = { kind: 'BoolLiteral', start: token.start, end: token.end, value: word === 'true' };
+            const node: BoolLiteral = { kind: 'BoolLiteral', start, end, value: word === 'true' };
             return node;
           }
           if (word === 'null') {
             this.advance();
-            return { kind: 'NullLiteral', start: token.start, end: token.end };
+            return { kind: 'NullLiteral', start, end };
           }
         }
         if (next === TokenKind.Identifier) {
@@ -1110,14 +1188,14 @@ class Parser {
             case 'tryget':
             case 'trylock':
               this.advance();
-              return this.finish({ kind: 'TryExpression', start: token.start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
+              return this.finish({ kind: 'TryExpression', start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
             case 'alive':
             case 'freed':
             case 'running':
             case 'idle':
             case 'held':
               this.advance();
-              return this.finish({ kind: 'PredicateExpression', start: token.start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
+              return this.finish({ kind: 'PredicateExpression', start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
           }
         }
         return this.parsePlace('a place');
@@ -1129,7 +1207,7 @@ class Parser {
   }
 
   private parseParen(): Expression {
-    const start = this.token().start;
+    const start = this.startHere();
     if (this.depth >= MAX_NESTING) {
       this.tooDeep('This parenthesis');
       this.skipGroup();
@@ -1161,4 +1239,26 @@ function comparisonOperator(kind: TokenKind): BinaryOp | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * The root node. Its `tokens` become objects only when first read: the parser and the checker
+ * never need them, and a large file's token objects would cost more than the parse itself.
+ */
+function sourceFile(text: string, items: Item[], store: TokenStore): SourceFile {
+  let tokens: Token[] | undefined;
+  return {
+    kind: 'SourceFile',
+    start: 0,
+    end: text.length,
+    text,
+    items,
+    get tokens(): Token[] {
+      if (tokens === undefined) tokens = store.toArray();
+      return tokens;
+    },
+    set tokens(value: Token[]) {
+      tokens = value;
+    },
+  };
 }
