@@ -169,14 +169,13 @@ function describeWanted(kinds: MemberKind[]): string {
 function requireMember(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, kinds: MemberKind[], op: string): void {
   const entity = place(env, target, scope);
   if (!target || entity.t === 'error') return;
-  const text = env.r.ctx.textOf(target);
   if (entity.t === 'members') {
     const wrong = entity.members.find((member) => !kinds.includes(member.kind));
     if (!wrong) return;
-    env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${text}' is ${describeMemberKind(wrong.kind)}`, target.start, target.end);
+    env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${env.r.ctx.textOf(target)}' is ${describeMemberKind(wrong.kind)}`, target.start, target.end);
     return;
   }
-  env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${text}' is ${describeEntity(entity)}`, target.start, target.end);
+  env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${env.r.ctx.textOf(target)}' is ${describeEntity(entity)}`, target.start, target.end);
 }
 
 /** For free, alloc, alive, freed: the place must designate a (non-static, for free/alloc) object. */

@@ -5,14 +5,19 @@ import { makeDiagnostic, type CodeInfo, type Diagnostic, type RelatedInformation
 import type { Identifier } from '../syntax/ast';
 import type { Declaration } from './model';
 
+const WHITE_SPACE = /\s/;
+
 export class CheckContext {
   readonly declarations: Declaration[] = [];
   readonly references: { start: number; end: number; declaration: number }[] = [];
   readonly diagnostics: Diagnostic[] = [];
   /** How many references each declaration has. */
   readonly referenceCounts: number[] = [];
-  /** The declaration referenced at each name start; a name rarely refers to more than one. */
-  private readonly referenceAtStart = new Map<number, number>();
+  /**
+   * The first declaration referenced by the name starting at each offset, plus one (0: none yet); a
+   * name rarely refers to more than one, and the others are kept in `extraReferenceKeys`.
+   */
+  private readonly referenceAtStart: Int32Array;
   private readonly extraReferenceKeys = new Set<string>();
   private readonly diagnosticKeys = new Set<string>();
   /**
@@ -23,7 +28,9 @@ export class CheckContext {
   /** Declarations already reported as duplicates; an unused warning on them would say nothing new. */
   readonly duplicates = new Set<number>();
 
-  constructor(readonly text: string) {}
+  constructor(readonly text: string) {
+    this.referenceAtStart = new Int32Array(text.length + 1);
+  }
 
   declare(declaration: Omit<Declaration, 'id'>): number {
     const id = this.declarations.length;
@@ -34,11 +41,11 @@ export class CheckContext {
   }
 
   reference(name: Identifier, declaration: number): void {
-    if (name.missing || name.end <= name.start) return;
-    const first = this.referenceAtStart.get(name.start);
+    if (name.missing || name.end <= name.start || name.start >= this.referenceAtStart.length) return;
+    const first = this.referenceAtStart[name.start] - 1;
     if (first === declaration) return;
-    if (first === undefined) {
-      this.referenceAtStart.set(name.start, declaration);
+    if (first < 0) {
+      this.referenceAtStart[name.start] = declaration + 1;
     } else {
       const key = `${name.start}:${declaration}`;
       if (this.extraReferenceKeys.has(key)) return;
@@ -63,7 +70,9 @@ export class CheckContext {
 
   /** A place in the text as written, for messages: `mm.users`. */
   textOf(range: { start: number; end: number }): string {
-    const text = this.text.slice(range.start, range.end).replace(/\s+/g, ' ');
+    const slice = this.text.slice(range.start, range.end);
+    if (slice.length <= 60 && !WHITE_SPACE.test(slice)) return slice;
+    const text = slice.replace(/\s+/g, ' ');
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   }
 }

@@ -38,6 +38,8 @@ export interface SourceFile extends NodeBase {
   items: Item[];
   /** Every token, trivia included (comments and white space), in source order, ending with EOF. */
   tokens: Token[];
+  /** How many tokens `tokens` holds, known without making the token objects. */
+  readonly tokenCount: number;
 }
 
 export type Item =

@@ -1253,6 +1253,7 @@ function sourceFile(text: string, items: Item[], store: TokenStore): SourceFile 
     end: text.length,
     text,
     items,
+    tokenCount: store.count,
     get tokens(): Token[] {
       if (tokens === undefined) tokens = store.toArray();
       return tokens;
