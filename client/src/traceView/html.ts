@@ -18,7 +18,7 @@ const STYLE = `
   .row { display: contents; }
   .head { position: sticky; top: 0; background: var(--vscode-editor-background); font-weight: 600; padding: 6px 4px; border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-foreground)); text-align: center; z-index: 1; }
   .head.device { color: var(--vscode-symbolIcon-interfaceForeground, var(--vscode-foreground)); }
-  .head.variable { font-family: var(--vscode-editor-font-family); font-weight: normal; color: var(--vscode-descriptionForeground); }
+  .head.variable { font-family: var(--vscode-editor-font-family); font-weight: normal; color: var(--vscode-descriptionForeground); overflow-wrap: anywhere; }
   .cell { padding: 3px 4px; min-height: 1.6em; display: flex; align-items: center; justify-content: center; }
   .cell.index { color: var(--vscode-descriptionForeground); justify-content: flex-end; }
   .cell.lifeline { background: linear-gradient(var(--vscode-panel-border, var(--vscode-descriptionForeground)), var(--vscode-panel-border, var(--vscode-descriptionForeground))) no-repeat center / 1px 100%; }

@@ -53,7 +53,11 @@ export function webviewMain(): void {
     grid.setAttribute('role', 'grid');
     grid.appendChild(element('div', 'head', '#'));
     for (const actor of data.actors) grid.appendChild(element('div', `head actor ${actor.kind}`, actor.name));
-    for (const variable of data.variables) grid.appendChild(element('div', 'head variable', variable));
+    for (const variable of data.variables) {
+      const head = element('div', 'head variable', variable);
+      head.title = variable;
+      grid.appendChild(head);
+    }
     const start = element('div', 'row start');
     start.appendChild(element('div', 'cell index', ''));
     for (let i = 0; i < data.actors.length; i++) start.appendChild(element('div', 'cell lifeline', ''));
