@@ -30,14 +30,4 @@ export function checkWith(text: string, proposals: string[] | undefined) {
   return runEngineOnText(text, { maxStates: 200_000, timeoutMs: 20_000, proposals });
 }
 
-export const UAF_MODEL = `model uaf "a user races the last put"
-object mm { ref users = 1 on zero free mm }
-thread cpu0 { use mm }
-thread cpu1 { put mm.users }
-proposal hold "cpu0 owns a reference" {
-  object mm { ref users = 2 on zero free mm }
-  thread cpu0 { use mm; put mm.users }
-}
-expect baseline: use-after-free
-expect hold: safe
-`;
+export { UAF_MODEL } from '../lsp/models';

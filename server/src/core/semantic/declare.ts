@@ -76,13 +76,7 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
         const info = declareItem(ctx, item, undefined, undefined);
         if (!info) break;
         items.push(info);
-        const key = `${namespaceOf(info)}:${info.name}`;
-        const first = seen.get(key);
-        if (first) {
-          reportDuplicate(ctx, info, first);
-          duplicateItems.push(info);
-        } else {
-          seen.set(key, info);
+        if (isFirstOfName(ctx, info, seen, duplicateItems)) {
           addToView(baseline, info);
           baseline.ownItems.push(info);
         }
@@ -155,14 +149,7 @@ function buildProposalView(ctx: CheckContext, baseline: View, decl: ProposalDecl
     const info = declareItem(ctx, item, proposal, proposalId);
     if (!info) continue;
     items.push(info);
-    const key = `${namespaceOf(info)}:${info.name}`;
-    const first = seen.get(key);
-    if (first) {
-      reportDuplicate(ctx, info, first);
-      duplicateItems.push(info);
-      continue;
-    }
-    seen.set(key, info);
+    if (!isFirstOfName(ctx, info, seen, duplicateItems)) continue;
     const original = baselineItem(baseline, info);
     const isNew = (item as Exclude<ProposalItem, { kind: 'Error' | 'OrderDecl' | 'RemoveDecl' }>).isNew;
     if (isNew && original) {
@@ -229,6 +216,22 @@ function addToView(view: View, info: ItemInfo): void {
       view.devices.set(info.name, info);
       break;
   }
+}
+
+/**
+ * Records the item under its name in `seen` and returns true, or, when the name is taken in the same
+ * name space, reports the duplicate, keeps the item in `duplicateItems` and returns false.
+ */
+function isFirstOfName(ctx: CheckContext, info: ItemInfo, seen: Map<string, ItemInfo>, duplicateItems: ItemInfo[]): boolean {
+  const key = `${namespaceOf(info)}:${info.name}`;
+  const first = seen.get(key);
+  if (first) {
+    reportDuplicate(ctx, info, first);
+    duplicateItems.push(info);
+    return false;
+  }
+  seen.set(key, info);
+  return true;
 }
 
 function reportDuplicate(ctx: CheckContext, info: ItemInfo, first: ItemInfo): void {

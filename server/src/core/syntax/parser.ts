@@ -323,7 +323,7 @@ class Parser {
       if (token.kind === TokenKind.EOF) break;
       skipped.push(this.advanceToken());
     } while (!stop());
-    return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
+    return this.errorNode(start, skipped);
   }
 
   /**
@@ -331,22 +331,19 @@ class Parser {
    * matching close (or the end of the file), without recursion.
    */
   private skipGroup(): ErrorNode {
-    const skipped: Token[] = [];
-    const start = this.startHere();
-    let depth = 0;
-    for (;;) {
-      const kind = this.kind();
-      if (kind === TokenKind.EOF) break;
-      if (kind === TokenKind.LBrace || kind === TokenKind.LParen || kind === TokenKind.LBracket) depth++;
-      else if (kind === TokenKind.RBrace || kind === TokenKind.RParen || kind === TokenKind.RBracket) depth--;
-      skipped.push(this.advanceToken());
-      if (depth <= 0) break;
-    }
-    return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
+    return this.skipBalanced(true);
   }
 
   /** Skips to the `}` that closes the enclosing block (not consumed) or the end of the file. */
   private skipToEnclosingClose(): ErrorNode {
+    return this.skipBalanced(false);
+  }
+
+  /**
+   * Skips tokens while tracking bracket depth. With `oneGroup` it stops after the close that brings
+   * the depth back to zero; otherwise it stops before a `}` met at depth zero.
+   */
+  private skipBalanced(oneGroup: boolean): ErrorNode {
     const skipped: Token[] = [];
     const start = this.startHere();
     let depth = 0;
@@ -355,11 +352,16 @@ class Parser {
       if (kind === TokenKind.EOF) break;
       if (kind === TokenKind.LBrace || kind === TokenKind.LParen || kind === TokenKind.LBracket) depth++;
       else if (kind === TokenKind.RBrace || kind === TokenKind.RParen || kind === TokenKind.RBracket) {
-        if (depth === 0 && kind === TokenKind.RBrace) break;
+        if (!oneGroup && depth === 0 && kind === TokenKind.RBrace) break;
         depth--;
       }
       skipped.push(this.advanceToken());
+      if (oneGroup && depth <= 0) break;
     }
+    return this.errorNode(start, skipped);
+  }
+
+  private errorNode(start: number, skipped: Token[]): ErrorNode {
     return { kind: 'Error', start, end: skipped.length > 0 ? this.lastEnd : start, tokens: skipped };
   }
 
