@@ -7,6 +7,7 @@ import type { CFunction, CfgNode, Expr } from './cir';
 import { derivedMentions, exprKey, hasEffects, identifiersIn, keyRoot, pointerMentions, rootName, storeMentions } from './keys';
 import { ALL, NEG, POS, Z, cloneState, initialState, isLive, resMatches, stateKey, type Res, type State } from './state';
 import type { FindingKind } from './findings';
+import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, LOCK_HELPER, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from './callRoles';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -37,12 +38,18 @@ export interface AnalyzeLimits {
   widenAfter: number;
 }
 
-const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregister|_del|delete|uninit|deinit|exit|close|unmap|unpin|dispose|teardown|detach|fini|unbind|undo|unwind|unprepare|disable|shutdown)/i;
-const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
+/** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
+function calleeName(expr: Expr): string | undefined {
+  if (expr.k === 'id') return expr.name;
+  if (expr.k === 'cast' || (expr.k === 'unary' && expr.op === '&')) return calleeName(expr.arg);
+  return undefined;
+}
 
-/** Functions whose job may be to return with a lock held. */
-/** Calls that link an object in through a member embedded in it (`list_add(&p->node, head)`). */
-const EMBEDS = /list_add|hlist_add|llist_add|_add_tail|rb_link|rb_insert|insert|xa_|idr_|radix|enqueue|queue|hash_add|call_rcu|link|register|attach|kobject_|kref_init|refcount_set|add/i;
+/** The structure whose member's address an argument passes (`p` for `&p->hp`): the callee can reach `p` from it. */
+function memberOwner(expr: Expr, out: string[]): void {
+  if (expr.k === 'cast') memberOwner(expr.arg, out);
+  else if (expr.k === 'unary' && expr.op === '&' && expr.arg.k === 'field' && expr.arg.arrow && expr.arg.base.k === 'id') out.push(expr.arg.base.name);
+}
 
 /** The identifiers an argument passes as a whole pointer: `p` or `(void *)p`. */
 function directMentions(expr: Expr, out: string[]): void {
@@ -50,8 +57,6 @@ function directMentions(expr: Expr, out: string[]): void {
   else if (expr.k === 'cast') directMentions(expr.arg, out);
 }
 
-const UNLOCK_LIKE = /unlock|release|_up$|_exit$|_end$|_leave$/i;
-const LOCK_HELPER = /lock|acquire|get|begin|start|enter|grab|hold|claim/i;
 
 const ERROR_TESTS: Record<string, { arg: number; mask: number }> = {
   IS_ERR: { arg: 0, mask: NEG },
@@ -140,6 +145,12 @@ export class FunctionAnalyzer {
   private readonly returnedNames = new Set<string>();
   private readonly releaseSites = new Map<number, boolean>();
   private readonly lockFamilies = new Set<string>();
+  /** Acquire sites of escaped resources that some path released while they were escaped. */
+  private readonly releasedWhileEscaped = new Set<number>();
+  /** Leaks of escaped resources, reported only if the function undoes the escape elsewhere. */
+  private readonly escapedLeaks: RawFinding[] = [];
+  /** For each variable, the variables stored in its fields (`mdev->type = type`), anywhere in the function. */
+  private readonly storedInto = new Map<string, Set<string>>();
 
   constructor(
     private readonly fn: CFunction,
@@ -163,6 +174,7 @@ export class FunctionAnalyzer {
     }
     for (const node of fn.nodes) if (node.k === 'return' && node.expr) for (const name of identifiersIn(node.expr)) this.returnedNames.add(name);
     this.collectMemberAliases();
+    this.collectStoredInto();
     for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) this.lockFamilies.add(f);
     for (const call of fn.calls) {
       const entry = table.byName.get(call.callee);
@@ -204,6 +216,7 @@ export class FunctionAnalyzer {
       }
       for (const [next, nextState] of this.step(id, nodes[id], state)) work.push([next, nextState]);
     }
+    for (const finding of this.escapedLeaks) if (finding.res && this.releasedWhileEscaped.has(finding.res.site)) this.report(finding);
     this.reportInconsistentPaths();
     return { findings: [...this.findings.values()], incomplete, visits, releaseSites: this.releaseSites };
   }
@@ -232,6 +245,23 @@ export class FunctionAnalyzer {
       } else if (node.k === 'eval') visit(node.expr);
     }
     for (const [name, key] of targets) if (assigned.get(name) === 1 && this.fn.locals.has(name)) this.memberAliases.set(name, key);
+  }
+
+  private collectStoredInto(): void {
+    const visit = (expr: Expr): void => {
+      if (expr.k === 'assign') {
+        let value = expr.right;
+        while (value.k === 'cast') value = value.arg;
+        const container = expr.left.k === 'field' ? rootName(expr.left) : undefined;
+        if (container !== undefined && value.k === 'id' && value.name !== container) {
+          const set = this.storedInto.get(container) ?? new Set<string>();
+          set.add(value.name);
+          this.storedInto.set(container, set);
+        }
+        visit(expr.right);
+      } else if (expr.k === 'call') expr.args.forEach(visit);
+    };
+    for (const node of this.fn.nodes) if (node.k === 'eval') visit(node.expr);
   }
 
   /** The canonical key of an object: through a member alias (`dev` for `&stdev->dev`) when there is one. */
@@ -375,15 +405,20 @@ export class FunctionAnalyzer {
     const res: Res[] = [];
     const through = (n: string) => n === name || n.startsWith(prefixArrow) || n.startsWith(prefixDot);
     for (const r of state.res) {
-      if (!r.names.some(through) && r.condVar !== name) {
+      if (!r.names.some(through) && r.condVar !== name && r.escapeUndo?.value !== name) {
         res.push(r);
         continue;
       }
       changed = true;
+      if (r.escapeUndo?.value === name && !r.names.some(through) && r.condVar !== name) {
+        res.push({ ...r, escapeUndo: undefined });
+        continue;
+      }
       // `p->field` names another object once `p` points elsewhere.
       const names = r.names.filter((n) => !through(n));
       if (!isLive(r) && names.length === 0) continue;
       const updated: Res = { ...r, names };
+      if (r.escapeUndo?.value === name) updated.escapeUndo = undefined;
       if (r.condVar === name) {
         // The value that decided the acquire is gone; the path may hold it.
         updated.condVar = undefined;
@@ -407,23 +442,25 @@ export class FunctionAnalyzer {
     state.res = state.res.map((r) => {
       const named = r.names.includes(key);
       const decides = r.condVar === key;
-      if (!named && !decides) return r;
+      const undoes = temp && r.escapeUndo?.value === key;
+      if (!named && !decides && !undoes) return r;
       const updated: Res = { ...r };
       if (named) updated.names = temp ? r.names.map((n) => (n === key ? name : n)) : [...r.names, name];
       if (named && temp) updated.local = true;
       if (decides && temp) updated.condVar = name;
+      if (undoes && r.escapeUndo) updated.escapeUndo = { ...r.escapeUndo, value: name };
       return updated;
     });
     if (mask !== undefined) this.setMask(state, name, mask);
     if (this.fn.scopedLocals.has(name)) state.res = state.res.filter((r) => !r.names.includes(name));
   }
 
-  /** Removes live resources known under any of `names` from the path: they escaped the function. */
   /**
    * Marks live resources known under any of `names` as escaped (handed to a call or stored), or, for
-   * `hard` escapes (returned to the caller), removes them from the path.
+   * `hard` escapes (returned to the caller), removes them from the path. `undo` is the result of the
+   * storing call: where it turns out to be an error, the call did not store them.
    */
-  private escape(state: State, names: string[], localOnly = false, hard = false, byCall = false): void {
+  private escape(state: State, names: string[], localOnly = false, hard = false, byCall = false, undo?: string): void {
     if (names.length === 0) return;
     const hit = (r: Res) => isLive(r) && r.api.kind !== 'lock' && (!localOnly || r.local) && r.names.some((n) => names.includes(n) || names.includes(keyRoot(n)));
     if (hard) state.res = state.res.filter((r) => !hit(r));
@@ -431,10 +468,22 @@ export class FunctionAnalyzer {
       state.res = state.res.map((r) => {
         if (!hit(r)) return r;
         const handedOnly = byCall && (r.handedOnly ?? !r.escaped);
-        if (r.escaped && r.handedOnly === handedOnly) return r;
-        return { ...r, escaped: true, handedOnly };
+        if (r.escaped && r.handedOnly === handedOnly && undo === undefined) return r;
+        const escapeUndo = undo !== undefined ? { value: undo, escaped: r.escaped, handedOnly: r.handedOnly } : r.escapeUndo;
+        return { ...r, escaped: true, handedOnly, escapeUndo };
       });
     }
+  }
+
+  /** `devm_add_action_or_reset(dev, clk_disable_unprepare, clk)`: the release runs when the device goes, so it is done. */
+  private releaseByDeviceAction(expr: Expr & { k: 'call' }, state: State): void {
+    const callback = expr.args.map(calleeName).find((name) => name !== undefined && this.table.byName.get(name)?.effect === 'release');
+    const entry = callback !== undefined ? this.table.byName.get(callback) : undefined;
+    const data = expr.args[expr.args.length - 1];
+    if (!entry || entry.object !== 0 || !data) return;
+    const key = exprKey(data);
+    if (key === undefined) return;
+    this.releaseKey(state, entry.families[0], entry.families, this.canonical(key), expr, entry, true);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -521,8 +570,10 @@ export class FunctionAnalyzer {
     const value = expr.op === '=' ? right.value : {};
     const local = left.k === 'id' && (this.fn.fragment || this.fn.locals.has(left.name));
     if (local && key !== undefined) {
+      const carried = this.referencesPassedOn(expr, s, key);
       this.forget(s, key);
       this.bind(s, key, value);
+      if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
       if (expr.op === '=' && expr.right.k !== 'id') {
         const derived = derivedMentions(expr.right).filter((n) => n !== key);
         if (derived.length > 0) {
@@ -531,10 +582,13 @@ export class FunctionAnalyzer {
       }
       return { state: s, value: { key } };
     }
-    // A store into a field, through a pointer or into a global: whatever it names escapes.
-    const mentions = expr.op === '=' ? storeMentions(expr.right) : [];
-    if (right.value.key !== undefined) mentions.push(right.value.key);
+    // A store into a field, through a pointer or into a global: whatever it names escapes, except the
+    // structure stored into (`r->devices = alloc_scope(&r->count)` keeps `r` where it was).
+    const target = key !== undefined ? keyRoot(key) : undefined;
+    const mentions = (expr.op === '=' ? storeMentions(expr.right) : []).filter((n) => n !== target);
+    if (right.value.key !== undefined && right.value.key !== target) mentions.push(right.value.key);
     this.escape(s, mentions);
+    if (key !== undefined && mentions.length > 0) this.noteStoredAs(s, mentions, this.canonical(key));
     if (key !== undefined) {
       s.res = s.res.filter((r) => isLive(r) || !r.names.includes(key));
       const stored = right.value.key;
@@ -549,6 +603,31 @@ export class FunctionAnalyzer {
     return { state: s, value: { key } };
   }
 
+  /**
+   * `node = of_get_next_dma_parent(node)`: an unknown call handed the variable's object and assigned
+   * back to it passes the reference on to what it returns (it puts the old one, gets the new one).
+   */
+  private referencesPassedOn(expr: Expr & { k: 'assign' }, state: State, key: string): number[] {
+    const call = expr.right;
+    if (expr.op !== '=' || call.k !== 'call' || this.table.byName.has(call.callee) || RELEASE_LIKE.test(call.callee)) return [];
+    const handed: string[] = [];
+    for (const arg of call.args) directMentions(arg, handed);
+    if (!handed.includes(key)) return [];
+    // Only the last name of the reference: with another variable still naming it, the call did not take it over.
+    const otherLocal = (n: string) => n !== key && this.fn.locals.has(n) && !this.fn.params.includes(n);
+    const lastName = (r: Res) => !r.names.some(otherLocal);
+    return state.res.filter((r) => isLive(r) && r.api.kind === 'ref' && r.names.includes(key) && lastName(r)).map((r) => r.site);
+  }
+
+  /** Remembers the field a live resource was stored in, by a key that outlives the variables in it. */
+  private noteStoredAs(state: State, mentions: string[], fieldKey: string): void {
+    state.res = state.res.map((r) =>
+      isLive(r) && r.api.kind !== 'lock' && !(r.storedAs ?? []).includes(fieldKey) && r.names.some((n) => mentions.includes(n) || mentions.includes(keyRoot(n)))
+        ? { ...r, storedAs: [...(r.storedAs ?? []), fieldKey] }
+        : r,
+    );
+  }
+
   private call(expr: Expr & { k: 'call' }, state: State): { state: State; value: Value } {
     let s = state;
     const argValues: Value[] = [];
@@ -557,6 +636,7 @@ export class FunctionAnalyzer {
       s = result.state;
       argValues.push(result.value);
     }
+    if (DEVICE_ACTION.test(expr.callee)) this.releaseByDeviceAction(expr, s);
     const entry = this.table.byName.get(expr.callee);
     if (!entry) return this.unknownCall(expr, s, argValues);
     switch (entry.effect) {
@@ -577,16 +657,23 @@ export class FunctionAnalyzer {
     if (callee in ERROR_TESTS || TRANSPARENT_TESTS.has(callee) || callee === 'sizeof') return { state, value: {} };
     const mentions: string[] = [];
     const temps: string[] = [];
-    const embeds = EMBEDS.test(callee);
+    const inPlace = IN_PLACE_INIT.test(callee);
+    const embeds = EMBEDS.test(callee) && !inPlace;
     expr.args.forEach((arg, i) => {
       if (embeds) pointerMentions(arg, mentions);
-      else directMentions(arg, mentions);
+      else {
+        directMentions(arg, mentions);
+        if (!inPlace) memberOwner(arg, mentions);
+      }
       const key = argValues[i].key;
       if (key !== undefined && key.startsWith('$')) temps.push(key);
       if (arg.k === 'id') this.checkUse(state, arg, arg);
     });
     // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
-    if (callee === '' || STORE_LIKE.test(callee)) this.escape(state, [...mentions, ...temps], true, false, !embeds && callee !== '');
+    if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
+      const undo = callee !== '' && !SUCCESS_FLAG_RESULT.test(callee) ? `$u${expr.s}` : undefined;
+      this.escape(state, [...mentions, ...temps], true, false, !embeds && callee !== '', undo);
+    }
     if (RELEASE_LIKE.test(callee)) {
       // A helper that tears down what it is handed: what the path holds of those objects is dropped.
       const keys = new Set<string>(temps);
@@ -596,7 +683,11 @@ export class FunctionAnalyzer {
         if (key !== undefined) keys.add(key);
         directMentions(arg, whole);
       }
-      state.res = state.res.filter((r) => !(isLive(r) && r.api.kind !== 'lock' && r.names.some((n) => keys.has(n) || whole.includes(keyRoot(n)))));
+      state.res = state.res.filter((r) => {
+        const dropped = isLive(r) && r.api.kind !== 'lock' && r.names.some((n) => keys.has(n) || whole.includes(keyRoot(n)));
+        if (dropped && r.escaped) this.releasedWhileEscaped.add(r.site);
+        return !dropped;
+      });
     }
     this.forgetReleasedFields(state, expr.args);
     const roots = new Set<string>();
@@ -639,9 +730,11 @@ export class FunctionAnalyzer {
 
   private acquire(entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
     // What an acquire is handed besides its object (a name, a handler's data) it may keep.
+    // A lookup that returns a new reference (`of_get_child_by_name(node, ...)`) keeps none of its arguments.
+    const lookup = entry.object === 'return' && entry.kind === 'ref';
     const handed: string[] = [];
     expr.args.forEach((arg, i) => {
-      if (i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
+      if (!lookup && i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
     });
     this.escape(state, handed, true);
     if (entry.consumes !== undefined && expr.args[entry.consumes]) {
@@ -708,14 +801,25 @@ export class FunctionAnalyzer {
     this.releaseKey(state, entry.families[0], entry.families, key, expr, entry, consume);
     if (entry.freesContainer) {
       const root = keyRoot(key);
-      if (root !== key) {
+      if (key.startsWith(`${root}->`) || key.startsWith(`${root}.`)) {
         state.res = state.res.map((r) =>
           isLive(r) && r.api.kind === 'memory' && r.names.includes(root)
             ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true }
             : r,
         );
+        this.releaseContents(state, root, key);
       }
     }
+  }
+
+  /**
+   * The release callback that frees a structure drops what was stored in it: `put_device(&child->dev)`
+   * puts the `child->bridge` reference, and the `type` reference of `mdev->type = type`.
+   */
+  private releaseContents(state: State, root: string, releasedKey: string): void {
+    const contents = this.storedInto.get(root);
+    const inside = (n: string) => n !== releasedKey && n !== root && (keyRoot(n) === root || (contents !== undefined && contents.has(keyRoot(n))));
+    state.res = state.res.filter((r) => !(isLive(r) && r.api.kind !== 'lock' && r.names.some(inside)));
   }
 
   private releaseKey(state: State, family: string, families: string[], key: string, expr: Expr & { k: 'call' }, entry: ApiEntry, consume: boolean): void {
@@ -755,6 +859,7 @@ export class FunctionAnalyzer {
       return;
     }
     const res = state.res[index];
+    if (isLive(res) && res.escaped) this.releasedWhileEscaped.add(res.site);
     if (isLive(res)) {
       // A reference taken on an object the caller already refers to (`old = of_node_get(ipar)`): the
       // put drops the new reference, not the caller's, so only the name it was dropped through is released.
@@ -833,7 +938,19 @@ export class FunctionAnalyzer {
     this.setMask(state, key, mask);
     let changed = false;
     const res: Res[] = [];
-    for (const r of state.res) {
+    for (const original of state.res) {
+      let r = original;
+      if (r.escapeUndo?.value === key && (mask === Z || (mask & Z) === 0)) {
+        // The storing call's result is now known: an error means it stored nothing.
+        const failed = (mask & Z) === 0;
+        r = failed ? { ...r, escaped: r.escapeUndo.escaped, handedOnly: r.escapeUndo.handedOnly, escapeUndo: undefined } : { ...r, escapeUndo: undefined };
+        changed = true;
+      }
+      if (mask === Z && r.status === 'held' && r.api.kind !== 'lock' && r.names.includes(key)) {
+        // Nothing is held on a NULL object: `clk_prepare_enable(NULL)` enables nothing.
+        changed = true;
+        continue;
+      }
       const alias = r.condVar !== undefined && r.names.includes(r.condVar) && r.names.includes(key);
       if (r.status !== 'cond' || (r.condVar !== key && !alias && !(r.api.testMember && r.condVar !== undefined && r.condVar + r.api.testMember === key))) {
         res.push(r);
@@ -846,7 +963,7 @@ export class FunctionAnalyzer {
       } else res.push(r);
     }
     if (changed) state.res = res;
-    if (key.startsWith('$') && !state.res.some((r) => r.condVar === key)) state.masks.delete(key);
+    if (key.startsWith('$') && !state.res.some((r) => r.condVar === key || r.escapeUndo?.value === key)) state.masks.delete(key);
     return state;
   }
 
@@ -938,7 +1055,8 @@ export class FunctionAnalyzer {
       const flipped: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
       op = flipped[op] ?? op;
     } else {
-      return undefined;
+      const distinct = this.distinctFromFreshAllocation(expr, state);
+      return distinct === undefined ? undefined : [[state, distinct]];
     }
     let trueMask: number | undefined;
     if (value === 0) {
@@ -954,6 +1072,20 @@ export class FunctionAnalyzer {
       return this.opaque(expr, result.state);
     }
     return this.split(result.state, result.value.key, trueMask);
+  }
+
+  /**
+   * `name != orig_name` where `name` holds a fresh allocation and `orig_name` is a parameter or
+   * global: a new object is distinct from every pointer that existed before it.
+   */
+  private distinctFromFreshAllocation(expr: Expr & { k: 'bin' }, state: State): boolean | undefined {
+    if ((expr.op !== '==' && expr.op !== '!=') || expr.left.k !== 'id' || expr.right.k !== 'id') return undefined;
+    const [a, b] = [expr.left.name, expr.right.name];
+    const fresh = (name: string) => state.res.some((r) => isLive(r) && r.local && r.api.kind === 'memory' && r.api.object === 'return' && r.names.includes(name));
+    const older = (name: string) => !this.fn.locals.has(name) || this.fn.params.includes(name);
+    const differ = (fresh(a) && older(b)) || (fresh(b) && older(a));
+    if (!differ) return undefined;
+    return expr.op === '!=';
   }
 
   // ------------------------------------------------------------------------------------------
@@ -976,11 +1108,12 @@ export class FunctionAnalyzer {
     const exitNode = s.lastGoto >= 0 ? this.fn.nodes[s.lastGoto] : undefined;
     for (const res of s.res) {
       if (!isLive(res) || !res.tracked) continue;
-      if (this.shouldReport(res, error)) {
+      const verdict = this.shouldReport(res, error);
+      if (verdict !== 'no') {
         const lock = res.api.kind === 'lock';
         const what = lock ? res.argTexts[0] ?? res.family : this.objectName(res);
         const leftVia = exitNode && exitNode.k === 'goto' && res.gotoAtAcquire !== s.lastGoto ? exitNode : undefined;
-        this.report({
+        const finding: RawFinding = {
           kind: lock ? 'lock-leak' : 'leak',
           start: node.s,
           end: node.e,
@@ -995,8 +1128,10 @@ export class FunctionAnalyzer {
           res,
           exitNode: leftVia ?? node,
           returnNode: node,
-        });
-      } else if (res.api.kind === 'ref' && !res.local && !res.iterator) {
+        };
+        if (verdict === 'yes') this.report(finding);
+        else this.escapedLeaks.push(finding);
+      } else if (res.api.kind === 'ref' && !res.local && !res.iterator && !this.releasedThroughContainer(res)) {
         unreported.push(res);
       }
     }
@@ -1016,17 +1151,37 @@ export class FunctionAnalyzer {
     return `the object returned by ${res.api.name}()`;
   }
 
-  private shouldReport(res: Res, errorReturn: boolean): boolean {
+  /** Stored in a structure or array that the unwind code releases through (`put_device(data->larb[i].dev)`). */
+  private releasedThroughContainer(res: Res): boolean {
+    const containers = [...(res.storedAs ?? []), ...res.names.filter((n) => n.includes('[]'))];
+    return containers.some((k) => this.releasedAnywhere.has(`${res.family}|${k}`));
+  }
+
+  /** A function that ends by taking the lock (`get_hpc_access() { mutex_lock(&sem); }`) returns with it held on purpose. */
+  private endsByLocking(res: Res): boolean {
+    const rest = this.text.slice(res.siteEnd, this.fn.e);
+    return /^\s*;\s*(return\s*;\s*)?\}$/.test(rest);
+  }
+
+  /**
+   * 'if-undone' is for an escaped resource at an error return: a leak only if some other path of the
+   * function releases it while it is escaped, which shows that the function must undo the escape.
+   */
+  private shouldReport(res: Res, errorReturn: boolean): 'yes' | 'no' | 'if-undone' {
     // A release of `a[i]` may be of another element than this one (unwind loops over arrays).
     const releasedHere = res.names.some((n) => !n.includes('[]') && this.releasedAnywhere.has(`${res.family}|${n}`));
     if (res.api.kind === 'lock') {
-      if (res.names.some((n) => this.acquiresAnnotated.has(n))) return false;
-      if (LOCK_HELPER.test(this.fn.name)) return errorReturn && releasedHere;
-      return true;
+      if (res.names.some((n) => this.acquiresAnnotated.has(n))) return 'no';
+      if (LOCK_HELPER.test(this.fn.name.replace(/unlock/gi, '')) || this.endsByLocking(res)) return errorReturn && releasedHere ? 'yes' : 'no';
+      return 'yes';
     }
-    if ((res.local || res.iterator) && !res.escaped) return true;
-    if (errorReturn && res.local && res.handedOnly && res.api.kind === 'memory') return true;
-    return errorReturn && (releasedHere || res.api.mustRelease);
+    if ((res.local || res.iterator) && !res.escaped) return 'yes';
+    if (!errorReturn) return 'no';
+    if (res.api.mustRelease) return 'yes';
+    if (!res.escaped) return releasedHere ? 'yes' : 'no';
+    if (this.releasedThroughContainer(res)) return 'no';
+    if (res.local && res.handedOnly && res.api.kind === 'memory') return 'yes';
+    return releasedHere ? 'if-undone' : 'no';
   }
 
   private isErrorReturn(expr: Expr | undefined, value: Value, state: State): boolean {
@@ -1035,9 +1190,20 @@ export class FunctionAnalyzer {
     if (expr.k === 'num') return expr.value < 0;
     if (expr.k === 'call' && expr.callee === 'ERR_PTR') return true;
     if (expr.k === 'null') return true;
+    if (expr.k === 'cond') {
+      // `return err < 0 ? ERR_PTR(err) : ret;` on a path that knows the test.
+      const outcomes = this.condition(expr.test, cloneState(state));
+      if (outcomes.length !== 1) return false;
+      const [decided, truth] = outcomes[0];
+      const branch = truth ? expr.then : expr.other;
+      return this.isErrorReturn(branch, this.evaluate(branch, decided).value, decided);
+    }
     if (value.key !== undefined) {
       const mask = state.masks.get(value.key);
-      return mask !== undefined && (mask & Z) === 0 && (mask & NEG) !== 0;
+      if (mask === undefined) return false;
+      // A pointer is an error when it is NULL or an ERR_PTR; an int when it is known non-zero and may be negative.
+      if (this.fn.returnsPointer) return (mask & POS) === 0;
+      return (mask & Z) === 0 && (mask & NEG) !== 0;
     }
     return false;
   }

@@ -58,6 +58,8 @@ export interface CFunction extends Span {
   nodes: CfgNode[];
   entry: number;
   params: string[];
+  /** The function returns a pointer: a returned value is an error only when it is NULL or an ERR_PTR. */
+  returnsPointer: boolean;
   locals: Set<string>;
   scopedLocals: Set<string>;
   labels: LabelInfo[];
@@ -590,6 +592,16 @@ function parameterNames(declarator: SyntaxNode | null, text: string): string[] {
   return [];
 }
 
+function declaresPointerResult(declarator: SyntaxNode | null): boolean {
+  let current = declarator;
+  for (let depth = 0; current && depth < 8; depth++) {
+    if (current.type === 'function_declarator') return false;
+    if (current.type === 'pointer_declarator') return true;
+    current = current.childForFieldName('declarator');
+  }
+  return false;
+}
+
 function functionName(declarator: SyntaxNode | null, text: string): { name: string; span: Span } | undefined {
   let current = declarator;
   for (let depth = 0; current && depth < 8; depth++) {
@@ -630,6 +642,7 @@ export function buildFunction(node: SyntaxNode, options: BuildOptions): CFunctio
     nodes: builder.nodes,
     entry,
     params,
+    returnsPointer: declaresPointerResult(declarator),
     locals: builder.locals,
     scopedLocals: builder.scopedLocals,
     labels: builder.labels,

@@ -35,6 +35,13 @@ export interface Res {
   escaped?: boolean;
   /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */
   handedOnly?: boolean;
+  /** Keys of the structure fields it was stored in; they still name it after the variables change. */
+  storedAs?: string[];
+  /**
+   * The last escape was by a call whose result (`value`) tells whether it stored the object: where
+   * that result is an error, the escape did not happen and the flags it replaced are back.
+   */
+  escapeUndo?: { value: string; escaped?: boolean; handedOnly?: boolean };
   /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
   gotoAtAcquire: number;
   /** Source text of the acquire's arguments, for fixes. */
@@ -60,7 +67,7 @@ export function cloneState(state: State): State {
 export function stateKey(state: State): string {
   let key = `${state.lastGoto}|`;
   const res = state.res.length > 1 ? state.res.slice().sort((a, b) => a.site - b.site || a.status.localeCompare(b.status)) : state.res;
-  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''};`;
+  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
   key += '|';
   if (state.masks.size > 0) {
     const masks = [...state.masks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

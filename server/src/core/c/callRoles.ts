@@ -1,0 +1,35 @@
+// What the name of a function the API table does not know says it does to what it is handed.
+//
+// The analysis treats unknown calls as neutral, except where the name states a role: a teardown
+// helper drops what it is handed, a call that stores or links keeps a pointer to it, an unlock helper
+// drops the locks of the objects it is handed.
+
+/** Helpers that tear down what they are handed. */
+export const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregister|_del|delete|uninit|deinit|exit|close|unmap|unpin|dispose|teardown|detach|fini|unbind|undo|unwind|unprepare|disable|shutdown)/i;
+
+/** Calls that may keep a pointer to what they are handed. */
+export const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
+
+/** Calls that link an object in through a member embedded in it (`list_add(&p->node, head)`). */
+export const EMBEDS = /list_add|hlist_add|llist_add|_add_tail|rb_link|rb_insert|insert|xa_|idr_|radix|enqueue|queue|hash_add|call_rcu|link|register|attach|kobject_|add/i;
+
+/**
+ * Calls that initialise a member in place (`refcount_set(&p->refs, 1)`, `INIT_LIST_HEAD(&p->list)`,
+ * `mutex_init(&p->lock)`): they keep no pointer to the structure around the member.
+ */
+export const IN_PLACE_INIT = /^(INIT_|init_|__init_)|_init$|_set$|^atomic(64|_long)?_set|^refcount_set|^kref_init|_setup$|^__?(spin|raw_spin|rw)?_?lock_init|^seqcount_init/;
+
+/** Questions about an object (`amd_iommu_is_attach_deferred(dev)`): they neither keep nor drop it. */
+export const QUESTION = /(^|_)(is|has|can|should|needs|was|does)_|(^|_)(empty|enabled|present|supported|valid|capable)$/;
+
+/** Storing calls whose result is a success flag rather than an error code (`queue_work` is true when queued). */
+export const SUCCESS_FLAG_RESULT = /(^|_)(queue|schedule)_(delayed_|rcu_)?work|^mod_(timer|delayed_work)|try|test_and|cmpxchg|xchg/i;
+
+/** Helpers that unlock what they are handed. */
+export const UNLOCK_LIKE = /unlock|release|_up$|_exit$|_end$|_leave$/i;
+
+/** Functions whose job may be to return with a lock held. */
+export const LOCK_HELPER = /lock|acquire|begin|enter|grab|hold|claim/i;
+
+/** Registers a callback run when the device is detached: `devm_add_action_or_reset(dev, release, data)`. */
+export const DEVICE_ACTION = /^devm_add_action(_or_reset)?$/;
