@@ -3,13 +3,13 @@
 
 import { makeDiagnostic, type CodeInfo, type Diagnostic, type RelatedInformation } from '../diagnostics/codes';
 import type { Identifier } from '../syntax/ast';
-import type { Declaration } from './model';
+import { ReferenceTable, type Declaration } from './model';
 
 const WHITE_SPACE = /\s/;
 
 export class CheckContext {
   readonly declarations: Declaration[] = [];
-  readonly references: { start: number; end: number; declaration: number }[] = [];
+  readonly references = new ReferenceTable();
   readonly diagnostics: Diagnostic[] = [];
   /** How many references each declaration has. */
   readonly referenceCounts: number[] = [];
@@ -51,7 +51,7 @@ export class CheckContext {
       if (this.extraReferenceKeys.has(key)) return;
       this.extraReferenceKeys.add(key);
     }
-    this.references.push({ start: name.start, end: name.end, declaration });
+    this.references.add(name.start, name.end, declaration);
     this.referenceCounts[declaration]++;
   }
 

@@ -46,19 +46,63 @@ export interface Reference {
   declaration: number;
 }
 
+/**
+ * The references a check records, as parallel typed arrays: a large file has a name on every other
+ * token, and one object per reference would cost more than the rest of the check.
+ */
+export class ReferenceTable {
+  starts = new Int32Array(256);
+  ends = new Int32Array(256);
+  declarations = new Int32Array(256);
+  count = 0;
+
+  add(start: number, end: number, declaration: number): void {
+    if (this.count === this.starts.length) this.grow();
+    const i = this.count++;
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.declarations[i] = declaration;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const starts = new Int32Array(size);
+    starts.set(this.starts);
+    const ends = new Int32Array(size);
+    ends.set(this.ends);
+    const declarations = new Int32Array(size);
+    declarations.set(this.declarations);
+    this.starts = starts;
+    this.ends = ends;
+    this.declarations = declarations;
+  }
+}
+
 export interface SemanticResult {
   diagnostics: Diagnostic[];
   model: SemanticModel;
 }
 
 export class SemanticModel {
+  private referenceObjects: Reference[] | undefined;
   private sortedReferences: Reference[] | undefined;
   private referencesByDeclaration: Map<number, Reference[]> | undefined;
 
   constructor(
     readonly declarations: Declaration[],
-    readonly references: Reference[],
+    private readonly referenceTable: ReferenceTable = new ReferenceTable(),
   ) {}
+
+  /** Every reference, in the order the check recorded them; made into objects on first use. */
+  get references(): Reference[] {
+    if (!this.referenceObjects) {
+      const table = this.referenceTable;
+      const objects: Reference[] = new Array(table.count);
+      for (let i = 0; i < table.count; i++) objects[i] = { start: table.starts[i], end: table.ends[i], declaration: table.declarations[i] };
+      this.referenceObjects = objects;
+    }
+    return this.referenceObjects;
+  }
 
   /**
    * The declaration whose name is at `offset`, or that the reference at `offset` designates. An
