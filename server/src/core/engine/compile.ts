@@ -49,6 +49,10 @@ export interface CompiledSystem {
   /** Unpacks into both `s` and `t` and copies the packed words into `current`. */
   unpackBoth: (arena: Uint32Array, offset: number, s: Int32Array, t: Int32Array, current: Uint32Array) => void;
   hash: (arena: Uint32Array, offset: number) => number;
+  /** Runs every enabled transition of a state into a batch of packed successors (see `StateExpandFunction`). */
+  expandState: StateExpandFunction;
+  /** The most successors a state can have (the batch `expandState` writes must hold this many). */
+  maxSuccessors: number;
   /** No field uses the top bit of the last word (the inline store marks occupied slots with it). */
   lastWordTopBitFree: boolean;
   /** Returns a violation number when every thread has finished and an object leaked, else 0. */
@@ -316,54 +320,120 @@ export type ExpandFunction = (
   out: Int32Array,
 ) => number;
 
+/**
+ * Expands a whole state: runs every enabled transition of every actor, in actor order, and writes
+ * each successor's packed words one after another into `batch` from word `start` (room for
+ * `maxSuccessors` states is needed). `s` and `t` both hold the unpacked state and `current` its
+ * packed words; `t` is restored afterwards. Returns the number of successors and sets `out[4]` to 1
+ * when some thread had an enabled transition, else 0. When a step fails a check it returns -1 with
+ * `out[0]` = violation number, `out[1]` = transition id, `out[2]` = the word of `batch` after the
+ * complete successors and `out[3]` = the failing actor.
+ */
+export type StateExpandFunction = (s: Int32Array, t: Int32Array, current: Uint32Array, batch: Uint32Array, start: number, out: Int32Array) => number;
+
+/** Where the generated code of one transition puts the successor it computes. */
+type SuccessorSink = 'emit' | 'batch';
+
+/** The code of one transition of `actor` (see `ExpandFunction` and `StateExpandFunction`). */
+function transitionCode(generator: CodeGenerator, actor: Actor, id: number, fieldOf: (BitField | undefined)[], words: number, sink: SuccessorSink): string {
+  const pc = actor.pcVar;
+  const t = actor.transitions[id];
+  const { writes } = transitionAccess(actor, t);
+  const restore = [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
+  const label = `T${id}`;
+  const fail = sink === 'emit' ? `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }` : `{ out[0] = $1; out[1] = ${id}; out[2] = o; return -1; }`;
+  generator.arr = 's';
+  const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
+  generator.arr = 't';
+  // Inside the step a failing check reports the violation and a failing require skips the step.
+  const ops = generator
+    .ops(t.ops, pc, '  ')
+    .replace(/return -1;/g, `{ ${restore} break ${label}; }`)
+    .replace(/return (\d+);/g, fail);
+  let finish = '';
+  if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
+    const checks = generator.ops(actor.finishChecks, pc, '    ').replace(/return (\d+);/g, fail);
+    finish = `  if (t[${pc}] === ${actor.endPc}) {\n${checks}  }\n`;
+  }
+  generator.arr = 's';
+  const touched = new Map<number, BitField[]>();
+  for (const v of writes) {
+    const field = fieldOf[v];
+    if (!field) continue;
+    const list = touched.get(field.word) ?? [];
+    list.push(field);
+    touched.set(field.word, list);
+  }
+  const target = (w: number): string => (sink === 'emit' ? `candidate[${w}]` : `batch[o + ${w}]`);
+  let pack = '';
+  for (let w = 0; w < words; w++) {
+    const list = touched.get(w);
+    if (!list) {
+      pack += `  ${target(w)} = current[${w}];\n`;
+      continue;
+    }
+    let clear = 0;
+    for (const f of list) clear |= f.mask << f.shift;
+    const parts = list.map((f) => (f.shift === 0 ? `t[${f.variable}]` : `(t[${f.variable}] << ${f.shift})`));
+    pack += `  ${target(w)} = (current[${w}] & ${~clear}) | ${parts.join(' | ')};\n`;
+  }
+  let code = `${label}: {\n${guard}  t[${pc}] = ${t.next};\n${ops}${finish}`;
+  if (sink === 'emit') {
+    code += `  n++;\n${pack}  if (!emit(${actor.index}, ${id})) { ${restore} return -2; }\n  ${restore}\n}\n`;
+  } else {
+    code += `${pack}  o += ${words};\n  ${restore}\n}\n`;
+  }
+  return code;
+}
+
 /** The body of the expansion function of one program point (see `ExpandFunction`). */
 function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldOf: (BitField | undefined)[], words: number): string {
-  const pc = actor.pcVar;
   let code = 'let n = 0;\n';
-  for (const id of actor.points[point].transitions) {
-    const t = actor.transitions[id];
-    const { writes } = transitionAccess(actor, t);
-    const restore = [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
-    const label = `T${id}`;
-    const fail = `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }`;
-    generator.arr = 's';
-    const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
-    generator.arr = 't';
-    // Inside the step a failing check reports the violation and a failing require skips the step.
-    const ops = generator
-      .ops(t.ops, pc, '  ')
-      .replace(/return -1;/g, `{ ${restore} break ${label}; }`)
-      .replace(/return (\d+);/g, fail);
-    let finish = '';
-    if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
-      const checks = generator.ops(actor.finishChecks, pc, '    ').replace(/return (\d+);/g, fail);
-      finish = `  if (t[${pc}] === ${actor.endPc}) {\n${checks}  }\n`;
-    }
-    generator.arr = 's';
-    const touched = new Map<number, BitField[]>();
-    for (const v of writes) {
-      const field = fieldOf[v];
-      if (!field) continue;
-      const list = touched.get(field.word) ?? [];
-      list.push(field);
-      touched.set(field.word, list);
-    }
-    let pack = '';
-    for (let w = 0; w < words; w++) {
-      const list = touched.get(w);
-      if (!list) {
-        pack += `  candidate[${w}] = current[${w}];\n`;
-        continue;
-      }
-      let clear = 0;
-      for (const f of list) clear |= f.mask << f.shift;
-      const parts = list.map((f) => (f.shift === 0 ? `t[${f.variable}]` : `(t[${f.variable}] << ${f.shift})`));
-      pack += `  candidate[${w}] = (current[${w}] & ${~clear}) | ${parts.join(' | ')};\n`;
-    }
-    code += `${label}: {\n${guard}  t[${pc}] = ${t.next};\n${ops}${finish}  n++;\n${pack}`;
-    code += `  if (!emit(${actor.index}, ${id})) { ${restore} return -2; }\n  ${restore}\n}\n`;
-  }
+  for (const id of actor.points[point].transitions) code += transitionCode(generator, actor, id, fieldOf, words, 'emit');
   return code + 'return n;\n';
+}
+
+/**
+ * The body of `(s, t, current, batch, o, out)` that appends the successors of one actor to `batch`
+ * from word offset `o` and returns the offset after them, or -1 as `StateExpandFunction` does.
+ */
+function actorBatchCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitField | undefined)[], words: number): string {
+  let code = `switch (s[${actor.pcVar}]) {\n`;
+  for (const point of actor.points) {
+    if (point.transitions.length === 0) continue;
+    code += `case ${point.index}: {\n`;
+    for (const id of point.transitions) code += transitionCode(generator, actor, id, fieldOf, words, 'batch');
+    code += 'break;\n}\n';
+  }
+  return code + '}\nreturn o;\n';
+}
+
+type ActorBatchFunction = (s: Int32Array, t: Int32Array, current: Uint32Array, batch: Uint32Array, o: number, out: Int32Array) => number;
+
+/**
+ * One function per actor and a driver that calls them in order: every call site in the driver sees
+ * a single function, so calls stay direct (and small actors are inlined).
+ */
+function stateExpansion(generator: CodeGenerator, system: TransitionSystem, fieldOf: (BitField | undefined)[], words: number): StateExpandFunction {
+  const moving = system.actors.filter((actor) => actor.transitions.length > 0);
+  const functions = moving.map(
+    (actor) => new Function('s', 't', 'current', 'batch', 'o', 'out', actorBatchCode(generator, actor, fieldOf, words)) as ActorBatchFunction,
+  );
+  let driver = 'return function expandState(s, t, current, batch, start, out) {\nlet o = start;\nlet threads = 0;\n';
+  moving.forEach((actor, k) => {
+    const call = `o = a${k}(s, t, current, batch, o, out);\nif (o < 0) { out[3] = ${actor.index}; return -1; }\n`;
+    driver += actor.kind === 'thread' ? `{\nconst before = o;\n${call}if (o !== before) threads = 1;\n}\n` : call;
+  });
+  driver += `out[4] = threads;\nreturn (o - start) / ${words};\n};\n`;
+  const names = moving.map((_, k) => `a${k}`);
+  return new Function(...names, driver)(...functions) as StateExpandFunction;
+}
+
+/** The most successors one state can have: the largest number of transitions at a point, summed over actors. */
+function maxSuccessorsOf(system: TransitionSystem): number {
+  let total = 0;
+  for (const actor of system.actors) total += actor.points.reduce((most, point) => Math.max(most, point.transitions.length), 0);
+  return Math.max(1, total);
 }
 
 export function compileSystem(system: TransitionSystem): CompiledSystem {
@@ -440,6 +510,8 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
     unpack: new Function('a', 'o', 's', unpackCode) as CompiledSystem['unpack'],
     unpackBoth: new Function('a', 'o', 's', 't', 'c', unpackBothCode) as CompiledSystem['unpackBoth'],
     hash: new Function('a', 'o', hashCode) as CompiledSystem['hash'],
+    expandState: stateExpansion(generator, system, fieldOf, words),
+    maxSuccessors: maxSuccessorsOf(system),
     lastWordTopBitFree,
     leak: new Function('s', leakCode) as CompiledSystem['leak'],
     threadCount: threads.length,

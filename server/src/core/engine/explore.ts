@@ -6,7 +6,8 @@
 
 import type { CancellationToken, EngineProgress } from './types';
 import type { CompiledSystem } from './compile';
-import { BudgetExceeded, MAX_BATCH, createStateStore, type StateStore } from './store';
+import { BudgetExceeded, createStateStore, type StateStore } from './store';
+import { ThreadIndependence } from './independence';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 
@@ -52,8 +53,9 @@ export interface SearchOutcome {
 }
 
 const CHECK_INTERVAL = 1024;
-/** How many states ahead of the one being expanded the search reads. */
-const PREFETCH_DISTANCE = 8;
+/** The most states whose successors are inserted together, and the most successors such a group may hold. */
+const MAX_GROUP_STATES = 8;
+const MAX_GROUP_SUCCESSORS = 512;
 
 export function encodeMove(actor: number, transition: number): number {
   return actor * 65536 + transition;
@@ -79,8 +81,6 @@ interface SearchContext {
   depth: number;
   reason?: SearchOutcome['incompleteReason'];
   found?: FoundViolation;
-  /** Keeps reads made only to start cache misses early from being optimised away. */
-  touched?: number;
 }
 
 function outcomeOf(context: SearchContext, verdict: SearchOutcome['verdict']): SearchOutcome {
@@ -194,8 +194,8 @@ function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
 }
 
 /**
- * The search without an observer: each actor's transitions run through its generated expansion
- * function on a scratch copy of the state, and successors are packed incrementally.
+ * The search without an observer: the generated `expandState` writes every successor of a state,
+ * packed, into a batch, and the batch of a group of states is then inserted at once.
  *
  * Partial-order reduction (when `reduce`): a thread may be expanded alone (an ample set) when every
  * transition at its point is independent of everything the other actors can still do from their
@@ -217,40 +217,36 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   const u = new Int32Array(n);
   const current = new Uint32Array(words);
   const candidate = store.candidate;
-  const out = new Int32Array(3);
+  const out = new Int32Array(5);
   const actors = compiled.actors;
-  const actorCount = actors.length;
-  const { pcVars, isThread } = checker;
-  const reduce = options.reduce;
-  const wordsPerSet = compiled.wordsPerSet;
+  const { pcVars } = checker;
+  const independence = options.reduce ? new ThreadIndependence(system, actors, compiled.wordsPerSet) : undefined;
   const progress = { last: context.started };
+  const expandState = compiled.expandState;
   let layerEnd = 1;
-  let parent = -1;
-  let prefetched = 0;
 
-  // Successors of one state are collected and inserted together (see `StateStore.insertBatch`).
-  const batch = new Uint32Array(MAX_BATCH * words);
-  let batchCount = 0;
-  const flush = (): void => {
-    store.insertBatch(parent, batch, batchCount);
-    batchCount = 0;
+  // The successors of a group of consecutive states are inserted together (see
+  // `StateStore.insertGroup`). The group is inserted before the search reads anything the insertion
+  // could change: before the next layer starts, before it reaches a state still in the group,
+  // before an ample-set probe looks states up, and when a violation ends the search.
+  const groupLimit = Math.max(1, Math.min(MAX_GROUP_STATES, Math.floor(MAX_GROUP_SUCCESSORS / compiled.maxSuccessors)));
+  const batch = new Uint32Array(groupLimit * compiled.maxSuccessors * words);
+  const groupCounts = new Int32Array(groupLimit);
+  let groupFirst = 0;
+  let groupSize = 0;
+  let groupWords = 0;
+  const insertGroup = (): void => {
+    if (groupSize === 0) return;
+    store.insertGroup(groupFirst, batch, groupCounts, groupSize);
+    groupSize = 0;
+    groupWords = 0;
   };
-  const insertPlain = (): boolean => {
-    if (batchCount === MAX_BATCH) flush();
-    const base = batchCount * words;
-    for (let w = 0; w < words; w++) batch[base + w] = candidate[w];
-    batchCount++;
-    return true;
+  /** Adds state `i`, whose `count` successors are in `batch` from `groupWords` on, to the group. */
+  const joinGroup = (i: number, count: number): void => {
+    if (groupSize === 0) groupFirst = i;
+    groupCounts[groupSize++] = count;
+    groupWords += count * words;
   };
-  const insertCanonical = (): boolean => {
-    if (batchCount === MAX_BATCH) flush();
-    u.set(t);
-    canonicalize!(u);
-    compiled.pack(u, batch, batchCount * words);
-    batchCount++;
-    return true;
-  };
-  const insert = canonicalize ? insertCanonical : insertPlain;
 
   // Ample-set probing: successors are buffered, and the probe stops at the first one already stored.
   const MAX_AMPLE = 64;
@@ -268,34 +264,32 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     return true;
   };
 
-  /** Whether thread `a` at its current point is independent of what every other actor can still do. */
-  // Devices are left out: a point in conflict with a device is marked `alwaysDependent`.
-  const threads = Int32Array.from(system.actors.filter((actor) => actor.kind === 'thread').map((actor) => actor.index));
-  const independent = (a: number): boolean => {
-    const own = actors[a].access;
-    const p = s[pcVars[a]] * wordsPerSet;
-    for (let j = 0; j < threads.length; j++) {
-      const b = threads[j];
-      if (b === a) continue;
-      const other = actors[b].access;
-      const q = s[pcVars[b]] * wordsPerSet;
-      for (let k = 0; k < wordsPerSet; k++) {
-        if ((other.futureWrites[q + k] & own.pointAccess[p + k]) !== 0 || (other.futureReads[q + k] & own.pointWrites[p + k]) !== 0) return false;
-      }
+  /** Expands independent thread `a` alone when all its successors are new; returns false when they are not. */
+  const expandAmple = (i: number, a: number): boolean | SearchOutcome => {
+    const pc = s[pcVars[a]];
+    pendingCount = 0;
+    const r = actors[a].expand[pc]!(s, t, current, candidate, probe, out);
+    if (r === -1) {
+      context.transitions += out[2];
+      context.found = checker.shorterStateViolation(store, i, layerEnd) ?? { violation: out[0], state: i, move: encodeMove(a, out[1]), deadlock: false };
+      return outcomeOf(context, 'violation');
     }
+    if (r <= 0) return false;
+    for (let k = 0; k < pendingCount; k++) {
+      for (let w = 0; w < words; w++) candidate[w] = pending[k * words + w];
+      store.insert(i);
+    }
+    context.transitions += r;
     return true;
   };
 
-  const violationAt = (i: number, a: number): SearchOutcome => {
-    flush();
-    context.transitions += out[2];
-    context.found = checker.shorterStateViolation(store, i, layerEnd) ?? {
-      violation: out[0],
-      state: i,
-      move: encodeMove(a, out[1]),
-      deadlock: false,
-    };
-    return outcomeOf(context, 'violation');
+  /** Puts `count` successors in `batch` from word `start` on into canonical form (symmetry reduction). */
+  const canonicalizeBatch = (start: number, count: number): void => {
+    for (let k = 0; k < count; k++) {
+      compiled.unpack(batch, start + k * words, u);
+      canonicalize!(u);
+      compiled.pack(u, batch, start + k * words);
+    }
   };
 
   try {
@@ -304,59 +298,56 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     if (canonicalize) canonicalize(u);
     compiled.pack(u, candidate, 0);
     store.insert(-1);
-    for (let i = 0; i < store.count; i++) {
+    for (let i = 0; ; i++) {
+      if (i >= store.count) {
+        insertGroup();
+        if (i >= store.count) break;
+      }
       if (i >= layerEnd) {
+        insertGroup();
         context.depth++;
         layerEnd = store.count;
       }
       if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
         return outcomeOf(context, 'incomplete');
       }
-      const states = store.stateArray();
-      // Reading a state a little ahead starts its cache miss early (the inline store keeps states in hash order).
-      if (i + PREFETCH_DISTANCE < store.count) prefetched ^= states[store.offsetOf(i + PREFETCH_DISTANCE)];
-      compiled.unpackBoth(states, store.offsetOf(i), s, t, current);
-      parent = i;
+      compiled.unpackBoth(store.stateArray(), store.offsetOf(i), s, t, current);
 
-      if (reduce) {
-        let handled = false;
-        for (let a = 0; a < actorCount && !handled; a++) {
-          const pc = s[pcVars[a]];
-          if (actors[a].access.alwaysDependent[pc] !== 0 || !independent(a)) continue;
-          const expand = actors[a].expand[pc]!;
-          pendingCount = 0;
-          const r = expand(s, t, current, candidate, probe, out);
-          if (r === -1) return violationAt(i, a);
-          if (r <= 0) continue;
-          for (let k = 0; k < pendingCount; k++) {
-            for (let w = 0; w < words; w++) candidate[w] = pending[k * words + w];
-            store.insert(i);
-          }
-          context.transitions += r;
-          handled = true;
-        }
-        if (handled) continue;
+      if (independence !== undefined) {
+        let handled: boolean | SearchOutcome = false;
+        let j = independence.nextIndependent(s, 0);
+        if (j >= 0) insertGroup();
+        for (; j >= 0 && handled === false; j = independence.nextIndependent(s, j + 1)) handled = expandAmple(i, independence.actorOf(j));
+        if (handled === true) continue;
+        if (handled !== false) return handled;
       }
 
-      let anyThreadEnabled = false;
-      for (let a = 0; a < actorCount; a++) {
-        const expand = actors[a].expand[s[pcVars[a]]];
-        if (expand === null) continue;
-        const r = expand(s, t, current, candidate, insert, out);
-        if (r === -1) return violationAt(i, a);
-        if (r > 0) {
-          context.transitions += r;
-          if (isThread[a]) anyThreadEnabled = true;
-        }
+      const count = expandState(s, t, current, batch, groupWords, out);
+      if (count < 0) {
+        const complete = (out[2] - groupWords) / words;
+        if (canonicalize) canonicalizeBatch(groupWords, complete);
+        joinGroup(i, complete);
+        insertGroup();
+        context.transitions += complete + 1;
+        context.found = checker.shorterStateViolation(store, i, layerEnd) ?? {
+          violation: out[0],
+          state: i,
+          move: encodeMove(out[3], out[1]),
+          deadlock: false,
+        };
+        return outcomeOf(context, 'violation');
       }
-      flush();
-      const v = checker.stateViolation(s, anyThreadEnabled);
+      context.transitions += count;
+      if (canonicalize) canonicalizeBatch(groupWords, count);
+      joinGroup(i, count);
+      const v = checker.stateViolation(s, out[4] !== 0);
       if (v) {
+        insertGroup();
         context.found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };
         return outcomeOf(context, 'violation');
       }
+      if (groupSize === groupLimit) insertGroup();
     }
-    context.touched = prefetched;
     return outcomeOf(context, 'safe');
   } catch (error) {
     return budgetOutcome(context, error);

@@ -1,5 +1,6 @@
-// The state store: packed states in a growable Uint32Array arena, an open-addressing hash table of
-// state indices, and per-state parent index for trace reconstruction. The arena order is the
+// The indexed state store, and the choice between it and the inline store (inlineStore.ts): packed
+// states in a growable Uint32Array arena, an open-addressing hash table of state indices, and
+// per-state parent index for trace reconstruction. The arena order is the
 // breadth-first queue. The transition that led to a state is not stored: the trace builder finds it
 // again by re-running the parent's transitions (see trace.ts).
 //
@@ -8,11 +9,11 @@
 // three quarters full, so even right after a growth a two-word state costs at most
 // 1.25 * 12 + 4 / 0.375 ≈ 26 bytes.
 
-export class BudgetExceeded extends Error {
-  constructor(readonly reason: 'states' | 'memory') {
-    super(`state budget exceeded (${reason})`);
-  }
-}
+import { BudgetExceeded, MAX_STORED_STATES, type HashFunction, type StateStore } from './storeTypes';
+import { InlineStateStore } from './inlineStore';
+
+export { BudgetExceeded, MAX_STORED_STATES, type HashFunction, type StateStore } from './storeTypes';
+export { InlineStateStore } from './inlineStore';
 
 /**
  * A table slot holds 0 (empty) or `(index + 1) | (tag << INDEX_BITS)`, where the tag is a few
@@ -21,38 +22,11 @@ export class BudgetExceeded extends Error {
 const INDEX_BITS = 27;
 const INDEX_MASK = (1 << INDEX_BITS) - 1;
 const TAG_SHIFT = INDEX_BITS;
-/** The most states a store can hold with the slot encoding above. */
-export const MAX_STORED_STATES = INDEX_MASK - 1;
 
 /** The recent-state cache grows with the table (an eighth of its slots) up to this many entries. */
 const MAX_RECENT = 8192;
-/** The most candidates `insertBatch` takes at once. */
+/** The most candidates the indexed store looks up together. */
 export const MAX_BATCH = 256;
-
-export type HashFunction = (words: Uint32Array, offset: number) => number;
-
-/** What the search and the trace builder need from a store of packed states. */
-export interface StateStore {
-  readonly words: number;
-  /** Parent index per state (-1 for the initial state). */
-  readonly parents: Int32Array;
-  /** A candidate state is packed here before `insert` or `contains`. */
-  readonly candidate: Uint32Array;
-  readonly count: number;
-  readonly bytes: number;
-  readonly peakBytesPerState: number;
-  /** The array holding state `index` (valid until the next insertion) and its offset there. */
-  stateArray(): Uint32Array;
-  offsetOf(index: number): number;
-  /** Copies the packed words of state `index` into `into`. */
-  read(index: number, into: Uint32Array): void;
-  /** Looks the candidate up and adds it when new; true when it was new. */
-  insert(parent: number): boolean;
-  /** Inserts `count` candidates packed one after another in `batch`, in order. */
-  insertBatch(parent: number, batch: Uint32Array, count: number): void;
-  /** Whether the candidate is already stored (without adding it). */
-  contains(): boolean;
-}
 
 /**
  * A store for states of any size: the arena holds the states in breadth-first order and the table
@@ -134,12 +108,23 @@ export class IndexedStateStore implements StateStore {
     return this.insertHashed(parent, this.hashAt(this.candidate, 0)) >= 0;
   }
 
+  insertGroup(firstParent: number, batch: Uint32Array, counts: Int32Array, members: number): void {
+    let at = 0;
+    for (let g = 0; g < members; g++) {
+      for (let done = 0; done < counts[g]; done += MAX_BATCH) {
+        const count = Math.min(MAX_BATCH, counts[g] - done);
+        this.insertBatch(firstParent + g, batch, at, count);
+        at += count * this.words;
+      }
+    }
+  }
+
   /**
-   * Inserts `count` candidates packed one after another in `batch`, in order, as `insert` would.
+   * Inserts `count` candidates packed one after another in `batch` from word `start`, in order, as `insert` would.
    * The table slots and stored states they will be compared with are read first, all together, so
    * that their cache misses overlap instead of following one another.
    */
-  insertBatch(parent: number, batch: Uint32Array, count: number): void {
+  private insertBatch(parent: number, batch: Uint32Array, start: number, count: number): void {
     const words = this.words;
     const hashes = this.batchHashes;
     const table = this.table;
@@ -148,7 +133,7 @@ export class IndexedStateStore implements StateStore {
     const arena = this.arena;
     let touched = 0;
     for (let k = 0; k < count; k++) {
-      const hash = this.hashAt(batch, k * words);
+      const hash = this.hashAt(batch, start + k * words);
       hashes[k] = hash;
       if (recent[hash & this.recentMask] === 0) touched ^= table[hash & mask];
     }
@@ -160,7 +145,7 @@ export class IndexedStateStore implements StateStore {
     this.touched = touched;
     const candidate = this.candidate;
     for (let k = 0; k < count; k++) {
-      for (let w = 0; w < words; w++) candidate[w] = batch[k * words + w];
+      for (let w = 0; w < words; w++) candidate[w] = batch[start + k * words + w];
       this.insertHashed(parent, hashes[k]);
     }
   }
@@ -270,197 +255,6 @@ export class IndexedStateStore implements StateStore {
   }
 }
 
-/** Set in the last word of every occupied slot of an `InlineStateStore` table (0 marks an empty slot). */
-const OCCUPIED = 0x80000000;
-
-/**
- * A store for states of one or two words whose last word leaves its top bit free: the hash table
- * holds the packed states themselves, so finding a duplicate reads one slot instead of a slot and
- * then the state it points to. `slotOf` gives the slot of each state in breadth-first order (the
- * queue) and is renewed when the table grows.
- *
- * Memory per state: `words * 4` bytes a slot at a load factor between 3/8 and 3/4, plus 8 bytes
- * (slot and parent) that grow by a quarter at a time: for two words at most 8 / 0.375 + 1.25 * 8
- * ≈ 31.3 bytes.
- */
-export class InlineStateStore implements StateStore {
-  parents: Int32Array;
-  private slotOf: Int32Array;
-  readonly candidate: Uint32Array;
-  private table: Uint32Array;
-  /** Slots in the table minus one. */
-  private mask: number;
-  private readonly last: number;
-  private readonly batchHashes = new Int32Array(MAX_BATCH);
-  private readonly rehashHashes = new Int32Array(MAX_BATCH);
-  /** Keeps the reads that fetch slots ahead of use from being optimised away. */
-  touched = 0;
-  private capacity: number;
-  private readonly maxStates: number;
-  count = 0;
-  peakBytesPerState = 0;
-
-  constructor(
-    readonly words: number,
-    private readonly hashAt: HashFunction,
-    maxStates: number,
-    private readonly maxBytes: number,
-  ) {
-    if (words < 1 || words > 2) throw new Error('InlineStateStore holds states of one or two words');
-    this.maxStates = Math.min(maxStates, MAX_STORED_STATES);
-    this.last = words - 1;
-    this.capacity = 1024;
-    this.parents = new Int32Array(this.capacity);
-    this.slotOf = new Int32Array(this.capacity);
-    this.candidate = new Uint32Array(words);
-    this.table = new Uint32Array(2048 * words);
-    this.mask = 2047;
-  }
-
-  get bytes(): number {
-    return this.table.byteLength + this.slotOf.byteLength + this.parents.byteLength;
-  }
-
-  private notePeak(): void {
-    if (this.count >= 4096) this.peakBytesPerState = Math.max(this.peakBytesPerState, this.bytes / this.count);
-  }
-
-  stateArray(): Uint32Array {
-    return this.table;
-  }
-
-  offsetOf(index: number): number {
-    return this.slotOf[index] * this.words;
-  }
-
-  read(index: number, into: Uint32Array): void {
-    const offset = this.slotOf[index] * this.words;
-    for (let w = 0; w < this.words; w++) into[w] = this.table[offset + w];
-    into[this.last] &= ~OCCUPIED;
-  }
-
-  insert(parent: number): boolean {
-    const candidate = this.candidate;
-    candidate[this.last] |= OCCUPIED;
-    return this.insertHashed(parent, candidate, 0, this.hashAt(candidate, 0));
-  }
-
-  insertBatch(parent: number, batch: Uint32Array, count: number): void {
-    const words = this.words;
-    const last = this.last;
-    const hashes = this.batchHashes;
-    const table = this.table;
-    const mask = this.mask;
-    let touched = 0;
-    // Read every slot first so that their cache misses overlap.
-    for (let k = 0; k < count; k++) {
-      const at = k * words;
-      batch[at + last] |= OCCUPIED;
-      const hash = this.hashAt(batch, at);
-      hashes[k] = hash;
-      touched ^= table[(hash & mask) * words];
-    }
-    this.touched = touched;
-    for (let k = 0; k < count; k++) this.insertHashed(parent, batch, k * words, hashes[k]);
-  }
-
-  /** The slot holding the state at `source[at]` (occupied bit set), or `-(empty slot + 1)`. */
-  private find(source: Uint32Array, at: number, hash: number): number {
-    const table = this.table;
-    const mask = this.mask;
-    let slot = hash & mask;
-    if (this.words === 2) {
-      const first = source[at];
-      const second = source[at + 1];
-      for (;;) {
-        const offset = slot << 1;
-        const stored = table[offset + 1];
-        if (stored === 0) return -(slot + 1);
-        if (stored === second && table[offset] === first) return slot;
-        slot = (slot + 1) & mask;
-      }
-    }
-    const only = source[at];
-    for (;;) {
-      const stored = table[slot];
-      if (stored === 0) return -(slot + 1);
-      if (stored === only) return slot;
-      slot = (slot + 1) & mask;
-    }
-  }
-
-  private insertHashed(parent: number, source: Uint32Array, at: number, hash: number): boolean {
-    const found = this.find(source, at, hash);
-    if (found >= 0) return false;
-    const slot = -found - 1;
-    const index = this.count;
-    if (index >= this.maxStates) throw new BudgetExceeded('states');
-    if (index >= this.capacity) this.grow();
-    const words = this.words;
-    const offset = slot * words;
-    for (let w = 0; w < words; w++) this.table[offset + w] = source[at + w];
-    this.slotOf[index] = slot;
-    this.parents[index] = parent;
-    this.count = index + 1;
-    // Keep the load factor at most 3/4.
-    if (this.count * 4 >= (this.mask + 1) * 3) this.rehash();
-    return true;
-  }
-
-  contains(): boolean {
-    const candidate = this.candidate;
-    candidate[this.last] |= OCCUPIED;
-    return this.find(candidate, 0, this.hashAt(candidate, 0)) >= 0;
-  }
-
-  private grow(): void {
-    const next = Math.ceil((this.capacity * 1.25) / 1024) * 1024;
-    if (this.bytes + next * 8 > this.maxBytes) throw new BudgetExceeded('memory');
-    const parents = new Int32Array(next);
-    parents.set(this.parents);
-    this.parents = parents;
-    const slotOf = new Int32Array(next);
-    slotOf.set(this.slotOf);
-    this.slotOf = slotOf;
-    this.capacity = next;
-    this.notePeak();
-  }
-
-  private rehash(): void {
-    const slots = (this.mask + 1) * 2;
-    const words = this.words;
-    if (this.bytes + slots * words * 4 > this.maxBytes) throw new BudgetExceeded('memory');
-    const old = this.table;
-    const table = new Uint32Array(slots * words);
-    const mask = slots - 1;
-    const slotOf = this.slotOf;
-    const hashes = this.rehashHashes;
-    let touched = 0;
-    // States move in breadth-first order so that `slotOf` is read and written sequentially; each
-    // chunk reads its old and new slots first so that the cache misses overlap.
-    for (let first = 0; first < this.count; first += MAX_BATCH) {
-      const end = Math.min(this.count, first + MAX_BATCH);
-      for (let index = first; index < end; index++) {
-        const hash = this.hashAt(old, slotOf[index] * words);
-        hashes[index - first] = hash;
-        touched ^= table[(hash & mask) * words];
-      }
-      for (let index = first; index < end; index++) {
-        const from = slotOf[index] * words;
-        let slot = hashes[index - first] & mask;
-        while (table[slot * words + words - 1] !== 0) slot = (slot + 1) & mask;
-        const to = slot * words;
-        for (let w = 0; w < words; w++) table[to + w] = old[from + w];
-        slotOf[index] = slot;
-      }
-    }
-    this.touched = touched;
-    this.table = table;
-    this.mask = mask;
-    this.notePeak();
-  }
-}
-
 /**
  * The store for states of `words` words: `InlineStateStore` when the state fits in two words and
  * the top bit of its last word is never used (`lastWordTopBitFree`), else `IndexedStateStore`.
@@ -473,6 +267,6 @@ export function createStateStore(
   maxBytes: number,
   kind: 'auto' | 'indexed' = 'auto',
 ): StateStore {
-  if (kind === 'auto' && words <= 2 && lastWordTopBitFree) return new InlineStateStore(words, hash, maxStates, maxBytes);
+  if (kind === 'auto' && words <= 2 && lastWordTopBitFree) return new InlineStateStore(words, maxStates, maxBytes);
   return new IndexedStateStore(words, hash, maxStates, maxBytes);
 }

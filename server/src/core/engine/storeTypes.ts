@@ -1,0 +1,38 @@
+// What the search and the trace builder need from a state store, shared by both stores.
+
+export class BudgetExceeded extends Error {
+  constructor(readonly reason: 'states' | 'memory') {
+    super(`state budget exceeded (${reason})`);
+  }
+}
+
+/** The most states a store can hold (the indexed store's slots keep `index + 1` in 27 bits). */
+export const MAX_STORED_STATES = (1 << 27) - 2;
+
+export type HashFunction = (words: Uint32Array, offset: number) => number;
+
+/** What the search and the trace builder need from a store of packed states. */
+export interface StateStore {
+  readonly words: number;
+  /** Parent index per state (-1 for the initial state). */
+  readonly parents: Int32Array;
+  /** A candidate state is packed here before `insert` or `contains`. */
+  readonly candidate: Uint32Array;
+  readonly count: number;
+  readonly bytes: number;
+  readonly peakBytesPerState: number;
+  /** The array holding state `index` (valid until the next insertion) and its offset there. */
+  stateArray(): Uint32Array;
+  offsetOf(index: number): number;
+  /** Copies the packed words of state `index` into `into`. */
+  read(index: number, into: Uint32Array): void;
+  /** Looks the candidate up and adds it when new; true when it was new. */
+  insert(parent: number): boolean;
+  /**
+   * Inserts, in order, the successors of `members` consecutive states from `firstParent` on:
+   * `counts[g]` states of parent `firstParent + g`, all packed one after another in `batch`.
+   */
+  insertGroup(firstParent: number, batch: Uint32Array, counts: Int32Array, members: number): void;
+  /** Whether the candidate is already stored (without adding it). */
+  contains(): boolean;
+}
