@@ -1,5 +1,6 @@
 // Prints what the mutation test summarises: every finding on unmutated kernel code and every mutant
-// the analysis missed, each with file:line and function, for judging them one by one.
+// the analysis missed, each with file:line and function, for judging them one by one. Findings judged
+// true bugs in test/c/judged-findings.json are marked TRUE, the others FALSE.
 //
 //   node out/test/c/mutationReport.js [findings|missed|all] [path-filter]
 
@@ -8,6 +9,7 @@ import * as path from 'path';
 import { analyzeCText, loadApiTable, loadCParser } from '../../server/src/core/c/index';
 import { ensureKernelDirs, listCFiles } from './kernelSource';
 import { kernelFunctions, mutantsOf } from './mutation';
+import { describeJudged, FindingJudge, loadJudgedFindings } from './judgedFindings';
 
 const DIRS = ['drivers/iommu', 'drivers/vfio', 'drivers/pci', 'drivers/of'];
 
@@ -27,7 +29,9 @@ async function main(): Promise<void> {
   let mutants = 0;
   let missed = 0;
   let findings = 0;
+  let falsePositives = 0;
   let lines = 0;
+  const judge = new FindingJudge(loadJudgedFindings());
   for (const dir of DIRS) {
     for (const file of listCFiles(tree.root, dir)) {
       if (!file.includes(filter)) continue;
@@ -35,8 +39,10 @@ async function main(): Promise<void> {
       const unmutated = analyzeCText(text, table, { parser });
       findings += unmutated.findings.length;
       lines += text.split('\n').length;
-      if (what !== 'missed') {
-        for (const f of unmutated.findings) console.log(`FINDING ${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
+      for (const f of unmutated.findings) {
+        const judgedTrue = judge.isJudgedTrue(file, f);
+        if (!judgedTrue) falsePositives++;
+        if (what !== 'missed') console.log(`FINDING ${judgedTrue ? 'TRUE' : 'FALSE'} ${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
       }
       if (what === 'findings') continue;
       const flagged = new Set(unmutated.findings.map((f) => f.function));
@@ -58,7 +64,8 @@ async function main(): Promise<void> {
     }
   }
   const recall = mutants === 0 ? 0 : ((mutants - missed) / mutants) * 100;
-  console.log(`SUMMARY ${findings} findings in ${lines} lines; ${mutants} mutants, ${missed} missed, recall ${recall.toFixed(1)}%`);
+  if (!filter) for (const entry of judge.staleEntries()) console.log(`STALE ${describeJudged(entry)}`);
+  console.log(`SUMMARY ${findings} findings (${falsePositives} false positives) in ${lines} lines; ${mutants} mutants, ${missed} missed, recall ${recall.toFixed(1)}%`);
 }
 
 main().catch((error: unknown) => {

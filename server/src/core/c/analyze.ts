@@ -138,13 +138,16 @@ export class FunctionAnalyzer {
   private readonly findings = new Map<string, RawFinding>();
   /** `family|key` pairs that some call in the function releases. */
   private readonly releasedAnywhere = new Set<string>();
-  private readonly errorReturns: { node: CfgNode & { k: 'return' }; held: Res[] }[] = [];
+  /** Error returns by path: the return, the last goto taken while holding something (-1 if none), and what is held. */
+  private readonly errorReturns: { node: CfgNode & { k: 'return' }; via: number; held: Res[] }[] = [];
   /** Condition texts, and identifiers, by how many branches test them: facts tested once are not kept. */
   private readonly conditionTexts = new Map<string, number>();
   private readonly testedNames = new Map<string, number>();
   private readonly returnedNames = new Set<string>();
   private readonly releaseSites = new Map<number, boolean>();
   private readonly lockFamilies = new Set<string>();
+  /** Families whose every acquire raises a count on an object the caller passes (`pm_runtime_get_sync(dev)`). */
+  private readonly callerCountFamilies = new Set<string>();
   /** Acquire sites of escaped resources that some path released while they were escaped. */
   private readonly releasedWhileEscaped = new Set<number>();
   /** Leaks of escaped resources, reported only if the function undoes the escape elsewhere. */
@@ -176,6 +179,7 @@ export class FunctionAnalyzer {
     this.collectMemberAliases();
     this.collectStoredInto();
     for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) this.lockFamilies.add(f);
+    this.collectCallerCountFamilies();
     for (const call of fn.calls) {
       const entry = table.byName.get(call.callee);
       if (!entry) continue;
@@ -219,6 +223,18 @@ export class FunctionAnalyzer {
     for (const finding of this.escapedLeaks) if (finding.res && this.releasedWhileEscaped.has(finding.res.site)) this.report(finding);
     this.reportInconsistentPaths();
     return { findings: [...this.findings.values()], incomplete, visits, releaseSites: this.releaseSites };
+  }
+
+  private collectCallerCountFamilies(): void {
+    const returnsObject = new Set<string>();
+    for (const entry of this.table.byName.values()) {
+      if (entry.effect !== 'acquire' || entry.kind !== 'ref') continue;
+      for (const family of entry.families) {
+        if (typeof entry.object === 'number') this.callerCountFamilies.add(family);
+        else returnsObject.add(family);
+      }
+    }
+    for (const family of returnsObject) this.callerCountFamilies.delete(family);
   }
 
   /** Local pointers assigned once, to the address of a member: `dev = &stdev->dev` makes `dev` mean `stdev->dev`. */
@@ -750,10 +766,10 @@ export class FunctionAnalyzer {
       objectKey = argKey !== undefined ? this.canonical(argKey) : argValues[entry.object]?.key;
     }
     if (objectKey === undefined) return { state, value: { key: resultKey } };
-    if (entry.kind === 'lock') {
+    if (entry.kind === 'lock' || this.callerCountFamilies.has(entry.families[0])) {
       const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
       if (debt >= 0) {
-        // Re-taking a lock the caller held and this function dropped: balanced.
+        // Re-taking a lock or a count the caller held and this function dropped: balanced.
         state.res = state.res.filter((_, i) => i !== debt);
         return { state, value: { key: resultKey } };
       }
@@ -837,7 +853,8 @@ export class FunctionAnalyzer {
     }
     if (index < 0) {
       const lockDebt = !consume && lockFamily;
-      if ((entry.frees || lockDebt) && !consume && mask !== Z && !key.includes('[]')) {
+      const countDebt = !consume && !entry.frees && this.callerCountFamilies.has(family);
+      if ((entry.frees || lockDebt || countDebt) && !consume && mask !== Z && !key.includes('[]')) {
         state.res.push({
           site: expr.s,
           siteEnd: expr.e,
@@ -852,6 +869,7 @@ export class FunctionAnalyzer {
           local: false,
           iterator: false,
           tracked: false,
+          countDebt: countDebt || undefined,
           gotoAtAcquire: state.lastGoto,
           argTexts: [],
         });
@@ -859,6 +877,8 @@ export class FunctionAnalyzer {
       return;
     }
     const res = state.res[index];
+    // Dropping a caller's count twice is not tracked: the caller may hold more than one.
+    if (res.countDebt) return;
     if (isLive(res) && res.escaped) this.releasedWhileEscaped.add(res.site);
     if (isLive(res)) {
       // A reference taken on an object the caller already refers to (`old = of_node_get(ipar)`): the
@@ -1135,7 +1155,7 @@ export class FunctionAnalyzer {
         unreported.push(res);
       }
     }
-    if (error) this.errorReturns.push({ node, held: unreported });
+    if (error) this.errorReturns.push({ node, via: s.lastGoto, held: unreported });
   }
 
   /**
@@ -1214,15 +1234,17 @@ export class FunctionAnalyzer {
     for (const holder of this.errorReturns) {
       for (const res of holder.held) {
         if (seen.has(res.site)) continue;
-        const clean = this.errorReturns.find((other) => other.node !== holder.node && !other.held.some((h) => h.site === res.site));
+        // Paths that share one return (an unwind ladder ending in `return ret;`) differ by the goto they left through.
+        const clean = this.errorReturns.find((other) => (other.node !== holder.node || other.via !== holder.via) && !other.held.some((h) => h.site === res.site));
         if (!clean) continue;
         seen.add(res.site);
         const what = this.objectName(res);
+        const cleanPlace = clean.node !== holder.node ? `the error return at line {line:${clean.node.s}}` : 'another path to this return';
         this.report({
           kind: 'inconsistent-paths',
           start: holder.node.s,
           end: holder.node.e,
-          message: `this error return keeps the reference to ${what} taken by ${res.api.name}() at line {line:${res.site}}, but the error return at line {line:${clean.node.s}} leaves the count unchanged`,
+          message: `this error return keeps the reference to ${what} taken by ${res.api.name}() at line {line:${res.site}}, but ${cleanPlace} leaves the count unchanged`,
           related: [
             { start: res.site, end: res.siteEnd, message: 'reference taken here' },
             { start: clean.node.s, end: clean.node.e, message: 'this error return holds no reference' },

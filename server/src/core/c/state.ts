@@ -31,6 +31,8 @@ export interface Res {
   local: boolean;
   iterator: boolean;
   tracked: boolean;
+  /** A count on a caller's object that this path dropped (`pm_runtime_put(dev)`); a later get repays it. */
+  countDebt?: boolean;
   /** Handed to a call or stored in a structure: only an error return that does not undo it is a leak. */
   escaped?: boolean;
   /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */
