@@ -134,6 +134,23 @@ test('symmetric threads: symmetry reduction stores fewer states with the same ve
   assertReplays(buggy, reducedBug);
 });
 
+test('symmetric threads: the failing step is credited to the instance that can take it', () => {
+  // Under symmetry the stored states are canonical; the last put is taken by whichever instance is
+  // still at that point in the real execution, not by the first instance of the group.
+  const cases: [string, string][] = [
+    ['object o { ref r = 2 on zero free o }\nstatic s { lock m; int n = 0 in 0..7 }\nthread w[3] { lock s.m; inc s.n; unlock s.m; put o.r }\n', 'refcount-underflow'],
+    ['object o\nstatic s { lock m }\nthread w[3] { lock s.m; unlock s.m; free o }\n', 'double-free'],
+  ];
+  for (const [text, kind] of cases) {
+    const file = fromText(text);
+    for (const exact of [false, true]) {
+      const result = checkModel(file, undefined, { exact }).proposals[0];
+      assert.equal(result.kind, kind, text);
+      assertReplays(file, result);
+    }
+  }
+});
+
 test('a state budget ends the search as incomplete with what it covered', () => {
   const file = fromText(krefFamily(3, 2));
   const result = checkModel(file, undefined, { maxStates: 500 }).proposals[0];

@@ -148,6 +148,9 @@ export function buildTrace(
   if (found.move >= 0) {
     const id = moveTransition(found.move);
     for (const actor of siblings(compiled, moveActor(found.move), symmetric)) {
+      // A sibling can take the failing transition only from the point that holds it.
+      const systemActor = compiled.system.actors[actor];
+      if (!(systemActor.points[real[systemActor.pcVar]]?.transitions ?? []).includes(id)) continue;
       const { result, after } = runStep(compiled, actor, id, real);
       if (result !== found.violation) continue;
       const step = stepOf(compiled, actor, id, real, after);
