@@ -199,6 +199,27 @@ describe('text output', () => {
     assert.match(result.stdout, /1 file checked: 0 errors, 0 warnings; 2 verdicts: 1 safe, 1 violation, 0 incomplete, all as expected/);
   });
 
+  test('a very long line is shown as a window around the column, and the listing is capped', () => {
+    const file = path.join(scratch, 'wide.lifetime');
+    fs.writeFileSync(file, `thread t { ${'use a '.repeat(2000)}}\n`);
+    const result = run(['check', file]);
+    assert.equal(result.status, 1);
+    const shownLines = result.stdout.split('\n').filter((line) => line.startsWith('    1 | '));
+    assert.equal(shownLines.length, 200);
+    assert.ok(shownLines.every((line) => line.length <= '    1 | '.length + 122), shownLines.find((line) => line.length > 130));
+    assert.match(result.stdout, /wide\.lifetime: 1800 more diagnostics not shown; --format json lists them all/);
+    assert.match(result.stdout, /2000 errors/);
+    const caretUnderFar = result.stdout.split('\n').find((line) => line.includes(':1:1210: error'));
+    assert.ok(caretUnderFar);
+  });
+
+  test('control characters in a shown line are replaced, not sent to the terminal', () => {
+    const file = path.join(scratch, 'control.lifetime');
+    fs.writeFileSync(file, 'thread t { use \u001b[31mzz }\n');
+    const result = run(['check', file]);
+    assert.equal(result.stdout.includes('\u001b'), false, JSON.stringify(result.stdout));
+  });
+
   test('a directory is searched recursively for models, in sorted order', () => {
     const result = run(['check', fixture('dir')]);
     assert.equal(result.status, 0);

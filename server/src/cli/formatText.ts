@@ -6,18 +6,44 @@ import type { ProposalResult } from '../core/engine/types';
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { lineColumn, type FileReport } from './report';
 
+/** Source lines longer than this are shown as a window around the diagnostic. */
+const EXCERPT_WIDTH = 120;
+/** Text output lists at most this many diagnostics per file; JSON and SARIF list them all. */
+export const MAX_TEXT_DIAGNOSTICS = 200;
+
+/**
+ * The part of a source line shown under a diagnostic, from `from` (0-based) on: the whole line when
+ * it is short, else a window around the column marked with `…` at the cut ends. Control characters
+ * other than tabs are shown as `?` so that nothing reaches the terminal that would act on it.
+ */
+function excerpt(source: string, column: number, width: number): { text: string; from: number; lead: string } {
+  let from = 0;
+  let to = source.length;
+  if (source.length > EXCERPT_WIDTH) {
+    const room = Math.max(0, EXCERPT_WIDTH - Math.min(width, EXCERPT_WIDTH / 2));
+    from = Math.max(0, Math.min(column - 1 - Math.floor(room / 2), source.length - EXCERPT_WIDTH));
+    to = Math.min(source.length, from + EXCERPT_WIDTH);
+  }
+  // eslint-disable-next-line no-control-regex
+  const shown = source.slice(from, to).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '?');
+  const lead = from > 0 ? '…' : '';
+  return { text: `${lead}${shown}${to < source.length ? '…' : ''}`, from, lead };
+}
+
 export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic): string {
   const { line, column } = lineColumn(report, diagnostic.start);
   const head = `${report.path}:${line}:${column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`;
   const source = report.lines.lineText(line - 1);
   if (source.trim().length === 0) return head;
   const lineEnd = report.lines.lineEndOffset(line - 1);
-  const width = Math.max(1, Math.min(diagnostic.end, lineEnd) - diagnostic.start);
+  const fullWidth = Math.max(1, Math.min(diagnostic.end, lineEnd) - diagnostic.start);
+  const shown = excerpt(source, column, fullWidth);
+  const width = Math.min(fullWidth, EXCERPT_WIDTH - (column - 1 - shown.from));
   // Keep tabs in the padding so that the caret lines up under the same column as the source.
-  const padding = source.slice(0, column - 1).replace(/[^\t]/g, ' ');
+  const padding = shown.lead.replace(/./g, ' ') + source.slice(shown.from, column - 1).replace(/[^\t]/g, ' ');
   const gutter = String(line).padStart(5);
   const blank = ' '.repeat(gutter.length);
-  return `${head}\n${gutter} | ${source}\n${blank} | ${padding}^${'~'.repeat(width - 1)}`;
+  return `${head}\n${gutter} | ${shown.text}\n${blank} | ${padding}^${'~'.repeat(Math.max(0, width - 1))}`;
 }
 
 export function verdictWords(result: ProposalResult): string {
@@ -63,7 +89,9 @@ function indent(text: string, by: string): string {
 }
 
 export function formatReportText(report: FileReport): string {
-  const parts: string[] = report.diagnostics.map((diagnostic) => formatDiagnosticText(report, diagnostic));
+  const parts: string[] = report.diagnostics.slice(0, MAX_TEXT_DIAGNOSTICS).map((diagnostic) => formatDiagnosticText(report, diagnostic));
+  const hidden = report.diagnostics.length - MAX_TEXT_DIAGNOSTICS;
+  if (hidden > 0) parts.push(`${report.path}: ${hidden} more diagnostic${hidden === 1 ? '' : 's'} not shown; --format json lists them all`);
   if (report.engineSkipped && report.diagnostics.some((d) => d.severity === 'error')) {
     parts.push(`${report.path}: no verdicts: ${report.engineSkipped}`);
   }
@@ -74,7 +102,7 @@ export function formatReportText(report: FileReport): string {
       const where = result.violationStart !== undefined ? lineColumn(report, result.violationStart) : undefined;
       const at = where ? ` at ${report.path}:${where.line}:${where.column}` : '';
       const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
-      const title = `${result.name}: ${result.kind ?? 'violation'}${at}, ${result.trace.length} steps${seed}`;
+      const title = `${result.name}: ${result.kind ?? 'violation'}${at}, ${result.trace.length} step${result.trace.length === 1 ? '' : 's'}${seed}`;
       const message = result.message ? `\n  ${result.message}` : '';
       parts.push(`${title}${message}\n${indent(renderTraceDiagram(result.trace, report.text).trimEnd(), '    ')}`);
     }

@@ -385,7 +385,9 @@ export class Scanner {
     // Never split a surrogate pair.
     if (pos < text.length && (text.charCodeAt(pos) & 0xfc00) === 0xdc00) pos++;
     const first = String.fromCodePoint(text.codePointAt(start) ?? 0);
-    const shown = first === '\u0000' ? '\\0' : first;
+    // Control characters are named by code point: printed raw, they would act on the terminal.
+    const code = first.codePointAt(0) ?? 0;
+    const shown = code < 0x20 || code === 0x7f ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : first;
     const more = pos - start > first.length ? ` (and ${pos - start - first.length} more unusable characters)` : '';
     this.report(CODES.unknownCharacter, `The character '${shown}' is not used in .lifetime files${more}.`, start, pos);
     return this.token(TokenKind.Unknown, start, pos);
