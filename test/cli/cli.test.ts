@@ -337,6 +337,68 @@ describe('JSON output', () => {
   });
 });
 
+describe('budgets, proposals and API tables', () => {
+  test('--max-states and --timeout-ms bound --simulate too', () => {
+    const started = Date.now();
+    const result = run(['check', '--format', 'json', '--simulate', '100000000', '--timeout-ms', '300', '--proposal', 'locked', fixture('clean.lifetime')]);
+    assert.ok(Date.now() - started < 20_000, 'the simulation ignored its time budget');
+    const locked = JSON.parse(result.stdout).files[0].proposals[0];
+    assert.equal(locked.verdict, 'incomplete');
+    assert.equal(locked.incompleteReason, 'time');
+    assert.match(locked.message, /before the time budget ran out found no violation/);
+    const bySteps = JSON.parse(run(['check', '--format', 'json', '--simulate', '100000000', '--max-states', '500', '--proposal', 'locked', fixture('clean.lifetime')]).stdout).files[0].proposals[0];
+    assert.equal(bySteps.incompleteReason, 'states');
+    assert.ok(bySteps.states < 500 + 10_000, String(bySteps.states));
+  });
+
+  test('an incomplete verdict says why, and a finished simulation is incomplete by nature', () => {
+    const cut = JSON.parse(run(['check', '--format', 'json', '--max-states', '2', fixture('clean.lifetime')]).stdout).files[0].proposals;
+    assert.match(cut.find((p: { name: string }) => p.name === 'locked').message, /^the search reached its state budget after 2 states to depth \d+$/);
+    const simulated = JSON.parse(run(['check', '--format', 'json', '--simulate', '20', '--seed', '1', '--proposal', 'locked', fixture('clean.lifetime')]).stdout).files[0].proposals[0];
+    assert.equal(simulated.incompleteReason, 'simulation');
+  });
+
+  test('--max-memory is a memory budget; a bad value is a usage error', () => {
+    const result = run(['check', '--format', 'json', '--max-memory', '1', fixture('clean.lifetime')]);
+    assert.ok(result.status === 0 || result.status === 1, result.stderr);
+    assertInputError(run(['check', '--max-memory', 'lots', fixture('clean.lifetime')]), '--max-memory');
+  });
+
+  test('a --proposal that no model declares is an input error', () => {
+    assertInputError(run(['check', '--proposal', 'nope', fixture('clean.lifetime')]), "'nope'", 'baseline, locked');
+  });
+
+  test('a missing or malformed --api table is an input error even with no C file to check', () => {
+    assertInputError(run(['check', '--api', 'missing.json', fixture('clean.lifetime')]), 'missing.json');
+    const bad = path.join(scratch, 'bad-api.json');
+    fs.writeFileSync(bad, '{bad');
+    assertInputError(run(['check', '--api', bad, fixture('c-body-model.lifetime')]), 'bad-api.json');
+    assertInputError(run(['export', '--promela', fixture('c-body-model.lifetime'), '--api', bad]), 'bad-api.json');
+  });
+});
+
+describe('models with C bodies beyond check', () => {
+  test('export translates C bodies', () => {
+    const result = run(['export', '--promela', fixture('c-body-model.lifetime')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /active proctype/);
+  });
+
+  test('gallery checks C bodies, and exits 1 on a verdict its model does not expect', () => {
+    const dir = path.join(scratch, 'gallery');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.copyFileSync(fixture('c-body-model.lifetime'), path.join(dir, 'c-body-model.lifetime'));
+    const good = run(['gallery', dir]);
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /\| baseline \| .* \| ✗ use-after-free \| \d+ \| \d+ \| use-after-free \| yes \|/);
+    fs.copyFileSync(fixture('unmet.lifetime'), path.join(dir, 'unmet.lifetime'));
+    const bad = run(['gallery', dir]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /unmet\.lifetime: baseline is use-after-free, not safe as expected/);
+    assert.ok(bad.stdout.length > 0, 'the page is still written');
+  });
+});
+
 describe('kernel C files', () => {
   // The bundle needs `import.meta.url` defined for web-tree-sitter (a scripts/build.mjs change);
   // until then the CLI reports that the C parser cannot be loaded, with exit code 2.

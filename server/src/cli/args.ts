@@ -10,6 +10,8 @@ export interface CheckCommand {
   exact: boolean;
   maxStates?: number;
   timeoutMs?: number;
+  /** The memory budget of each search, in MiB. */
+  maxMemoryMiB?: number;
   simulate?: number;
   seed?: number;
   apiFiles: string[];
@@ -23,6 +25,8 @@ export interface ExportCommand {
   path: string;
   proposal: string;
   output?: string;
+  /** Extra kernel API tables, for models with C bodies. */
+  apiFiles: string[];
 }
 
 export interface GalleryCommand {
@@ -30,6 +34,8 @@ export interface GalleryCommand {
   path: string;
   output?: string;
   exact: boolean;
+  /** Extra kernel API tables, for models with C bodies. */
+  apiFiles: string[];
 }
 
 export type Command =
@@ -87,7 +93,7 @@ function parseCheck(args: readonly string[]): Command {
       continue;
     }
     const { flag, inline } = splitFlag(arg);
-    const takesValue = ['--format', '--max-states', '--timeout-ms', '--simulate', '--seed', '--api', '--proposal', '-f'].includes(flag);
+    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '-f'].includes(flag);
     let value: string | undefined = inline;
     if (takesValue && value === undefined) {
       value = args[i + 1];
@@ -123,6 +129,12 @@ function parseCheck(args: readonly string[]): Command {
         command.timeoutMs = n;
         break;
       }
+      case '--max-memory': {
+        const n = integer(value, 1);
+        if (n === undefined) return usageError(`--max-memory needs a positive whole number of MiB, not '${value}'`);
+        command.maxMemoryMiB = n;
+        break;
+      }
       case '--simulate': {
         const n = integer(value, 1);
         if (n === undefined) return usageError(`--simulate needs a positive whole number of runs, not '${value}'`);
@@ -155,6 +167,7 @@ function parseExport(args: readonly string[]): Command {
   let path: string | undefined;
   let proposal = 'baseline';
   let output: string | undefined;
+  const apiFiles: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const { flag, inline } = splitFlag(args[i]);
     const next = (): string | undefined => {
@@ -187,6 +200,12 @@ function parseExport(args: readonly string[]): Command {
         output = value;
         break;
       }
+      case '--api': {
+        const value = next();
+        if (value === undefined) return usageError("option '--api' needs a value");
+        apiFiles.push(value);
+        break;
+      }
       default:
         if (flag.startsWith('-') && flag !== '-') return usageError(`unknown option '${flag}' for 'lifetime export'; run 'lifetime export --help'`);
         if (path !== undefined) return usageError(`'lifetime export' takes one file; got '${path}' and '${args[i]}'`);
@@ -195,11 +214,11 @@ function parseExport(args: readonly string[]): Command {
   }
   if (!promela) return usageError("'lifetime export' needs a format: --promela");
   if (path === undefined) return usageError("'lifetime export --promela' needs a .lifetime file");
-  return { command: 'export', path, proposal, output };
+  return { command: 'export', path, proposal, output, apiFiles };
 }
 
 function parseGallery(args: readonly string[]): Command {
-  const command: GalleryCommand = { command: 'gallery', path: '', exact: false };
+  const command: GalleryCommand = { command: 'gallery', path: '', exact: false, apiFiles: [] };
   for (let i = 0; i < args.length; i++) {
     const { flag, inline } = splitFlag(args[i]);
     switch (flag) {
@@ -214,6 +233,12 @@ function parseGallery(args: readonly string[]): Command {
         const value = inline ?? args[++i];
         if (value === undefined) return usageError(`option '${flag}' needs a value`);
         command.output = value;
+        break;
+      }
+      case '--api': {
+        const value = inline ?? args[++i];
+        if (value === undefined) return usageError("option '--api' needs a value");
+        command.apiFiles.push(value);
         break;
       }
       default:

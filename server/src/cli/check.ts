@@ -1,8 +1,8 @@
 // `lifetime check`: read the inputs, check each file, print the report, and decide the exit code.
 
 import type { CheckCommand } from './args';
-import { enableCBodies } from '../core/features/cBodies';
-import { checkCFile, loadCFrontEnd } from './cfiles';
+import { checkCFile } from './cfiles';
+import { prepareC, problemLines } from './cSupport';
 import type { EngineRunOptions } from './engineReport';
 import type { CommandOutput } from './exportCommand';
 import { formatJson } from './formatJson';
@@ -12,32 +12,27 @@ import { checkLifetimeFile } from './lifetimeFile';
 import { ProgressLine } from './progress';
 import { fails, type FileReport } from './report';
 import { formatSarif } from './sarif';
-
-function problemLines(problems: { path: string; reason: string }[]): string {
-  return problems.map((problem) => `lifetime: ${problem.path}: ${problem.reason}\n`).join('');
-}
-
-/** A `c {` body in a model: `fn f(x) c {` or `thread t c {`. */
-const C_BODY = /[)\]\w]\s+c\s*\{/;
+import { proposalNames } from '../core/engine/index';
+import { parse } from '../core/syntax/parser';
 
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   const inputs = collectInputs(command.paths, { cFiles: true });
   if (inputs.problems.length > 0) return { stdout: '', stderr: problemLines(inputs.problems), exitCode: 2 };
 
-  const needsC = inputs.files.some((file) => file.language === 'c');
-  const c = needsC ? await loadCFrontEnd(command.apiFiles) : undefined;
-  if (c && c.problems.length > 0) return { stdout: '', stderr: problemLines(c.problems), exitCode: 2 };
+  const unknown = unknownProposals(command.proposals, inputs.files.filter((file) => file.language === 'lifetime'));
+  if (unknown) return { stdout: '', stderr: `lifetime: ${unknown}\n`, exitCode: 2 };
+  const c = await prepareC({
+    apiFiles: command.apiFiles,
+    readsCFiles: inputs.files.some((file) => file.language === 'c'),
+    modelTexts: command.engine ? inputs.files.filter((file) => file.language === 'lifetime').map((file) => file.text) : [],
+  });
+  if (c.problems.length > 0) return { stdout: '', stderr: problemLines(c.problems), exitCode: 2 };
 
   const reports: FileReport[] = [];
-  let stderr = '';
-  // Models whose procedures or threads are written in C need the C parser before the engine runs.
-  if (command.engine && inputs.files.some((file) => file.language === 'lifetime' && C_BODY.test(file.text))) {
-    const failure = await enableCBodies(command.apiFiles);
-    if (failure) stderr += `lifetime: ${failure}; models with C bodies are not checked\n`;
-  }
+  let stderr = c.warning ?? '';
   for (const input of inputs.files) {
     if (input.language === 'c') {
-      reports.push(checkCFile(input.path, input.text, c!.frontEnd!));
+      reports.push(checkCFile(input.path, input.text, c.frontEnd!));
       continue;
     }
     const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;
@@ -46,6 +41,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
           exact: command.exact,
           maxStates: command.maxStates,
           timeoutMs: command.timeoutMs,
+          maxMemoryBytes: command.maxMemoryMiB === undefined ? undefined : command.maxMemoryMiB * 1024 * 1024,
           simulate: command.simulate,
           seed: command.seed,
           proposals: command.proposals,
@@ -66,4 +62,18 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   else if (command.format === 'sarif') stdout = formatSarif(reports);
   else stdout = formatText(reports);
   return { stdout, stderr, exitCode: reports.some(fails) ? 1 : 0 };
+}
+
+/**
+ * A `--proposal` name that none of the models declares, as a one-line reason; undefined when every
+ * name is declared by at least one model (a name may belong to one model of several).
+ */
+function unknownProposals(names: readonly string[], models: readonly { path: string; text: string }[]): string | undefined {
+  if (names.length === 0 || models.length === 0) return undefined;
+  const declared = new Set(models.flatMap((model) => proposalNames(parse(model.text).file)));
+  const missing = names.filter((name) => !declared.has(name));
+  if (missing.length === 0) return undefined;
+  const known = [...declared].join(', ');
+  const list = missing.map((name) => `'${name}'`).join(', ');
+  return `--proposal ${list}: no model declares ${missing.length === 1 ? 'it' : 'them'} (${models.length === 1 ? `${models[0].path} has` : 'the models have'}: ${known})`;
 }

@@ -11,6 +11,7 @@ export interface EngineRunOptions {
   exact: boolean;
   maxStates?: number;
   timeoutMs?: number;
+  maxMemoryBytes?: number;
   simulate?: number;
   seed?: number;
   /** Only these proposals; all when empty. */
@@ -36,6 +37,7 @@ function runSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
     exact: options.exact,
     maxStates: options.maxStates,
     timeoutMs: options.timeoutMs,
+    maxMemoryBytes: options.maxMemoryBytes,
     proposals: options.proposals.length > 0 ? options.proposals : undefined,
     onProgress: options.onProgress,
   });
@@ -69,7 +71,7 @@ function runSimulation(file: SourceFile, options: EngineRunOptions, runs: number
   for (const name of proposalNames(file)) {
     if (options.proposals.length > 0 && !options.proposals.includes(name)) continue;
     const started = performance.now();
-    const simulation = simulate(file, name, { runs, seed });
+    const simulation = simulate(file, name, { runs, seed, timeoutMs: options.timeoutMs, maxTotalSteps: options.maxStates });
     out.diagnostics.push(...simulation.diagnostics);
     const range = nameRange(file, name);
     const result: ProposalResult = {
@@ -95,7 +97,10 @@ function runSimulation(file: SourceFile, options: EngineRunOptions, runs: number
     } else if (simulation.verdict === 'not-checked') {
       result.skipped = simulation.diagnostics.at(-1)?.message ?? 'the proposal could not be lowered';
     } else {
-      result.skipped = `${simulation.runs} random runs (seed ${simulation.seed}) found no violation; a simulation cannot prove the proposal safe`;
+      const budget = simulation.stoppedBy === 'time' ? ' before the time budget ran out' : simulation.stoppedBy === 'states' ? ' before the step budget ran out' : '';
+      result.skipped = `${simulation.runs} random runs (seed ${simulation.seed})${budget} found no violation; a simulation cannot prove the proposal safe`;
+      result.message = result.skipped;
+      result.incompleteReason = simulation.stoppedBy ?? 'simulation';
     }
     const expectation = expected.get(name);
     if (expectation !== undefined) {

@@ -6,6 +6,7 @@ import { checkFile } from '../core/semantic/checker';
 import { parse } from '../core/syntax/parser';
 import type { ExportCommand } from './args';
 import { formatDiagnosticText } from './formatText';
+import { prepareC, problemLines } from './cSupport';
 import { collectInputs } from './inputs';
 import { newReport } from './report';
 
@@ -23,7 +24,7 @@ function isDirectory(file: string): boolean {
   }
 }
 
-export function runExport(command: ExportCommand): CommandOutput {
+export async function runExport(command: ExportCommand): Promise<CommandOutput> {
   if (isDirectory(command.path)) {
     return { stdout: '', stderr: `lifetime: ${command.path}: is a directory; 'lifetime export' takes one .lifetime file\n`, exitCode: 2 };
   }
@@ -35,6 +36,8 @@ export function runExport(command: ExportCommand): CommandOutput {
   if (input.language !== 'lifetime') {
     return { stdout: '', stderr: `lifetime: ${input.path}: only .lifetime models can be exported\n`, exitCode: 2 };
   }
+  const c = await prepareC({ apiFiles: command.apiFiles, readsCFiles: false, modelTexts: [input.text] });
+  if (c.problems.length > 0) return { stdout: '', stderr: problemLines(c.problems), exitCode: 2 };
   const parsed = parse(input.text);
   const semantic = checkFile(parsed.file);
   const report = newReport(input.path, input.text);
@@ -50,7 +53,7 @@ export function runExport(command: ExportCommand): CommandOutput {
   const exported = exportPromelaFromFile(parsed.file, command.proposal);
   if (exported.text === undefined) {
     const text = exported.diagnostics.map((d) => formatDiagnosticText(report, d)).join('\n');
-    return { stdout: '', stderr: `${text}\nlifetime: ${input.path}: ${command.proposal} cannot be exported to Promela\n`, exitCode: 1 };
+    return { stdout: '', stderr: `${c.warning ?? ''}${text}\nlifetime: ${input.path}: ${command.proposal} cannot be exported to Promela\n`, exitCode: 1 };
   }
   if (command.output === undefined) return { stdout: exported.text, stderr: '', exitCode: 0 };
   try {

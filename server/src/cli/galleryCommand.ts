@@ -4,12 +4,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkModel } from '../core/engine/index';
+import type { ProposalResult } from '../core/engine/types';
 import { renderGallery, type GalleryEntry } from '../core/report/gallery';
 import { checkFile } from '../core/semantic/checker';
 import { parse } from '../core/syntax/parser';
 import type { GalleryCommand } from './args';
 import type { CommandOutput } from './exportCommand';
 import { formatDiagnosticText } from './formatText';
+import { prepareC, problemLines } from './cSupport';
 import { collectInputs } from './inputs';
 import { newReport } from './report';
 
@@ -18,13 +20,16 @@ function linkFrom(pageDirectory: string, modelPath: string): string {
   return path.relative(pageDirectory, path.resolve(modelPath)).split(path.sep).join('/');
 }
 
-export function runGallery(command: GalleryCommand): CommandOutput {
+export async function runGallery(command: GalleryCommand): Promise<CommandOutput> {
   const inputs = collectInputs([command.path], { cFiles: false });
   if (inputs.problems.length > 0) {
     return { stdout: '', stderr: inputs.problems.map((p) => `lifetime: ${p.path}: ${p.reason}\n`).join(''), exitCode: 2 };
   }
   const models = inputs.files.filter((file) => file.language === 'lifetime').sort((a, b) => a.path.localeCompare(b.path));
   if (models.length === 0) return { stdout: '', stderr: `lifetime: ${command.path}: no .lifetime files to show\n`, exitCode: 2 };
+
+  const c = await prepareC({ apiFiles: command.apiFiles, readsCFiles: false, modelTexts: models.map((model) => model.text) });
+  if (c.problems.length > 0) return { stdout: '', stderr: problemLines(c.problems), exitCode: 2 };
 
   const pageDirectory = path.resolve(command.output ? path.dirname(command.output) : '.');
   const entries: GalleryEntry[] = [];
@@ -43,12 +48,27 @@ export function runGallery(command: GalleryCommand): CommandOutput {
   if (errors) return { stdout: '', stderr: `${errors}lifetime: fix the errors above; no gallery was written\n`, exitCode: 1 };
 
   const page = renderGallery(entries);
-  if (command.output === undefined) return { stdout: page, stderr: '', exitCode: 0 };
+  // As for `check`: a verdict the model does not expect, or one it cannot confirm, fails the run.
+  const unmet = entries.flatMap((entry) => entry.result.proposals.filter((result) => !asExpected(result)).map((result) => `lifetime: ${entry.link}: ${result.name} is ${describeOutcome(result)}${result.expected === undefined ? ', and no expectation names it' : `, not ${result.expected} as expected`}\n`));
+  const exitCode = unmet.length > 0 ? 1 : 0;
+  const notes = (c.warning ?? '') + unmet.join('');
+  if (command.output === undefined) return { stdout: page, stderr: notes, exitCode };
   try {
     fs.writeFileSync(command.output, page);
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'its directory does not exist' : error instanceof Error ? error.message : String(error);
     return { stdout: '', stderr: `lifetime: cannot write ${command.output}: ${reason}\n`, exitCode: 2 };
   }
-  return { stdout: '', stderr: `lifetime: wrote ${command.output}\n`, exitCode: 0 };
+  return { stdout: '', stderr: `${notes}lifetime: wrote ${command.output}\n`, exitCode };
+}
+
+function asExpected(result: ProposalResult): boolean {
+  if (result.expected === undefined) return result.verdict === 'safe';
+  return result.expectationMet === true;
+}
+
+function describeOutcome(result: ProposalResult): string {
+  if (result.verdict === 'violation') return result.kind ?? 'a violation';
+  if (result.verdict === 'safe') return 'safe';
+  return `incomplete (${result.skipped ?? result.message ?? result.incompleteReason ?? 'budget'})`;
 }

@@ -4,8 +4,8 @@ export const MAIN_HELP = `lifetime - check kernel lifetime designs: use-after-fr
 
 Usage:
   lifetime check [options] <files or directories>...
-  lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml]
-  lifetime gallery <directory> [-o page.md]
+  lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml] [--api FILE]
+  lifetime gallery <directory> [-o page.md] [--exact] [--api FILE]
   lifetime --help | --version
 
 Commands:
@@ -29,6 +29,7 @@ Options:
   --exact                   Turn reductions off: traces are the shortest possible.
   --max-states N            Stop each search after N states (the verdict is then incomplete).
   --timeout-ms N            Stop each search after N milliseconds.
+  --max-memory MIB          Stop each search when its states take more than MIB MiB.
   --simulate N              Run N random executions per proposal instead of an exhaustive search.
   --seed S                  With --simulate: the seed to replay (printed by a previous run).
   --api FILE                An extra kernel API table for C files (repeatable).
@@ -36,13 +37,16 @@ Options:
   --no-engine               Only parse and check names; run no search.
   -h, --help                Show this help.`;
 
-export const EXPORT_HELP = `Usage: lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml]
+export const EXPORT_HELP = `Usage: lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml] [--api FILE]
 
 Writes the baseline (or the named proposal) as a Promela model with the same semantics and the
-same built-in violations as assertions, for SPIN. Without -o, the model goes to stdout.`;
+same built-in violations as assertions, for SPIN. Without -o, the model goes to stdout. C bodies
+are translated through the kernel API table, plus the --api files (repeatable).`;
 
-export const GALLERY_HELP = `Usage: lifetime gallery <directory> [-o page.md] [--exact]
+export const GALLERY_HELP = `Usage: lifetime gallery <directory> [-o page.md] [--exact] [--api FILE]
 
 Checks every .lifetime model in the directory and writes a Markdown page with, for each model, the
 question under review (its "// Question:" comment), the verdict table and the shortest trace of each
-violation. Links to the models are relative to the page. Without -o, the page goes to stdout.`;
+violation. Links to the models are relative to the page. Without -o, the page goes to stdout.
+--exact turns reductions off; --api adds kernel API tables for C bodies (repeatable). Exit codes
+as for check: 1 when a verdict is not the one its model expects.`;

@@ -33,6 +33,8 @@ export class CDocuments {
 
   /** Relative `lifetime.c.apiFiles` are resolved against this folder. */
   workspaceRoot: string | undefined;
+  /** `lifetime.c.apiFiles`, resolved; the engine worker uses them for C bodies in models too. */
+  apiFiles: string[] = [];
 
   constructor(private readonly connection: Connection) {}
 
@@ -63,8 +65,10 @@ export class CDocuments {
     const wasEnabled = this.enabled;
     this.enabled = settings.cEnable;
     const files = settings.cApiFiles.map((file) => (path.isAbsolute(file) || !this.workspaceRoot ? file : path.join(this.workspaceRoot, file)));
+    this.apiFiles = files;
     const key = files.join('\n');
-    if (this.enabled && (key !== this.tableKey || !this.table)) {
+    // Extra tables serve C bodies in models as well as C files, so they are checked either way.
+    if ((this.enabled || files.length > 0) && (key !== this.tableKey || !this.table)) {
       const { table, problems } = loadApiTable(files);
       this.table = table;
       this.tableKey = key;

@@ -49,12 +49,23 @@ function runCheck(request: CheckRequest): void {
   }
 }
 
-// Checks wait until the C front end is plugged in (or has failed to load), so that models with C
-// bodies are translated rather than reported as not checked.
-const ready = enableCBodies().then((problem) => {
-  if (problem) process.stderr.write(`lifetime engine worker: ${problem}; C bodies will not be checked\n`);
-});
+// Checks wait until the C front end is plugged in with the job's API tables (or has failed to
+// load), so that models with C bodies are translated rather than reported as not checked. The
+// tables change only with the settings, so the translator is rebuilt only then.
+let enabledFor: string | undefined;
+let enabling: Promise<void> = Promise.resolve();
+
+function cBodiesReady(apiFiles: string[]): Promise<void> {
+  const key = apiFiles.join('\n');
+  if (key !== enabledFor) {
+    enabledFor = key;
+    enabling = enableCBodies(apiFiles).then((problem) => {
+      if (problem) process.stderr.write(`lifetime engine worker: ${problem}\n`);
+    });
+  }
+  return enabling;
+}
 
 parentPort?.on('message', (message: unknown) => {
-  if (isWorkerRequest(message)) void ready.then(() => runCheck(message));
+  if (isWorkerRequest(message)) void cBodiesReady(message.options.apiFiles ?? []).then(() => runCheck(message));
 });

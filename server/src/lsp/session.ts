@@ -251,6 +251,7 @@ export class Session {
         exact: this.settings.traceExact,
         collectFacts: true,
         proposals,
+        apiFiles: this.cDocuments.apiFiles,
       },
       (progress) => {
         latestProgress = `${progress.proposal}: ${formatCount(progress.states)} states, depth ${progress.depth}`;

@@ -8,6 +8,8 @@ export interface EngineJobOptions {
   exact: boolean;
   collectFacts: boolean;
   proposals?: string[];
+  /** Extra kernel API tables for C bodies (`lifetime.c.apiFiles`, resolved). */
+  apiFiles?: string[];
 }
 
 export interface CheckRequest {

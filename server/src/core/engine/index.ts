@@ -8,7 +8,7 @@ import { FactsCollector } from './facts';
 import { initialState } from './ir';
 import { lowerModel, proposalNames } from './lower';
 import { buildTrace, describeStep, renderTraceDiagram, runStep, stateChanges } from './trace';
-import type { EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
+import type { CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
 import { buildVariant } from './variant';
 
 export { renderTraceDiagram, proposalNames, lowerModel };
@@ -78,7 +78,10 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
     result.states = outcome.states;
     result.transitions = outcome.transitions;
     result.depth = outcome.depth;
-    if (outcome.incompleteReason) result.incompleteReason = outcome.incompleteReason;
+    if (outcome.incompleteReason) {
+      result.incompleteReason = outcome.incompleteReason;
+      result.message = incompleteMessage(outcome.incompleteReason, outcome.states, outcome.depth);
+    }
     if (outcome.found) {
       const trace = buildTrace(compiled, outcome.store, outcome.found, outcome.canonicalize);
       result.kind = trace.kind as ProposalResult['kind'];
@@ -123,6 +126,26 @@ export interface SimulationOptions {
   seed?: number;
   /** Steps per run before it is abandoned. */
   maxSteps?: number;
+  /** Stop after this many simulated steps in all. */
+  maxTotalSteps?: number;
+  /** Stop after this many milliseconds. */
+  timeoutMs?: number;
+  cancel?: CancellationToken;
+}
+
+/** Why a search stopped early, in one line, for reports and the editor. */
+export function incompleteMessage(reason: 'states' | 'memory' | 'time' | 'cancelled', states: number, depth: number): string {
+  const covered = `${states.toLocaleString('en-US')} states to depth ${depth}`;
+  switch (reason) {
+    case 'states':
+      return `the search reached its state budget after ${covered}`;
+    case 'memory':
+      return `the search reached its memory budget after ${covered}`;
+    case 'time':
+      return `the search ran out of time after ${covered}`;
+    case 'cancelled':
+      return `the search was cancelled after ${covered}`;
+  }
 }
 
 export interface SimulationResult {
@@ -131,6 +154,8 @@ export interface SimulationResult {
   runs: number;
   steps: number;
   verdict: 'violation' | 'no-violation-found' | 'not-checked';
+  /** Set when a budget or a cancellation ended the runs before all of them were made. */
+  stoppedBy?: 'states' | 'time' | 'cancelled';
   kind?: string;
   message?: string;
   trace?: TraceStep[];
@@ -163,7 +188,20 @@ export function simulate(file: SourceFile, proposal: string, options: Simulation
   const compiled = compileSystem(lowered.system);
   const random = prng(seed);
   const maxSteps = options.maxSteps ?? 10_000;
+  const started = performance.now();
   for (let run = 0; run < options.runs; run++) {
+    if (options.cancel?.isCancellationRequested) {
+      result.stoppedBy = 'cancelled';
+      return result;
+    }
+    if (options.timeoutMs !== undefined && performance.now() - started > options.timeoutMs) {
+      result.stoppedBy = 'time';
+      return result;
+    }
+    if (options.maxTotalSteps !== undefined && result.steps >= options.maxTotalSteps) {
+      result.stoppedBy = 'states';
+      return result;
+    }
     result.runs = run + 1;
     const found = simulateOne(compiled, random, maxSteps, result);
     if (found) {

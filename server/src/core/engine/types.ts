@@ -100,8 +100,11 @@ export interface ProposalResult {
   transitions: number;
   depth: number;
   ms: number;
-  /** Why the search stopped early, for `incomplete`. */
-  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled';
+  /**
+   * Why the verdict is `incomplete`: a budget stopped the search (`states`, `memory`, `time`), it was
+   * cancelled, or the verdict comes from random runs (`simulation`), which prove nothing safe.
+   */
+  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled' | 'simulation';
   /** `safe` or a violation kind, when the file states an expectation. */
   expected?: string;
   expectationMet?: boolean;

@@ -19,17 +19,22 @@ function paramsOf(file: SourceFile, body: CBody): string[] {
 }
 
 /**
- * Loads the C parser and installs the translator. Resolves to an error message when the parser
- * cannot be loaded; models with C bodies are then reported as not checked.
+ * Loads the C parser and installs the translator, with the built-in API table plus `apiFiles`.
+ * Resolves to an error message when the parser cannot be loaded (models with C bodies are then
+ * reported as not checked) or when an extra table is missing or malformed (its good entries are
+ * still used).
  */
 export async function enableCBodies(apiFiles: string[] = []): Promise<string | undefined> {
   let table: ApiTable;
+  let problems: string[];
   try {
     await loadCParser();
-    table = loadApiTable(apiFiles).table;
+    const loaded = loadApiTable(apiFiles);
+    table = loaded.table;
+    problems = loaded.problems.map((problem) => `${problem.line > 0 ? `${problem.path}:${problem.line}` : problem.path}: ${problem.message}`);
   } catch (error) {
     return `The C parser could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
   }
   setCBodyTranslator((body, file) => translateCBody(body.code, body.codeStart, cBodyContextFromFile(file, table, paramsOf(file, body))));
-  return undefined;
+  return problems.length > 0 ? `The kernel API tables have problems: ${problems.join('; ')}` : undefined;
 }
