@@ -49,7 +49,7 @@ function render(statements: Ast.Statement[]): string[] {
       case 'CallStatement':
         return `call ${s.callee.text}(${s.args.map(place).join(', ')})`;
       case 'ChooseStatement':
-        return `choose [${s.branches.map((b) => render(b.statements).join('; ')).join(' | ')}]`;
+        return `${s.isMaybe ? 'maybe' : 'choose'} [${s.branches.map((b) => render(b.statements).join('; ')).join(' | ')}]`;
       case 'IfStatement':
         return `if ${s.condition.kind} [${render(s.then.statements).join('; ')}]`;
       case 'StepStatement':
@@ -97,7 +97,20 @@ test('undecidable conditions become choices; decidable ones stay conditions', as
     return;
 `;
   const result = translateCBody(code, 0, await context());
-  assert.deepEqual(render(result.statements), ['choose [free domain | ]', 'if TryExpression [put obj.ref]', 'if Place [return]']);
+  assert.deepEqual(render(result.statements), ['maybe [free domain]', 'if TryExpression [put obj.ref]', 'if Place [return]']);
+});
+
+test('an undecidable if with an else chooses between its branches; a loop may run its body once', async () => {
+  const code = `
+  if (frobnicate())
+    kfree(domain);
+  else
+    mmput(mm);
+  while (more())
+    mmdrop(mm);
+`;
+  const result = translateCBody(code, 0, await context());
+  assert.deepEqual(render(result.statements), ['choose [free domain | put mm.users]', 'maybe [put mm.count]']);
 });
 
 test('unknown calls and unbound names are skipped with warnings', async () => {
@@ -107,7 +120,7 @@ test('unknown calls and unbound names are skipped with warnings', async () => {
   mutex_lock_interruptible(&group->mutex);
 `;
   const result = translateCBody(code, 0, await context());
-  assert.deepEqual(render(result.statements), ['choose [lock group.mutex | ]']);
+  assert.deepEqual(render(result.statements), ['maybe [lock group.mutex]']);
   assert.deepEqual(result.diagnostics.map((d) => d.code).sort(), ['LT2019', 'LT4103']);
   assert.match(result.diagnostics.find((d) => d.code === 'LT4103')?.message ?? '', /printk\(\)/);
 });

@@ -215,7 +215,8 @@ class Translator {
       case 'do_statement': {
         const body = node.childForFieldName('body');
         const r = this.range(node);
-        const branches: Ast.Block[] = [body ? this.block(body) : { kind: 'Block', statements: [], ...r }, { kind: 'Block', statements: [], start: r.end, end: r.end }];
+        // The loop runs its body once or not at all: a `maybe`, whose lowering adds the "no" edge.
+        const branches: Ast.Block[] = [body ? this.block(body) : { kind: 'Block', statements: [], ...r }];
         return [{ kind: 'ChooseStatement', isMaybe: true, branches, ...r }];
       }
       case 'return_statement': {
@@ -244,7 +245,9 @@ class Translator {
       if (other) statement.else = other;
       return statement;
     }
-    return { kind: 'ChooseStatement', isMaybe: !other, branches: [then, other ?? { kind: 'Block', statements: [], start: r.end, end: r.end }], ...r };
+    // An undecidable condition: either branch may run (`choose`), or, without an else, the body may (`maybe`).
+    if (other) return { kind: 'ChooseStatement', isMaybe: false, branches: [then, other], ...r };
+    return { kind: 'ChooseStatement', isMaybe: true, branches: [then], ...r };
   }
 
   /** A condition the model can decide, or undefined (the caller makes a nondeterministic choice). */
@@ -374,7 +377,7 @@ class Translator {
     }
     if (entry.effect === 'acquire' && entry.when !== 'always') {
       // Whether a conditional acquire succeeds is up to the model: either it does or it does not.
-      return [{ kind: 'ChooseStatement', isMaybe: true, branches: [{ kind: 'Block', statements: [statement], ...r }, { kind: 'Block', statements: [], start: r.end, end: r.end }], ...r }];
+      return [{ kind: 'ChooseStatement', isMaybe: true, branches: [{ kind: 'Block', statements: [statement], ...r }], ...r }];
     }
     return [statement];
   }
