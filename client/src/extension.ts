@@ -19,10 +19,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
   };
-  const selector: LanguageClientOptions['documentSelector'] = [{ language: 'lifetime' }];
-  if (vscode.workspace.getConfiguration('lifetime').get<boolean>('c.enable') === true) selector.push({ language: 'c' });
+  // C documents always go to the server, which analyses them only while `lifetime.c.enable` is on,
+  // so that turning the setting on or off takes effect at once.
   const clientOptions: LanguageClientOptions = {
-    documentSelector: selector,
+    documentSelector: [{ language: 'lifetime' }, { language: 'c' }],
     outputChannel: output,
     initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime') },
     synchronize: { configurationSection: 'lifetime' },
@@ -33,13 +33,43 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(client.onNotification(STATUS, (status: StatusNotification) => statusBar.update(status)));
   registerCommands(context, () => client, output);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
-  try {
-    await client.start();
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    output.error(`The Lifetime language server did not start: ${reason}`);
-    void vscode.window.showErrorMessage(`Lifetime: the language server did not start (${reason}). See the Lifetime output channel.`);
-  }
+  const started = client;
+  const start = async (): Promise<void> => {
+    try {
+      await started.start();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      output.error(`The Lifetime language server did not start: ${reason}`);
+      void vscode.window.showErrorMessage(`Lifetime: the language server did not start (${reason}). See the Lifetime output channel.`);
+    }
+  };
+  if (await serverWanted()) return start();
+  // Opened for a C file with C checks off: start once a model is opened or the checks are turned on.
+  const waiting: vscode.Disposable[] = [];
+  const startOnce = (): void => {
+    while (waiting.length > 0) waiting.pop()?.dispose();
+    void start();
+  };
+  waiting.push(
+    vscode.workspace.onDidOpenTextDocument((document) => {
+      if (document.languageId === 'lifetime') startOnce();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('lifetime.c.enable') && cChecksOn()) startOnce();
+    }),
+  );
+  context.subscriptions.push(...waiting);
+}
+
+function cChecksOn(): boolean {
+  return vscode.workspace.getConfiguration('lifetime').get<boolean>('c.enable') === true;
+}
+
+/** The server is needed for models, and for C files only when C checks are on. */
+async function serverWanted(): Promise<boolean> {
+  if (cChecksOn() || vscode.workspace.textDocuments.some((document) => document.languageId === 'lifetime')) return true;
+  const models = await vscode.workspace.findFiles('**/*.lifetime', '**/node_modules/**', 1);
+  return models.length > 0;
 }
 
 export async function deactivate(): Promise<void> {
