@@ -105,6 +105,12 @@ describe('input errors exit 2 with one line naming the file', () => {
     assertInputError(run(['check', link]), 'dangling.lifetime', 'symbolic link');
   });
 
+  test('a symbolic link that loops back on itself', () => {
+    const link = path.join(scratch, 'loop.lifetime');
+    fs.symlinkSync(link, link);
+    assertInputError(run(['check', link]), 'loop.lifetime', 'loops back on itself');
+  });
+
   test('a FIFO, which would block a reader', () => {
     const fifo = path.join(scratch, 'pipe.lifetime');
     execFileSync('mkfifo', [fifo]);

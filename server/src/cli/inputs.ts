@@ -74,7 +74,9 @@ export function collectInputs(paths: readonly string[], options: { cFiles: boole
     } catch (error) {
       let reason = describeError(error);
       try {
-        if (fs.lstatSync(given).isSymbolicLink()) reason = 'is a symbolic link to a file that does not exist';
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ELOOP') reason = 'is a symbolic link that loops back on itself';
+        else if (fs.lstatSync(given).isSymbolicLink()) reason = 'is a symbolic link to a file that does not exist';
       } catch {
         // The path itself is missing; the first reason stands.
       }
