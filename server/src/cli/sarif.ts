@@ -72,7 +72,7 @@ function codeFlow(report: FileReport, result: ProposalResult) {
   const actors: string[] = [];
   for (const step of trace) if (!actors.includes(step.actor)) actors.push(step.actor);
   return {
-    message: { text: `${result.kind ?? 'violation'} in ${result.name}: ${trace.length} steps` },
+    message: { text: `${result.kind ?? 'violation'} in ${result.name}: ${trace.length} step${trace.length === 1 ? '' : 's'}` },
     threadFlows: actors.map((actor) => ({
       id: actor,
       message: { text: `${trace.find((s) => s.actor === actor)?.actorKind ?? 'thread'} ${actor}` },

@@ -6,7 +6,7 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, isCheckable, type Analysis } from '../core/features/analysis';
-import { editorDiagnostics, isEngineCode } from '../core/features/diagnostics';
+import { editorDiagnostics, isEngineCode, verdictText } from '../core/features/diagnostics';
 import { mapDiagnostics } from '../core/features/staleDiagnostics';
 import type { EditorDiagnostic } from '../core/features/types';
 import type { ModelResult } from '../core/engine/types';
@@ -334,7 +334,7 @@ export function summarize(result: ModelResult): string {
   if (result.proposals.length === 0) return 'nothing checked';
   return result.proposals
     .map((p) => {
-      const verdict = p.verdict === 'safe' ? `safe · ${formatCount(p.states)} states` : p.verdict === 'violation' ? `${p.kind} in ${p.trace?.length ?? 0} steps` : `incomplete (${p.incompleteReason ?? 'budget'})`;
+      const verdict = p.verdict === 'safe' ? `safe · ${formatCount(p.states)} states` : p.verdict === 'violation' ? verdictText(p) : `incomplete (${p.incompleteReason ?? 'budget'})`;
       return `${p.name}: ${verdict}`;
     })
     .join('; ');
