@@ -311,7 +311,8 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
         return outcomeOf(context, 'incomplete');
       }
-      compiled.unpackBoth(store.stateArray(), store.offsetOf(i), s, t, current);
+      store.readForExpansion(i, current);
+      compiled.unpackBoth(current, 0, s, t, current);
 
       if (independence !== undefined) {
         let handled: boolean | SearchOutcome = false;

@@ -2,6 +2,8 @@
 // themselves (see `InlineStateStore`).
 
 import { BudgetExceeded, MAX_STORED_STATES, type StateStore } from './storeTypes';
+import { CHUNK_LENGTH, ChunkedInt32Array } from './chunkedArray';
+import { FrontierQueue } from './frontierQueue';
 
 /** Set in the last word of every occupied slot of an `InlineStateStore` table (0 marks an empty slot). */
 const OCCUPIED = 0x80000000 | 0;
@@ -9,8 +11,11 @@ const OCCUPIED = 0x80000000 | 0;
 /** The inline store's cache of recently seen states grows with the table (a sixty-fourth of its slots) up to this many entries. */
 const MAX_INLINE_RECENT = 1 << 14;
 
+/** In `rehash`, marks an old slot whose new slot is too far from it to note in one byte. */
+const FAR_MOVE = -128;
+
 /** The hash of a state of one or two words (`second` is the last word, `first` 0 for one word). */
-function hashPair(first: number, second: number): number {
+export function hashPair(first: number, second: number): number {
   let h = Math.imul(first ^ 0x9e3779b9, 0x85ebca6b) ^ second;
   h = Math.imul(h ^ (h >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
@@ -27,13 +32,18 @@ function hashPair(first: number, second: number): number {
  * the same steps from one state end in the same state), so a small direct-mapped cache of recently
  * seen states, which stays in the processor cache, answers many lookups without touching the table.
  *
+ * States live in table slots in no useful order, so the states not yet expanded are also copied in
+ * breadth-first order into a `FrontierQueue`, from which the search reads them in sequence.
+ *
  * Memory per state: `words * 4` bytes a slot at a load factor between 3/8 and 3/4, plus 8 bytes
- * (slot and parent) that grow by a quarter at a time: for two words at most 8 / 0.375 + 1.25 * 8
- * ≈ 31.3 bytes, plus the recent-state cache (an eighth of a byte per slot, at most 128 KiB): below 32 bytes.
+ * (slot and parent) held in chunks that grow without copying: for two words at most 8 / 0.375 + 8
+ * ≈ 29.3 bytes, plus the frontier copy (at most 1.5 bytes per state), a partly used chunk and the
+ * recent-state cache (an eighth of a byte per slot, at most 128 KiB): below 32 bytes.
  */
 export class InlineStateStore implements StateStore {
-  parents: Int32Array;
-  private slotOf: Int32Array;
+  private readonly parents = new ChunkedInt32Array();
+  private readonly slotOf = new ChunkedInt32Array();
+  private readonly frontier: FrontierQueue;
   readonly candidate: Uint32Array;
   /** The slots, as Int32 so that every word the search compares is a small integer to the compiler. */
   private table: Int32Array;
@@ -50,7 +60,6 @@ export class InlineStateStore implements StateStore {
   private batchKnown = new Uint8Array(256);
   /** Keeps the reads that fetch slots ahead of use from being optimised away. */
   touched = 0;
-  private capacity: number;
   private readonly maxStates: number;
   count = 0;
   peakBytesPerState = 0;
@@ -63,17 +72,19 @@ export class InlineStateStore implements StateStore {
     if (words < 1 || words > 2) throw new Error('InlineStateStore holds states of one or two words');
     this.pair = words === 2;
     this.maxStates = Math.min(maxStates, MAX_STORED_STATES);
-    this.capacity = 1024;
-    this.parents = new Int32Array(this.capacity);
-    this.slotOf = new Int32Array(this.capacity);
     this.candidate = new Uint32Array(words);
     this.table = new Int32Array(2048 * words);
     this.tableWords = new Uint32Array(this.table.buffer);
     this.mask = 2047;
+    this.frontier = new FrontierQueue(words);
   }
 
   get bytes(): number {
-    return this.table.byteLength + this.slotOf.byteLength + this.parents.byteLength + this.recent.byteLength;
+    return this.table.byteLength + this.slotOf.byteLength + this.parents.byteLength + this.recent.byteLength + this.frontier.byteLength;
+  }
+
+  parentOf(index: number): number {
+    return this.parents.get(index);
   }
 
   private notePeak(): void {
@@ -85,13 +96,25 @@ export class InlineStateStore implements StateStore {
   }
 
   offsetOf(index: number): number {
-    return this.slotOf[index] * this.words;
+    return this.slotOf.get(index) * this.words;
+  }
+
+  readForExpansion(index: number, into: Uint32Array): void {
+    this.frontier.releaseBefore(index);
+    this.read(index, into);
   }
 
   read(index: number, into: Uint32Array): void {
-    const offset = this.slotOf[index] * this.words;
-    for (let w = 0; w < this.words; w++) into[w] = this.table[offset + w];
-    into[this.words - 1] &= ~OCCUPIED;
+    const words = this.words;
+    const copy = this.frontier.chunkOf(index);
+    if (copy !== null) {
+      const offset = FrontierQueue.offsetIn(index, words);
+      for (let w = 0; w < words; w++) into[w] = copy[offset + w];
+      return;
+    }
+    const offset = this.slotOf.get(index) * words;
+    for (let w = 0; w < words; w++) into[w] = this.table[offset + w];
+    into[words - 1] &= ~OCCUPIED;
   }
 
   insert(parent: number): boolean {
@@ -115,12 +138,7 @@ export class InlineStateStore implements StateStore {
     const recentMask = this.recentMask;
     const pair = this.pair;
     const words = this.words;
-    const slotOf = this.slotOf;
     let touched = 0;
-    // The states expanded next are the group's members' successors in the breadth-first queue;
-    // reading them now, with the slots below, lets their cache misses overlap with those.
-    const aheadEnd = Math.min(this.count, firstParent + 2 * members);
-    for (let ahead = firstParent + members; ahead < aheadEnd; ahead++) touched ^= table[slotOf[ahead] * words];
     // A state found in the recent-state cache is a duplicate that needs no slot. The slots of the
     // others are read in a loop of their own, short enough per state that many of their cache
     // misses are under way at once.
@@ -180,7 +198,7 @@ export class InlineStateStore implements StateStore {
     const slot = -found - 1;
     const index = this.count;
     if (index >= this.maxStates) throw new BudgetExceeded('states');
-    if (index >= this.capacity) this.grow();
+    if (index >= this.slotOf.capacity) this.grow();
     this.recent[cached] = first;
     this.recent[cached + 1] = second;
     if (this.pair) {
@@ -189,8 +207,15 @@ export class InlineStateStore implements StateStore {
     } else {
       this.table[slot] = second;
     }
-    this.slotOf[index] = slot;
-    this.parents[index] = parent;
+    if (FrontierQueue.startsChunk(index)) this.frontier.openChunk(index, index, this.bytes, this.maxBytes);
+    const copy = this.frontier.tail;
+    if (copy !== null) {
+      const offset = FrontierQueue.offsetIn(index, this.words);
+      if (this.pair) copy[offset] = first;
+      copy[offset + this.words - 1] = second & ~OCCUPIED;
+    }
+    this.slotOf.set(index, slot);
+    this.parents.set(index, parent);
     this.count = index + 1;
     // Keep the load factor at most 3/4.
     if (this.count * 4 >= (this.mask + 1) * 3) this.rehash();
@@ -205,57 +230,52 @@ export class InlineStateStore implements StateStore {
   }
 
   private grow(): void {
-    const next = Math.ceil((this.capacity * 1.25) / 1024) * 1024;
-    if (this.bytes + next * 8 > this.maxBytes) throw new BudgetExceeded('memory');
-    const parents = new Int32Array(next);
-    parents.set(this.parents);
-    this.parents = parents;
-    const slotOf = new Int32Array(next);
-    slotOf.set(this.slotOf);
-    this.slotOf = slotOf;
-    this.capacity = next;
+    this.slotOf.grow(this.bytes, this.maxBytes);
+    this.parents.grow(this.bytes, this.maxBytes);
     this.notePeak();
   }
 
   /**
    * Doubles the table. The old table is read in slot order, which puts its states into the new
    * table in nearly ascending slot order too (a state's new home slot is its old one or that plus
-   * the old size), so both are read and written almost sequentially. Where each old slot went is
-   * noted, and `slotOf` is then renewed through those notes in one pass whose reads are independent
-   * of one another.
+   * the old size), so both are read and written almost sequentially. How far each old slot's state
+   * moved is noted in a byte (`movedBy`, small enough to stay in the processor cache), and `slotOf`
+   * is then renewed through those notes in one pass whose reads are independent of one another.
    */
   private rehash(): void {
     const oldSlots = this.mask + 1;
     const slots = oldSlots * 2;
     const words = this.words;
-    if (this.bytes + slots * words * 4 + oldSlots * 4 > this.maxBytes) throw new BudgetExceeded('memory');
+    if (this.bytes + slots * words * 4 + oldSlots > this.maxBytes) throw new BudgetExceeded('memory');
     const old = this.table;
     const table = new Int32Array(slots * words);
-    const movedTo = new Int32Array(oldSlots);
+    const movedBy = new Int8Array(oldSlots);
     const mask = slots - 1;
-    if (this.pair) {
-      for (let from = 0; from < oldSlots; from++) {
-        const second = old[from * 2 + 1];
-        if (second === 0) continue;
-        const first = old[from * 2];
-        let slot = hashPair(first, second) & mask;
+    for (let from = 0; from < oldSlots; from++) {
+      const second = old[from * words + words - 1];
+      if (second === 0) continue;
+      const first = this.pair ? old[from * 2] : 0;
+      let slot = hashPair(first, second) & mask;
+      if (this.pair) {
         while (table[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
         table[slot * 2] = first;
         table[slot * 2 + 1] = second;
-        movedTo[from] = slot;
-      }
-    } else {
-      for (let from = 0; from < oldSlots; from++) {
-        const only = old[from];
-        if (only === 0) continue;
-        let slot = hashPair(0, only) & mask;
+      } else {
         while (table[slot] !== 0) slot = (slot + 1) & mask;
-        table[slot] = only;
-        movedTo[from] = slot;
+        table[slot] = second;
+      }
+      movedBy[from] = moveCode(from, slot, oldSlots);
+    }
+    const chunks = this.slotOf.chunkList();
+    for (let start = 0; start < this.count; start += CHUNK_LENGTH) {
+      const chunk = chunks[start / CHUNK_LENGTH];
+      const end = Math.min(CHUNK_LENGTH, this.count - start);
+      for (let k = 0; k < end; k++) {
+        const from = chunk[k];
+        const code = movedBy[from];
+        chunk[k] = code === FAR_MOVE ? this.farSlot(old, table, from, mask) : ((from + (code >> 1)) & (oldSlots - 1)) + (code & 1) * oldSlots;
       }
     }
-    const slotOf = this.slotOf;
-    for (let index = 0; index < this.count; index++) slotOf[index] = movedTo[slotOf[index]];
     this.table = table;
     this.tableWords = new Uint32Array(table.buffer);
     this.mask = mask;
@@ -266,4 +286,26 @@ export class InlineStateStore implements StateStore {
     }
     this.notePeak();
   }
+
+  /** The slot of `table` (with `mask`) that holds the state in slot `from` of `old`. */
+  private farSlot(old: Int32Array, table: Int32Array, from: number, mask: number): number {
+    const words = this.words;
+    const second = old[from * words + words - 1];
+    const first = this.pair ? old[from * 2] : 0;
+    let slot = hashPair(first, second) & mask;
+    while (table[slot * words + words - 1] !== second || (this.pair && table[slot * 2] !== first)) slot = (slot + 1) & mask;
+    return slot;
+  }
+}
+
+/**
+ * How a state moved from slot `from` of a table of `oldSlots` slots to slot `to` of the doubled
+ * table, in one byte: the distance (at most 63 either way, modulo the old size) times two, plus one
+ * when it moved to the upper half; `FAR_MOVE` when it moved further.
+ */
+function moveCode(from: number, to: number, oldSlots: number): number {
+  const upper = to >= oldSlots ? 1 : 0;
+  const half = oldSlots >>> 1;
+  const distance = ((to - upper * oldSlots - from + half) & (oldSlots - 1)) - half;
+  return distance >= -63 && distance <= 63 ? distance * 2 + upper : FAR_MOVE;
 }

@@ -95,6 +95,10 @@ export class IndexedStateStore implements StateStore {
     return this.arena;
   }
 
+  parentOf(index: number): number {
+    return this.parents[index];
+  }
+
   offsetOf(index: number): number {
     return index * this.words;
   }
@@ -102,6 +106,10 @@ export class IndexedStateStore implements StateStore {
   read(index: number, into: Uint32Array): void {
     const offset = index * this.words;
     for (let w = 0; w < this.words; w++) into[w] = this.arena[offset + w];
+  }
+
+  readForExpansion(index: number, into: Uint32Array): void {
+    this.read(index, into);
   }
 
   insert(parent: number): boolean {

@@ -14,8 +14,6 @@ export type HashFunction = (words: Uint32Array, offset: number) => number;
 /** What the search and the trace builder need from a store of packed states. */
 export interface StateStore {
   readonly words: number;
-  /** Parent index per state (-1 for the initial state). */
-  readonly parents: Int32Array;
   /** A candidate state is packed here before `insert` or `contains`. */
   readonly candidate: Uint32Array;
   readonly count: number;
@@ -24,8 +22,15 @@ export interface StateStore {
   /** The array holding state `index` (valid until the next insertion) and its offset there. */
   stateArray(): Uint32Array;
   offsetOf(index: number): number;
+  /** The index of the state that state `index` was first reached from (-1 for the initial state). */
+  parentOf(index: number): number;
   /** Copies the packed words of state `index` into `into`. */
   read(index: number, into: Uint32Array): void;
+  /**
+   * `read` for the search's walk through the breadth-first queue: `index` is the state it expands
+   * next, and the states before it will be read again only by `read`.
+   */
+  readForExpansion(index: number, into: Uint32Array): void;
   /** Looks the candidate up and adds it when new; true when it was new. */
   insert(parent: number): boolean;
   /**

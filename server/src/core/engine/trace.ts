@@ -134,7 +134,7 @@ export function buildTrace(
   canonicalize: Canonicalizer | undefined,
 ): BuiltTrace {
   const path: number[] = [];
-  for (let index = found.state; index >= 0; index = store.parents[index]) path.push(index);
+  for (let index = found.state; index >= 0; index = store.parentOf(index)) path.push(index);
   path.reverse();
   const symmetric = canonicalize !== undefined;
   let real: Int32Array = Int32Array.from(initialState(compiled.system));
