@@ -4,10 +4,12 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { allCodes } from '../../server/src/core/diagnostics/codes';
 import { CHECK_HELP } from '../../server/src/cli/help';
+import { ensureBuilt, lifetime } from './bin';
 
 function doc(name: string): string {
   return fs.readFileSync(path.join(process.cwd(), 'docs', name), 'utf8');
@@ -61,4 +63,35 @@ test('docs/ci.md shows a GitHub Actions job that uploads the SARIF', () => {
   assert.match(ci, /github\/codeql-action\/upload-sarif@v\d/);
   assert.match(ci, /--format sarif/);
   assert.match(ci, /security-events: write/);
+});
+
+test("the README's model gives the verdicts and the trace the README shows", () => {
+  const readme = fs.readFileSync(path.join(process.cwd(), 'README.md'), 'utf8');
+  const blocks: string[] = [];
+  let open: string[] | undefined;
+  for (const line of readme.split('\n')) {
+    if (line.startsWith('```')) {
+      if (open) blocks.push(open.join('\n'));
+      open = open ? undefined : [];
+    } else {
+      open?.push(line);
+    }
+  }
+  const model = blocks.find((block) => block.startsWith('model iommu_release_ordering'));
+  const shown = blocks.find((block) => block.includes('// Boom: use d.domain'));
+  assert.ok(model && shown, 'the README has the model and its output');
+  ensureBuilt();
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-readme-'));
+  try {
+    fs.writeFileSync(path.join(scratch, 'readme.lifetime'), model);
+    const result = lifetime(['check', 'readme.lifetime'], { cwd: scratch });
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    // Timings vary; everything else must be printed exactly as the README shows it.
+    const withoutTimes = (text: string) => text.replace(/\d+(\.\d+)? ms/g, 'T').replace(/ +T/g, ' T');
+    for (const line of shown.trimEnd().split('\n')) {
+      assert.ok(withoutTimes(result.stdout).includes(withoutTimes(line)), `the CLI no longer prints: ${line}\n${result.stdout}`);
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
 });
