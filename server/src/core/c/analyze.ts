@@ -7,6 +7,7 @@ import type { CFunction, CfgNode, Expr } from './cir';
 import { derivedMentions, exprKey, hasEffects, identifiersIn, keyRoot, pointerMentions, rootName, storeMentions } from './keys';
 import { ALL, NEG, POS, Z, cloneState, initialState, isLive, resMatches, stateKey, type Res, type State } from './state';
 import type { FindingKind } from './findings';
+import { releaseEnding, useAfterReleaseMessage, type PointerUse } from './releasedUse';
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, LOCK_HELPER, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from './callRoles';
 
 export interface RawFinding {
@@ -527,6 +528,8 @@ export class FunctionAnalyzer {
       case 'cast':
         return this.evaluate(expr.arg, state);
       case 'unary': {
+        const member = expr.op === '&' ? this.memberAddress(expr.arg, state) : undefined;
+        if (member) return { state: member, value: { key: exprKey(expr) } };
         const inner = this.evaluate(expr.arg, state);
         if (expr.op === '*') {
           this.checkUse(inner.state, expr.arg, expr);
@@ -567,6 +570,21 @@ export class FunctionAnalyzer {
         return { state: s, value: {} };
       }
     }
+  }
+
+  /** `&p->member` or `&p[i]`: computes an address inside `p` without reading it. */
+  private memberAddress(expr: Expr, state: State): State | undefined {
+    if (expr.k === 'field' && expr.arrow) {
+      const base = this.evaluate(expr.base, state).state;
+      this.checkUse(base, expr.base, expr, 'address-taken');
+      return base;
+    }
+    if (expr.k === 'index') {
+      const s = this.evaluate(expr.index, this.evaluate(expr.base, state).state).state;
+      this.checkUse(s, expr.base, expr, 'address-taken');
+      return s;
+    }
+    return undefined;
   }
 
   private assign(expr: Expr & { k: 'assign' }, state: State): { state: State; value: Value } {
@@ -655,6 +673,7 @@ export class FunctionAnalyzer {
     if (DEVICE_ACTION.test(expr.callee)) this.releaseByDeviceAction(expr, s);
     const entry = this.table.byName.get(expr.callee);
     if (!entry) return this.unknownCall(expr, s, argValues);
+    this.checkTableCallUses(entry, expr, s);
     switch (entry.effect) {
       case 'acquire':
         return this.acquire(entry, expr, s, argValues);
@@ -683,7 +702,7 @@ export class FunctionAnalyzer {
       }
       const key = argValues[i].key;
       if (key !== undefined && key.startsWith('$')) temps.push(key);
-      if (arg.k === 'id') this.checkUse(state, arg, arg);
+      if (arg.k === 'id') this.checkUse(state, arg, arg, 'handed-to-unknown-call');
     });
     // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
     if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
@@ -921,24 +940,39 @@ export class FunctionAnalyzer {
     }
   }
 
-  private checkUse(state: State, base: Expr, use: Expr): void {
-    const name = rootName(base);
-    if (name === undefined || base.k !== 'id') return;
+  private checkUse(state: State, base: Expr, use: Expr, how: PointerUse = 'dereference'): void {
+    let pointer = base;
+    while (pointer.k === 'cast') pointer = pointer.arg;
+    if (pointer.k !== 'id') return;
+    const name = pointer.name;
     for (const res of state.res) {
-      if (res.status !== 'released' || res.releasedByConsume || res.releaseSite === undefined || !res.names.includes(name)) continue;
-      if (this.lockFamilies.has(res.family)) continue;
-      const freeing = res.api.frees || (res.tracked && res.api.kind === 'memory');
-      if (!freeing) continue;
-      if (res.tracked && res.iterator) continue;
+      const ending = releaseEnding(res, name, state, how, this.lockFamilies);
+      if (ending === undefined || res.releaseSite === undefined) continue;
       if (use.s < res.releaseSite && use.e > res.releaseSite) continue;
-      this.report({
-        kind: 'use-after-release',
-        start: use.s,
-        end: use.e,
-        message: `${name} is used after ${res.releaseApi ?? 'its release'}(${name}) at line {line:${res.releaseSite}} released it`,
-        related: [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: `${name} released here` }],
-      });
+      const related = [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: ending === 'freed' ? `${name} released here` : 'the reference is dropped here' }];
+      if (ending === 'last-reference') related.push({ start: res.site, end: res.siteEnd, message: 'the reference was taken here' });
+      this.report({ kind: 'use-after-release', start: use.s, end: use.e, message: useAfterReleaseMessage(name, res, ending, this.releaseText(res)), related });
     }
+  }
+
+  /** The release call as written (`put_device(&pdev->dev)`), or `api()` when the text is too long to quote. */
+  private releaseText(res: Res): string {
+    const start = res.releaseSite ?? -1;
+    const end = res.releaseEnd ?? start;
+    const written = start >= 0 && end > start ? this.text.slice(start, end).replace(/\s+/g, ' ') : '';
+    return written.length > 0 && written.length <= 80 ? written : `${res.releaseApi ?? 'its release'}()`;
+  }
+
+  /**
+   * A call the API table knows uses the objects it is handed, except the object a release drops and
+   * the argument an acquire consumes: handing those again is a double release, reported as such.
+   */
+  private checkTableCallUses(entry: ApiEntry, expr: Expr & { k: 'call' }, state: State): void {
+    if (!state.res.some((r) => r.status === 'released')) return;
+    expr.args.forEach((arg, i) => {
+      if ((entry.effect === 'release' && i === entry.object) || i === entry.consumes) return;
+      this.checkUse(state, arg, arg);
+    });
   }
 
   // ------------------------------------------------------------------------------------------
