@@ -3,6 +3,7 @@
 // plus a few lookups, with no dependency on any editor API.
 
 import type { Diagnostic } from '../diagnostics/codes';
+import { resized } from '../util/typedArrays';
 
 export type DeclarationKind =
   | 'model'
@@ -66,15 +67,9 @@ export class ReferenceTable {
 
   private grow(): void {
     const size = this.starts.length * 2;
-    const starts = new Int32Array(size);
-    starts.set(this.starts);
-    const ends = new Int32Array(size);
-    ends.set(this.ends);
-    const declarations = new Int32Array(size);
-    declarations.set(this.declarations);
-    this.starts = starts;
-    this.ends = ends;
-    this.declarations = declarations;
+    this.starts = resized(this.starts, size);
+    this.ends = resized(this.ends, size);
+    this.declarations = resized(this.declarations, size);
   }
 }
 

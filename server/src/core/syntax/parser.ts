@@ -54,6 +54,7 @@ import type {
 } from './ast';
 import { MAX_NUMBER, Scanner, stringValue } from './lexer';
 import { TokenStore } from './tokenStore';
+import { resized } from '../util/typedArrays';
 import { describeToken, TokenKind, type Token } from './tokens';
 
 export interface ParseResult {
@@ -184,18 +185,10 @@ class Parser {
 
   private growSignificant(): void {
     const size = this.sigKind.length * 2;
-    const kinds = new Uint8Array(size);
-    kinds.set(this.sigKind);
-    const starts = new Int32Array(size);
-    starts.set(this.sigStart);
-    const ends = new Int32Array(size);
-    ends.set(this.sigEnd);
-    const indexes = new Int32Array(size);
-    indexes.set(this.sigIndex);
-    this.sigKind = kinds;
-    this.sigStart = starts;
-    this.sigEnd = ends;
-    this.sigIndex = indexes;
+    this.sigKind = resized(this.sigKind, size);
+    this.sigStart = resized(this.sigStart, size);
+    this.sigEnd = resized(this.sigEnd, size);
+    this.sigIndex = resized(this.sigIndex, size);
   }
 
   /** The significant token `offset` places ahead of the current one, as the file's token object. */

@@ -2,6 +2,7 @@
 // bytes each and no garbage-collected objects. Token objects are made only when someone asks.
 
 import { TokenKind, type Token } from './tokens';
+import { resized } from '../util/typedArrays';
 
 export class TokenStore {
   kinds: Uint8Array;
@@ -61,14 +62,8 @@ export class TokenStore {
 
   private grow(): void {
     const size = this.kinds.length * 2;
-    const kinds = new Uint8Array(size);
-    kinds.set(this.kinds);
-    const starts = new Int32Array(size);
-    starts.set(this.starts);
-    const ends = new Int32Array(size);
-    ends.set(this.ends);
-    this.kinds = kinds;
-    this.starts = starts;
-    this.ends = ends;
+    this.kinds = resized(this.kinds, size);
+    this.starts = resized(this.starts, size);
+    this.ends = resized(this.ends, size);
   }
 }
