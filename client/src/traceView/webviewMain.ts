@@ -54,7 +54,12 @@ export function webviewMain(): void {
     grid.appendChild(element('div', 'head', '#'));
     for (const actor of data.actors) grid.appendChild(element('div', `head actor ${actor.kind}`, actor.name));
     for (const variable of data.variables) {
-      const head = element('div', 'head variable', variable);
+      // A break opportunity after each dot lets a long name wrap between its parts.
+      const head = element('div', 'head variable');
+      variable.split('.').forEach((part, i, parts) => {
+        head.appendChild(document.createTextNode(i < parts.length - 1 ? `${part}.` : part));
+        if (i < parts.length - 1) head.appendChild(document.createElement('wbr'));
+      });
       head.title = variable;
       grid.appendChild(head);
     }
