@@ -4,7 +4,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkModel } from '../core/engine/index';
-import type { ProposalResult } from '../core/engine/types';
 import { renderGallery, type GalleryEntry } from '../core/report/gallery';
 import { checkFile } from '../core/semantic/checker';
 import { parse } from '../core/syntax/parser';
@@ -14,6 +13,7 @@ import { formatDiagnosticText } from './formatText';
 import { prepareC, problemLines } from './cSupport';
 import { collectInputs } from './inputs';
 import { newReport } from './report';
+import { verdictDiagnostics } from './verdicts';
 
 /** The link from the page to a model: relative to the page's folder, with forward slashes. */
 function linkFrom(pageDirectory: string, modelPath: string): string {
@@ -34,6 +34,9 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
   const pageDirectory = path.resolve(command.output ? path.dirname(command.output) : '.');
   const entries: GalleryEntry[] = [];
   let errors = '';
+  // As for `check`: the verdicts' error diagnostics (a violation no expectation names, an unmet or
+  // unconfirmed expectation) fail the run; the page is still written.
+  let verdictErrors = '';
   for (const model of models) {
     const parsed = parse(model.text);
     const problems = [...parsed.diagnostics, ...checkFile(parsed.file).diagnostics].filter((d) => d.severity === 'error');
@@ -44,14 +47,15 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
     }
     const result = checkModel(parsed.file, undefined, { exact: command.exact });
     entries.push({ link: linkFrom(pageDirectory, model.path), text: model.text, file: parsed.file, result });
+    const report = newReport(model.path, model.text);
+    const failing = [...result.diagnostics, ...result.proposals.flatMap((proposal) => verdictDiagnostics(proposal))].filter((d) => d.severity === 'error');
+    verdictErrors += failing.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');
   }
   if (errors) return { stdout: '', stderr: `${errors}lifetime: fix the errors above; no gallery was written\n`, exitCode: 1 };
 
   const page = renderGallery(entries);
-  // As for `check`: a verdict the model does not expect, or one it cannot confirm, fails the run.
-  const unmet = entries.flatMap((entry) => entry.result.proposals.filter((result) => !asExpected(result)).map((result) => `lifetime: ${entry.link}: ${result.name} is ${describeOutcome(result)}${result.expected === undefined ? ', and no expectation names it' : `, not ${result.expected} as expected`}\n`));
-  const exitCode = unmet.length > 0 ? 1 : 0;
-  const notes = (c.warning ?? '') + unmet.join('');
+  const exitCode = verdictErrors ? 1 : 0;
+  const notes = (c.warning ?? '') + verdictErrors;
   if (command.output === undefined) return { stdout: page, stderr: notes, exitCode };
   try {
     fs.writeFileSync(command.output, page);
@@ -60,15 +64,4 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
     return { stdout: '', stderr: `lifetime: cannot write ${command.output}: ${reason}\n`, exitCode: 2 };
   }
   return { stdout: '', stderr: `${notes}lifetime: wrote ${command.output}\n`, exitCode };
-}
-
-function asExpected(result: ProposalResult): boolean {
-  if (result.expected === undefined) return result.verdict === 'safe';
-  return result.expectationMet === true;
-}
-
-function describeOutcome(result: ProposalResult): string {
-  if (result.verdict === 'violation') return result.kind ?? 'a violation';
-  if (result.verdict === 'safe') return 'safe';
-  return `incomplete (${result.skipped ?? result.message ?? result.incompleteReason ?? 'budget'})`;
 }
