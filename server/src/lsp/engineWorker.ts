@@ -2,7 +2,7 @@
 // 1 in the job's shared flag, which the engine reads through its cancellation token.
 
 import { parentPort } from 'node:worker_threads';
-import { enableCBodies } from '../core/features/cBodies';
+import { cBodiesFor } from '../core/features/cBodies';
 import { runEngineOnText } from '../core/features/runEngine';
 import type { EngineProgress } from '../core/engine/types';
 import { isWorkerRequest, type CheckRequest, type WorkerReply } from './workerProtocol';
@@ -50,20 +50,19 @@ function runCheck(request: CheckRequest): void {
 }
 
 // Checks wait until the C front end is plugged in with the job's API tables (or has failed to
-// load), so that models with C bodies are translated rather than reported as not checked. The
-// tables change only with the settings, so the translator is rebuilt only then.
-let enabledFor: string | undefined;
-let enabling: Promise<void> = Promise.resolve();
+// load), so that models with C bodies are translated rather than reported as not checked. A
+// problem is logged once per set of tables.
+let reported: Promise<string | undefined> | undefined;
 
-function cBodiesReady(apiFiles: string[]): Promise<void> {
-  const key = apiFiles.join('\n');
-  if (key !== enabledFor) {
-    enabledFor = key;
-    enabling = enableCBodies(apiFiles).then((problem) => {
+function cBodiesReady(apiFiles: string[]): Promise<unknown> {
+  const ready = cBodiesFor(apiFiles);
+  if (ready !== reported) {
+    reported = ready;
+    void ready.then((problem) => {
       if (problem) process.stderr.write(`lifetime engine worker: ${problem}\n`);
     });
   }
-  return enabling;
+  return ready;
 }
 
 parentPort?.on('message', (message: unknown) => {

@@ -24,7 +24,7 @@ import type {
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isCheckable, type Analysis } from '../core/features/analysis';
 import { exportPromelaFromFile } from '../core/engine/promela';
-import { enableCBodies } from '../core/features/cBodies';
+import { cBodiesFor } from '../core/features/cBodies';
 import { codeLenses } from '../core/features/codeLens';
 import { completionsAt } from '../core/features/completion';
 import { foldingRanges } from '../core/features/folding';
@@ -125,21 +125,14 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     return traceViewData(analysis, typeof params.proposal === 'string' ? params.proposal : undefined) ?? null;
   });
 
-  // The export lowers the model in this thread, so C bodies need the translator here too.
-  let cBodiesFor: string | undefined;
-  let cBodiesReady: Promise<string | undefined> = Promise.resolve(undefined);
   connection.onRequest('lifetime/promela', async (params: { uri?: unknown; proposal?: unknown }): Promise<{ text?: string; error?: string }> => {
     if (typeof params?.uri !== 'string') return { error: 'lifetime/promela needs a uri.' };
     const analysis = session.analysisFor(params.uri);
     if (!analysis) return { error: `${params.uri} is not open.` };
     if (!isCheckable(analysis)) return { error: 'The model has errors; fix them before exporting it.' };
     const proposal = typeof params.proposal === 'string' ? params.proposal : 'baseline';
-    const apiFiles = session.cDocuments.apiFiles;
-    if (cBodiesFor !== apiFiles.join('\n')) {
-      cBodiesFor = apiFiles.join('\n');
-      cBodiesReady = enableCBodies(apiFiles);
-    }
-    await cBodiesReady;
+    // The export lowers the model in this thread, so C bodies need the translator here too.
+    await cBodiesFor(session.cDocuments.apiFiles);
     try {
       const exported = exportPromelaFromFile(analysis.file, proposal);
       if (exported.text === undefined) return { error: `The ${proposal} model cannot be exported: ${exported.diagnostics.map((d) => d.message).join('; ') || 'it could not be lowered'}.` };

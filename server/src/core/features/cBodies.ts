@@ -38,3 +38,19 @@ export async function enableCBodies(apiFiles: string[] = []): Promise<string | u
   setCBodyTranslator((body, file) => translateCBody(body.code, body.codeStart, cBodyContextFromFile(file, table, paramsOf(file, body))));
   return problems.length > 0 ? `The kernel API tables have problems: ${problems.join('; ')}` : undefined;
 }
+
+let enabledFor: string | undefined;
+let enabling: Promise<string | undefined> = Promise.resolve(undefined);
+
+/**
+ * `enableCBodies` once per set of API files: while the files stay the same, every caller gets the
+ * first call's outcome, and the translator is rebuilt only when they change.
+ */
+export function cBodiesFor(apiFiles: string[]): Promise<string | undefined> {
+  const key = apiFiles.join('\n');
+  if (key !== enabledFor) {
+    enabledFor = key;
+    enabling = enableCBodies(apiFiles);
+  }
+  return enabling;
+}
