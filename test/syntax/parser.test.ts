@@ -139,3 +139,27 @@ test('walk: nodePathAt, tokenAt, significantTokenBefore and childrenOf', () => {
   assert.equal(significantTokenBefore(file, 0), undefined);
   assert.deepEqual(childrenOf(file.items[0]).map((n) => n.kind), ['Identifier', 'RefMember']);
 });
+
+test('parser: names keep their own text through the shared name table, past its growth', () => {
+  // 6,000 distinct names make the table (1,024 slots at first) grow several times.
+  const names = Array.from({ length: 3000 }, (_, i) => `obj_${i}`);
+  const text = names.map((name) => `object ${name} { ref count = 1 }\nthread t_${name} { get ${name}.count; put ${name}.count }\n`).join('');
+  const { file, diagnostics } = parse(text);
+  assert.deepEqual(diagnostics, []);
+  const objects = file.items.filter((item): item is ObjectDecl => item.kind === 'ObjectDecl');
+  const threads = file.items.filter((item): item is ThreadDecl => item.kind === 'ThreadDecl');
+  assert.equal(objects.length, 3000);
+  assert.deepEqual(threads.map((thread) => thread.name.text), names.map((name) => `t_${name}`));
+  const countNames = new Set<string>();
+  for (let i = 0; i < names.length; i++) {
+    const declared = objects[i].name.text;
+    assert.equal(declared, names[i]);
+    const body = threads[i].body as Block;
+    for (const statement of body.statements) {
+      const place = (statement as { target: { segments: { text: string }[] } }).target;
+      assert.equal(place.segments[0].text, declared);
+      countNames.add(place.segments[1].text);
+    }
+  }
+  assert.deepEqual([...countNames], ['count']);
+});

@@ -33,12 +33,10 @@ export function checkFile(file: SourceFile): SemanticResult {
 function runChecks(ctx: CheckContext, file: SourceFile): void {
   if (!file || !Array.isArray(file.items)) return;
   const declared = declareFile(ctx, file);
-  const factsCache = new Map<ItemInfo, ItemFacts>();
-  const facts = (info: ItemInfo): ItemFacts => {
-    let found = factsCache.get(info);
-    if (!found) factsCache.set(info, (found = collectFacts(info)));
-    return found;
-  };
+  // Item infos are declarations, so their ids index the facts of every item, gathered once.
+  const factsById: ItemFacts[] = [];
+  for (const info of declared.items) factsById[info.id] = collectFacts(info);
+  const facts = (info: ItemInfo): ItemFacts => factsById[info.id];
   const shared: Shared = { ctx, facts, localIds: new Map() };
   const index = new CallIndex(declared.items, facts);
 
@@ -130,7 +128,12 @@ class DependencyRecorder implements DepSink {
     private readonly item: ItemInfo,
   ) {}
 
+  private lastName: string | undefined;
+
   add(name: string): void {
+    // Names repeat in runs (`d.mutex`, `d.users`, ...); the parser shares one string per name.
+    if (name === this.lastName) return;
+    this.lastName = name;
     let list = this.dependents.get(name);
     if (!list) this.dependents.set(name, (list = []));
     if (list[list.length - 1] !== this.item) list.push(this.item);

@@ -32,10 +32,22 @@ export class CheckContext {
     this.referenceAtStart = new Int32Array(text.length + 1);
   }
 
-  declare(declaration: Omit<Declaration, 'id'>): number {
+  declare(fields: Omit<Declaration, 'id'>): number {
     const id = this.declarations.length;
-    (declaration as Declaration).id = id;
-    this.declarations.push(declaration as Declaration);
+    // Every declaration gets the same shape, with its id, so that the code reading them stays fast.
+    this.declarations.push({
+      id,
+      name: fields.name,
+      kind: fields.kind,
+      memberKind: fields.memberKind,
+      nameStart: fields.nameStart,
+      nameEnd: fields.nameEnd,
+      start: fields.start,
+      end: fields.end,
+      container: fields.container,
+      proposal: fields.proposal,
+      ptrTarget: fields.ptrTarget,
+    });
     this.referenceCounts.push(0);
     return id;
   }

@@ -6,6 +6,7 @@ import { CODES } from '../diagnostics/codes';
 import type { FnDecl, Identifier, Item, ObjectDecl, ProposalDecl, ProposalItem, SourceFile } from '../syntax/ast';
 import type { CheckContext } from './context';
 import type { Declaration, DeclarationKind } from './model';
+import type { Entity } from './places';
 import {
   emptyView,
   overlayView,
@@ -50,7 +51,7 @@ function present(name: Identifier | undefined): name is Identifier {
 export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
   const items: ItemInfo[] = [];
   const baseline = emptyView();
-  const seen = new Map<string, ItemInfo>();
+  const seen = noNamesSeen();
   let model: Item | undefined;
   const proposalDecls: ProposalDecl[] = [];
   const duplicateItems: ItemInfo[] = [];
@@ -125,7 +126,7 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
 function buildProposalView(ctx: CheckContext, baseline: View, decl: ProposalDecl, proposalId: number, items: ItemInfo[], duplicateItems: ItemInfo[]): View {
   const proposal = decl.name.text;
   const view = overlayView(baseline, proposal, decl);
-  const seen = new Map<string, ItemInfo>();
+  const seen = noNamesSeen();
   for (const item of decl.items ?? []) {
     if (item.kind === 'Error') continue;
     if (item.kind === 'OrderDecl') {
@@ -222,16 +223,23 @@ function addToView(view: View, info: ItemInfo): void {
  * Records the item under its name in `seen` and returns true, or, when the name is taken in the same
  * name space, reports the duplicate, keeps the item in `duplicateItems` and returns false.
  */
-function isFirstOfName(ctx: CheckContext, info: ItemInfo, seen: Map<string, ItemInfo>, duplicateItems: ItemInfo[]): boolean {
-  const key = `${namespaceOf(info)}:${info.name}`;
-  const first = seen.get(key);
+function isFirstOfName(ctx: CheckContext, info: ItemInfo, seen: SeenNames, duplicateItems: ItemInfo[]): boolean {
+  const names = seen[namespaceOf(info)];
+  const first = names.get(info.name);
   if (first) {
     reportDuplicate(ctx, info, first);
     duplicateItems.push(info);
     return false;
   }
-  seen.set(key, info);
+  names.set(info.name, info);
   return true;
+}
+
+/** The first item of each name, per name space. */
+type SeenNames = Record<Namespace, Map<string, ItemInfo>>;
+
+function noNamesSeen(): SeenNames {
+  return { place: new Map(), fn: new Map(), thread: new Map() };
 }
 
 function reportDuplicate(ctx: CheckContext, info: ItemInfo, first: ItemInfo): void {
@@ -271,8 +279,9 @@ function declareItem(
     }
     case 'DeviceDecl': {
       const id = ctx.declare(declarationOf(base, 'device'));
-      const info = { what: 'device', decl: item, id, name, proposal } as DeviceInfo;
-      info.entity = { t: 'things', objects: [], devices: [info] };
+      const entity: Entity = { t: 'things', objects: [], devices: [] };
+      const info: DeviceInfo = { what: 'device', decl: item, id, name, proposal, entity };
+      entity.devices = [info];
       return info;
     }
   }
@@ -296,8 +305,9 @@ type BaseFields = { name: string; nameStart: number; nameEnd: number; start: num
 function declareObject(ctx: CheckContext, decl: ObjectDecl, base: BaseFields): ObjectInfo {
   const kind: DeclarationKind = decl.isStatic ? 'static' : 'object';
   const id = ctx.declare(declarationOf(base, kind));
-  const info = { what: 'object', decl, id, name: base.name, members: new Map(), proposal: base.proposal } as ObjectInfo;
-  info.entity = { t: 'things', objects: [info], devices: [] };
+  const entity: Entity = { t: 'things', objects: [], devices: [] };
+  const info: ObjectInfo = { what: 'object', decl, id, name: base.name, members: new Map(), proposal: base.proposal, entity };
+  entity.objects = [info];
   for (const member of decl.members ?? []) {
     if (member.kind === 'Error' || !present(member.name)) continue;
     const memberKind = memberKindOf(member);
@@ -313,8 +323,19 @@ function declareObject(ctx: CheckContext, decl: ObjectDecl, base: BaseFields): O
       proposal: base.proposal,
       ptrTarget: member.kind === 'PtrMember' && present(member.target) ? member.target.text : undefined,
     });
-    const memberInfo = { what: 'member', decl: member, id: memberId, name: member.name.text, kind: memberKind, owner: info } as MemberInfo;
-    memberInfo.entity = { t: 'members', members: [memberInfo] };
+    const memberEntity: Entity = { t: 'members', members: [] };
+    const memberInfo: MemberInfo = {
+      what: 'member',
+      decl: member,
+      id: memberId,
+      name: member.name.text,
+      kind: memberKind,
+      owner: info,
+      entity: memberEntity,
+      stateValues: undefined,
+      ptrTarget: undefined,
+    };
+    memberEntity.members = [memberInfo];
     const first = info.members.get(memberInfo.name);
     if (first) {
       ctx.duplicates.add(memberId);

@@ -153,10 +153,19 @@ function isEscaped(text: string, from: number, pos: number): boolean {
   return count % 2 === 1;
 }
 
+/** FNV-1a over the UTF-16 code units of a name: `nameHash`, one step per code unit. */
+export const NAME_HASH_SEED = 0x811c9dc5;
+
+export function nameHashStep(hash: number, codeUnit: number): number {
+  return Math.imul(hash ^ codeUnit, 0x01000193);
+}
+
 export class Scanner {
   private pos = 0;
   /** Where the token last returned by `scanKind` starts; it ends at `position`. */
   tokenStart = 0;
+  /** For an Identifier token, the `nameHash` of its text, computed while scanning it. */
+  tokenNameHash = 0;
 
   constructor(
     private readonly text: string,
@@ -192,7 +201,7 @@ export class Scanner {
     }
     const ch = text.charCodeAt(start);
 
-    if (isNameStart(ch)) return this.token(TokenKind.Identifier, start, this.scanNameEnd(start + 1));
+    if (isNameStart(ch)) return this.token(TokenKind.Identifier, start, this.scanNameEnd(start));
     if (isWhitespace(ch)) {
       let pos = start + 1;
       while (pos < text.length && isWhitespace(text.charCodeAt(pos))) pos++;
@@ -323,13 +332,23 @@ export class Scanner {
     return kind;
   }
 
-  private scanNameEnd(pos: number): number {
+  /** The end of the name starting at `start`; leaves its hash in `tokenNameHash`. */
+  private scanNameEnd(start: number): number {
     const text = this.text;
+    let hash = nameHashStep(NAME_HASH_SEED, text.charCodeAt(start));
+    let pos = start + 1;
     for (;;) {
       const ch = text.charCodeAt(pos);
-      if (isNamePart(ch)) pos++;
-      else if (ch === Ch.Minus && isLetter(text.charCodeAt(pos + 1))) pos += 2;
-      else return pos;
+      if (isNamePart(ch)) {
+        hash = nameHashStep(hash, ch);
+        pos++;
+      } else if (ch === Ch.Minus && isLetter(text.charCodeAt(pos + 1))) {
+        hash = nameHashStep(nameHashStep(hash, ch), text.charCodeAt(pos + 1));
+        pos += 2;
+      } else {
+        this.tokenNameHash = hash;
+        return pos;
+      }
     }
   }
 

@@ -53,6 +53,7 @@ import type {
   BinaryOp,
 } from './ast';
 import { MAX_NUMBER, Scanner, stringValue } from './lexer';
+import { NameTable } from './nameTable';
 import { TokenStore } from './tokenStore';
 import { resized } from '../util/typedArrays';
 import { describeToken, TokenKind, type Token } from './tokens';
@@ -96,6 +97,8 @@ class Parser {
   private sigStart: Int32Array;
   private sigEnd: Int32Array;
   private sigIndex: Int32Array;
+  /** For Identifier tokens, the hash of the name (see `NameTable`). */
+  private sigNameHash: Int32Array;
   private sigCount = 0;
   private cur = 0;
   /** End offset of the last consumed significant token: where zero-width missing nodes go. */
@@ -106,8 +109,10 @@ class Parser {
   private cachedWord = '';
   private readonly diagnostics: Diagnostic[] = [];
   private readonly errorPositions = new Set<number>();
+  private readonly names: NameTable;
 
   constructor(private readonly text: string) {
+    this.names = new NameTable(text);
     this.scanner = new Scanner(text, (info, message, start, end) => this.error(info, message, start, end));
     // Real models average about one token per three characters, half of them significant.
     const capacity = (text.length >> 1) + 16;
@@ -117,6 +122,7 @@ class Parser {
     this.sigStart = new Int32Array(sigCapacity);
     this.sigEnd = new Int32Array(sigCapacity);
     this.sigIndex = new Int32Array(sigCapacity);
+    this.sigNameHash = new Int32Array(sigCapacity);
   }
 
   parseFile(): ParseResult {
@@ -167,19 +173,20 @@ class Parser {
       const end = scanner.position;
       const index = this.tokens.push(kind, start, end);
       if (kind !== TokenKind.Whitespace && kind !== TokenKind.LineComment && kind !== TokenKind.BlockComment) {
-        this.pushSignificant(kind, start, end, index);
+        this.pushSignificant(kind, start, end, index, scanner.tokenNameHash);
         return;
       }
     }
   }
 
-  private pushSignificant(kind: TokenKind, start: number, end: number, index: number): void {
+  private pushSignificant(kind: TokenKind, start: number, end: number, index: number, nameHash: number): void {
     const count = this.sigCount;
     if (count === this.sigKind.length) this.growSignificant();
     this.sigKind[count] = kind;
     this.sigStart[count] = start;
     this.sigEnd[count] = end;
     this.sigIndex[count] = index;
+    this.sigNameHash[count] = nameHash;
     this.sigCount = count + 1;
   }
 
@@ -189,6 +196,7 @@ class Parser {
     this.sigStart = resized(this.sigStart, size);
     this.sigEnd = resized(this.sigEnd, size);
     this.sigIndex = resized(this.sigIndex, size);
+    this.sigNameHash = resized(this.sigNameHash, size);
   }
 
   /** The significant token `offset` places ahead of the current one, as the file's token object. */
@@ -238,7 +246,7 @@ class Parser {
   private word(offset = 0): string {
     const i = this.at(offset);
     if (i === this.cachedWordAt) return this.cachedWord;
-    const word = this.sigKind[i] === TokenKind.Identifier ? this.text.slice(this.sigStart[i], this.sigEnd[i]) : '';
+    const word = this.sigKind[i] === TokenKind.Identifier ? this.names.intern(this.sigStart[i], this.sigEnd[i], this.sigNameHash[i]) : '';
     this.cachedWordAt = i;
     this.cachedWord = word;
     return word;
@@ -287,7 +295,7 @@ class Parser {
     this.scanner.resetTo(this.sigStart[brace]);
     const block = this.scanner.scanCBlock();
     const index = this.tokens.push(block.kind, block.start, block.end);
-    this.pushSignificant(block.kind, block.start, block.end, index);
+    this.pushSignificant(block.kind, block.start, block.end, index, 0);
     return block;
   }
 
@@ -439,7 +447,7 @@ class Parser {
       this.advance();
       segments.push(this.parseIdentifier("a member name after '.'"));
     }
-    return { kind: 'Place', start: first.start, end: segments[segments.length - 1].end, segments };
+    return { kind: 'Place', start: first.start, end: segments[segments.length - 1].end, segments: exactSize(segments) };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -509,10 +517,11 @@ class Parser {
       }
     }
     const members: Member[] = [];
-    const node: ObjectDecl = { kind: 'ObjectDecl', start, end: 0, isStatic, isNew, name, modifiers, members };
+    const node: ObjectDecl = { kind: 'ObjectDecl', start, end: 0, isStatic, isNew, name, modifiers: exactSize(modifiers), members };
     if (this.kind() === TokenKind.LBrace) {
       const bodyStart = this.advance();
       this.parseMembers(members);
+      node.members = exactSize(members);
       this.expectClose(`to close the body of '${name.text}'`);
       node.body = { start: bodyStart, end: this.lastEnd };
     }
@@ -658,6 +667,7 @@ class Parser {
         if (this.kind() === TokenKind.RBrace) break;
         values.push(this.parseIdentifier("a state value after ','"));
       }
+      node.values = exactSize(values);
       if (!this.consume(TokenKind.RBrace)) {
         this.errorAtCurrent(CODES.unexpectedToken, "Expected ',' or '}' in the list of state values");
         // The skipped tokens stay inside the member's range; the member has no place for an ErrorNode.
@@ -677,7 +687,7 @@ class Parser {
     params.push(this.parseIdentifier('a parameter name'));
     while (this.consume(TokenKind.Comma)) params.push(this.parseIdentifier("a parameter name after ','"));
     this.expect(TokenKind.RParen, "',' or ')' after the parameters");
-    return params;
+    return exactSize(params);
   }
 
   private parseFn(start: number, isNew: boolean): FnDecl {
@@ -756,6 +766,7 @@ class Parser {
         this.skipUntil(() => this.kind() === TokenKind.RBrace || this.isWord('dma') || this.isItemStart(ITEM_WORDS));
       }
       this.expectClose(`to close the body of device '${name.text}'`);
+      node.targets = exactSize(targets);
       node.body = { start: bodyStart, end: this.lastEnd };
     }
     node.end = this.lastEnd;
@@ -838,6 +849,7 @@ class Parser {
       items.push(this.skipUntil(() => this.kind() === TokenKind.RBrace || this.isItemStart(PROPOSAL_ITEM_WORDS) || this.isItemStart(ITEM_WORDS)));
     }
     this.expectClose(`to close proposal '${name.text}'`);
+    node.items = exactSize(items);
     node.body = { start: bodyStart, end: this.lastEnd };
     node.end = this.lastEnd;
     return node;
@@ -895,7 +907,7 @@ class Parser {
     }
     this.expectClose('to close the block');
     this.depth--;
-    return { kind: 'Block', start, end: this.lastEnd, statements };
+    return { kind: 'Block', start, end: this.lastEnd, statements: exactSize(statements) };
   }
 
   /** Whether the current word is used as a name: followed by `(`, `.` or `=`. */
@@ -1079,7 +1091,7 @@ class Parser {
       this.advance();
       branches.push(this.parseRequiredBlock("a branch after 'or'"));
     }
-    return { kind: 'ChooseStatement', start, end: this.lastEnd, isMaybe: false, branches };
+    return { kind: 'ChooseStatement', start, end: this.lastEnd, isMaybe: false, branches: exactSize(branches) };
   }
 
   private parseCall(): CallStatement {
@@ -1091,7 +1103,7 @@ class Parser {
       while (this.consume(TokenKind.Comma)) args.push(this.parsePlace("an argument after ','"));
       this.expect(TokenKind.RParen, "',' or ')' after the arguments");
     }
-    return { kind: 'CallStatement', start: callee.start, end: this.lastEnd, callee, args, argsRange: { start: argsStart, end: this.lastEnd } };
+    return { kind: 'CallStatement', start: callee.start, end: this.lastEnd, callee, args: exactSize(args), argsRange: { start: argsStart, end: this.lastEnd } };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1240,6 +1252,15 @@ function comparisonOperator(kind: TokenKind): BinaryOp | undefined {
  * The root node. Its `tokens` become objects only when first read: the parser and the checker
  * never need them, and a large file's token objects would cost more than the parse itself.
  */
+/**
+ * The list at its exact length. A list that grew by `push` keeps spare capacity for sixteen more
+ * elements; a large file's tree holds tens of thousands of short lists, so the spare room would
+ * cost more memory (and garbage-collector copying) than the nodes in them.
+ */
+function exactSize<T>(list: T[]): T[] {
+  return list.length === 0 ? list : list.slice();
+}
+
 function sourceFile(text: string, items: Item[], store: TokenStore): SourceFile {
   let tokens: Token[] | undefined;
   return {
