@@ -49,6 +49,13 @@ type Ty =
 
 const UNKNOWN: Ty = { t: 'unknown', desc: 'unknown' };
 
+/** The member kinds statements work on. */
+const REF: readonly MemberKind[] = ['ref'];
+const LOCK: readonly MemberKind[] = ['lock'];
+const FLAG: readonly MemberKind[] = ['flag'];
+const FLAG_OR_PTR: readonly MemberKind[] = ['flag', 'ptr'];
+const INT: readonly MemberKind[] = ['int'];
+
 export function checkBlock(env: BodyEnv, block: Block | undefined, scope: Scope | undefined, atomic: Block | undefined): void {
   const statements = block?.statements ?? [];
   const blockStart = scope;
@@ -65,10 +72,10 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
   const ctx = env.r.ctx;
   switch (s.kind) {
     case 'RefStatement':
-      requireMember(env, s.target, scope, ['ref'], s.op);
+      requireMember(env, s.target, scope, REF, s.op);
       break;
     case 'LockStatement':
-      requireMember(env, s.target, scope, ['lock'], s.op);
+      requireMember(env, s.target, scope, LOCK, s.op);
       if (s.op === 'lock' && atomic) {
         ctx.report(CODES.blockingInAtomic, `'lock ${ctx.textOf(s.target)}' can block, so it cannot stand inside 'atomic'; use 'trylock'`, s.start, s.end);
       }
@@ -94,7 +101,7 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
       checkAssign(env, s, scope);
       break;
     case 'StepStatement': {
-      const wanted: MemberKind[] = s.op === 'set' ? ['flag'] : s.op === 'clear' ? ['flag', 'ptr'] : ['int'];
+      const wanted = s.op === 'set' ? FLAG : s.op === 'clear' ? FLAG_OR_PTR : INT;
       requireMember(env, s.target, scope, wanted, s.op);
       break;
     }
@@ -162,20 +169,25 @@ function describeEntity(entity: Entity): string {
   }
 }
 
-function describeWanted(kinds: MemberKind[]): string {
+function describeWanted(kinds: readonly MemberKind[]): string {
   return kinds.map(describeMemberKind).join(' or ');
 }
 
-function requireMember(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, kinds: MemberKind[], op: string): void {
+function requireMember(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, kinds: readonly MemberKind[], op: string): void {
   const entity = place(env, target, scope);
   if (!target || entity.t === 'error') return;
   if (entity.t === 'members') {
-    const wrong = entity.members.find((member) => !kinds.includes(member.kind));
+    const wrong = firstMemberNotOf(entity.members, kinds);
     if (!wrong) return;
     env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${env.r.ctx.textOf(target)}' is ${describeMemberKind(wrong.kind)}`, target.start, target.end);
     return;
   }
   env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${env.r.ctx.textOf(target)}' is ${describeEntity(entity)}`, target.start, target.end);
+}
+
+function firstMemberNotOf(members: MemberInfo[], kinds: readonly MemberKind[]): MemberInfo | undefined {
+  for (const member of members) if (!kinds.includes(member.kind)) return member;
+  return undefined;
 }
 
 /** For free, alloc, alive, freed: the place must designate a (non-static, for free/alloc) object. */
@@ -225,7 +237,7 @@ function checkLet(env: BodyEnv, s: LetStatement, scope: Scope | undefined, block
   const name = s.name.text;
   let id = env.localIds.get(s);
   if (id === undefined) {
-    id = ctx.declare({ name, kind: 'local', nameStart: s.name.start, nameEnd: s.name.end, start: s.start, end: s.end, container: env.owner, proposal: env.proposal });
+    id = ctx.declare(name, 'local', s.name, s, env.owner, env.proposal);
     env.localIds.set(s, id);
   }
   for (let inBlock = scope; inBlock && inBlock !== blockStart; inBlock = inBlock.parent) {
@@ -396,7 +408,7 @@ function typeOf(env: BodyEnv, e: Expression, scope: Scope | undefined, states: M
     case 'PredicateExpression':
       if (e.op === 'alive' || e.op === 'freed') requireObject(env, e.target, scope, e.op, false);
       else if (e.op === 'running' || e.op === 'idle') requireDevice(env, e.target, scope, e.op);
-      else requireMember(env, e.target, scope, ['lock'], e.op);
+      else requireMember(env, e.target, scope, LOCK, e.op);
       return { t: 'bool', desc: 'a condition' };
     case 'BinaryExpression':
       return typeOfBinary(env, e, scope);
@@ -554,18 +566,18 @@ export function checkEvent(env: BodyEnv, event: EventPattern | undefined): void 
       requireDevice(env, event.target, undefined, event.verb);
       break;
     case 'set':
-      requireMember(env, event.target, undefined, ['flag'], event.verb);
+      requireMember(env, event.target, undefined, FLAG, event.verb);
       break;
     case 'clear':
-      requireMember(env, event.target, undefined, ['flag', 'ptr'], event.verb);
+      requireMember(env, event.target, undefined, FLAG_OR_PTR, event.verb);
       break;
     case 'get':
     case 'put':
-      requireMember(env, event.target, undefined, ['ref'], event.verb);
+      requireMember(env, event.target, undefined, REF, event.verb);
       break;
     case 'lock':
     case 'unlock':
-      requireMember(env, event.target, undefined, ['lock'], event.verb);
+      requireMember(env, event.target, undefined, LOCK, event.verb);
       break;
     case 'call': {
       const segments = event.target.segments ?? [];

@@ -147,7 +147,7 @@ export class LazyParams implements ParamCandidates {
       if (!arg) continue;
       const entity = designatedObjects(resolver, resolvePlace(resolver, arg, site.scope, site.fn));
       if (entity.t !== 'things') continue;
-      found ??= { objects: new Set(), devices: new Set() };
+      found ??= { objects: new Set(), devices: new Set(), entity: undefined };
       for (const object of entity.objects) found.objects.add(object);
       for (const device of entity.devices) found.devices.add(device);
     }

@@ -2,8 +2,8 @@
 // reports, each reported once even when several views (baseline and proposals) find it.
 
 import { makeDiagnostic, type CodeInfo, type Diagnostic, type RelatedInformation } from '../diagnostics/codes';
-import type { Identifier } from '../syntax/ast';
-import { ReferenceTable, type Declaration } from './model';
+import type { Identifier, Range } from '../syntax/ast';
+import { ReferenceTable, type Declaration, type DeclarationKind, type MemberKind } from './model';
 
 const WHITE_SPACE = /\s/;
 
@@ -32,21 +32,33 @@ export class CheckContext {
     this.referenceAtStart = new Int32Array(text.length + 1);
   }
 
-  declare(fields: Omit<Declaration, 'id'>): number {
+  /**
+   * Declares `name` of `kind`, written at `nameRange` in a declaration spanning `range`, and returns
+   * its id. Every declaration gets the same shape, so that the code reading them stays fast.
+   */
+  declare(
+    name: string,
+    kind: DeclarationKind,
+    nameRange: Range,
+    range: Range,
+    container: number | undefined,
+    proposal: string | undefined,
+    memberKind?: MemberKind,
+    ptrTarget?: string,
+  ): number {
     const id = this.declarations.length;
-    // Every declaration gets the same shape, with its id, so that the code reading them stays fast.
     this.declarations.push({
       id,
-      name: fields.name,
-      kind: fields.kind,
-      memberKind: fields.memberKind,
-      nameStart: fields.nameStart,
-      nameEnd: fields.nameEnd,
-      start: fields.start,
-      end: fields.end,
-      container: fields.container,
-      proposal: fields.proposal,
-      ptrTarget: fields.ptrTarget,
+      name,
+      kind,
+      memberKind,
+      nameStart: nameRange.start,
+      nameEnd: nameRange.end,
+      start: range.start,
+      end: range.end,
+      container,
+      proposal,
+      ptrTarget,
     });
     this.referenceCounts.push(0);
     return id;

@@ -5,7 +5,7 @@
 import { CODES } from '../diagnostics/codes';
 import type { FnDecl, Identifier, Item, ObjectDecl, ProposalDecl, ProposalItem, SourceFile } from '../syntax/ast';
 import type { CheckContext } from './context';
-import type { Declaration, DeclarationKind } from './model';
+import type { DeclarationKind } from './model';
 import type { Entity } from './places';
 import {
   emptyView,
@@ -66,7 +66,7 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
         } else {
           model = item;
           if (present(item.name)) {
-            ctx.declare({ name: item.name.text, kind: 'model', nameStart: item.name.start, nameEnd: item.name.end, start: item.start, end: item.end });
+            ctx.declare(item.name.text, 'model', item.name, item, undefined, undefined);
           }
         }
         break;
@@ -114,7 +114,7 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
       ]);
       continue;
     }
-    const id = ctx.declare({ name, kind: 'proposal', nameStart: decl.name.start, nameEnd: decl.name.end, start: decl.start, end: decl.end });
+    const id = ctx.declare(name, 'proposal', decl.name, decl, undefined, undefined);
     proposalIds.set(name, id);
     proposals.push(buildProposalView(ctx, baseline, decl, id, items, duplicateItems));
   }
@@ -263,14 +263,13 @@ function declareItem(
 ): ItemInfo | undefined {
   if (!present(item.name)) return undefined;
   const name = item.name.text;
-  const base = { name, nameStart: item.name.start, nameEnd: item.name.end, start: item.start, end: item.end, proposal, container };
   switch (item.kind) {
     case 'ObjectDecl':
-      return declareObject(ctx, item, base);
+      return declareObject(ctx, item, proposal, container);
     case 'FnDecl':
-      return declareFn(ctx, item, base);
+      return declareFn(ctx, item, proposal, container);
     case 'ThreadDecl': {
-      const id = ctx.declare(declarationOf(base, 'thread'));
+      const id = ctx.declare(name, 'thread', item.name, item, container, proposal);
       if (item.count && item.count.value < 1) {
         ctx.report(CODES.invalidInitial, `thread '${name}[${item.count.value}]' needs a count of at least 1`, item.count.start, item.count.end);
       }
@@ -278,7 +277,7 @@ function declareItem(
       return info;
     }
     case 'DeviceDecl': {
-      const id = ctx.declare(declarationOf(base, 'device'));
+      const id = ctx.declare(name, 'device', item.name, item, container, proposal);
       const entity: Entity = { t: 'things', objects: [], devices: [] };
       const info: DeviceInfo = { what: 'device', decl: item, id, name, proposal, entity };
       entity.devices = [info];
@@ -287,42 +286,18 @@ function declareItem(
   }
 }
 
-function declarationOf(base: BaseFields, kind: DeclarationKind): Omit<Declaration, 'id'> {
-  return {
-    name: base.name,
-    kind,
-    nameStart: base.nameStart,
-    nameEnd: base.nameEnd,
-    start: base.start,
-    end: base.end,
-    container: base.container,
-    proposal: base.proposal,
-  };
-}
-
-type BaseFields = { name: string; nameStart: number; nameEnd: number; start: number; end: number; proposal?: string; container?: number };
-
-function declareObject(ctx: CheckContext, decl: ObjectDecl, base: BaseFields): ObjectInfo {
+function declareObject(ctx: CheckContext, decl: ObjectDecl, proposal: string | undefined, container: number | undefined): ObjectInfo {
   const kind: DeclarationKind = decl.isStatic ? 'static' : 'object';
-  const id = ctx.declare(declarationOf(base, kind));
+  const name = decl.name.text;
+  const id = ctx.declare(name, kind, decl.name, decl, container, proposal);
   const entity: Entity = { t: 'things', objects: [], devices: [] };
-  const info: ObjectInfo = { what: 'object', decl, id, name: base.name, members: new Map(), proposal: base.proposal, entity };
+  const info: ObjectInfo = { what: 'object', decl, id, name, members: new Map(), proposal, entity };
   entity.objects = [info];
   for (const member of decl.members ?? []) {
     if (member.kind === 'Error' || !present(member.name)) continue;
     const memberKind = memberKindOf(member);
-    const memberId = ctx.declare({
-      name: member.name.text,
-      kind: 'member',
-      memberKind,
-      nameStart: member.name.start,
-      nameEnd: member.name.end,
-      start: member.start,
-      end: member.end,
-      container: id,
-      proposal: base.proposal,
-      ptrTarget: member.kind === 'PtrMember' && present(member.target) ? member.target.text : undefined,
-    });
+    const ptrTarget = member.kind === 'PtrMember' && present(member.target) ? member.target.text : undefined;
+    const memberId = ctx.declare(member.name.text, 'member', member.name, member, id, proposal, memberKind, ptrTarget);
     const memberEntity: Entity = { t: 'members', members: [] };
     const memberInfo: MemberInfo = {
       what: 'member',
@@ -339,17 +314,17 @@ function declareObject(ctx: CheckContext, decl: ObjectDecl, base: BaseFields): O
     const first = info.members.get(memberInfo.name);
     if (first) {
       ctx.duplicates.add(memberId);
-      ctx.report(CODES.duplicateName, `object '${base.name}' has two members named '${memberInfo.name}'`, member.name.start, member.name.end, [
+      ctx.report(CODES.duplicateName, `object '${name}' has two members named '${memberInfo.name}'`, member.name.start, member.name.end, [
         { start: first.decl.name.start, end: first.decl.name.end, message: 'the first member' },
       ]);
     } else {
       info.members.set(memberInfo.name, memberInfo);
     }
-    checkMemberInitial(ctx, memberInfo, memberId, base.proposal);
+    checkMemberInitial(ctx, memberInfo, memberId, proposal);
   }
   if (decl.isStatic) {
     for (const modifier of decl.modifiers ?? []) {
-      ctx.report(CODES.invalidInitial, `static '${base.name}' is never freed, so it cannot be ${modifier.name}`, modifier.range.start, modifier.range.end);
+      ctx.report(CODES.invalidInitial, `static '${name}' is never freed, so it cannot be ${modifier.name}`, modifier.range.start, modifier.range.end);
     }
   }
   return info;
@@ -383,7 +358,7 @@ function checkMemberInitial(ctx: CheckContext, info: MemberInfo, memberId: numbe
         }
         values.set(
           value.text,
-          ctx.declare({ name: value.text, kind: 'state-value', nameStart: value.start, nameEnd: value.end, start: value.start, end: value.end, container: memberId, proposal }),
+          ctx.declare(value.text, 'state-value', value, value, memberId, proposal),
         );
       }
       info.stateValues = values;
@@ -438,19 +413,21 @@ function checkObjectTargets(ctx: CheckContext, info: ObjectInfo, view: View): vo
   }
 }
 
-function declareFn(ctx: CheckContext, decl: FnDecl, base: BaseFields): FnInfo {
-  const id = ctx.declare(declarationOf(base, 'fn'));
-  const info: FnInfo = { what: 'fn', decl, id, name: base.name, params: [], proposal: base.proposal };
-  (decl.params ?? []).forEach((param, index) => {
-    if (!present(param)) return;
-    const paramId = ctx.declare({ name: param.text, kind: 'param', nameStart: param.start, nameEnd: param.end, start: param.start, end: param.end, container: id, proposal: base.proposal });
-    const first = info.params.find((p) => p.name === param.text);
-    if (first) {
+function declareFn(ctx: CheckContext, decl: FnDecl, proposal: string | undefined, container: number | undefined): FnInfo {
+  const name = decl.name.text;
+  const id = ctx.declare(name, 'fn', decl.name, decl, container, proposal);
+  const info: FnInfo = { what: 'fn', decl, id, name, params: [], proposal };
+  const params = decl.params ?? [];
+  for (let index = 0; index < params.length; index++) {
+    const param = params[index];
+    if (!present(param)) continue;
+    const paramId = ctx.declare(param.text, 'param', param, param, id, proposal);
+    if (info.params.some((p) => p.name === param.text)) {
       ctx.duplicates.add(paramId);
-      ctx.report(CODES.duplicateName, `procedure '${base.name}' has two parameters named '${param.text}'`, param.start, param.end);
-      return;
+      ctx.report(CODES.duplicateName, `procedure '${name}' has two parameters named '${param.text}'`, param.start, param.end);
+      continue;
     }
     info.params.push({ name: param.text, id: paramId, index, fn: info });
-  });
+  }
   return info;
 }

@@ -34,6 +34,8 @@ export interface Scope {
 export interface Candidates {
   objects: Set<ObjectInfo>;
   devices: Set<DeviceInfo>;
+  /** What a place naming the parameter designates, made on first use (shared, never mutated). */
+  entity: Entity | undefined;
 }
 
 /** What the callers of each parameter pass, in one view; undefined when no caller says. */
@@ -95,8 +97,8 @@ function resolveHead(r: Resolver, name: Identifier, scope: Scope | undefined, fn
     if (!r.silent) r.ctx.reference(name, param.id);
     const candidates = r.params.get(param);
     if (!candidates || (candidates.objects.size === 0 && candidates.devices.size === 0)) return { t: 'any' };
-    for (const object of candidates.objects) r.deps?.add(object.name);
-    return { t: 'things', objects: [...candidates.objects], devices: [...candidates.devices] };
+    if (r.deps) for (const object of candidates.objects) r.deps.add(object.name);
+    return (candidates.entity ??= { t: 'things', objects: [...candidates.objects], devices: [...candidates.devices] });
   }
   r.deps?.add(name.text);
   const object = r.view.objects.get(name.text);

@@ -53,6 +53,7 @@ import type {
   BinaryOp,
 } from './ast';
 import { MAX_NUMBER, Scanner, stringValue } from './lexer';
+import { ListStack } from './listStack';
 import { NameTable } from './nameTable';
 import { TokenStore } from './tokenStore';
 import { resized } from '../util/typedArrays';
@@ -110,6 +111,7 @@ class Parser {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly errorPositions = new Set<number>();
   private readonly names: NameTable;
+  private readonly lists = new ListStack();
 
   constructor(private readonly text: string) {
     this.names = new NameTable(text);
@@ -442,12 +444,16 @@ class Parser {
 
   private parsePlace(what: string, detail = ''): Place {
     const first = this.parseIdentifier(what, detail);
-    const segments = [first];
+    if (this.kind() !== TokenKind.Dot) return { kind: 'Place', start: first.start, end: first.end, segments: [first] };
+    const mark = this.lists.mark();
+    this.lists.push(first);
+    let last = first;
     while (this.kind() === TokenKind.Dot) {
       this.advance();
-      segments.push(this.parseIdentifier("a member name after '.'"));
+      last = this.parseIdentifier("a member name after '.'");
+      this.lists.push(last);
     }
-    return { kind: 'Place', start: first.start, end: segments[segments.length - 1].end, segments: exactSize(segments) };
+    return { kind: 'Place', start: first.start, end: last.end, segments: this.lists.take(mark) };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -886,14 +892,14 @@ class Parser {
   /** Block = '{' Statement* '}', at the current `{`. Too deep a block is skipped whole. */
   private parseBlock(): Block {
     const start = this.startHere();
-    const statements: Statement[] = [];
     if (this.depth >= MAX_NESTING) {
       this.tooDeep('This block');
-      statements.push(this.skipGroup());
-      return { kind: 'Block', start, end: this.lastEnd, statements };
+      const skipped = this.skipGroup();
+      return { kind: 'Block', start, end: this.lastEnd, statements: [skipped] };
     }
     this.depth++;
     this.advance();
+    const mark = this.lists.mark();
     for (;;) {
       const kind = this.kind();
       if (kind === TokenKind.RBrace || kind === TokenKind.EOF) break;
@@ -903,11 +909,12 @@ class Parser {
       }
       // No item word is also a statement keyword, so an item start here means a `}` is missing.
       if (this.isItemStart(ITEM_WORDS, true)) break;
-      statements.push(this.parseStatement());
+      this.lists.push(this.parseStatement());
     }
+    const list = this.lists.take<Statement>(mark);
     this.expectClose('to close the block');
     this.depth--;
-    return { kind: 'Block', start, end: this.lastEnd, statements: exactSize(statements) };
+    return { kind: 'Block', start, end: this.lastEnd, statements: list };
   }
 
   /** Whether the current word is used as a name: followed by `(`, `.` or `=`. */
@@ -1096,14 +1103,15 @@ class Parser {
 
   private parseCall(): CallStatement {
     const callee = this.parseIdentifier('a procedure name');
-    const args: Place[] = [];
     const argsStart = this.advance();
+    const mark = this.lists.mark();
     if (!this.consume(TokenKind.RParen)) {
-      args.push(this.parsePlace('an argument'));
-      while (this.consume(TokenKind.Comma)) args.push(this.parsePlace("an argument after ','"));
+      this.lists.push(this.parsePlace('an argument'));
+      while (this.consume(TokenKind.Comma)) this.lists.push(this.parsePlace("an argument after ','"));
       this.expect(TokenKind.RParen, "',' or ')' after the arguments");
     }
-    return { kind: 'CallStatement', start: callee.start, end: this.lastEnd, callee, args: exactSize(args), argsRange: { start: argsStart, end: this.lastEnd } };
+    const args = this.lists.take<Place>(mark);
+    return { kind: 'CallStatement', start: callee.start, end: this.lastEnd, callee, args, argsRange: { start: argsStart, end: this.lastEnd } };
   }
 
   // -------------------------------------------------------------------------------------------
