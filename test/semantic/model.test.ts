@@ -143,3 +143,18 @@ proposal p { fn drop() { put mm.users } }
 `);
   assert.equal(model.declarations.filter((d) => d.kind === 'local').length, 1);
 });
+
+test('a proposal re-checks the baseline items that use what it replaces, and only those', () => {
+  const { diagnostics } = analyse(`
+object a { ref users = 1 on zero free a }
+object b { ref users = 1 on zero free b }
+thread uses_a { put a.users }
+thread uses_b { put b.users }
+proposal locked {
+  object a { lock users }
+}
+expect locked: safe
+`);
+  const messages = diagnostics.filter((d) => d.severity === 'error').map((d) => d.message);
+  assert.deepEqual(messages, ["'put' needs a reference count; 'a.users' is a lock (in proposal locked)"]);
+});

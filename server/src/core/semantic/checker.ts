@@ -44,8 +44,11 @@ function runChecks(ctx: CheckContext, file: SourceFile): void {
   const baseline = declared.baseline;
   const baselineParams = new LazyParams(ctx, baseline, index);
   const dependents = new Map<string, ItemInfo[]>();
+  // Only the names some proposal changes can make a proposal re-check a baseline item.
+  const changedByProposals = new Set<string>();
+  for (const view of declared.proposals) for (const name of view.changed) changedByProposals.add(name);
   const baselineItems = [...baseline.ownItems, ...declared.duplicateItems.filter((info) => info.proposal === undefined)];
-  checkItems(shared, baseline, baselineParams, baselineItems, (info) => new DependencyRecorder(dependents, info));
+  checkItems(shared, baseline, baselineParams, baselineItems, (info) => new DependencyRecorder(dependents, changedByProposals, info));
   checkOrders(shared, baseline, baselineParams, undefined, undefined);
   for (const item of file.items) {
     if (item.kind !== 'BindDecl') continue;
@@ -121,19 +124,16 @@ function calledInOrders(view: View): Set<string> {
   return called;
 }
 
-/** Adds an item to the list of dependents of every global name it looks up. */
+/** Adds an item to the list of dependents of every global name it looks up that a proposal changes. */
 class DependencyRecorder implements DepSink {
   constructor(
     private readonly dependents: Map<string, ItemInfo[]>,
+    private readonly changed: ReadonlySet<string>,
     private readonly item: ItemInfo,
   ) {}
 
-  private lastName: string | undefined;
-
   add(name: string): void {
-    // Names repeat in runs (`d.mutex`, `d.users`, ...); the parser shares one string per name.
-    if (name === this.lastName) return;
-    this.lastName = name;
+    if (!this.changed.has(name)) return;
     let list = this.dependents.get(name);
     if (!list) this.dependents.set(name, (list = []));
     if (list[list.length - 1] !== this.item) list.push(this.item);
