@@ -1,11 +1,12 @@
 // LSP latency over stdio with a real client (vscode-jsonrpc) against the built server, on a
-// 2,000-line model whose check takes seconds:
+// 2,000-line model whose check takes seconds, the server started with the VS Code client's node flags:
 //   - change-to-diagnostics: an incremental edit until the diagnostics of that version arrive,
 //     edits 50 ms apart (a fast typist), while each edit restarts the engine in its worker;
 //   - hover-during-check: hover round trips while an engine run is in flight.
 // Run with `npm run bench:lsp`; the last line is the summary the targets are checked against.
 
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { SERVER_NODE_FLAGS } from '../server/src/lsp/nodeFlags';
 import { ensureBuilt, TestClient } from '../test/lsp/lspClient';
 import { largeModel, slowModel } from '../test/lsp/models';
 
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   const slow = slowModel().split('\n').slice(1).join('\n');
   const text = largeModel(2000 - slow.split('\n').length) + slow;
   const lineCount = text.split('\n').length - 1;
-  const client = new TestClient();
+  // The server runs with the node flags the VS Code client starts it with.
+  const client = new TestClient(['--stdio'], {}, SERVER_NODE_FLAGS);
   await client.initialize();
   let document = TextDocument.create(URI, 'lifetime', 1, text);
   await client.open(URI, text, 1);
