@@ -116,10 +116,12 @@ class Parser {
   constructor(private readonly text: string) {
     this.names = new NameTable(text);
     this.scanner = new Scanner(text, (info, message, start, end) => this.error(info, message, start, end));
-    // Real models average about one token per three characters, half of them significant.
-    const capacity = (text.length >> 1) + 16;
+    // Every token but EOF takes at least one character, so the token store never grows; models
+    // take more than two characters per significant token, so those arrays rarely do. Large typed
+    // arrays are zero pages until written: room a file does not use costs next to nothing.
+    const capacity = text.length + 1;
     this.tokens = new TokenStore(capacity);
-    const sigCapacity = (text.length >> 2) + 16;
+    const sigCapacity = (text.length >> 1) + 16;
     this.sigKind = new Uint8Array(sigCapacity);
     this.sigStart = new Int32Array(sigCapacity);
     this.sigEnd = new Int32Array(sigCapacity);
