@@ -14,6 +14,9 @@ import { SERVER_NODE_FLAGS } from '../server/src/lsp/nodeFlags';
 const TARGET_LINES = 20_000;
 const WARMUP_RUNS = 10;
 const MEASURED_RUNS = 40;
+const SMALL_MODEL_LINES = 2_000;
+const SMALL_WARMUP_RUNS = 50;
+const SMALL_MEASURED_RUNS = 200;
 
 /** One subsystem of the model: an object, a procedure with branches, a thread and a device. */
 function subsystem(i: number): string {
@@ -74,10 +77,10 @@ expect fix_${i}: safe
 `;
 }
 
-export function generateModel(): string {
+export function generateModel(targetLines = TARGET_LINES): string {
   const parts: string[] = ['model bench "a generated model for the parse benchmark"\n\n'];
   let lines = 2;
-  for (let i = 0; lines < TARGET_LINES; i++) {
+  for (let i = 0; lines < targetLines; i++) {
     const text = subsystem(i) + (i % 10 === 9 ? proposal(i) : '\n');
     parts.push(text);
     lines += text.split('\n').length - 1;
@@ -91,29 +94,42 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Measures in this process and prints the figures, the last line being `parse: <N> lines/s`. */
-function measure(): void {
-  const text = generateModel();
-  const lineCount = text.split('\n').length;
-  const parseMs: number[] = [];
-  const checkMs: number[] = [];
-  const totalMs: number[] = [];
-  let diagnostics = 0;
-  let tokens = 0;
-  for (let run = 0; run < WARMUP_RUNS + MEASURED_RUNS; run++) {
+interface Runs {
+  parseMs: number[];
+  checkMs: number[];
+  totalMs: number[];
+  diagnostics: number;
+  tokens: number;
+}
+
+/** Times lex+parse and check of `text`, `measured` times after `warmup` untimed runs. */
+function timeRuns(text: string, warmup: number, measured: number): Runs {
+  const runs: Runs = { parseMs: [], checkMs: [], totalMs: [], diagnostics: 0, tokens: 0 };
+  for (let run = 0; run < warmup + measured; run++) {
     const t0 = performance.now();
     const result = parse(text);
     const t1 = performance.now();
     const semantic = checkFile(result.file);
     const t2 = performance.now();
-    if (run >= WARMUP_RUNS) {
-      parseMs.push(t1 - t0);
-      checkMs.push(t2 - t1);
-      totalMs.push(t2 - t0);
+    if (run >= warmup) {
+      runs.parseMs.push(t1 - t0);
+      runs.checkMs.push(t2 - t1);
+      runs.totalMs.push(t2 - t0);
     }
-    diagnostics = result.diagnostics.length + semantic.diagnostics.length;
-    tokens = result.file.tokenCount;
+    runs.diagnostics = result.diagnostics.length + semantic.diagnostics.length;
+    runs.tokens = result.file.tokenCount;
   }
+  return runs;
+}
+
+/** Measures in this process and prints the figures, the last line being `parse: <N> lines/s`. */
+function measure(): void {
+  const text = generateModel();
+  const lineCount = text.split('\n').length;
+  const { parseMs, checkMs, totalMs, diagnostics, tokens } = timeRuns(text, WARMUP_RUNS, MEASURED_RUNS);
+  // The editor's case: a file of the size the target names, checked again after each edit.
+  const small = generateModel(SMALL_MODEL_LINES);
+  const smallRuns = timeRuns(small, SMALL_WARMUP_RUNS, SMALL_MEASURED_RUNS);
   const parseMedian = median(parseMs);
   const checkMedian = median(checkMs);
   const totalMedian = median(totalMs);
@@ -122,6 +138,7 @@ function measure(): void {
   console.log(`lex+parse: ${parseMedian.toFixed(2)} ms (${Math.round(lineCount / (parseMedian / 1000))} lines/s)`);
   console.log(`check:     ${checkMedian.toFixed(2)} ms`);
   console.log(`total:     ${totalMedian.toFixed(2)} ms (best ${Math.min(...totalMs).toFixed(2)} ms); 2,000 lines ≈ ${((totalMedian * 2000) / lineCount).toFixed(2)} ms`);
+  console.log(`${small.split('\n').length}-line model, measured on its own: ${median(smallRuns.totalMs).toFixed(2)} ms (median of ${SMALL_MEASURED_RUNS})`);
   console.log(`parse: ${Math.round(lineCount / (totalMedian / 1000))} lines/s`);
 }
 
