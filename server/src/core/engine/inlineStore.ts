@@ -248,23 +248,11 @@ export class InlineStateStore implements StateStore {
     if (this.bytes + slots * words * 4 + oldSlots > this.maxBytes) throw new BudgetExceeded('memory');
     const old = this.table;
     const table = new Int32Array(slots * words);
+    touchForWriting(table);
     const movedBy = new Int8Array(oldSlots);
+    if (this.pair) movePairs(old, table, movedBy);
+    else moveSingles(old, table, movedBy);
     const mask = slots - 1;
-    for (let from = 0; from < oldSlots; from++) {
-      const second = old[from * words + words - 1];
-      if (second === 0) continue;
-      const first = this.pair ? old[from * 2] : 0;
-      let slot = hashPair(first, second) & mask;
-      if (this.pair) {
-        while (table[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
-        table[slot * 2] = first;
-        table[slot * 2 + 1] = second;
-      } else {
-        while (table[slot] !== 0) slot = (slot + 1) & mask;
-        table[slot] = second;
-      }
-      movedBy[from] = moveCode(from, slot, oldSlots);
-    }
     const chunks = this.slotOf.chunkList();
     for (let start = 0; start < this.count; start += CHUNK_LENGTH) {
       const chunk = chunks[start / CHUNK_LENGTH];
@@ -297,14 +285,63 @@ export class InlineStateStore implements StateStore {
   }
 }
 
+/** Bytes in a page of memory, as far as the first write to one matters (see `touchForWriting`). */
+const PAGE_BYTES = 4096;
+
 /**
- * How a state moved from slot `from` of a table of `oldSlots` slots to slot `to` of the doubled
- * table, in one byte: the distance (at most 63 either way, modulo the old size) times two, plus one
- * when it moved to the upper half; `FAR_MOVE` when it moved further.
+ * Writes to every page of a new, untouched array, so that the kernel gives it its own memory at
+ * once: a page first read (as a probe of an empty slot does) would map the shared zero page and
+ * fault a second time on the write that follows.
  */
-function moveCode(from: number, to: number, oldSlots: number): number {
-  const upper = to >= oldSlots ? 1 : 0;
+function touchForWriting(array: Int32Array): void {
+  const step = PAGE_BYTES / 4;
+  for (let i = 0; i < array.length; i += step) array[i] = 0;
+}
+
+/**
+ * Moves the two-word states of `old` into the empty `table` of twice its slots, in slot order,
+ * and notes in `movedBy` (one byte per old slot) how far each moved (see `moveCode`).
+ */
+function movePairs(old: Int32Array, table: Int32Array, movedBy: Int8Array): void {
+  const oldSlots = old.length >>> 1;
+  const mask = oldSlots * 2 - 1;
+  const oldBits = 31 - Math.clz32(oldSlots);
+  for (let from = 0; from < oldSlots; from++) {
+    const second = old[from * 2 + 1];
+    if (second === 0) continue;
+    const first = old[from * 2];
+    let slot = hashPair(first, second) & mask;
+    while (table[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
+    table[slot * 2] = first;
+    table[slot * 2 + 1] = second;
+    movedBy[from] = moveCode(from, slot, oldSlots, oldBits);
+  }
+}
+
+/** `movePairs` for one-word states. */
+function moveSingles(old: Int32Array, table: Int32Array, movedBy: Int8Array): void {
+  const oldSlots = old.length;
+  const mask = oldSlots * 2 - 1;
+  const oldBits = 31 - Math.clz32(oldSlots);
+  for (let from = 0; from < oldSlots; from++) {
+    const second = old[from];
+    if (second === 0) continue;
+    let slot = hashPair(0, second) & mask;
+    while (table[slot] !== 0) slot = (slot + 1) & mask;
+    table[slot] = second;
+    movedBy[from] = moveCode(from, slot, oldSlots, oldBits);
+  }
+}
+
+/**
+ * How a state moved from slot `from` of a table of `oldSlots` (`2 ** oldBits`) slots to slot `to`
+ * of the doubled table, in one byte: the distance (at most 63 either way, modulo the old size)
+ * times two, plus one when it moved to the upper half; `FAR_MOVE` when it moved further. Which
+ * half is a bit of `to`, not a comparison, as it follows the hash and would mispredict half the time.
+ */
+function moveCode(from: number, to: number, oldSlots: number, oldBits: number): number {
+  const upper = to >>> oldBits;
   const half = oldSlots >>> 1;
-  const distance = ((to - upper * oldSlots - from + half) & (oldSlots - 1)) - half;
+  const distance = (((to & (oldSlots - 1)) - from + half) & (oldSlots - 1)) - half;
   return distance >= -63 && distance <= 63 ? distance * 2 + upper : FAR_MOVE;
 }
