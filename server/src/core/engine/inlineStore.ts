@@ -153,6 +153,10 @@ export class InlineStateStore implements StateStore {
     }
     for (let k = 0; k < total; k++) if (known[k] === 0) touched ^= table[(hashes[k] & mask) * words];
     this.touched = touched;
+    // The probe is written out here rather than called, as this loop runs for every candidate
+    // and only about one in three is new; the table and mask change only when a new state grows it.
+    let slots = this.table;
+    let slotMask = mask;
     let k = 0;
     for (let g = 0; g < members; g++) {
       const parent = firstParent + g;
@@ -160,44 +164,36 @@ export class InlineStateStore implements StateStore {
         if (known[k] !== 0) continue;
         const first = pair ? batch[k * 2] | 0 : 0;
         const second = batch[k * words + words - 1] | OCCUPIED;
-        this.insertHashed(parent, first, second, hashes[k]);
+        const found = pair ? findPair(slots, slotMask, first, second, hashes[k]) : findSingle(slots, slotMask, second, hashes[k]);
+        if (found >= 0) continue;
+        this.store(parent, first, second, hashes[k], -found - 1);
+        slots = this.table;
+        slotMask = this.mask;
       }
     }
   }
 
   /** The slot holding the state (`second` with its occupied bit set), or `-(empty slot + 1)`. */
   private find(first: number, second: number, hash: number): number {
-    const table = this.table;
-    const mask = this.mask;
-    let slot = hash & mask;
-    if (this.pair) {
-      for (;;) {
-        const offset = slot << 1;
-        const stored = table[offset + 1];
-        if (stored === 0) return -(slot + 1);
-        if (stored === second && table[offset] === first) return slot;
-        slot = (slot + 1) & mask;
-      }
-    }
-    for (;;) {
-      const stored = table[slot];
-      if (stored === 0) return -(slot + 1);
-      if (stored === second) return slot;
-      slot = (slot + 1) & mask;
-    }
+    return this.pair ? findPair(this.table, this.mask, first, second, hash) : findSingle(this.table, this.mask, second, hash);
   }
 
   private insertHashed(parent: number, first: number, second: number, hash: number): boolean {
     const found = this.find(first, second, hash);
-    // Only new states enter the recent-state cache: a duplicate found in the table would mostly
-    // push out a state stored shortly before, which is more likely to be met again (on the largest
-    // benchmark model this answers 17.8 instead of 16.3 million of the 42.5 million lookups).
     if (found >= 0) return false;
-    const cached = (hash & this.recentMask) * 2;
-    const slot = -found - 1;
+    this.store(parent, first, second, hash, -found - 1);
+    return true;
+  }
+
+  /** Stores a new state in the empty `slot` its probe ended at. */
+  private store(parent: number, first: number, second: number, hash: number, slot: number): void {
     const index = this.count;
     if (index >= this.maxStates) throw new BudgetExceeded('states');
     if (index >= this.slotOf.capacity) this.grow();
+    // Only new states enter the recent-state cache: a duplicate found in the table would mostly
+    // push out a state stored shortly before, which is more likely to be met again (on the largest
+    // benchmark model this answers 17.8 instead of 16.3 million of the 42.5 million lookups).
+    const cached = (hash & this.recentMask) * 2;
     this.recent[cached] = first;
     this.recent[cached + 1] = second;
     if (this.pair) {
@@ -218,7 +214,6 @@ export class InlineStateStore implements StateStore {
     this.count = index + 1;
     // Keep the load factor at most 3/4.
     if (this.count * 4 >= (this.mask + 1) * 3) this.rehash();
-    return true;
   }
 
   contains(): boolean {
@@ -282,6 +277,29 @@ export class InlineStateStore implements StateStore {
     let slot = hashPair(first, second) & mask;
     while (table[slot * words + words - 1] !== second || (this.pair && table[slot * 2] !== first)) slot = (slot + 1) & mask;
     return slot;
+  }
+}
+
+/** In a table of two-word slots, the slot holding `[first, second]`, or `-(empty slot + 1)`. */
+function findPair(table: Int32Array, mask: number, first: number, second: number, hash: number): number {
+  let slot = hash & mask;
+  for (;;) {
+    const offset = slot << 1;
+    const stored = table[offset + 1];
+    if (stored === 0) return -(slot + 1);
+    if (stored === second && table[offset] === first) return slot;
+    slot = (slot + 1) & mask;
+  }
+}
+
+/** `findPair` for a table of one-word slots. */
+function findSingle(table: Int32Array, mask: number, second: number, hash: number): number {
+  let slot = hash & mask;
+  for (;;) {
+    const stored = table[slot];
+    if (stored === 0) return -(slot + 1);
+    if (stored === second) return slot;
+    slot = (slot + 1) & mask;
   }
 }
 
