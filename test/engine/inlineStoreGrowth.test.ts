@@ -81,3 +81,21 @@ test('the frontier queue holds no chunk it cannot afford and reuses released one
   queue.openChunk(512, 100_000, 0, 2 ** 30);
   assert.equal(queue.byteLength, bytes, 'the released chunk was reused');
 });
+
+test('one-word states keep their slots and parents across table growth', () => {
+  const store = new InlineStateStore(1, 1_000_000, 2 ** 30);
+  const count = 50_000;
+  for (let k = 0; k < count; k++) {
+    store.candidate[0] = k * 7;
+    assert.ok(store.insert(k - 1));
+  }
+  const into = new Uint32Array(1);
+  for (let k = 0; k < count; k++) {
+    store.read(k, into);
+    assert.equal(into[0], k * 7, `state ${k}`);
+    assert.equal(store.parentOf(k), k - 1);
+    store.candidate[0] = k * 7;
+    assert.equal(store.insert(0), false);
+  }
+  assert.equal(store.count, count);
+});

@@ -25,6 +25,15 @@ export class ThreadIndependence {
   private readonly alone: Uint8Array;
   /** Per thread position: the thread it conflicted with last time (-1 before the first time). */
   private readonly lastConflict: Int32Array;
+  /** Per thread position: its program counter variable. */
+  private readonly threadPcVars: Int32Array;
+  /**
+   * Per thread point (as in `alone`) and thread position `j`: the first word in `conflicts` of
+   * that point's row against `j`, so that a question costs one look-up and one bit test.
+   */
+  private readonly rowOf: Int32Array;
+  /** The program counters of the threads in the state being asked about, by thread position. */
+  private readonly points: Int32Array;
 
   constructor(
     system: TransitionSystem,
@@ -57,6 +66,16 @@ export class ThreadIndependence {
     });
     this.lastConflict = new Int32Array(count).fill(-1);
     this.conflicts = words * 32 <= MAX_TABLE_BITS ? this.buildTable(threadActors.map((actor) => actor.points.length), words) : undefined;
+    this.threadPcVars = Int32Array.from(threadActors.map((actor) => actor.pcVar));
+    this.points = new Int32Array(count);
+    this.rowOf = new Int32Array(this.conflicts === undefined ? 0 : points * count);
+    if (this.conflicts !== undefined) {
+      threadActors.forEach((actor, i) => {
+        for (let p = 0; p < actor.points.length; p++) {
+          for (let j = 0; j < count; j++) this.rowOf[(this.pointBase[i] + p) * count + j] = this.pairBase[i * count + j] + p * this.rowWords[j];
+        }
+      });
+    }
   }
 
   private buildTable(points: number[], words: number): Int32Array {
@@ -97,11 +116,44 @@ export class ThreadIndependence {
    * so that one is asked first.
    */
   nextIndependent(s: Int32Array, from: number): number {
+    const conflicts = this.conflicts;
+    if (conflicts === undefined) return this.nextIndependentUntabled(s, from);
+    const count = this.threadPcVars.length;
+    const points = this.points;
+    const alone = this.alone;
+    const pointBase = this.pointBase;
+    const lastConflict = this.lastConflict;
+    const rowOf = this.rowOf;
+    for (let j = 0; j < count; j++) points[j] = s[this.threadPcVars[j]];
+    for (let i = from; i < count; i++) {
+      const point = pointBase[i] + points[i];
+      if (alone[point] === 0) continue;
+      const rows = point * count;
+      const last = lastConflict[i];
+      if (last >= 0) {
+        const q = points[last];
+        if (((conflicts[rowOf[rows + last] + (q >>> 5)] >>> (q & 31)) & 1) !== 0) continue;
+      }
+      let independent = true;
+      for (let j = 0; j < count; j++) {
+        if (j === i || j === last) continue;
+        const q = points[j];
+        if (((conflicts[rowOf[rows + j] + (q >>> 5)] >>> (q & 31)) & 1) === 0) continue;
+        lastConflict[i] = j;
+        independent = false;
+        break;
+      }
+      if (independent) return i;
+    }
+    return -1;
+  }
+
+  /** `nextIndependent` when the table was too large to build: each question is answered from the access sets. */
+  private nextIndependentUntabled(s: Int32Array, from: number): number {
     const threads = this.threads;
     const count = threads.length;
-    const pcVars = this.pcVars;
     for (let i = from; i < count; i++) {
-      const p = s[pcVars[threads[i]]];
+      const p = s[this.pcVars[threads[i]]];
       if (this.alone[this.pointBase[i] + p] === 0) continue;
       const last = this.lastConflict[i];
       if (last >= 0 && this.conflictsAt(s, i, p, last)) continue;
@@ -117,12 +169,9 @@ export class ThreadIndependence {
     return -1;
   }
 
-  /** Whether thread position `i` at point `p` conflicts with thread position `j` at its point in `s`. */
+  /** Whether thread position `i` at point `p` conflicts with thread position `j` at its point in `s`, from the access sets. */
   private conflictsAt(s: Int32Array, i: number, p: number, j: number): boolean {
-    const q = s[this.pcVars[this.threads[j]]];
-    const conflicts = this.conflicts;
-    if (conflicts === undefined) return this.conflict(this.threads[i], p, this.threads[j], q);
-    return ((conflicts[this.pairBase[i * this.threads.length + j] + p * this.rowWords[j] + (q >>> 5)] >>> (q & 31)) & 1) !== 0;
+    return this.conflict(this.threads[i], p, this.threads[j], s[this.pcVars[this.threads[j]]]);
   }
   /** The actor number of the thread at position `i`. */
   actorOf(i: number): number {
