@@ -1265,7 +1265,8 @@ function comparisonOperator(kind: TokenKind): BinaryOp | undefined {
 /**
  * The list at its exact length. A list that grew by `push` keeps spare capacity for sixteen more
  * elements; a large file's tree holds tens of thousands of short lists, so the spare room would
- * cost more memory (and garbage-collector copying) than the nodes in them.
+ * cost more memory (and garbage-collector copying) than the nodes in them. The most frequent lists
+ * (statements, place segments, arguments) are built on `lists` instead, which also saves the copy.
  */
 function exactSize<T>(list: T[]): T[] {
   return list.length === 0 ? list : list.slice();
