@@ -105,7 +105,7 @@ function initialMask(entry: ApiEntry): number {
     case 'zero':
       return Z | NEG;
     case 'nonzero':
-      return entry.object === 'return' ? Z | POS : Z | POS;
+      return Z | POS;
     default:
       return ALL;
   }
