@@ -153,10 +153,10 @@ function isEscaped(text: string, from: number, pos: number): boolean {
   return count % 2 === 1;
 }
 
-/** FNV-1a over the UTF-16 code units of a name: `nameHash`, one step per code unit. */
-export const NAME_HASH_SEED = 0x811c9dc5;
+/** A name's hash is FNV-1a over its UTF-16 code units: this seed, then one step per code unit. */
+const NAME_HASH_SEED = 0x811c9dc5;
 
-export function nameHashStep(hash: number, codeUnit: number): number {
+function nameHashStep(hash: number, codeUnit: number): number {
   return Math.imul(hash ^ codeUnit, 0x01000193);
 }
 

@@ -1259,10 +1259,6 @@ function comparisonOperator(kind: TokenKind): BinaryOp | undefined {
 }
 
 /**
- * The root node. Its `tokens` become objects only when first read: the parser and the checker
- * never need them, and a large file's token objects would cost more than the parse itself.
- */
-/**
  * The list at its exact length. A list that grew by `push` keeps spare capacity for sixteen more
  * elements; a large file's tree holds tens of thousands of short lists, so the spare room would
  * cost more memory (and garbage-collector copying) than the nodes in them. The most frequent lists
@@ -1272,6 +1268,10 @@ function exactSize<T>(list: T[]): T[] {
   return list.length === 0 ? list : list.slice();
 }
 
+/**
+ * The root node. Its `tokens` become objects only when first read: the parser and the checker
+ * never need them, and a large file's token objects would cost more than the parse itself.
+ */
 function sourceFile(text: string, items: Item[], store: TokenStore): SourceFile {
   let tokens: Token[] | undefined;
   return {
