@@ -83,6 +83,15 @@ interface SearchContext {
   found?: FoundViolation;
 }
 
+/**
+ * Ends the search at the violation `move` caused while state `i` was expanded, unless a state
+ * violation later in the same layer gives a shorter trace.
+ */
+function opViolation(context: SearchContext, checker: Checker, i: number, layerEnd: number, violation: number, move: number): SearchOutcome {
+  context.found = checker.shorterStateViolation(context.store, i, layerEnd) ?? { violation, state: i, move, deadlock: false };
+  return outcomeOf(context, 'violation');
+}
+
 function outcomeOf(context: SearchContext, verdict: SearchOutcome['verdict']): SearchOutcome {
   return {
     verdict,
@@ -271,8 +280,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     const r = actors[a].expand[pc]!(s, t, current, candidate, probe, out);
     if (r === -1) {
       context.transitions += out[2];
-      context.found = checker.shorterStateViolation(store, i, layerEnd) ?? { violation: out[0], state: i, move: encodeMove(a, out[1]), deadlock: false };
-      return outcomeOf(context, 'violation');
+      return opViolation(context, checker, i, layerEnd, out[0], encodeMove(a, out[1]));
     }
     if (r <= 0) return false;
     for (let k = 0; k < pendingCount; k++) {
@@ -330,13 +338,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
         joinGroup(i, complete);
         insertGroup();
         context.transitions += complete + 1;
-        context.found = checker.shorterStateViolation(store, i, layerEnd) ?? {
-          violation: out[0],
-          state: i,
-          move: encodeMove(out[3], out[1]),
-          deadlock: false,
-        };
-        return outcomeOf(context, 'violation');
+        return opViolation(context, checker, i, layerEnd, out[0], encodeMove(out[3], out[1]));
       }
       context.transitions += count;
       if (canonicalize) canonicalizeBatch(groupWords, count);
@@ -410,8 +412,7 @@ function observedSearch(compiled: CompiledSystem, options: SearchOptions, observ
           context.transitions++;
           if (isThread[a]) anyThreadEnabled = true;
           if (r > 0) {
-            context.found = checker.shorterStateViolation(store, i, layerEnd) ?? { violation: r, state: i, move: encodeMove(a, id), deadlock: false };
-            return outcomeOf(context, 'violation');
+            return opViolation(context, checker, i, layerEnd, r, encodeMove(a, id));
           }
           observer.transition(a, id, cur, next);
           storeNext(i);
