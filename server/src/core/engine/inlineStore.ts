@@ -14,6 +14,24 @@ const MAX_INLINE_RECENT = 1 << 14;
 /** In `rehash`, marks an old slot whose new slot is too far from it to note in one byte. */
 const FAR_MOVE = -128;
 
+/** The candidates of a group that the recent-state cache does not know, as `insertGroup` lists them. */
+class GroupLookups {
+  /** Each one's place in the group's batch. */
+  readonly candidates: Int32Array;
+  /** The state each one is a successor of. */
+  readonly parents: Int32Array;
+  readonly hashes: Int32Array;
+  /** The offset in the table of each one's home slot, with room for three more (zero) at the end. */
+  readonly offsets: Int32Array;
+
+  constructor(readonly capacity: number) {
+    this.candidates = new Int32Array(capacity);
+    this.parents = new Int32Array(capacity);
+    this.hashes = new Int32Array(capacity);
+    this.offsets = new Int32Array(capacity + 3);
+  }
+}
+
 /** The hash of a state of one or two words (`second` is the last word, `first` 0 for one word). */
 export function hashPair(first: number, second: number): number {
   let h = Math.imul(first ^ 0x9e3779b9, 0x85ebca6b) ^ second;
@@ -55,9 +73,7 @@ export class InlineStateStore implements StateStore {
   /** Recently stored states, two words an entry (the first 0 for one-word states). */
   private recent = new Int32Array(512);
   private recentMask = 255;
-  private batchHashes = new Int32Array(256);
-  /** Per candidate of a group: 1 when the recent-state cache already knows it. */
-  private batchKnown = new Uint8Array(256);
+  private lookups = new GroupLookups(256);
   /** Keeps the reads that fetch slots ahead of use from being optimised away. */
   touched = 0;
   private readonly maxStates: number;
@@ -127,49 +143,53 @@ export class InlineStateStore implements StateStore {
   insertGroup(firstParent: number, batch: Uint32Array, counts: Int32Array, members: number): void {
     let total = 0;
     for (let g = 0; g < members; g++) total += counts[g];
-    if (total > this.batchHashes.length) {
-      this.batchHashes = new Int32Array(total);
-      this.batchKnown = new Uint8Array(total);
-    }
-    const hashes = this.batchHashes;
+    if (total > this.lookups.capacity) this.lookups = new GroupLookups(total);
+    const { candidates, parents, hashes, offsets } = this.lookups;
     const table = this.table;
     const mask = this.mask;
     const recent = this.recent;
     const recentMask = this.recentMask;
     const pair = this.pair;
     const words = this.words;
-    let touched = 0;
-    // A state found in the recent-state cache is a duplicate that needs no slot. The slots of the
-    // others are read in a loop of their own, short enough per state that many of their cache
-    // misses are under way at once.
-    const known = this.batchKnown;
-    for (let k = 0; k < total; k++) {
-      const first = pair ? batch[k * 2] | 0 : 0;
-      const second = batch[k * words + words - 1] | OCCUPIED;
-      const hash = hashPair(first, second);
-      hashes[k] = hash;
-      const cached = (hash & recentMask) * 2;
-      known[k] = recent[cached + 1] === second && recent[cached] === first ? 1 : 0;
-    }
-    for (let k = 0; k < total; k++) if (known[k] === 0) touched ^= table[(hashes[k] & mask) * words];
-    this.touched = touched;
-    // The probe is written out here rather than called, as this loop runs for every candidate
-    // and only about one in three is new; the table and mask change only when a new state grows it.
-    let slots = this.table;
-    let slotMask = mask;
+    // A state found in the recent-state cache is a duplicate that needs no slot. The others are
+    // listed, without a branch, as they are hashed; their home slots are then read in a loop of
+    // their own. The fewer instructions that loop takes per read, the more of the reads' cache
+    // misses are under way at once, as a read that has not arrived holds back every instruction
+    // after it.
+    let listed = 0;
     let k = 0;
     for (let g = 0; g < members; g++) {
       const parent = firstParent + g;
       for (const end = k + counts[g]; k < end; k++) {
-        if (known[k] !== 0) continue;
         const first = pair ? batch[k * 2] | 0 : 0;
         const second = batch[k * words + words - 1] | OCCUPIED;
-        const found = pair ? findPair(slots, slotMask, first, second, hashes[k]) : findSingle(slots, slotMask, second, hashes[k]);
-        if (found >= 0) continue;
-        this.store(parent, first, second, hashes[k], -found - 1);
-        slots = this.table;
-        slotMask = this.mask;
+        const hash = hashPair(first, second);
+        const cached = (hash & recentMask) * 2;
+        candidates[listed] = k;
+        parents[listed] = parent;
+        hashes[listed] = hash;
+        offsets[listed] = (hash & mask) * words;
+        listed += recent[cached + 1] === second && recent[cached] === first ? 0 : 1;
       }
+    }
+    // Four reads a turn: V8 checks each array once a turn rather than once a read.
+    for (let j = listed; (j & 3) !== 0; j++) offsets[j] = 0;
+    let touched = 0;
+    for (let j = 0; j < listed; j += 4) touched ^= table[offsets[j]] ^ table[offsets[j + 1]] ^ table[offsets[j + 2]] ^ table[offsets[j + 3]];
+    this.touched = touched;
+    // The probe is written out here rather than called, as this loop runs for every listed
+    // candidate and only about one in three is new; the table and mask change only when a new state grows it.
+    let slots = this.table;
+    let slotMask = mask;
+    for (let j = 0; j < listed; j++) {
+      const candidate = candidates[j];
+      const first = pair ? batch[candidate * 2] | 0 : 0;
+      const second = batch[candidate * words + words - 1] | OCCUPIED;
+      const found = pair ? findPair(slots, slotMask, first, second, hashes[j]) : findSingle(slots, slotMask, second, hashes[j]);
+      if (found >= 0) continue;
+      this.store(parents[j], first, second, hashes[j], -found - 1);
+      slots = this.table;
+      slotMask = this.mask;
     }
   }
 
