@@ -90,6 +90,13 @@ class CodeGenerator {
   private readonly violationIds = new Map<string, number>();
   /** The name of the state array the generated expressions read and write. */
   arr = 's';
+  /** Variables held in locals named `w<variable>` instead of in `arr`, or null for none. */
+  locals: ReadonlySet<number> | null = null;
+
+  /** The place of variable `v` in the generated code. */
+  ref(v: number): string {
+    return this.locals !== null && this.locals.has(v) ? `w${v}` : `${this.arr}[${v}]`;
+  }
 
   violation(kind: ViolationKind, message: string): number {
     const key = `${kind}\u0000${message}`;
@@ -107,7 +114,7 @@ class CodeGenerator {
       case 'const':
         return String(e.value | 0);
       case 'var':
-        return `${this.arr}[${e.v}]`;
+        return this.ref(e.v);
       case 'not':
         return `(${this.bool(e)} ? 1 : 0)`;
       case 'bin':
@@ -121,7 +128,7 @@ class CodeGenerator {
       case 'const':
         return e.value !== 0 ? 'true' : 'false';
       case 'var':
-        return `(${this.arr}[${e.v}] !== 0)`;
+        return `(${this.ref(e.v)} !== 0)`;
       case 'not':
         return `!${this.bool(e.e)}`;
       case 'bin':
@@ -149,7 +156,7 @@ class CodeGenerator {
     for (const op of ops) {
       switch (op.k) {
         case 'assign':
-          code += `${indent}${this.arr}[${op.v}] = ${this.num(op.value)};\n`;
+          code += `${indent}${this.ref(op.v)} = ${this.num(op.value)};\n`;
           break;
         case 'check':
           code += `${indent}if (!${this.bool(op.cond)}) return ${this.violation(op.kind, op.message)};\n`;
@@ -158,7 +165,7 @@ class CodeGenerator {
           code += `${indent}if (!${this.bool(op.cond)}) return -1;\n`;
           break;
         case 'goto':
-          code += `${indent}${this.arr}[${pcVar}] = ${op.pc};\n`;
+          code += `${indent}${this.ref(pcVar)} = ${op.pc};\n`;
           break;
         case 'if':
           code += `${indent}if (${this.bool(op.cond)}) {\n${this.ops(op.then, pcVar, indent + '  ')}${indent}}`;
@@ -334,28 +341,36 @@ export type StateExpandFunction = (s: Int32Array, t: Int32Array, current: Uint32
 /** Where the generated code of one transition puts the successor it computes. */
 type SuccessorSink = 'emit' | 'batch';
 
-/** The code of one transition of `actor` (see `ExpandFunction` and `StateExpandFunction`). */
+/**
+ * The code of one transition of `actor` (see `ExpandFunction` and `StateExpandFunction`). For the
+ * batch the variables the step writes are locals (`w<variable>`), which the compiler keeps in
+ * registers; for `emit` they are written in `t`, where the callback reads the whole successor, and
+ * restored afterwards.
+ */
 function transitionCode(generator: CodeGenerator, actor: Actor, id: number, fieldOf: (BitField | undefined)[], words: number, sink: SuccessorSink): string {
   const pc = actor.pcVar;
   const t = actor.transitions[id];
   const { writes } = transitionAccess(actor, t);
-  const restore = [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
+  const inLocals = sink === 'batch';
+  const restore = inLocals ? '' : [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
   const label = `T${id}`;
   const fail = sink === 'emit' ? `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }` : `{ out[0] = $1; out[1] = ${id}; out[2] = o; return -1; }`;
   generator.arr = 's';
+  generator.locals = null;
   const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
-  generator.arr = 't';
+  if (inLocals) generator.locals = writes;
+  else generator.arr = 't';
+  const start = inLocals ? `  let ${[...writes].map((v) => `w${v} = s[${v}]`).join(', ')};\n  w${pc} = ${t.next};\n` : `  t[${pc}] = ${t.next};\n`;
   // Inside the step a failing check reports the violation and a failing require skips the step.
   const ops = generator
     .ops(t.ops, pc, '  ')
-    .replace(/return -1;/g, `{ ${restore} break ${label}; }`)
+    .replace(/return -1;/g, inLocals ? `break ${label};` : `{ ${restore} break ${label}; }`)
     .replace(/return (\d+);/g, fail);
   let finish = '';
   if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
     const checks = generator.ops(actor.finishChecks, pc, '    ').replace(/return (\d+);/g, fail);
-    finish = `  if (t[${pc}] === ${actor.endPc}) {\n${checks}  }\n`;
+    finish = `  if (${generator.ref(pc)} === ${actor.endPc}) {\n${checks}  }\n`;
   }
-  generator.arr = 's';
   const touched = new Map<number, BitField[]>();
   for (const v of writes) {
     const field = fieldOf[v];
@@ -374,14 +389,16 @@ function transitionCode(generator: CodeGenerator, actor: Actor, id: number, fiel
     }
     let clear = 0;
     for (const f of list) clear |= f.mask << f.shift;
-    const parts = list.map((f) => (f.shift === 0 ? `t[${f.variable}]` : `(t[${f.variable}] << ${f.shift})`));
+    const parts = list.map((f) => (f.shift === 0 ? generator.ref(f.variable) : `(${generator.ref(f.variable)} << ${f.shift})`));
     pack += `  ${target(w)} = (current[${w}] & ${~clear}) | ${parts.join(' | ')};\n`;
   }
-  let code = `${label}: {\n${guard}  t[${pc}] = ${t.next};\n${ops}${finish}`;
+  generator.arr = 's';
+  generator.locals = null;
+  let code = `${label}: {\n${guard}${start}${ops}${finish}`;
   if (sink === 'emit') {
     code += `  n++;\n${pack}  if (!emit(${actor.index}, ${id})) { ${restore} return -2; }\n  ${restore}\n}\n`;
   } else {
-    code += `${pack}  o += ${words};\n  ${restore}\n}\n`;
+    code += `${pack}  o += ${words};\n}\n`;
   }
   return code;
 }
