@@ -42,12 +42,10 @@ function successorsByStep(compiled: CompiledSystem, state: Uint32Array): number[
 /** The successors of `state` as the generated `expandState` writes them, in the form of `successorsByStep`. */
 function successorsByExpansion(compiled: CompiledSystem, state: Uint32Array): number[] {
   const s = new Int32Array(compiled.variableCount);
-  const t = new Int32Array(compiled.variableCount);
-  const current = new Uint32Array(compiled.words);
   const batch = new Uint32Array(compiled.maxSuccessors * compiled.words);
   const out = new Int32Array(5);
-  compiled.unpackBoth(state, 0, s, t, current);
-  const count = compiled.expandState(s, t, current, batch, 0, out);
+  compiled.unpack(state, 0, s);
+  const count = compiled.expandState(s, state, batch, 0, out);
   if (count >= 0) return [...batch.subarray(0, count * compiled.words)];
   return [...batch.subarray(0, out[2]), -out[0]];
 }

@@ -46,8 +46,6 @@ export interface CompiledSystem {
   violations: ViolationInfo[];
   pack: (s: Int32Array, arena: Uint32Array, offset: number) => void;
   unpack: (arena: Uint32Array, offset: number, s: Int32Array) => void;
-  /** Unpacks into both `s` and `t` and copies the packed words into `current`. */
-  unpackBoth: (arena: Uint32Array, offset: number, s: Int32Array, t: Int32Array, current: Uint32Array) => void;
   hash: (arena: Uint32Array, offset: number) => number;
   /** Runs every enabled transition of a state into a batch of packed successors (see `StateExpandFunction`). */
   expandState: StateExpandFunction;
@@ -330,13 +328,13 @@ export type ExpandFunction = (
 /**
  * Expands a whole state: runs every enabled transition of every actor, in actor order, and writes
  * each successor's packed words one after another into `batch` from word `start` (room for
- * `maxSuccessors` states is needed). `s` and `t` both hold the unpacked state and `current` its
- * packed words; `t` is restored afterwards. Returns the number of successors and sets `out[4]` to 1
+ * `maxSuccessors` states is needed). `s` holds the unpacked state and `current` its packed words.
+ * Returns the number of successors and sets `out[4]` to 1
  * when some thread had an enabled transition, else 0. When a step fails a check it returns -1 with
  * `out[0]` = violation number, `out[1]` = transition id, `out[2]` = the word of `batch` after the
  * complete successors and `out[3]` = the failing actor.
  */
-export type StateExpandFunction = (s: Int32Array, t: Int32Array, current: Uint32Array, batch: Uint32Array, start: number, out: Int32Array) => number;
+export type StateExpandFunction = (s: Int32Array, current: Uint32Array, batch: Uint32Array, start: number, out: Int32Array) => number;
 
 /** Where the generated code of one transition puts the successor it computes. */
 type SuccessorSink = 'emit' | 'batch';
@@ -411,7 +409,7 @@ function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldO
 }
 
 /**
- * The body of `(s, t, current, batch, o, out)` that appends the successors of one actor to `batch`
+ * The body of `(s, current, batch, o, out)` that appends the successors of one actor to `batch`
  * from word offset `o` and returns the offset after them, or -1 as `StateExpandFunction` does.
  */
 function actorBatchCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitField | undefined)[], words: number): string {
@@ -425,7 +423,7 @@ function actorBatchCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitFie
   return code + '}\nreturn o;\n';
 }
 
-type ActorBatchFunction = (s: Int32Array, t: Int32Array, current: Uint32Array, batch: Uint32Array, o: number, out: Int32Array) => number;
+type ActorBatchFunction = (s: Int32Array, current: Uint32Array, batch: Uint32Array, o: number, out: Int32Array) => number;
 
 /**
  * One function per actor and a driver that calls them in order: every call site in the driver sees
@@ -434,11 +432,11 @@ type ActorBatchFunction = (s: Int32Array, t: Int32Array, current: Uint32Array, b
 function stateExpansion(generator: CodeGenerator, system: TransitionSystem, fieldOf: (BitField | undefined)[], words: number): StateExpandFunction {
   const moving = system.actors.filter((actor) => actor.transitions.length > 0);
   const functions = moving.map(
-    (actor) => new Function('s', 't', 'current', 'batch', 'o', 'out', actorBatchCode(generator, actor, fieldOf, words)) as ActorBatchFunction,
+    (actor) => new Function('s', 'current', 'batch', 'o', 'out', actorBatchCode(generator, actor, fieldOf, words)) as ActorBatchFunction,
   );
-  let driver = 'return function expandState(s, t, current, batch, start, out) {\nlet o = start;\nlet threads = 0;\n';
+  let driver = 'return function expandState(s, current, batch, start, out) {\nlet o = start;\nlet threads = 0;\n';
   moving.forEach((actor, k) => {
-    const call = `o = a${k}(s, t, current, batch, o, out);\nif (o < 0) { out[3] = ${actor.index}; return -1; }\n`;
+    const call = `o = a${k}(s, current, batch, o, out);\nif (o < 0) { out[3] = ${actor.index}; return -1; }\n`;
     driver += actor.kind === 'thread' ? `{\nconst before = o;\n${call}if (o !== before) threads = 1;\n}\n` : call;
   });
   driver += `out[4] = threads;\nreturn (o - start) / ${words};\n};\n`;
@@ -488,15 +486,12 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
 
   let packCode = '';
   let unpackCode = '';
-  let unpackBothCode = '';
   for (let w = 0; w < words; w++) {
     const parts = fields.filter((f) => f.word === w).map((f) => (f.shift === 0 ? `s[${f.variable}]` : `(s[${f.variable}] << ${f.shift})`));
     packCode += `a[o + ${w}] = ${parts.length > 0 ? parts.join(' | ') : '0'};\n`;
-    unpackBothCode += `const w${w} = a[o + ${w}]; c[${w}] = w${w};\n`;
   }
   for (const f of fields) {
     unpackCode += `s[${f.variable}] = ${f.shift === 0 ? `a[o + ${f.word}]` : `(a[o + ${f.word}] >>> ${f.shift})`} & ${f.mask};\n`;
-    unpackBothCode += `s[${f.variable}] = t[${f.variable}] = ${f.shift === 0 ? `w${f.word}` : `(w${f.word} >>> ${f.shift})`} & ${f.mask};\n`;
   }
   let hashCode = 'let h = 0x811c9dc5 | 0;\n';
   for (let w = 0; w < words; w++) {
@@ -525,7 +520,6 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
     violations: generator.violations,
     pack: new Function('s', 'a', 'o', packCode) as CompiledSystem['pack'],
     unpack: new Function('a', 'o', 's', unpackCode) as CompiledSystem['unpack'],
-    unpackBoth: new Function('a', 'o', 's', 't', 'c', unpackBothCode) as CompiledSystem['unpackBoth'],
     hash: new Function('a', 'o', hashCode) as CompiledSystem['hash'],
     expandState: stateExpansion(generator, system, fieldOf, words),
     maxSuccessors: maxSuccessorsOf(system),

@@ -320,18 +320,21 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
         return outcomeOf(context, 'incomplete');
       }
       store.readForExpansion(i, current);
-      compiled.unpackBoth(current, 0, s, t, current);
+      compiled.unpack(current, 0, s);
 
       if (independence !== undefined) {
         let handled: boolean | SearchOutcome = false;
         let j = independence.nextIndependent(s, 0);
-        if (j >= 0) insertGroup();
+        if (j >= 0) {
+          insertGroup();
+          t.set(s);
+        }
         for (; j >= 0 && handled === false; j = independence.nextIndependent(s, j + 1)) handled = expandAmple(i, independence.actorOf(j));
         if (handled === true) continue;
         if (handled !== false) return handled;
       }
 
-      const count = expandState(s, t, current, batch, groupWords, out);
+      const count = expandState(s, current, batch, groupWords, out);
       if (count < 0) {
         const complete = (out[2] - groupWords) / words;
         if (canonicalize) canonicalizeBatch(groupWords, complete);
