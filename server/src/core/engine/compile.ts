@@ -329,10 +329,10 @@ export type ExpandFunction = (
  * Expands a whole state: runs every enabled transition of every actor, in actor order, and writes
  * each successor's packed words one after another into `batch` from word `start` (room for
  * `maxSuccessors` states is needed). `s` holds the unpacked state and `current` its packed words.
- * Returns the number of successors and sets `out[4]` to 1
- * when some thread had an enabled transition, else 0. When a step fails a check it returns -1 with
- * `out[0]` = violation number, `out[1]` = transition id, `out[2]` = the word of `batch` after the
- * complete successors and `out[3]` = the failing actor.
+ * Returns the number of successors and sets `out[4]` to 1 when some thread had an enabled
+ * transition, else 0. When a step fails a check it returns -1 with `out[0]` = violation number,
+ * `out[1]` = transition id, `out[2]` = the word of `batch` after the complete successors and
+ * `out[3]` = the failing actor.
  */
 export type StateExpandFunction = (s: Int32Array, current: Uint32Array, batch: Uint32Array, start: number, out: Int32Array) => number;
 
