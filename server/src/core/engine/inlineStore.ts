@@ -265,17 +265,15 @@ export class InlineStateStore implements StateStore {
     const table = new Int32Array(slots * words);
     touchForWriting(table);
     const movedBy = new Int8Array(oldSlots);
-    if (this.pair) movePairs(old, table, movedBy);
-    else moveSingles(old, table, movedBy);
+    const farMoves = this.pair ? movePairs(old, table, movedBy) : moveSingles(old, table, movedBy);
     const mask = slots - 1;
     const chunks = this.slotOf.chunkList();
-    for (let start = 0; start < this.count; start += CHUNK_LENGTH) {
-      const chunk = chunks[start / CHUNK_LENGTH];
-      const end = Math.min(CHUNK_LENGTH, this.count - start);
-      for (let k = 0; k < end; k++) {
-        const from = chunk[k];
-        const code = movedBy[from];
-        chunk[k] = code === FAR_MOVE ? this.farSlot(old, table, from, mask) : ((from + (code >> 1)) & (oldSlots - 1)) + (code & 1) * oldSlots;
+    for (let start = 0; start < this.count; start += CHUNK_LENGTH) renewSlots(chunks[start / CHUNK_LENGTH], Math.min(CHUNK_LENGTH, this.count - start), movedBy, oldSlots);
+    if (farMoves > 0) {
+      for (let start = 0; start < this.count; start += CHUNK_LENGTH) {
+        const chunk = chunks[start / CHUNK_LENGTH];
+        const end = Math.min(CHUNK_LENGTH, this.count - start);
+        for (let k = 0; k < end; k++) if (chunk[k] < 0) chunk[k] = this.farSlot(old, table, ~chunk[k], mask);
       }
     }
     this.table = table;
@@ -338,12 +336,14 @@ function touchForWriting(array: Int32Array): void {
 
 /**
  * Moves the two-word states of `old` into the empty `table` of twice its slots, in slot order,
- * and notes in `movedBy` (one byte per old slot) how far each moved (see `moveCode`).
+ * and notes in `movedBy` (one byte per old slot) how far each moved (see `moveCode`). Returns how
+ * many moved too far to note.
  */
-function movePairs(old: Int32Array, table: Int32Array, movedBy: Int8Array): void {
+function movePairs(old: Int32Array, table: Int32Array, movedBy: Int8Array): number {
   const oldSlots = old.length >>> 1;
   const mask = oldSlots * 2 - 1;
   const oldBits = 31 - Math.clz32(oldSlots);
+  let farMoves = 0;
   for (let from = 0; from < oldSlots; from++) {
     const second = old[from * 2 + 1];
     if (second === 0) continue;
@@ -352,22 +352,58 @@ function movePairs(old: Int32Array, table: Int32Array, movedBy: Int8Array): void
     while (table[slot * 2 + 1] !== 0) slot = (slot + 1) & mask;
     table[slot * 2] = first;
     table[slot * 2 + 1] = second;
-    movedBy[from] = moveCode(from, slot, oldSlots, oldBits);
+    const code = moveCode(from, slot, oldSlots, oldBits);
+    movedBy[from] = code;
+    if (code === FAR_MOVE) farMoves++;
   }
+  return farMoves;
 }
 
 /** `movePairs` for one-word states. */
-function moveSingles(old: Int32Array, table: Int32Array, movedBy: Int8Array): void {
+function moveSingles(old: Int32Array, table: Int32Array, movedBy: Int8Array): number {
   const oldSlots = old.length;
   const mask = oldSlots * 2 - 1;
   const oldBits = 31 - Math.clz32(oldSlots);
+  let farMoves = 0;
   for (let from = 0; from < oldSlots; from++) {
     const second = old[from];
     if (second === 0) continue;
     let slot = hashPair(0, second) & mask;
     while (table[slot] !== 0) slot = (slot + 1) & mask;
     table[slot] = second;
-    movedBy[from] = moveCode(from, slot, oldSlots, oldBits);
+    const code = moveCode(from, slot, oldSlots, oldBits);
+    movedBy[from] = code;
+    if (code === FAR_MOVE) farMoves++;
+  }
+  return farMoves;
+}
+
+/**
+ * Renews the first `end` old slots in `chunk` of `slotOf` through `movedBy` (see `moveCode`), four
+ * at a time so that the four reads of `movedBy`, which miss the cache, are under way together. A
+ * state that moved too far to note is left as `~from`, for `rehash` to find.
+ */
+function renewSlots(chunk: Int32Array, end: number, movedBy: Int8Array, oldSlots: number): void {
+  const oldMask = oldSlots - 1;
+  let k = 0;
+  for (; k + 4 <= end; k += 4) {
+    const from0 = chunk[k];
+    const from1 = chunk[k + 1];
+    const from2 = chunk[k + 2];
+    const from3 = chunk[k + 3];
+    const code0 = movedBy[from0];
+    const code1 = movedBy[from1];
+    const code2 = movedBy[from2];
+    const code3 = movedBy[from3];
+    chunk[k] = code0 === FAR_MOVE ? ~from0 : ((from0 + (code0 >> 1)) & oldMask) + (code0 & 1) * oldSlots;
+    chunk[k + 1] = code1 === FAR_MOVE ? ~from1 : ((from1 + (code1 >> 1)) & oldMask) + (code1 & 1) * oldSlots;
+    chunk[k + 2] = code2 === FAR_MOVE ? ~from2 : ((from2 + (code2 >> 1)) & oldMask) + (code2 & 1) * oldSlots;
+    chunk[k + 3] = code3 === FAR_MOVE ? ~from3 : ((from3 + (code3 >> 1)) & oldMask) + (code3 & 1) * oldSlots;
+  }
+  for (; k < end; k++) {
+    const from = chunk[k];
+    const code = movedBy[from];
+    chunk[k] = code === FAR_MOVE ? ~from : ((from + (code >> 1)) & oldMask) + (code & 1) * oldSlots;
   }
 }
 
