@@ -352,7 +352,7 @@ function transitionCode(generator: CodeGenerator, actor: Actor, id: number, fiel
   const inLocals = sink === 'batch';
   const restore = inLocals ? '' : [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
   const label = `T${id}`;
-  const fail = sink === 'emit' ? `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }` : `{ out[0] = $1; out[1] = ${id}; out[2] = o; return -1; }`;
+  const fail = sink === 'emit' ? `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }` : `{ out[0] = $1; out[1] = ${id}; out[2] = o; out[3] = ${actor.index}; return -1; }`;
   generator.arr = 's';
   generator.locals = null;
   const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
@@ -426,23 +426,39 @@ function actorBatchCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitFie
 type ActorBatchFunction = (s: Int32Array, current: Uint32Array, batch: Uint32Array, o: number, out: Int32Array) => number;
 
 /**
- * One function per actor and a driver that calls them in order: every call site in the driver sees
- * a single function, so calls stay direct (and small actors are inlined).
+ * A driver that runs every actor in order: small actors are written into it, and each of the others
+ * is a function of its own that it calls. Every call site sees a single function, so calls stay direct.
  */
 function stateExpansion(generator: CodeGenerator, system: TransitionSystem, fieldOf: (BitField | undefined)[], words: number): StateExpandFunction {
   const moving = system.actors.filter((actor) => actor.transitions.length > 0);
-  const functions = moving.map(
+  // Small actors are written into the driver, as long as it stays small enough for V8 to optimise.
+  let inlined = 0;
+  const called = moving.filter((actor) => {
+    const small = actor.transitions.length <= MAX_INLINED_TRANSITIONS && inlined + actor.transitions.length <= MAX_DRIVER_TRANSITIONS;
+    if (small) inlined += actor.transitions.length;
+    return !small;
+  });
+  const functions = called.map(
     (actor) => new Function('s', 'current', 'batch', 'o', 'out', actorBatchCode(generator, actor, fieldOf, words)) as ActorBatchFunction,
   );
   let driver = 'return function expandState(s, current, batch, start, out) {\nlet o = start;\nlet threads = 0;\n';
-  moving.forEach((actor, k) => {
-    const call = `o = a${k}(s, current, batch, o, out);\nif (o < 0) { out[3] = ${actor.index}; return -1; }\n`;
-    driver += actor.kind === 'thread' ? `{\nconst before = o;\n${call}if (o !== before) threads = 1;\n}\n` : call;
+  moving.forEach((actor) => {
+    const k = called.indexOf(actor);
+    const run =
+      k >= 0
+        ? `o = a${k}(s, current, batch, o, out);\nif (o < 0) return -1;\n`
+        : `{\n${actorBatchCode(generator, actor, fieldOf, words).replace(/return o;\n$/, '')}}\n`;
+    driver += actor.kind === 'thread' ? `{\nconst before = o;\n${run}if (o !== before) threads = 1;\n}\n` : run;
   });
   driver += `out[4] = threads;\nreturn (o - start) / ${words};\n};\n`;
-  const names = moving.map((_, k) => `a${k}`);
+  const names = called.map((_, k) => `a${k}`);
   return new Function(...names, driver)(...functions) as StateExpandFunction;
 }
+
+/** Actors with at most this many transitions are written into the expansion driver instead of called from it. */
+const MAX_INLINED_TRANSITIONS = 4;
+/** The most transitions written into the driver: a much larger function is never optimised by V8. */
+const MAX_DRIVER_TRANSITIONS = 64;
 
 /** The most successors one state can have: the largest number of transitions at a point, summed over actors. */
 function maxSuccessorsOf(system: TransitionSystem): number {
