@@ -116,7 +116,8 @@ export class InlineStateStore implements StateStore {
   }
 
   readForExpansion(index: number, into: Uint32Array): void {
-    this.frontier.releaseBefore(index);
+    // The search expands every state in turn, so chunks need releasing only when a new one starts.
+    if (FrontierQueue.startsChunk(index)) this.frontier.releaseBefore(index);
     this.read(index, into);
   }
 
