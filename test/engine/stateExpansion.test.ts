@@ -10,7 +10,7 @@ import { krefFamily } from '../fixtures/engine/kref-family';
 /**
  * The successors of `state` found by running each transition's guard and step function on the
  * unpacked state, packed, in actor and transition order; a failed check ends the list with the
- * violation number (negated, so that it cannot be confused with a packed word).
+ * violation number (negated, so that it cannot be confused with a packed word) and the failing actor.
  */
 function successorsByStep(compiled: CompiledSystem, state: Uint32Array): number[] {
   const s = new Int32Array(compiled.variableCount);
@@ -29,7 +29,7 @@ function successorsByStep(compiled: CompiledSystem, state: Uint32Array): number[
       const result = compiledActor.steps[id](next);
       if (result === -1) continue;
       if (result > 0) {
-        found.push(-result);
+        found.push(-result, a);
         return found;
       }
       compiled.pack(next, packed, 0);
@@ -47,7 +47,7 @@ function successorsByExpansion(compiled: CompiledSystem, state: Uint32Array): nu
   compiled.unpack(state, 0, s);
   const count = compiled.expandState(s, state, batch, 0, out);
   if (count >= 0) return [...batch.subarray(0, count * compiled.words)];
-  return [...batch.subarray(0, out[2]), -out[0]];
+  return [...batch.subarray(0, out[2]), -out[0], out[3]];
 }
 
 function assertExpansionMatchesSteps(text: string): void {
@@ -68,4 +68,24 @@ test('the generated expansion gives the successors the step functions give, on t
 
 test('the generated expansion gives the successors the step functions give, on random models', () => {
   for (let seed = 1; seed <= 40; seed++) assertExpansionMatchesSteps(generateModel(seed).text);
+});
+
+test('the generated expansion gives the successors the step functions give when only some small actors fit in the driver', () => {
+  // Forty two-transition devices: the driver takes the first thirty-two, the rest are called.
+  const devices = Array.from({ length: 40 }, (_, k) => `device dev${k} stopped { dma obj }`).join('\n');
+  const text = `model many_devices "many devices"
+
+object obj {
+  ref refs = 1 on zero { free obj }
+}
+${devices}
+
+thread user {
+  start dev0
+  start dev39
+  quiesce dev0
+  put obj.refs
+}
+`;
+  assertExpansionMatchesSteps(text);
 });
