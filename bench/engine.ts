@@ -5,7 +5,8 @@
 // Time to verdict counts everything from the `.lifetime` text to the verdict: for the engine
 // parsing, lowering, compiling and searching; for SPIN `spin -a`, gcc and pan. Raw search counts
 // the search alone. Ratios are engine / SPIN with partial-order reduction (SPIN's default): below 1
-// the engine is faster. BENCH_SIZES=WxK,WxK,... picks other sizes.
+// the engine is faster. BENCH_SIZES=WxK,WxK,... picks other sizes; BENCH_SPIN=off measures the
+// engine alone.
 
 import { familyLabel, familyModel, type FamilySize } from './family';
 import { parse } from '../server/src/core/syntax/parser';
@@ -112,7 +113,7 @@ function row(cells: string[], widths: number[]): string {
 
 async function main(): Promise<void> {
   const sizes = parseSizes(process.env.BENCH_SIZES);
-  const unavailable = spinUnavailableReason();
+  const unavailable = process.env.BENCH_SPIN === 'off' ? 'BENCH_SPIN=off' : spinUnavailableReason();
   if (unavailable) console.log(`SPIN columns are empty: ${unavailable}`);
   const widths = [6, 18, 11, 12, 10, 10, 10];
   console.log(row(['size', 'checker', 'states', 'states/s', 'bytes/st', 'search s', 'verdict s'], widths));
@@ -153,9 +154,9 @@ async function main(): Promise<void> {
   }
   if (!last) return;
   const { engine, spin } = last;
-  const ratio = spin ? fixed(engine.totalMs / spin.totalMs, 2) : 'n/a';
+  const ratio = spin ? `${fixed(engine.totalMs / spin.totalMs, 2)}x` : 'n/a';
   console.log(
-    `engine: ${fixed(perSecond(engine.states, engine.searchMs) === '-' ? 0 : (engine.states / engine.searchMs) * 1000)} states/s, ${fixed(engine.bytes / Math.max(1, engine.states), 1)} bytes/state, time-to-verdict vs SPIN ${ratio}x`,
+    `engine: ${fixed(perSecond(engine.states, engine.searchMs) === '-' ? 0 : (engine.states / engine.searchMs) * 1000)} states/s, ${fixed(engine.bytes / Math.max(1, engine.states), 1)} bytes/state, time-to-verdict vs SPIN ${ratio}`,
   );
 }
 
