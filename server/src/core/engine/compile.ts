@@ -409,8 +409,9 @@ function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldO
 }
 
 /**
- * The body of `(s, current, batch, o, out)` that appends the successors of one actor to `batch`
- * from word offset `o` and returns the offset after them, or -1 as `StateExpandFunction` does.
+ * The code that appends the successors of one actor to `batch` from word offset `o` and advances
+ * `o` past them, or returns -1 as `StateExpandFunction` does. It is the body of the actor's own
+ * function (followed by `return o;`) or a block of the driver.
  */
 function actorBatchCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitField | undefined)[], words: number): string {
   let code = `switch (s[${actor.pcVar}]) {\n`;
@@ -420,7 +421,7 @@ function actorBatchCode(generator: CodeGenerator, actor: Actor, fieldOf: (BitFie
     for (const id of point.transitions) code += transitionCode(generator, actor, id, fieldOf, words, 'batch');
     code += 'break;\n}\n';
   }
-  return code + '}\nreturn o;\n';
+  return code + '}\n';
 }
 
 type ActorBatchFunction = (s: Int32Array, current: Uint32Array, batch: Uint32Array, o: number, out: Int32Array) => number;
@@ -430,28 +431,26 @@ type ActorBatchFunction = (s: Int32Array, current: Uint32Array, batch: Uint32Arr
  * is a function of its own that it calls. Every call site sees a single function, so calls stay direct.
  */
 function stateExpansion(generator: CodeGenerator, system: TransitionSystem, fieldOf: (BitField | undefined)[], words: number): StateExpandFunction {
-  const moving = system.actors.filter((actor) => actor.transitions.length > 0);
+  const functions: ActorBatchFunction[] = [];
   // Small actors are written into the driver, as long as it stays small enough for V8 to optimise.
   let inlined = 0;
-  const called = moving.filter((actor) => {
-    const small = actor.transitions.length <= MAX_INLINED_TRANSITIONS && inlined + actor.transitions.length <= MAX_DRIVER_TRANSITIONS;
-    if (small) inlined += actor.transitions.length;
-    return !small;
-  });
-  const functions = called.map(
-    (actor) => new Function('s', 'current', 'batch', 'o', 'out', actorBatchCode(generator, actor, fieldOf, words)) as ActorBatchFunction,
-  );
   let driver = 'return function expandState(s, current, batch, start, out) {\nlet o = start;\nlet threads = 0;\n';
-  moving.forEach((actor) => {
-    const k = called.indexOf(actor);
-    const run =
-      k >= 0
-        ? `o = a${k}(s, current, batch, o, out);\nif (o < 0) return -1;\n`
-        : `{\n${actorBatchCode(generator, actor, fieldOf, words).replace(/return o;\n$/, '')}}\n`;
+  for (const actor of system.actors) {
+    const transitions = actor.transitions.length;
+    if (transitions === 0) continue;
+    const code = actorBatchCode(generator, actor, fieldOf, words);
+    let run: string;
+    if (transitions <= MAX_INLINED_TRANSITIONS && inlined + transitions <= MAX_DRIVER_TRANSITIONS) {
+      inlined += transitions;
+      run = `{\n${code}}\n`;
+    } else {
+      run = `o = a${functions.length}(s, current, batch, o, out);\nif (o < 0) return -1;\n`;
+      functions.push(new Function('s', 'current', 'batch', 'o', 'out', `${code}return o;\n`) as ActorBatchFunction);
+    }
     driver += actor.kind === 'thread' ? `{\nconst before = o;\n${run}if (o !== before) threads = 1;\n}\n` : run;
-  });
+  }
   driver += `out[4] = threads;\nreturn (o - start) / ${words};\n};\n`;
-  const names = called.map((_, k) => `a${k}`);
+  const names = functions.map((_, k) => `a${k}`);
   return new Function(...names, driver)(...functions) as StateExpandFunction;
 }
 

@@ -385,7 +385,6 @@ function moveSingles(old: Int32Array, table: Int32Array, movedBy: Int8Array): nu
  * state that moved too far to note is left as `~from`, for `rehash` to find.
  */
 function renewSlots(chunk: Int32Array, end: number, movedBy: Int8Array, oldSlots: number): void {
-  const oldMask = oldSlots - 1;
   let k = 0;
   for (; k + 4 <= end; k += 4) {
     const from0 = chunk[k];
@@ -396,16 +395,17 @@ function renewSlots(chunk: Int32Array, end: number, movedBy: Int8Array, oldSlots
     const code1 = movedBy[from1];
     const code2 = movedBy[from2];
     const code3 = movedBy[from3];
-    chunk[k] = code0 === FAR_MOVE ? ~from0 : ((from0 + (code0 >> 1)) & oldMask) + (code0 & 1) * oldSlots;
-    chunk[k + 1] = code1 === FAR_MOVE ? ~from1 : ((from1 + (code1 >> 1)) & oldMask) + (code1 & 1) * oldSlots;
-    chunk[k + 2] = code2 === FAR_MOVE ? ~from2 : ((from2 + (code2 >> 1)) & oldMask) + (code2 & 1) * oldSlots;
-    chunk[k + 3] = code3 === FAR_MOVE ? ~from3 : ((from3 + (code3 >> 1)) & oldMask) + (code3 & 1) * oldSlots;
+    chunk[k] = renewedSlot(from0, code0, oldSlots);
+    chunk[k + 1] = renewedSlot(from1, code1, oldSlots);
+    chunk[k + 2] = renewedSlot(from2, code2, oldSlots);
+    chunk[k + 3] = renewedSlot(from3, code3, oldSlots);
   }
-  for (; k < end; k++) {
-    const from = chunk[k];
-    const code = movedBy[from];
-    chunk[k] = code === FAR_MOVE ? ~from : ((from + (code >> 1)) & oldMask) + (code & 1) * oldSlots;
-  }
+  for (; k < end; k++) chunk[k] = renewedSlot(chunk[k], movedBy[chunk[k]], oldSlots);
+}
+
+/** The new slot of the state in old slot `from`, which moved as `code` says (see `moveCode`), or `~from` for a far move. */
+function renewedSlot(from: number, code: number, oldSlots: number): number {
+  return code === FAR_MOVE ? ~from : ((from + (code >> 1)) & (oldSlots - 1)) + (code & 1) * oldSlots;
 }
 
 /**
