@@ -19,7 +19,8 @@ function plural(n: number, word: string): string {
 
 function findingBlock(located: LocatedFinding, fixedLater: LocatedFinding | undefined, total: number): string {
   const report = newReport(located.file.path, located.text);
-  const where = located.finding.function ? `  in ${located.file.language === 'c' ? `${located.finding.function}()` : located.finding.function}` : '';
+  const fn = located.finding.function;
+  const where = fn ? `  in ${located.file.language === 'c' ? `${fn}()` : fn === 'baseline' ? 'the baseline' : `proposal ${fn}`}` : '';
   const later = fixedLater ? `\n  fixed later in the series, by [${fixedLater.patch.patch.number}/${total}] ${fixedLater.patch.patch.subject}` : '';
   return `${formatDiagnosticText(report, located.finding.diagnostic)}\n${where}${later}`.replace(/\n$/, '');
 }
