@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeCText } from '../../core/c/index';
 import { cBodiesFor } from '../../core/features/cBodies';
-import { languageOfPath, parseSeries, reviewSeries, type ParsedSeries, type ReviewEnvironment, type TreeSource } from '../../core/review/index';
+import { directorySource, languageOfPath, parseSeries, reviewSeries, type ParsedSeries, type ReviewEnvironment, type TreeSource } from '../../core/review/index';
 import { loadCFrontEnd } from '../cfiles';
 import { problemLines } from '../cSupport';
 import type { CommandOutput } from '../exportCommand';
@@ -17,7 +17,6 @@ import { formatReviewEmail } from './formatEmail';
 import { formatReviewJson } from './formatJson';
 import { formatReviewSarif } from './formatSarif';
 import { formatReviewText } from './formatText';
-import { directorySource } from './fsSource';
 import { gitTreeSource, isGitCheckout, rangePatches, stagedPatch } from './git';
 
 /** The largest patch input read. */
@@ -141,7 +140,7 @@ export async function runReview(command: ReviewCommand, readStdin: () => Buffer 
     if (failure) stderr += `lifetime: ${failure}; models with C bodies are not checked\n`;
   }
   const outcome = reviewSeries(input.series, input.source, env);
-  if (!outcome.ok) return { stdout: '', stderr: outcome.problems.map((problem) => `lifetime: ${input.name}: ${problem}\n`).join(''), exitCode: 2 };
+  if (!outcome.ok) return { stdout: '', stderr: outcome.problems.map((problem) => `lifetime: ${input.name}: ${problem.message}\n`).join(''), exitCode: 2 };
   const review = outcome.review;
   if (command.format !== 'text') {
     const notes = [...(review.alreadyApplied ? ['the tree already holds this series; it was reviewed against the tree without it'] : []), ...review.patches.flatMap((p) => [...p.notes, ...p.files.flatMap((f) => f.notes.map((n) => `${f.path}: ${n}`))])];

@@ -2,7 +2,8 @@
 // fixes and leaves in the C files and models it touches.
 
 export { parseSeries } from './parseSeries';
-export { reviewSeries, languageOfPath, type ReviewEnvironment, type ReviewOutcome } from './review';
+export { reviewSeries, languageOfPath, type ReviewEnvironment, type ReviewOutcome, type ReviewProblem } from './review';
+export { directorySource } from './directorySource';
 export { PatchedTree, unsafePath, type ReadResult, type TreeSource, type AppliedFile } from './tree';
 export { hunkLineRefs, patchLineOf, type HunkLineRef } from './hunkLines';
 export { countByClass, findingText, type FileReview, type FindingClass, type PatchReview, type ReviewFinding, type SeriesReview } from './types';

@@ -16,7 +16,15 @@ export interface ReviewEnvironment {
   modelBudget?: ModelBudget;
 }
 
-export type ReviewOutcome = { ok: true; review: SeriesReview } | { ok: false; problems: string[] };
+/** Why a series cannot be reviewed: what is wrong and the 0-based line of the patch input it concerns. */
+export interface ReviewProblem {
+  /** `syntax`: the patch is malformed; `apply`: it does not apply to the tree. */
+  kind: 'syntax' | 'apply';
+  message: string;
+  inputLine: number;
+}
+
+export type ReviewOutcome = { ok: true; review: SeriesReview } | { ok: false; problems: ReviewProblem[] };
 
 export function languageOfPath(path: string): 'c' | 'lifetime' | undefined {
   const lower = path.toLowerCase();
@@ -25,12 +33,12 @@ export function languageOfPath(path: string): 'c' | 'lifetime' | undefined {
   return undefined;
 }
 
-function applyPatch(tree: PatchedTree, patch: Patch, reverse: boolean): { ok: true; files: AppliedFile[] } | { ok: false; message: string } {
+function applyPatch(tree: PatchedTree, patch: Patch, reverse: boolean): { ok: true; files: AppliedFile[] } | { ok: false; message: string; inputLine: number } {
   const files: AppliedFile[] = [];
   const order = reverse ? [...patch.files].reverse() : patch.files;
   for (const file of order) {
     const outcome = applyFile(tree, file, reverse);
-    if (!outcome.ok) return { ok: false, message: outcome.message };
+    if (!outcome.ok) return outcome;
     files.push(outcome.applied);
   }
   return { ok: true, files: reverse ? files.reverse() : files };
@@ -64,7 +72,7 @@ function takeOut(source: TreeSource, patches: readonly Patch[]): PatchedTree | u
 }
 
 export function reviewSeries(series: ParsedSeries, source: TreeSource, env: ReviewEnvironment): ReviewOutcome {
-  if (series.problems.length > 0) return { ok: false, problems: series.problems.map((p) => `line ${p.inputLine + 1}: ${p.message}`) };
+  if (series.problems.length > 0) return { ok: false, problems: series.problems.map((p) => ({ kind: 'syntax' as const, message: `line ${p.inputLine + 1}: ${p.message}`, inputLine: p.inputLine })) };
   const total = series.patches.length;
   let tree = new PatchedTree(source);
   let alreadyApplied = false;
@@ -78,7 +86,7 @@ export function reviewSeries(series: ParsedSeries, source: TreeSource, env: Revi
   const reviews: PatchReview[] = [];
   for (const patch of series.patches) {
     const applied = applyPatch(tree, patch, false);
-    if (!applied.ok) return { ok: false, problems: [`${describePatch(patch, total)}: ${applied.message}`] };
+    if (!applied.ok) return { ok: false, problems: [{ kind: 'apply', message: `${describePatch(patch, total)}: ${applied.message}`, inputLine: applied.inputLine }] };
     const review: PatchReview = { patch, files: [], notes: [] };
     let skipped = 0;
     for (const file of applied.files) {

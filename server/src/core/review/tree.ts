@@ -43,7 +43,8 @@ export interface AppliedFile {
   hunks: AppliedHunk[];
 }
 
-export type FileApplyOutcome = { ok: true; applied: AppliedFile } | { ok: false; message: string };
+/** A failure names the file (and the hunk) and points at the line of the patch it concerns. */
+export type FileApplyOutcome = { ok: true; applied: AppliedFile } | { ok: false; message: string; inputLine: number };
 
 /** The path's problem as a sentence, or undefined when the path may be read. */
 export function unsafePath(path: string): string | undefined {
@@ -66,9 +67,10 @@ function readText(tree: PatchedTree, path: string): { text?: string; message?: s
  */
 export function applyFile(tree: PatchedTree, file: FilePatch, reverse = false): FileApplyOutcome {
   const name = displayPath(file);
+  const fail = (message: string, inputLine = file.inputLine): FileApplyOutcome => ({ ok: false, message, inputLine });
   for (const path of [file.oldPath, file.newPath]) {
     const unsafe = path === undefined ? undefined : unsafePath(path);
-    if (unsafe) return { ok: false, message: `${path}: the path ${unsafe}` };
+    if (unsafe) return fail(`${path}: the path ${unsafe}`);
   }
   const from = reverse ? file.newPath : file.oldPath;
   const to = reverse ? file.oldPath : file.newPath;
@@ -78,19 +80,19 @@ export function applyFile(tree: PatchedTree, file: FilePatch, reverse = false): 
   let before: string | undefined;
   if (!creates) {
     const read = readText(tree, from!);
-    if (read.message) return { ok: false, message: read.message };
-    if (read.text === undefined) return { ok: false, message: `${from}: the patch changes this file, and the tree has no such file` };
+    if (read.message) return fail(read.message);
+    if (read.text === undefined) return fail(`${from}: the patch changes this file, and the tree has no such file`);
     before = read.text;
   } else if (to !== undefined) {
     const read = readText(tree, to);
-    if (read.message) return { ok: false, message: read.message };
-    if (read.text !== undefined) return { ok: false, message: `${to}: the patch creates this file, and the tree already has it` };
+    if (read.message) return fail(read.message);
+    if (read.text !== undefined) return fail(`${to}: the patch creates this file, and the tree already has it`);
   }
   const hunks = reverse ? reverseHunks(file.hunks) : file.hunks;
   const result = applyHunks(before ?? '', hunks);
-  if (!result.ok) return { ok: false, message: `${name}: ${result.reason}` };
+  if (!result.ok) return fail(`${name}: ${result.reason}`, result.hunk.inputLine);
   if (deletes) {
-    if (result.text.length > 0) return { ok: false, message: `${name}: the patch deletes this file, but the file has lines the patch does not remove` };
+    if (result.text.length > 0) return fail(`${name}: the patch deletes this file, but the file has lines the patch does not remove`);
     tree.remove(from!);
     return { ok: true, applied: { file, before, hunks: result.hunks } };
   }

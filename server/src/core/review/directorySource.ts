@@ -3,9 +3,19 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ReadResult, TreeSource } from '../../core/review/index';
-import { unsafePath } from '../../core/review/index';
-import { decodeUtf8, formatBytes, MAX_FILE_BYTES } from '../inputs';
+import { unsafePath, type ReadResult, type TreeSource } from './tree';
+
+/** The largest file read from a tree, as `lifetime check` reads no larger one. */
+export const MAX_TREE_FILE_BYTES = 8 * 1024 * 1024;
+
+function decode(bytes: Uint8Array): string | undefined {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
+  }
+}
 
 function errnoReason(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
@@ -33,9 +43,9 @@ export function directorySource(root: string): TreeSource {
       try {
         const stat = fs.statSync(real);
         if (!stat.isFile()) return { error: stat.isDirectory() ? 'is a directory' : 'is not a regular file' };
-        if (stat.size > MAX_FILE_BYTES) return { error: `is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit` };
-        const text = decodeUtf8(fs.readFileSync(real));
-        return typeof text === 'string' ? { text } : { error: `is not valid UTF-8 (line ${text.line})` };
+        if (stat.size > MAX_TREE_FILE_BYTES) return { error: `is ${stat.size} bytes, over the ${MAX_TREE_FILE_BYTES / (1024 * 1024)} MiB limit` };
+        const text = decode(fs.readFileSync(real));
+        return text === undefined ? { error: 'is not valid UTF-8' } : { text };
       } catch (error) {
         return { error: errnoReason(error) };
       }
