@@ -71,7 +71,18 @@ function takeOut(source: TreeSource, patches: readonly Patch[]): PatchedTree | u
   return tree;
 }
 
-export function reviewSeries(series: ParsedSeries, source: TreeSource, env: ReviewEnvironment): ReviewOutcome {
+/** The analyzer, remembering each text's findings: in a series, a file after one patch is the file before the next. */
+function remembering(analyze: CAnalyzer): CAnalyzer {
+  const known = new Map<string, ReturnType<CAnalyzer>>();
+  return (text) => {
+    let findings = known.get(text);
+    if (!findings) known.set(text, (findings = analyze(text)));
+    return findings;
+  };
+}
+
+export function reviewSeries(series: ParsedSeries, source: TreeSource, given: ReviewEnvironment): ReviewOutcome {
+  const env: ReviewEnvironment = { ...given, analyzeC: given.analyzeC && remembering(given.analyzeC) };
   if (series.problems.length > 0) return { ok: false, problems: series.problems.map((p) => ({ kind: 'syntax' as const, message: `line ${p.inputLine + 1}: ${p.message}`, inputLine: p.inputLine })) };
   const total = series.patches.length;
   let tree = new PatchedTree(source);
