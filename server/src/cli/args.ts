@@ -1,6 +1,7 @@
 // Command-line arguments: `lifetime check ...`, `lifetime export ...`, `--help`, `--version`.
 // Parsing never throws; a bad command line yields a one-line reason (exit code 2).
 
+import { integer, splitFlag } from './flags';
 import { parseReviewArgs, type ReviewCommand } from './review/args';
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
@@ -53,13 +54,6 @@ function usageError(message: string): Command {
   return { command: 'usage-error', message };
 }
 
-/** A non-negative integer flag value, or undefined when it is not one. */
-function integer(text: string | undefined, min: number): number | undefined {
-  if (text === undefined || !/^\d+$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) && value >= min ? value : undefined;
-}
-
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0) return usageError("no command given; run 'lifetime --help' (usage: lifetime check <files or directories>)");
   const [first, ...rest] = argv;
@@ -74,13 +68,6 @@ export function parseArgs(argv: readonly string[]): Command {
   if (first === 'review') return parseReviewArgs(rest);
   if (first.startsWith('-')) return usageError(`unknown option '${first}'; run 'lifetime --help'`);
   return usageError(`unknown command '${first}'; the commands are 'check', 'review', 'export' and 'gallery' (run 'lifetime --help')`);
-}
-
-/** Splits `--flag=value` into flag and value; other arguments pass unchanged. */
-function splitFlag(arg: string): { flag: string; inline?: string } {
-  const eq = arg.indexOf('=');
-  if (arg.startsWith('--') && eq > 2) return { flag: arg.slice(0, eq), inline: arg.slice(eq + 1) };
-  return { flag: arg };
 }
 
 function parseCheck(args: readonly string[]): Command {

@@ -1,5 +1,7 @@
 // `lifetime review` arguments. Parsing never throws; a bad command line is a one-line reason.
 
+import { integer, splitFlag } from '../flags';
+
 export type ReviewFormat = 'text' | 'json' | 'sarif' | 'email';
 
 export interface ReviewCommand {
@@ -21,12 +23,6 @@ export type ReviewParse = ReviewCommand | { command: 'help'; topic: 'review' } |
 
 const VALUE_FLAGS = ['--tree', '--format', '-f', '--api', '--max-states', '--timeout-ms', '--max-memory'];
 
-function positive(text: string): number | undefined {
-  if (!/^\d+$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) && value >= 1 ? value : undefined;
-}
-
 export function parseReviewArgs(args: readonly string[]): ReviewParse {
   const command: ReviewCommand = { command: 'review', inputs: [], staged: false, tree: '.', format: 'text', apiFiles: [], exact: false };
   const usage = (message: string): ReviewParse => ({ command: 'usage-error', message });
@@ -41,9 +37,8 @@ export function parseReviewArgs(args: readonly string[]): ReviewParse {
       onlyInputs = true;
       continue;
     }
-    const eq = arg.indexOf('=');
-    const flag = arg.startsWith('--') && eq > 2 ? arg.slice(0, eq) : arg;
-    let value: string | undefined = arg.startsWith('--') && eq > 2 ? arg.slice(eq + 1) : undefined;
+    const { flag, inline } = splitFlag(arg);
+    let value = inline;
     if (VALUE_FLAGS.includes(flag)) {
       if (value === undefined) {
         value = args[++i];
@@ -77,7 +72,7 @@ export function parseReviewArgs(args: readonly string[]): ReviewParse {
       case '--max-states':
       case '--timeout-ms':
       case '--max-memory': {
-        const n = positive(value!);
+        const n = integer(value, 1);
         if (n === undefined) return usage(`${flag} needs a positive whole number, not '${value}'`);
         if (flag === '--max-states') command.maxStates = n;
         else if (flag === '--timeout-ms') command.timeoutMs = n;
