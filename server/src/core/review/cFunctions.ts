@@ -69,8 +69,39 @@ function codeStart(text: string, from: number, to: number): number {
   return from;
 }
 
+/**
+ * Which preprocessor branches are read: the first branch of each conditional, or the `#else` of an
+ * `#if 0`. Code in the other branches is skipped, so that braces written once per branch
+ * (`#ifdef X` `if (a) {` `#else` `if (b) {` `#endif`) count once.
+ */
+class Conditionals {
+  private readonly frames: { skipping: boolean; zero: boolean; outer: boolean }[] = [];
+
+  get skipping(): boolean {
+    return this.frames.length > 0 && this.frames[this.frames.length - 1].skipping;
+  }
+
+  directive(line: string): void {
+    const match = /^#\s*(\w+)\s*(.*)$/.exec(line);
+    if (!match) return;
+    const [, word, rest] = match;
+    const outer = this.skipping;
+    if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
+      const zero = word === 'if' && /^0\b/.test(rest.trim());
+      this.frames.push({ skipping: outer || zero, zero, outer });
+    } else if ((word === 'else' || word === 'elif') && this.frames.length > 0) {
+      const frame = this.frames[this.frames.length - 1];
+      frame.skipping = frame.outer || !frame.zero;
+      frame.zero = false;
+    } else if (word === 'endif') {
+      this.frames.pop();
+    }
+  }
+}
+
 export function cFunctionSpans(text: string): FunctionSpan[] {
   const spans: FunctionSpan[] = [];
+  const conditionals = new Conditionals();
   let depth = 0;
   let segmentStart = 0;
   let open: { name: string; start: number } | undefined;
@@ -82,12 +113,15 @@ export function cFunctionSpans(text: string): FunctionSpan[] {
       continue;
     }
     if (lineStart && ch === '#') {
-      i = skipLineEnd(text, i);
+      const end = skipLineEnd(text, i);
+      conditionals.directive(text.slice(i, end));
+      i = end;
       if (depth === 0) segmentStart = i + 1;
       lineStart = true;
       continue;
     }
     if (ch !== ' ' && ch !== '\t' && ch !== '\r') lineStart = false;
+    if (conditionals.skipping) continue;
     if (ch === '/' && text[i + 1] === '*') {
       const close = text.indexOf('*/', i + 2);
       i = close < 0 ? text.length : close + 1;
