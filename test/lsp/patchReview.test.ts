@@ -129,7 +129,10 @@ test('workspace/executeCommand lifetime.review answers with the report of a patc
 });
 
 test('lifetime.review without a patch reviews the git staged changes of the workspace', async (t) => {
-  if (spawnSync('git', ['--version']).status !== 0) return t.skip('git is not installed');
+  if (spawnSync('git', ['--version']).status !== 0) {
+    if (process.env.CI) assert.fail('git is not installed (apt-get install git)');
+    return t.skip('git is not installed');
+  }
   const repo = path.join(scratch, 'repo');
   fs.cpSync(TREE, repo, { recursive: true });
   const git = (...args: string[]) => assert.equal(spawnSync('git', ['-C', repo, ...args]).status, 0, `git ${args.join(' ')}`);
