@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { STATUS, type StatusNotification } from './protocol';
+import { isPatchDocument, registerReviewPatch } from './reviewPatch';
 import { CheckStatusBar } from './statusBar';
 import { TracePanel } from './traceView/panel';
 
@@ -28,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   // C documents always go to the server, which analyses them only while `lifetime.c.enable` is on,
   // so that turning the setting on or off takes effect at once.
   const clientOptions: LanguageClientOptions = {
-    documentSelector: [{ language: 'lifetime' }, { language: 'c' }],
+    documentSelector: [{ language: 'lifetime' }, { language: 'c' }, { language: 'diff' }, { scheme: 'file', pattern: '**/*.eml' }],
     outputChannel: output,
     initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime') },
     synchronize: { configurationSection: 'lifetime' },
@@ -38,6 +39,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(statusBar);
   context.subscriptions.push(client.onNotification(STATUS, (status: StatusNotification) => statusBar.update(status)));
   registerCommands(context, () => client, output);
+  registerReviewPatch(context, () => client, output);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
   const started = client;
   const start = async (): Promise<void> => {
@@ -58,7 +60,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   waiting.push(
     vscode.workspace.onDidOpenTextDocument((document) => {
-      if (document.languageId === 'lifetime') startOnce();
+      if (document.languageId === 'lifetime' || isPatchDocument(document)) startOnce();
     }),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('lifetime.c.enable') && cChecksOn()) startOnce();
@@ -71,9 +73,9 @@ function cChecksOn(): boolean {
   return vscode.workspace.getConfiguration('lifetime').get<boolean>('c.enable') === true;
 }
 
-/** The server is needed for models, and for C files only when C checks are on. */
+/** The server is needed for models and patch files, and for C files only when C checks are on. */
 async function serverWanted(): Promise<boolean> {
-  if (cChecksOn() || vscode.workspace.textDocuments.some((document) => document.languageId === 'lifetime')) return true;
+  if (cChecksOn() || vscode.workspace.textDocuments.some((document) => document.languageId === 'lifetime' || isPatchDocument(document))) return true;
   const models = await vscode.workspace.findFiles('**/*.lifetime', '**/node_modules/**', 1);
   return models.length > 0;
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { allCodes } from '../../server/src/core/diagnostics/codes';
-import { CHECK_HELP } from '../../server/src/cli/help';
+import { CHECK_HELP, REVIEW_HELP } from '../../server/src/cli/help';
 import { ensureBuilt, lifetime } from './bin';
 
 function doc(name: string): string {
@@ -56,6 +56,18 @@ test('docs/cli.md documents every field of the JSON report and every exit code',
   ];
   for (const field of fields) assert.ok(cli.includes(`\`${field}\``) || cli.includes(`"${field}"`), `docs/cli.md does not document '${field}'`);
   for (const code of ['| 0 |', '| 1 |', '| 2 |']) assert.ok(cli.includes(code), `docs/cli.md lacks the exit code row ${code}`);
+});
+
+test('docs/cli.md documents lifetime review: every option, the JSON fields, the baseline states and the exit codes', () => {
+  const cli = doc('cli.md');
+  const section = cli.slice(cli.indexOf('## `lifetime review`'), cli.indexOf('## `lifetime export'));
+  assert.ok(section.length > 1000, 'docs/cli.md has no lifetime review section');
+  const options = [...REVIEW_HELP.matchAll(/^\s+(--[a-z-]+)/gm)].map((m) => m[1]);
+  assert.ok(options.length >= 8);
+  for (const option of options) assert.ok(section.includes(`\`${option}`), `the review section does not document ${option}`);
+  for (const field of ['introduced', 'fixed', 'remaining', 'path', 'function', 'patch']) assert.ok(section.includes(`\`${field}\``) || section.includes(`"${field}"`), `the review section does not document '${field}'`);
+  for (const state of ['new', 'unchanged', 'absent']) assert.ok(section.includes(`\`${state}\``), `the review section does not name the baseline state '${state}'`);
+  for (const row of ['| 0 |', '| 1 |', '| 2 |']) assert.ok(section.includes(row), `the review section lacks the exit code row ${row}`);
 });
 
 test('docs/ci.md shows a GitHub Actions job that uploads the SARIF', () => {

@@ -1,6 +1,9 @@
 // Command-line arguments: `lifetime check ...`, `lifetime export ...`, `--help`, `--version`.
 // Parsing never throws; a bad command line yields a one-line reason (exit code 2).
 
+import { integer, splitFlag } from './flags';
+import { parseReviewArgs, type ReviewCommand } from './review/args';
+
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
 export interface CheckCommand {
@@ -42,7 +45,8 @@ export type Command =
   | CheckCommand
   | ExportCommand
   | GalleryCommand
-  | { command: 'help'; topic?: 'check' | 'export' | 'gallery' }
+  | ReviewCommand
+  | { command: 'help'; topic?: 'check' | 'export' | 'gallery' | 'review' }
   | { command: 'version' }
   | { command: 'usage-error'; message: string };
 
@@ -50,33 +54,20 @@ function usageError(message: string): Command {
   return { command: 'usage-error', message };
 }
 
-/** A non-negative integer flag value, or undefined when it is not one. */
-function integer(text: string | undefined, min: number): number | undefined {
-  if (text === undefined || !/^\d+$/.test(text)) return undefined;
-  const value = Number(text);
-  return Number.isSafeInteger(value) && value >= min ? value : undefined;
-}
-
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0) return usageError("no command given; run 'lifetime --help' (usage: lifetime check <files or directories>)");
   const [first, ...rest] = argv;
   if (first === '--help' || first === '-h' || first === 'help') {
-    const topic = rest[0] === 'check' || rest[0] === 'export' || rest[0] === 'gallery' ? rest[0] : undefined;
+    const topic = rest[0] === 'check' || rest[0] === 'export' || rest[0] === 'gallery' || rest[0] === 'review' ? rest[0] : undefined;
     return { command: 'help', topic };
   }
   if (first === '--version' || first === '-V' || first === 'version') return { command: 'version' };
   if (first === 'check') return parseCheck(rest);
   if (first === 'export') return parseExport(rest);
   if (first === 'gallery') return parseGallery(rest);
+  if (first === 'review') return parseReviewArgs(rest);
   if (first.startsWith('-')) return usageError(`unknown option '${first}'; run 'lifetime --help'`);
-  return usageError(`unknown command '${first}'; the commands are 'check', 'export' and 'gallery' (run 'lifetime --help')`);
-}
-
-/** Splits `--flag=value` into flag and value; other arguments pass unchanged. */
-function splitFlag(arg: string): { flag: string; inline?: string } {
-  const eq = arg.indexOf('=');
-  if (arg.startsWith('--') && eq > 2) return { flag: arg.slice(0, eq), inline: arg.slice(eq + 1) };
-  return { flag: arg };
+  return usageError(`unknown command '${first}'; the commands are 'check', 'review', 'export' and 'gallery' (run 'lifetime --help')`);
 }
 
 function parseCheck(args: readonly string[]): Command {

@@ -4,16 +4,19 @@ export const MAIN_HELP = `lifetime - check kernel lifetime designs: use-after-fr
 
 Usage:
   lifetime check [options] <files or directories>...
+  lifetime review [options] <patch files | - | revision range | --staged>
   lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml] [--api FILE]
   lifetime gallery <directory> [-o page.md] [--exact] [--api FILE]
   lifetime --help | --version
 
 Commands:
   check    Check .lifetime models (every proposal, every interleaving) and kernel C files.
+  review   Review a patch or a series: what it introduces, fixes and leaves in C files and models.
   export   Write a model as Promela for the SPIN model checker.
   gallery  Render a directory of models as a Markdown page: questions, verdicts and traces.
 
-Run 'lifetime check --help', 'lifetime export --help' or 'lifetime gallery --help' for their options.
+Run 'lifetime check --help', 'lifetime review --help', 'lifetime export --help' or
+'lifetime gallery --help' for their options.
 Exit codes: 0 no errors and every expectation met; 1 errors or unmet expectations;
             2 usage or input error (missing, unreadable, not UTF-8 or too large a file).
 Documentation: docs/cli.md, docs/diagnostics.md`;
@@ -36,6 +39,30 @@ Options:
   --proposal NAME           Check only this proposal ('baseline' for the baseline; repeatable).
   --no-engine               Only parse and check names; run no search.
   -h, --help                Show this help.`;
+
+export const REVIEW_HELP = `Usage: lifetime review [options] <patch files...>
+       lifetime review [options] -
+       lifetime review [options] <revision range>      (in a git checkout: HEAD~3..HEAD, or one commit)
+       lifetime review [options] --staged
+
+Applies a unified diff, or a git format-patch mbox of one patch or a series, in memory to the tree
+(nothing is written), analyses each touched C file and model before and after each patch, and
+reports for the functions the patch touches what it introduces, fixes and leaves.
+
+Options:
+  --tree DIR                The tree the patches apply to (default: the working directory).
+  --staged                  Review the staged changes of the git checkout at --tree against HEAD.
+  --format text|json|sarif|email
+                            Output format (default text); email writes a review reply per patch.
+  --api FILE                An extra kernel API table for C files (repeatable).
+  --exact                   Models: turn the search's reductions off.
+  --max-states N            Models: stop each search after N states.
+  --timeout-ms N            Models: stop each search after N milliseconds.
+  --max-memory MIB          Models: stop each search when its states take more than MIB MiB.
+  -h, --help                Show this help.
+
+Exit codes: 0 nothing introduced; 1 something introduced; 2 an input error (a patch that does not
+apply, an unreadable file, a file that is not a patch).`;
 
 export const EXPORT_HELP = `Usage: lifetime export --promela <file.lifetime> [--proposal NAME] [-o out.pml] [--api FILE]
 

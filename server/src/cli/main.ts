@@ -6,14 +6,15 @@ import { parseArgs } from './args';
 import { runCheck } from './check';
 import { runExport, type CommandOutput } from './exportCommand';
 import { runGallery } from './galleryCommand';
-import { CHECK_HELP, EXPORT_HELP, GALLERY_HELP, MAIN_HELP } from './help';
+import { CHECK_HELP, EXPORT_HELP, GALLERY_HELP, MAIN_HELP, REVIEW_HELP } from './help';
+import { runReview } from './review/command';
 import { VERSION } from './version';
 
 export async function run(argv: readonly string[]): Promise<CommandOutput> {
   const command = parseArgs(argv);
   switch (command.command) {
     case 'help': {
-      const topics = { check: CHECK_HELP, export: EXPORT_HELP, gallery: GALLERY_HELP };
+      const topics = { check: CHECK_HELP, export: EXPORT_HELP, gallery: GALLERY_HELP, review: REVIEW_HELP };
       const text = command.topic ? topics[command.topic] : MAIN_HELP;
       return { stdout: `${text}\n`, stderr: '', exitCode: 0 };
     }
@@ -27,6 +28,8 @@ export async function run(argv: readonly string[]): Promise<CommandOutput> {
       return runExport(command);
     case 'gallery':
       return runGallery(command);
+    case 'review':
+      return runReview(command);
   }
 }
 

@@ -12,15 +12,15 @@ import { codeHref } from '../core/features/diagnostics';
 import { lineColumn, type FileReport } from './report';
 import { VERSION } from './version';
 
-const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
 type Level = 'error' | 'warning' | 'note';
 
-function level(severity: Severity): Level {
+export function level(severity: Severity): Level {
   return severity === 'info' ? 'note' : severity;
 }
 
-function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+export function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
   if (isAbsolute(path)) return { uri: pathToFileURL(path).href };
   return {
     uri: path
@@ -51,7 +51,7 @@ function physicalLocation(report: FileReport, start: number, end: number) {
   };
 }
 
-function rules() {
+export function rules() {
   return allCodes().map((info) => ({
     id: info.code,
     name: info.kind
@@ -94,6 +94,18 @@ function codeFlow(report: FileReport, result: ProposalResult) {
   };
 }
 
+/** The tool's description, with its rules. */
+export function sarifDriver(ruleList: ReturnType<typeof rules>) {
+  return {
+    name: 'lifetime',
+    fullName: 'Lifetime Review',
+    version: VERSION,
+    semanticVersion: VERSION,
+    informationUri: 'https://github.com/lifetime-review/lifetime-review',
+    rules: ruleList,
+  };
+}
+
 export function toSarif(reports: readonly FileReport[]) {
   const ruleList = rules();
   const ruleIndex = new Map(ruleList.map((rule, index) => [rule.id, index]));
@@ -127,16 +139,7 @@ export function toSarif(reports: readonly FileReport[]) {
     version: '2.1.0',
     runs: [
       {
-        tool: {
-          driver: {
-            name: 'lifetime',
-            fullName: 'Lifetime Review',
-            version: VERSION,
-            semanticVersion: VERSION,
-            informationUri: 'https://github.com/lifetime-review/lifetime-review',
-            rules: ruleList,
-          },
-        },
+        tool: { driver: sarifDriver(ruleList) },
         originalUriBaseIds: { '%SRCROOT%': { uri: pathToFileURL(`${process.cwd()}/`).href } },
         columnKind: 'utf16CodeUnits',
         results,

@@ -37,6 +37,7 @@ import { signatureHelpAt } from '../core/features/signatureHelp';
 import { documentSymbols } from '../core/features/symbols';
 import { traceViewData } from '../core/features/traceView';
 import { CodeActionProvider } from './codeActions';
+import { REVIEW_COMMAND } from './patchReview';
 import { describeError, type Session } from './session';
 
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, session: Session): void {
@@ -112,6 +113,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
         if (typeof uri !== 'string') return 'lifetime.recheck needs a document URI as its first argument.';
         return await session.checkNow(uri, typeof proposal === 'string' ? [proposal] : undefined);
       }
+      if (params.command === REVIEW_COMMAND) return await session.patchDocuments.run(params.arguments ?? []);
       return `Unknown command ${params.command}.`;
     } catch (error) {
       return `The command failed: ${describeError(error)}`;

@@ -15,12 +15,13 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { registerFeatures } from './features';
 import { FrameGuard } from './frameGuard';
+import { REVIEW_COMMAND } from './patchReview';
 import { describeError, Session } from './session';
 import { validateSettings } from './settings';
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/features/semanticTokens';
 import { TRIGGER_CHARACTERS } from '../core/features/completion';
 
-export const SERVER_COMMANDS = ['lifetime.recheck'];
+export const SERVER_COMMANDS = ['lifetime.recheck', REVIEW_COMMAND];
 
 const USAGE = `Usage: lifetime-language-server --stdio | --node-ipc | --socket=PORT | --pipe=NAME
 

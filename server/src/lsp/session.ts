@@ -14,6 +14,7 @@ import { formatCount } from '../core/features/ranges';
 import { toLspDiagnostic } from './convert';
 import { CDocuments, isCDocument } from './cDocuments';
 import { EngineHost, type EngineRun } from './engineHost';
+import { isPatchDocument, PatchDocuments } from './patchReview';
 import { Coalescer } from './scheduler';
 import { DEFAULT_SETTINGS, type LifetimeSettings } from './settings';
 
@@ -57,6 +58,7 @@ export class Session {
   private workerDeathReported = false;
 
   readonly cDocuments: CDocuments;
+  readonly patchDocuments: PatchDocuments;
 
   constructor(
     private readonly connection: Connection,
@@ -64,6 +66,7 @@ export class Session {
   ) {
     this.engine = new EngineHost(workerPath, (reason) => this.onWorkerDied(reason));
     this.cDocuments = new CDocuments(connection);
+    this.patchDocuments = new PatchDocuments(connection, () => this.cDocuments.workspaceRoot, () => this.cDocuments.apiFiles);
   }
 
   setClientCapabilities(workDoneProgress: boolean): void {
@@ -71,6 +74,7 @@ export class Session {
   }
 
   open(document: TextDocument): void {
+    if (isPatchDocument(document)) return this.patchDocuments.open(document);
     if (isCDocument(document)) return this.cDocuments.open(document);
     if (this.states.has(document.uri)) return this.change(document);
     const state: DocumentState = {
@@ -83,6 +87,7 @@ export class Session {
   }
 
   change(document: TextDocument): void {
+    if (isPatchDocument(document)) return this.patchDocuments.open(document);
     if (isCDocument(document)) return this.cDocuments.open(document);
     const state = this.states.get(document.uri);
     if (!state) return this.open(document);
@@ -99,6 +104,7 @@ export class Session {
 
   close(uri: string): void {
     const state = this.states.get(uri);
+    this.patchDocuments.close(uri);
     if (!state) return this.cDocuments.close(uri);
     this.cancelRun(state);
     state.coalescer.dispose();
@@ -137,6 +143,7 @@ export class Session {
   settingsChanged(settings: LifetimeSettings): void {
     this.settings = settings;
     this.cDocuments.settingsChanged(settings);
+    this.patchDocuments.refresh();
     for (const state of this.states.values()) {
       this.cancelRun(state);
       state.engine = undefined;
@@ -147,6 +154,7 @@ export class Session {
 
   async dispose(): Promise<void> {
     this.cDocuments.dispose();
+    this.patchDocuments.dispose();
     for (const state of this.states.values()) {
       state.coalescer.dispose();
       if (state.settleTimer) clearTimeout(state.settleTimer);

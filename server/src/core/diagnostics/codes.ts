@@ -2,7 +2,8 @@
 // and SARIF, and docs/diagnostics.md explains each one. Add new codes; never renumber or rename.
 //
 // Ranges: LT1xxx syntax, LT2xxx names and meaning, LT3xxx violations found by the engine,
-// LT35xx verdicts and expectations, LT4xxx kernel C findings, LT41xx C front-end notes.
+// LT35xx verdicts and expectations, LT4xxx kernel C findings, LT41xx C front-end notes, LT42xx patch
+// review.
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -85,6 +86,10 @@ export const CODES = {
   cParseError: entry('LT4101', 'c-syntax', 'info', 'Part of the C the grammar could not parse; analysis continues around it.'),
   cApiFile: entry('LT4102', 'api-file', 'error', 'A kernel API table file is malformed.'),
   cUntranslatable: entry('LT4103', 'c-untranslatable', 'warning', 'A C construct in a model body that has no model meaning and is skipped.'),
+
+  // Patch review (`lifetime review` and patch files in the editor).
+  patchSyntax: entry('LT4201', 'patch-syntax', 'error', 'A patch is malformed: a hunk cut short or longer than its header counts, or a malformed hunk header.'),
+  patchApply: entry('LT4202', 'patch-apply', 'error', 'A patch does not apply to the tree: a hunk whose lines are not in the file, or a file it changes that is missing or unreadable.'),
 } as const;
 
 export type CodeName = keyof typeof CODES;

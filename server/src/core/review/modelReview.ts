@@ -1,0 +1,118 @@
+// One `.lifetime` file of a patch: the model is checked before and after, and what the patch
+// changed is reported: a proposal that was safe and now has a violation no expectation names, an
+// expectation that is now unmet (introduced), the reverse (fixed), and every verdict that changed
+// (as notes). Syntax and name errors the patch brings in are introduced findings too; while the
+// model has errors on one side the engine cannot run there, and the verdicts are not compared.
+
+import { CODES, makeDiagnostic, violationCode, type Diagnostic } from '../diagnostics/codes';
+import { checkModel } from '../engine/index';
+import type { EngineOptions, ProposalResult } from '../engine/types';
+import { analyzeText, isCheckable } from '../features/analysis';
+import { proposalLabel, verdictText } from '../features/diagnostics';
+import { classify, type Keyed } from './classify';
+import type { AppliedFile } from './tree';
+import type { FileReview, ReviewFinding } from './types';
+
+export type ModelBudget = Pick<EngineOptions, 'exact' | 'maxStates' | 'timeoutMs' | 'maxMemoryBytes'>;
+
+interface Problem {
+  diagnostic: Diagnostic;
+  function: string;
+  key: string;
+}
+
+interface ModelOutcome {
+  checked: boolean;
+  problems: Problem[];
+  proposals: ProposalResult[];
+}
+
+/** Whether a proposal's result fails the file: a violation no expectation names, or an unmet expectation. */
+function proposalProblem(result: ProposalResult): Problem | undefined {
+  const label = proposalLabel(result);
+  if (result.verdict === 'violation' && result.expected !== result.kind) {
+    const info = (result.kind && violationCode(result.kind)) || CODES.assertion;
+    const why = result.expected === undefined ? 'no expectation names it' : `the file expects ${result.expected}`;
+    const related = (result.trace ?? []).map((step, index) => ({ start: step.start, end: step.end, message: `step ${index + 1}, ${step.actor}: ${step.event}` }));
+    const diagnostic = makeDiagnostic(info, `${info.kind} in ${label}: ${result.message ?? info.summary} (${why})`, result.violationStart ?? result.start, result.violationEnd ?? result.end, related);
+    return { diagnostic, function: result.name, key: `violation|${result.name}|${result.kind}` };
+  }
+  if (result.expected !== undefined && result.expectationMet !== true && result.verdict !== 'violation') {
+    const message =
+      result.verdict === 'incomplete'
+        ? `${label} is expected to be ${result.expected}, but the search could not confirm it (${verdictText(result)})`
+        : `${label} is expected to be ${result.expected} but is ${verdictText(result)}`;
+    return { diagnostic: makeDiagnostic(CODES.expectationUnmet, message, result.start, result.end), function: result.name, key: `unmet|${result.name}|${result.verdict}` };
+  }
+  return undefined;
+}
+
+function outcomeOf(text: string, budget: ModelBudget): ModelOutcome {
+  const analysis = analyzeText(text);
+  const problems: Problem[] = [];
+  for (const diagnostic of [...analysis.syntaxDiagnostics, ...analysis.semantic.diagnostics]) {
+    if (diagnostic.severity === 'error') problems.push({ diagnostic, function: '', key: `error|${diagnostic.code}|${diagnostic.message}` });
+  }
+  if (!isCheckable(analysis)) return { checked: false, problems, proposals: [] };
+  const result = checkModel(analysis.file, undefined, budget);
+  for (const proposal of result.proposals) {
+    const problem = proposalProblem(proposal);
+    if (problem) problems.push(problem);
+  }
+  return { checked: true, problems, proposals: result.proposals };
+}
+
+function outcomeWords(result: ProposalResult): string {
+  const verdict = verdictText(result);
+  if (result.expected === undefined) return verdict;
+  return `${verdict} (${result.expectationMet === true ? 'as expected' : `expected ${result.expected}`})`;
+}
+
+function verdictChanges(before: ProposalResult[], after: ProposalResult[]): string[] {
+  const notes: string[] = [];
+  const outcome = (r: ProposalResult) => `${r.verdict}|${r.kind ?? ''}|${r.expectationMet ?? ''}`;
+  for (const result of after) {
+    const previous = before.find((r) => r.name === result.name);
+    if (!previous) notes.push(`${proposalLabel(result)} is new: ${outcomeWords(result)}`);
+    else if (outcome(previous) !== outcome(result)) notes.push(`${proposalLabel(result)}: ${outcomeWords(previous)} before, ${outcomeWords(result)} after`);
+  }
+  for (const previous of before) if (!after.some((r) => r.name === previous.name)) notes.push(`${proposalLabel(previous)} is removed (it was ${outcomeWords(previous)})`);
+  return notes;
+}
+
+function keyed(problems: Problem[]): Keyed<Problem>[] {
+  return problems.map((problem) => ({ item: problem, exact: problem.key, loose: problem.key }));
+}
+
+function toFinding(problem: Problem, cls: ReviewFinding['class']): ReviewFinding {
+  return { class: cls, diagnostic: problem.diagnostic, function: problem.function, version: cls === 'fixed' ? 'before' : 'after' };
+}
+
+export function reviewModelFile(path: string, applied: AppliedFile, budget: ModelBudget): FileReview {
+  const review: FileReview = { path, applied, language: 'lifetime', touched: [], findings: [], notes: [] };
+  if (applied.after === undefined) {
+    review.notes.push('the patch deletes this model; its verdicts are not compared');
+    return review;
+  }
+  const after = outcomeOf(applied.after, budget);
+  const before = applied.before === undefined ? undefined : outcomeOf(applied.before, budget);
+  review.touched = after.proposals.map((p) => p.name);
+  let beforeProblems = before?.problems ?? [];
+  const afterProblems = after.problems;
+  if (before && before.checked && !after.checked) {
+    // The engine could not run after the patch: only the errors are compared.
+    beforeProblems = beforeProblems.filter((p) => p.key.startsWith('error|'));
+    review.notes.push('after the patch the model has errors, so the engine did not run and its verdicts are not compared');
+  } else if (before && !before.checked && after.checked) {
+    review.notes.push('before the patch the model had errors, so every verdict problem after it counts as introduced');
+  }
+  if (before?.checked && after.checked) review.notes.push(...verdictChanges(before.proposals, after.proposals));
+  else if (!before && after.checked) review.notes.push(...verdictChanges([], after.proposals));
+  const classified = classify(keyed(beforeProblems), keyed(afterProblems));
+  review.findings = [
+    ...classified.introduced.map((p) => toFinding(p, 'introduced')),
+    ...classified.fixed.map((p) => toFinding(p, 'fixed')),
+    ...classified.remaining.map((pair) => toFinding(pair.after, 'remaining')),
+  ];
+  return review;
+}
