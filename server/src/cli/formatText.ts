@@ -1,7 +1,8 @@
 // Compiler-style text output: `path:line:col: severity CODE: message`, the source line and a caret
 // under the range; then, per model, a verdict table and the trace diagram of each violation.
 
-import { renderTraceDiagram } from '../core/engine/index';
+import { renderTraceDiagram } from '../core/report/traceDiagram';
+import { violationsOf } from '../core/report/violations';
 import type { ProposalResult } from '../core/engine/types';
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { lineColumn, type FileReport } from './report';
@@ -97,17 +98,24 @@ export function formatReportText(report: FileReport): string {
   }
   if (report.proposals.length > 0) {
     parts.push(`${report.path}: verdicts\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
-    for (const result of report.proposals) {
-      if (result.verdict !== 'violation' || !result.trace || result.trace.length === 0) continue;
-      const where = result.violationStart !== undefined ? lineColumn(report, result.violationStart) : undefined;
-      const at = where ? ` at ${report.path}:${where.line}:${where.column}` : '';
-      const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
-      const title = `${result.name}: ${result.kind ?? 'violation'}${at}, ${result.trace.length} step${result.trace.length === 1 ? '' : 's'}${seed}`;
-      const message = result.message ? `\n  ${result.message}` : '';
-      parts.push(`${title}${message}\n${indent(renderTraceDiagram(result.trace, report.text).trimEnd(), '    ')}`);
-    }
+    for (const result of report.proposals) parts.push(...violationTraces(report, result));
   }
   return parts.join('\n');
+}
+
+/** The trace of each violation of one proposal, titled with its kind, place and length. */
+function violationTraces(report: FileReport, result: ProposalResult): string[] {
+  const violations = violationsOf(result).filter((violation) => violation.trace.length > 0);
+  return violations.map((violation, index) => {
+    const where = lineColumn(report, violation.violationStart);
+    const count = violations.length > 1 ? ` (violation ${index + 1} of ${violations.length})` : '';
+    const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
+    const steps = violation.trace.length;
+    const title = `${result.name}: ${violation.kind}${count} at ${report.path}:${where.line}:${where.column}, ${steps} step${steps === 1 ? '' : 's'}${seed}`;
+    const message = violation.message ? `\n  ${violation.message}` : '';
+    const diagram = renderTraceDiagram(violation.trace, report.text, violation.cycleStart).trimEnd();
+    return `${title}${message}\n${indent(diagram, '    ')}`;
+  });
 }
 
 export function summaryLine(reports: readonly FileReport[]): string {
