@@ -3,6 +3,7 @@
 
 import { renderTraceDiagram } from '../core/report/traceDiagram';
 import { violationsOf } from '../core/report/violations';
+import { fileVerdict, formatCount, verdictText } from '../core/report/verdictWording';
 import type { ProposalResult } from '../core/engine/types';
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { lineColumn, type FileReport } from './report';
@@ -47,22 +48,6 @@ export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic)
   return `${head}\n${gutter} | ${shown.text}\n${blank} | ${padding}^${'~'.repeat(Math.max(0, width - 1))}`;
 }
 
-export function verdictWords(result: ProposalResult): string {
-  let words: string;
-  if (result.verdict === 'violation') words = result.kind ?? 'violation';
-  else if (result.verdict === 'safe') words = 'safe';
-  else if (result.seed !== undefined) words = 'no violation found';
-  else if (result.skipped) words = 'not checked';
-  else words = `incomplete (${result.incompleteReason ?? 'budget'})`;
-  if (result.expected !== undefined) {
-    if (result.expectationMet === true) words += ' (as expected)';
-    else words += ` (expected ${result.expected})`;
-  } else if (result.verdict === 'violation') {
-    words += ' (no expectation)';
-  }
-  return words;
-}
-
 export function formatMs(ms: number): string {
   if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 10_000) return `${Math.round(ms)} ms`;
@@ -72,7 +57,7 @@ export function formatMs(ms: number): string {
 /** The proposal × verdict × states × time table of one model. */
 export function verdictTable(proposals: readonly ProposalResult[]): string[] {
   const rows = [['proposal', 'verdict', 'states', 'time']];
-  for (const result of proposals) rows.push([result.name, verdictWords(result), result.states.toLocaleString('en-US'), formatMs(result.ms)]);
+  for (const result of proposals) rows.push([result.name, verdictText(result), formatCount(result.states), formatMs(result.ms)]);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) =>
     row
@@ -97,7 +82,7 @@ export function formatReportText(report: FileReport): string {
     parts.push(`${report.path}: no verdicts: ${report.engineSkipped}`);
   }
   if (report.proposals.length > 0) {
-    parts.push(`${report.path}: verdicts\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
+    parts.push(`${report.path}: ${fileVerdict(report.proposals).text}\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
     for (const result of report.proposals) parts.push(...violationTraces(report, result));
   }
   return parts.join('\n');

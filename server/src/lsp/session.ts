@@ -6,7 +6,8 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, isCheckable, type Analysis } from '../core/features/analysis';
-import { editorDiagnostics, isEngineCode, verdictText } from '../core/features/diagnostics';
+import { editorDiagnostics, isEngineCode } from '../core/features/diagnostics';
+import { fileVerdict } from '../core/report/verdictWording';
 import { mapDiagnostics } from '../core/features/staleDiagnostics';
 import type { EditorDiagnostic } from '../core/features/types';
 import type { ModelResult } from '../core/engine/types';
@@ -128,7 +129,7 @@ export class Session {
     const run = inFlight ?? this.startCheck(state, proposals);
     if (!run) return state.analysis && !isCheckable(state.analysis) ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
     const outcome = await run.outcome;
-    if (outcome.status === 'done') return summarize(outcome.result);
+    if (outcome.status === 'done') return fileVerdict(outcome.result.proposals).text;
     if (outcome.status === 'cancelled') return 'The check was cancelled by a later edit.';
     return outcome.message;
   }
@@ -270,7 +271,8 @@ export class Session {
         const previous = state.engine && state.engine.version === version ? state.engine.result : undefined;
         state.engine = { version, result: proposals && previous ? mergeResults(previous, outcome.result) : outcome.result, ms: outcome.ms };
         this.analyzeAndPublish(uri, false);
-        this.status(uri, stateOf(outcome.result), summarize(outcome.result));
+        const verdict = fileVerdict(state.engine.result.proposals);
+        this.status(uri, verdict.state, verdict.text);
         this.refreshEditorViews();
       } else if (outcome.status === 'failed') {
         state.failedVersion = version;
@@ -321,23 +323,6 @@ function mergeResults(previous: ModelResult, partial: ModelResult): ModelResult 
   const proposals = previous.proposals.map((result) => partial.proposals.find((p) => p.name === result.name) ?? result);
   for (const result of partial.proposals) if (!proposals.some((p) => p.name === result.name)) proposals.push(result);
   return { proposals, diagnostics: partial.diagnostics };
-}
-
-function stateOf(result: ModelResult): CheckState {
-  if (result.proposals.some((p) => p.verdict === 'violation' && p.expected !== p.kind)) return 'violation';
-  if (result.proposals.some((p) => p.expectationMet === false)) return 'violation';
-  if (result.proposals.some((p) => p.verdict === 'incomplete')) return 'incomplete';
-  return 'safe';
-}
-
-export function summarize(result: ModelResult): string {
-  if (result.proposals.length === 0) return 'nothing checked';
-  return result.proposals
-    .map((p) => {
-      const verdict = p.verdict === 'safe' ? `safe · ${formatCount(p.states)} states` : p.verdict === 'violation' ? verdictText(p) : `incomplete (${p.incompleteReason ?? 'budget'})`;
-      return `${p.name}: ${verdict}`;
-    })
-    .join('; ');
 }
 
 export function describeError(error: unknown): string {

@@ -6,7 +6,7 @@ import type { ProposalResult, StepFacts, ValueSummary } from '../engine/types';
 import type { Declaration } from '../semantic/model';
 import type { Analysis } from './analysis';
 import { declarationNode, describeLifecycle, describeMember, snippet } from './declarations';
-import { proposalLabel, verdictText } from './diagnostics';
+import { proposalLabel, verdictText } from '../report/verdictWording';
 import { nodePath } from './nodes';
 import { formatCount, toRange } from './ranges';
 import type { MarkupHover } from './types';
@@ -71,7 +71,6 @@ function verdictLine(analysis: Analysis, name: string): string {
   let line = `Verdict: **${verdictText(result)}**`;
   if (result.verdict === 'safe') line += ` (${formatCount(result.states)} states, ${formatCount(result.transitions)} transitions, depth ${result.depth})`;
   if (result.message && result.verdict === 'violation') line += ` — ${result.message}`;
-  if (result.expected !== undefined) line += `\n\nExpected: \`${result.expected}\` — ${result.expectationMet ? 'met' : '**not met**'}.`;
   return line;
 }
 

@@ -3,7 +3,7 @@
 
 import type { ProposalResult } from '../engine/types';
 import type { Analysis } from './analysis';
-import { proposalLabel, verdictText } from './diagnostics';
+import { proposalLabel, verdictText } from '../report/verdictWording';
 import { toRange } from './ranges';
 import type { Range } from './types';
 
