@@ -36,7 +36,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   client = new LanguageClient('lifetime', 'Lifetime Language Server', serverOptions, clientOptions);
   const statusBar = new CheckStatusBar();
   context.subscriptions.push(statusBar);
-  context.subscriptions.push(client.onNotification(STATUS, (status: StatusNotification) => statusBar.update(status)));
+  context.subscriptions.push(
+    client.onNotification(STATUS, (status: StatusNotification) => {
+      statusBar.update(status);
+      // A finished check of the model on view redraws the trace view.
+      if (status.state !== 'checking' && TracePanel.current?.modelUri.toString() === status.uri) void TracePanel.current.refresh(vscode.Uri.parse(status.uri));
+    }),
+  );
   registerCommands(context, () => client, output);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
   const started = client;

@@ -6,7 +6,6 @@ import { codeLenses } from '../../server/src/core/features/codeLens';
 import { editorDiagnostics } from '../../server/src/core/features/diagnostics';
 import { hoverAt } from '../../server/src/core/features/hover';
 import { inlayHintsIn, joinTransitions } from '../../server/src/core/features/inlayHints';
-import { traceViewData } from '../../server/src/core/features/traceView';
 import { checked, cursor, parsed, UAF_MODEL } from './helpers';
 
 function hoverText(marked: string, engine = true): string | undefined {
@@ -112,20 +111,6 @@ test('code lenses: a verdict with show-trace and re-check on the baseline and ea
   assert.deepEqual(lenses[2].command.command, 'lifetime.recheck');
   const unchecked = codeLenses(parsed(UAF_MODEL), 'file:///m.lifetime').map((l) => l.command.title);
   assert.deepEqual(unchecked, ['Check', 'Check']);
-});
-
-test('the trace view data: one column per actor, counters after each step', () => {
-  const data = traceViewData(checked(UAF_MODEL));
-  assert.ok(data);
-  assert.equal(data.proposal, 'baseline');
-  assert.deepEqual(data.actors, [{ name: 'cpu1', kind: 'thread' }, { name: 'cpu0', kind: 'thread' }]);
-  assert.deepEqual(data.variables, ['mm.users', 'mm']);
-  assert.deepEqual(data.initial, ['1', 'live']);
-  assert.deepEqual(data.steps.map((s) => s.values), [['0', 'live'], ['0', 'freed'], ['0', 'freed']]);
-  assert.deepEqual(data.steps.map((s) => s.failing), [false, false, true]);
-  assert.equal(data.steps[2].source, 'use mm');
-  assert.equal(traceViewData(checked(UAF_MODEL), 'hold')?.steps.length, 0);
-  assert.equal(traceViewData(parsed(UAF_MODEL)), undefined);
 });
 
 test('hover on a keyword explains it; a member named like a keyword is a member', () => {

@@ -39,6 +39,16 @@ import { traceViewData } from '../core/features/traceView';
 import { CodeActionProvider } from './codeActions';
 import { describeError, type Session } from './session';
 
+/** The last segment of a document URI, decoded: `iommu.lifetime`. */
+export function fileNameOf(uri: string): string {
+  const last = uri.slice(uri.lastIndexOf('/') + 1);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
+
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, session: Session): void {
   function guarded<P extends { textDocument: { uri: string } }, R>(name: string, fallback: R, handler: (analysis: Analysis, params: P) => R) {
     return (params: P): R => {
@@ -122,7 +132,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     if (typeof params?.uri !== 'string') return null;
     const analysis = session.analysisFor(params.uri);
     if (!analysis) return null;
-    return traceViewData(analysis, typeof params.proposal === 'string' ? params.proposal : undefined) ?? null;
+    return traceViewData(analysis, typeof params.proposal === 'string' ? params.proposal : undefined, fileNameOf(params.uri)) ?? null;
   });
 
   connection.onRequest('lifetime/promela', async (params: { uri?: unknown; proposal?: unknown }): Promise<{ text?: string; error?: string }> => {
