@@ -24,6 +24,9 @@ function uriArgument(value: unknown): vscode.Uri | undefined {
   return activeModelUri();
 }
 
+/** Server commands this extension runs itself (the language client must not register them again). */
+export const CLIENT_COMMANDS = ['lifetime.showTrace', 'lifetime.stopCheck'];
+
 export function traceFetcher(client: LanguageClient): TraceFetcher {
   return (uri, proposal) => client.sendRequest<TraceViewData | null>(TRACE, { uri: uri.toString(), proposal });
 }
@@ -79,6 +82,14 @@ export function registerCommands(context: vscode.ExtensionContext, getClient: ()
     const data = await fetch(uri, typeof proposal === 'string' ? proposal : undefined);
     if (!data) return void vscode.window.showInformationMessage('Lifetime: no check result yet for this file; run "Lifetime: Check File" first.');
     TracePanel.show(data, uri, fetch);
+  });
+
+  register('lifetime.stopCheck', async (target?: unknown) => {
+    const uri = uriArgument(target);
+    const client = running();
+    if (!uri || !client) return;
+    const answer = await client.sendRequest<string>('workspace/executeCommand', { command: 'lifetime.stopCheck', arguments: [uri.toString()] });
+    void vscode.window.setStatusBarMessage(`Lifetime: ${answer}`, 4000);
   });
 
   register('lifetime.trace.next', () => TracePanel.current?.step(1));

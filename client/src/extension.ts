@@ -4,9 +4,10 @@
 
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { registerCommands } from './commands';
+import { registerCChecks } from './cChecks';
+import { CLIENT_COMMANDS, registerCommands } from './commands';
 import { STATUS, type StatusNotification } from './protocol';
-import { CheckStatusBar } from './statusBar';
+import { cChecksOn, CheckStatusBar } from './statusBar';
 import { TracePanel } from './traceView/panel';
 
 /**
@@ -30,7 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'lifetime' }, { language: 'c' }],
     outputChannel: output,
-    initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime') },
+    // The client draws traces and stops checks itself, so the server does not advertise those commands.
+    initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime'), clientCommands: CLIENT_COMMANDS },
     synchronize: { configurationSection: 'lifetime' },
   };
   client = new LanguageClient('lifetime', 'Lifetime Language Server', serverOptions, clientOptions);
@@ -44,6 +46,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   registerCommands(context, () => client, output);
+  registerCChecks(context);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
   const started = client;
   const start = async (): Promise<void> => {
@@ -71,10 +74,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   context.subscriptions.push(...waiting);
-}
-
-function cChecksOn(): boolean {
-  return vscode.workspace.getConfiguration('lifetime').get<boolean>('c.enable') === true;
 }
 
 /** The server is needed for models, and for C files only when C checks are on. */

@@ -1,5 +1,6 @@
 // The built language server over stdio, driven by a real JSON-RPC client.
 
+import type { TraceViewData } from '../../server/src/core/features/traceView';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -217,9 +218,10 @@ test('the trace and Promela requests the VS Code client uses', async () => {
   const uri = 'file:///test/requests.lifetime';
   await client.open(uri, UAF_MODEL, 1);
   await client.waitForDiagnostics(uri, (p) => p.version === 1 && hasEngineDiagnostic(p.diagnostics));
-  const trace = await client.request<{ label: string; steps: { actor: string; range: { start: { line: number } } }[] }>('lifetime/trace', { uri, proposal: 'baseline' });
+  const trace = await client.request<TraceViewData>('lifetime/trace', { uri, proposal: 'baseline' });
   assert.equal(trace.label, 'baseline');
-  assert.deepEqual(trace.steps.map((s) => `${s.actor}@${s.range.start.line}`), ['cpu1@3', 'cpu1@1', 'cpu0@2']);
+  assert.equal(trace.fileName, 'requests.lifetime');
+  assert.deepEqual(trace.violations[0].steps.map((s) => `${s.actor}@${s.range.start.line}`), ['cpu1@3', 'cpu1@1', 'cpu0@2']);
   assert.equal(await client.request('lifetime/trace', { uri: 'file:///not/open.lifetime' }), null);
   const promela = await client.request<{ text?: string; error?: string }>('lifetime/promela', { uri });
   assert.match(promela.text ?? '', /active proctype/);

@@ -1,8 +1,7 @@
 // Compiler-style text output: `path:line:col: severity CODE: message`, the source line and a caret
 // under the range; then, per model, a verdict table and the trace diagram of each violation.
 
-import { renderTraceDiagram } from '../core/report/traceDiagram';
-import { violationsOf } from '../core/report/violations';
+import { indent, violationTraceBlocks } from '../core/report/traceText';
 import { fileVerdict, formatCount, verdictText } from '../core/report/verdictWording';
 import type { ProposalResult } from '../core/engine/types';
 import type { Diagnostic } from '../core/diagnostics/codes';
@@ -67,13 +66,6 @@ export function verdictTable(proposals: readonly ProposalResult[]): string[] {
   );
 }
 
-function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line.length > 0 ? by + line : line))
-    .join('\n');
-}
-
 export function formatReportText(report: FileReport): string {
   const parts: string[] = report.diagnostics.slice(0, MAX_TEXT_DIAGNOSTICS).map((diagnostic) => formatDiagnosticText(report, diagnostic));
   const hidden = report.diagnostics.length - MAX_TEXT_DIAGNOSTICS;
@@ -83,24 +75,9 @@ export function formatReportText(report: FileReport): string {
   }
   if (report.proposals.length > 0) {
     parts.push(`${report.path}: ${fileVerdict(report.proposals).text}\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
-    for (const result of report.proposals) parts.push(...violationTraces(report, result));
+    for (const result of report.proposals) parts.push(...violationTraceBlocks(result, report.text, report.lines, report.path));
   }
   return parts.join('\n');
-}
-
-/** The trace of each violation of one proposal, titled with its kind, place and length. */
-function violationTraces(report: FileReport, result: ProposalResult): string[] {
-  const violations = violationsOf(result).filter((violation) => violation.trace.length > 0);
-  return violations.map((violation, index) => {
-    const where = lineColumn(report, violation.violationStart);
-    const count = violations.length > 1 ? ` (violation ${index + 1} of ${violations.length})` : '';
-    const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
-    const steps = violation.trace.length;
-    const title = `${result.name}: ${violation.kind}${count} at ${report.path}:${where.line}:${where.column}, ${steps} step${steps === 1 ? '' : 's'}${seed}`;
-    const message = violation.message ? `\n  ${violation.message}` : '';
-    const diagram = renderTraceDiagram(violation.trace, report.text, violation.cycleStart).trimEnd();
-    return `${title}${message}\n${indent(diagram, '    ')}`;
-  });
 }
 
 export function summaryLine(reports: readonly FileReport[]): string {

@@ -115,19 +115,6 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     }
   });
 
-  connection.onExecuteCommand(async (params) => {
-    try {
-      if (params.command === 'lifetime.recheck') {
-        const [uri, proposal] = (params.arguments ?? []) as unknown[];
-        if (typeof uri !== 'string') return 'lifetime.recheck needs a document URI as its first argument.';
-        return await session.checkNow(uri, typeof proposal === 'string' ? [proposal] : undefined);
-      }
-      return `Unknown command ${params.command}.`;
-    } catch (error) {
-      return `The command failed: ${describeError(error)}`;
-    }
-  });
-
   connection.onRequest('lifetime/trace', (params: { uri?: unknown; proposal?: unknown }) => {
     if (typeof params?.uri !== 'string') return null;
     const analysis = session.analysisFor(params.uri);

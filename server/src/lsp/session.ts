@@ -44,7 +44,7 @@ interface DocumentState {
   run?: { version: number; run: EngineRun; partial: boolean };
   coalescer: Coalescer;
   settleTimer?: NodeJS.Timeout;
-  /** A version whose check failed (the worker died): not retried until the next edit. */
+  /** A version whose check failed (the worker died) or was stopped: not retried until the next edit. */
   failedVersion?: number;
   /** The engine's diagnostics as last published, with the text they were computed on. */
   lastEngine?: { text: string; diagnostics: EditorDiagnostic[] };
@@ -130,8 +130,22 @@ export class Session {
     if (!run) return state.analysis && !isCheckable(state.analysis) ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
     const outcome = await run.outcome;
     if (outcome.status === 'done') return fileVerdict(outcome.result.proposals).text;
-    if (outcome.status === 'cancelled') return 'The check was cancelled by a later edit.';
+    if (outcome.status === 'cancelled') return 'The check was cancelled (stopped, or replaced by the check of a later edit).';
     return outcome.message;
+  }
+
+  /** Stops the document's check in flight (and one about to start); answers whether there was one. */
+  stopCheck(uri: string): boolean {
+    const state = this.states.get(uri);
+    if (!state) return false;
+    const pending = state.settleTimer !== undefined;
+    if (state.settleTimer) clearTimeout(state.settleTimer);
+    state.settleTimer = undefined;
+    if (!state.run && !pending) return false;
+    this.cancelRun(state);
+    state.failedVersion = state.document.version;
+    this.status(uri, 'idle', 'check stopped; Lifetime: Check File runs it again');
+    return true;
   }
 
   /** Settings changed: re-check open documents under the new budget. */
@@ -311,6 +325,11 @@ export class Session {
     const state = this.states.get(uri);
     if (!state?.engine || state.engine.version !== state.document.version) return undefined;
     return state.engine.result;
+  }
+
+  /** The URIs of the open `.lifetime` documents. */
+  openModelUris(): string[] {
+    return [...this.states.keys()];
   }
 
   documentVersion(uri: string): number | undefined {
