@@ -49,7 +49,8 @@ test('syntax and semantic diagnostics come through without an engine run', () =>
 });
 
 test('hover on a step: values before and after, reachable states, interleavers', () => {
-  const value = hoverText(UAF_MODEL.replace('thread cpu1 { put', 'thread cpu1 { p|ut'));
+  // The step's place in the counterexample comes first (test/features/traceHover.test.ts), then what the whole search saw.
+  const value = hoverText(UAF_MODEL.replace('thread cpu1 { put', 'thread cpu1 { p|ut'))?.split('\n---\n\n')[1];
   assert.ok(value);
   assert.match(value, /^\*\*`put mm\.users`\*\* — baseline/);
   assert.match(value, /Executed in \d+ reachable states? by cpu1\./);

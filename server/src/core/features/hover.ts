@@ -11,6 +11,7 @@ import { nodePath } from './nodes';
 import { formatCount, toRange } from './ranges';
 import type { MarkupHover } from './types';
 import { KEYWORD_DOCS } from './keywordDocs';
+import { traceHoverSection } from './traceHover';
 import { TokenKind } from '../syntax/tokens';
 import { cCallAt } from './cCalls';
 import { describeCCall } from '../c/apiTable';
@@ -133,7 +134,16 @@ function keywordAt(analysis: Analysis, offset: number): { word: string; start: n
   return { word, start: token.start, end: token.end };
 }
 
+/** The hover at the offset; on a statement a counterexample runs, its place in the trace comes first. */
 export function hoverAt(analysis: Analysis, offset: number): MarkupHover | undefined {
+  const hover = hoverWithoutTrace(analysis, offset);
+  const trace = traceHoverSection(analysis, offset);
+  if (!trace) return hover;
+  const value = hover ? `${trace.value}\n\n---\n\n${hover.contents.value}` : trace.value;
+  return { contents: { kind: 'markdown', value }, range: hover?.range ?? toRange(analysis.lines, trace.start, trace.end) };
+}
+
+function hoverWithoutTrace(analysis: Analysis, offset: number): MarkupHover | undefined {
   const model = analysis.semantic.model;
   const declaration = model.declarationAt(offset);
   const step = factsAt(analysis, offset);
