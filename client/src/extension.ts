@@ -9,6 +9,7 @@ import { CLIENT_COMMANDS, registerCommands } from './commands';
 import { STATUS, type StatusNotification } from './protocol';
 import { cChecksOn, CheckStatusBar } from './statusBar';
 import { TracePanel } from './traceView/panel';
+import { registerWalkthrough } from './walkthrough';
 
 /**
  * Node flags for the server process: a larger young generation, so that checking a large file does
@@ -47,6 +48,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   registerCommands(context, () => client, output);
   registerCChecks(context);
+  registerWalkthrough(context);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
   const started = client;
   const start = async (): Promise<void> => {
