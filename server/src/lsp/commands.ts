@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Connection } from 'vscode-languageserver/node';
+import { MessageType, ShowMessageNotification, type Connection } from 'vscode-languageserver/node';
 import { violationTraceBlocks } from '../core/report/traceText';
 import { fileVerdict, proposalLabel, verdictText } from '../core/report/verdictWording';
 import type { Analysis } from '../core/features/analysis';
@@ -82,7 +82,8 @@ export class CommandHandler {
       const shown = await this.connection.window.showDocument({ uri: pathToFileURL(file).href, takeFocus: true }).catch(() => ({ success: false }));
       if (shown.success) return text;
     }
-    void this.connection.window.showInformationMessage(text);
+    // A notification, not window/showMessageRequest: a client shows it without asking for an answer.
+    void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: text });
     return text;
   }
 
