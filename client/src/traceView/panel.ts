@@ -153,5 +153,5 @@ export class TracePanel implements vscode.Disposable {
 /** What the panel shows for a model that has no check result yet. */
 function notChecked(uri: vscode.Uri): TraceViewData {
   const fileName = path.posix.basename(uri.path);
-  return { fileName, proposal: '', label: fileName, verdict: 'not checked yet (Lifetime: Check File)', violations: [], others: [] };
+  return { fileName, proposal: '', label: 'Not checked yet', verdict: 'No verdict yet: the check has not finished, or the model has errors. The trace appears here once it has one.', violations: [], others: [] };
 }

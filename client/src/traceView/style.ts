@@ -35,7 +35,7 @@ export const TRACE_VIEW_STYLE = `
   .cell.lifeline { background: linear-gradient(var(--vscode-panel-border, var(--vscode-descriptionForeground)), var(--vscode-panel-border, var(--vscode-descriptionForeground))) no-repeat center / 1px 100%; }
   .cell.value { font-family: var(--vscode-editor-font-family); color: var(--vscode-descriptionForeground); justify-content: center; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
   .cell.value.changed { color: var(--vscode-foreground); font-weight: 600; background: var(--vscode-diffEditor-insertedTextBackground, transparent); }
-  .box { border: 1px solid var(--vscode-focusBorder); border-radius: 3px; padding: 1px 6px; background: var(--vscode-editorWidget-background, var(--vscode-editor-background)); min-width: 0; max-width: 100%; overflow-wrap: anywhere; }
+  .box { border: 1px solid var(--vscode-focusBorder); border-radius: 3px; padding: 1px 6px; background: var(--vscode-editorWidget-background, var(--vscode-editor-background)); min-width: 0; max-width: 100%; overflow-wrap: break-word; }
   .action { font-family: var(--vscode-editor-font-family); }
   .effects { font-size: 0.9em; color: var(--vscode-descriptionForeground); }
   .onzero-tag { font-size: 0.85em; color: var(--vscode-descriptionForeground); }

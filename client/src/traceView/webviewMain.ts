@@ -68,7 +68,7 @@ export function webviewMain(): void {
     title.title = `${data!.label} in ${data!.fileName}`;
     header.appendChild(title);
     const unexpected = /, (unexpected|expected )/.test(data!.verdict) && !/unconfirmed$/.test(data!.verdict);
-    const verdictClass = /^stopped|not checked|no violation found/.test(data!.verdict) ? 'stopped' : unexpected ? 'unexpected' : 'ok';
+    const verdictClass = /^stopped|not checked|no violation found|^No verdict yet/.test(data!.verdict) ? 'stopped' : unexpected ? 'unexpected' : 'ok';
     header.appendChild(element('p', `verdict ${verdictClass}`, data!.verdict));
     const message = violation?.message ?? data!.message;
     if (message) header.appendChild(element('p', 'message', message));
@@ -149,7 +149,8 @@ export function webviewMain(): void {
     const columns = violation.variables.filter((v) => pinned.has(v));
     const grid = element('div', 'grid');
     grid.setAttribute('role', 'grid');
-    grid.style.gridTemplateColumns = `2.6em repeat(${violation.actors.length}, minmax(9em, 1fr))${columns.length > 0 ? ` repeat(${columns.length}, minmax(4.5em, max-content))` : ''}`;
+    // Lanes take the width their steps need: a lane with one short step leaves room to the busy ones.
+    grid.style.gridTemplateColumns = `2.6em repeat(${violation.actors.length}, minmax(min-content, auto))${columns.length > 0 ? ` repeat(${columns.length}, minmax(4.5em, max-content))` : ''}`;
     const head = element('div', 'row head-row');
     head.appendChild(element('div', 'head index', '#'));
     for (const actor of violation.actors) {
@@ -213,7 +214,9 @@ export function webviewMain(): void {
       const row = element('div', 'row blocked');
       row.dataset.index = String(index);
       row.setAttribute('role', 'row');
-      row.appendChild(element('div', 'cell index', '⏸'));
+      const end = element('div', 'cell index', 'end');
+      end.title = 'Where the deadlock leaves each thread';
+      row.appendChild(end);
       for (const actor of violation.actors) {
         const blocked = violation.blocked.find((b) => b.actor === actor.name);
         if (!blocked) {

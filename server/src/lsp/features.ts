@@ -39,9 +39,9 @@ import { traceViewData } from '../core/features/traceView';
 import { CodeActionProvider } from './codeActions';
 import { describeError, type Session } from './session';
 
-/** The last segment of a document URI, decoded: `iommu.lifetime`. */
+/** The last segment of a document URI, decoded: `iommu.lifetime`, or `Untitled-1` for `untitled:Untitled-1`. */
 export function fileNameOf(uri: string): string {
-  const last = uri.slice(uri.lastIndexOf('/') + 1);
+  const last = uri.slice(Math.max(uri.lastIndexOf('/'), uri.lastIndexOf(':')) + 1);
   try {
     return decodeURIComponent(last);
   } catch {
