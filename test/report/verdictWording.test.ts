@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_BUDGETS } from '../../server/src/core/engine/budgets';
 import type { ProposalResult } from '../../server/src/core/engine/types';
-import { codeLenses } from '../../server/src/core/features/codeLens';
+import { codeLenses, verdictLensTitle } from '../../server/src/core/features/codeLens';
 import { editorDiagnostics } from '../../server/src/core/features/diagnostics';
 import { applyOffsetEdits, fixCandidates, judgeFix } from '../../server/src/core/features/quickFixes';
 import { runEngineOnText } from '../../server/src/core/features/runEngine';
@@ -49,6 +49,9 @@ test('an unexpected violation and an unmet expectation are named; a stopped sear
     state: 'incomplete',
     text: 'stopped at the 2,000,000-state budget: baseline, p',
   });
+  assert.equal(verdictLensTitle(result('p', { verdict: 'incomplete', incompleteReason: 'states', states: 2_000_000 })), '? stopped at the 2,000,000-state budget');
+  assert.equal(verdictLensTitle(violation), '✗ use-after-free in 12 steps, unexpected');
+  assert.equal(verdictLensTitle(unmet), '✗ safe, expected use-after-free · 10 states');
   assert.equal(outcomeText(result('b', { verdict: 'incomplete', incompleteReason: 'time', states: 1234 })), 'stopped at the time budget after 1,234 states');
   assert.equal(outcomeText(result('b', { verdict: 'incomplete', incompleteReason: 'simulation', seed: 7 })), 'no violation found by random runs');
   assert.equal(fileVerdict([]).text, 'nothing checked');
