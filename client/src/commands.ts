@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CHECK, PROMELA, TRACE, type TraceViewData } from './protocol';
-import { TracePanel } from './traceView/panel';
+import { TracePanel, type TraceFetcher } from './traceView/panel';
 
 function activeModelUri(): vscode.Uri | undefined {
   const editor = vscode.window.activeTextEditor;
@@ -22,6 +22,13 @@ function uriArgument(value: unknown): vscode.Uri | undefined {
     }
   }
   return activeModelUri();
+}
+
+/** Server commands this extension runs itself (the language client must not register them again). */
+export const CLIENT_COMMANDS = ['lifetime.showTrace', 'lifetime.stopCheck'];
+
+export function traceFetcher(client: LanguageClient): TraceFetcher {
+  return (uri, proposal) => client.sendRequest<TraceViewData | null>(TRACE, { uri: uri.toString(), proposal });
 }
 
 export function registerCommands(context: vscode.ExtensionContext, getClient: () => LanguageClient | undefined, output: vscode.LogOutputChannel): void {
@@ -71,9 +78,18 @@ export function registerCommands(context: vscode.ExtensionContext, getClient: ()
     const client = running();
     if (!uri) return void vscode.window.showInformationMessage('Lifetime: open a .lifetime file to see its traces.');
     if (!client) return;
-    const data = await client.sendRequest<TraceViewData | null>(TRACE, { uri: uri.toString(), proposal: typeof proposal === 'string' ? proposal : undefined });
+    const fetch = traceFetcher(client);
+    const data = await fetch(uri, typeof proposal === 'string' ? proposal : undefined);
     if (!data) return void vscode.window.showInformationMessage('Lifetime: no check result yet for this file; run "Lifetime: Check File" first.');
-    TracePanel.show(data, uri);
+    TracePanel.show(data, uri, fetch);
+  });
+
+  register('lifetime.stopCheck', async (target?: unknown) => {
+    const uri = uriArgument(target);
+    const client = running();
+    if (!uri || !client) return;
+    const answer = await client.sendRequest<string>('workspace/executeCommand', { command: 'lifetime.stopCheck', arguments: [uri.toString()] });
+    void vscode.window.setStatusBarMessage(`Lifetime: ${answer}`, 4000);
   });
 
   register('lifetime.trace.next', () => TracePanel.current?.step(1));

@@ -4,11 +4,13 @@
 
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { registerCommands } from './commands';
+import { registerCChecks } from './cChecks';
+import { CLIENT_COMMANDS, registerCommands } from './commands';
 import { STATUS, type StatusNotification } from './protocol';
 import { isPatchDocument, registerReviewPatch } from './reviewPatch';
-import { CheckStatusBar } from './statusBar';
+import { cChecksOn, CheckStatusBar } from './statusBar';
 import { TracePanel } from './traceView/panel';
+import { registerWalkthrough } from './walkthrough';
 
 /**
  * Node flags for the server process: a larger young generation, so that checking a large file does
@@ -31,15 +33,24 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'lifetime' }, { language: 'c' }, { language: 'diff' }, { scheme: 'file', pattern: '**/*.eml' }],
     outputChannel: output,
-    initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime') },
+    // The client draws traces and stops checks itself, so the server does not advertise those commands.
+    initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime'), clientCommands: CLIENT_COMMANDS },
     synchronize: { configurationSection: 'lifetime' },
   };
   client = new LanguageClient('lifetime', 'Lifetime Language Server', serverOptions, clientOptions);
   const statusBar = new CheckStatusBar();
   context.subscriptions.push(statusBar);
-  context.subscriptions.push(client.onNotification(STATUS, (status: StatusNotification) => statusBar.update(status)));
+  context.subscriptions.push(
+    client.onNotification(STATUS, (status: StatusNotification) => {
+      statusBar.update(status);
+      // A finished check of the model on view redraws the trace view.
+      if (status.state !== 'checking' && TracePanel.current?.modelUri.toString() === status.uri) void TracePanel.current.refresh(vscode.Uri.parse(status.uri));
+    }),
+  );
   registerCommands(context, () => client, output);
   registerReviewPatch(context, () => client, output);
+  registerCChecks(context);
+  registerWalkthrough(context);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
   const started = client;
   const start = async (): Promise<void> => {
@@ -67,10 +78,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   context.subscriptions.push(...waiting);
-}
-
-function cChecksOn(): boolean {
-  return vscode.workspace.getConfiguration('lifetime').get<boolean>('c.enable') === true;
 }
 
 /** The server is needed for models and patch files, and for C files only when C checks are on. */

@@ -7,33 +7,8 @@ export interface StatusNotification {
   text: string;
 }
 
-export interface LspRange {
-  start: { line: number; character: number };
-  end: { line: number; character: number };
-}
-
-export interface TraceViewStep {
-  index: number;
-  actor: string;
-  actorKind: 'thread' | 'device';
-  event: string;
-  range: LspRange;
-  source: string;
-  changed: string[];
-  values: string[];
-  failing: boolean;
-}
-
-export interface TraceViewData {
-  proposal: string;
-  label: string;
-  verdict: string;
-  message?: string;
-  actors: { name: string; kind: 'thread' | 'device' }[];
-  variables: string[];
-  initial: string[];
-  steps: TraceViewStep[];
-}
+// The trace view's data is built by the core; only its type crosses over (erased when bundled).
+export type { TraceViewBlocked, TraceViewData, TraceViewStep, TraceViewViolation } from '../../server/src/core/features/traceView';
 
 export const STATUS = 'lifetime/status';
 export const TRACE = 'lifetime/trace';

@@ -194,11 +194,12 @@ describe('text output', () => {
   test('a verdict table and the trace diagram of each violation', () => {
     const result = run(['check', fixture('clean.lifetime')]);
     const lines = result.stdout.split('\n');
-    const header = lines.findIndex((line) => line.endsWith('clean.lifetime: verdicts'));
+    // The file's verdicts in one line, in the words of the editor's status bar, then the table.
+    const header = lines.findIndex((line) => line === 'test/fixtures/cli/clean.lifetime: as expected: baseline use-after-free, 1 proposal safe');
     assert.ok(header >= 0, result.stdout);
     assert.match(lines[header + 1], /^ {2}proposal +verdict +states +time$/);
-    assert.match(lines[header + 2], /^ {2}baseline +use-after-free \(as expected\) +\d+ +[\d.]+ m?s$/);
-    assert.match(lines[header + 3], /^ {2}locked +safe \(as expected\) +\d+ +[\d.]+ m?s$/);
+    assert.match(lines[header + 2], /^ {2}baseline +use-after-free in 4 steps, as expected +\d+ +[\d.]+ m?s$/);
+    assert.match(lines[header + 3], /^ {2}locked +safe, as expected +\d+ +[\d.]+ m?s$/);
     assert.match(result.stdout, /^baseline: use-after-free at test\/fixtures\/cli\/clean\.lifetime:9:3, \d+ steps$/m);
     // The diagram has a column per thread.
     assert.match(result.stdout, /^ {4}(lookup +release|release +lookup)$/m);
@@ -229,7 +230,7 @@ describe('text output', () => {
   test('a directory is searched recursively for models, in sorted order', () => {
     const result = run(['check', fixture('dir')]);
     assert.equal(result.status, 0);
-    const files = [...result.stdout.matchAll(/^(\S+): verdicts$/gm)].map((m) => m[1]);
+    const files = [...result.stdout.matchAll(/^(\S+\.lifetime): (?:as expected: )?\S+ safe\b/gm)].map((m) => m[1]);
     assert.deepEqual(files, ['test/fixtures/cli/dir/a.lifetime', 'test/fixtures/cli/dir/sub/b.lifetime']);
     assert.match(result.stdout, /2 files checked/);
   });

@@ -93,12 +93,12 @@ test('a violation has a codeFlow with one threadFlow per actor, its steps in tra
   );
 });
 
-test('an expected violation is a note, and an unmet expectation an error on the proposal', () => {
+test('an expected violation is a note, and an unmet expectation an error on its expect line', () => {
   const { log } = sarif(fixture('clean.lifetime'), fixture('unmet.lifetime'));
-  const levels = log.runs[0].results.map((r: Json) => `${r.ruleId} ${r.level} ${r.locations[0].physicalLocation.artifactLocation.uri}`);
+  const levels = log.runs[0].results.map((r: Json) => `${r.ruleId} ${r.level} ${r.locations[0].physicalLocation.artifactLocation.uri}:${r.locations[0].physicalLocation.region.startLine}`);
   assert.deepEqual(levels, [
-    'LT3001 note test/fixtures/cli/clean.lifetime',
-    'LT3501 error test/fixtures/cli/unmet.lifetime',
-    'LT3001 error test/fixtures/cli/unmet.lifetime',
+    'LT3001 note test/fixtures/cli/clean.lifetime:9',
+    'LT3001 error test/fixtures/cli/unmet.lifetime:5',
+    'LT3501 error test/fixtures/cli/unmet.lifetime:8',
   ]);
 });

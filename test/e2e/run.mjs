@@ -13,11 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChecks } from './lib/checks.mjs';
+import { runProductChecks } from './lib/productChecks.mjs';
 import {
   cacheRoot, ensureCodeServer, freePort, installExtension, isolatedEnv, missingPrerequisites, startCodeServer,
   stopCodeServer, writeUserSettings,
 } from './lib/codeServer.mjs';
 import { loadModel } from './lib/model.mjs';
+import { writeWorkspace } from './lib/workspace.mjs';
 import { firstLine, retry } from './lib/process.mjs';
 import { Reporter } from './lib/reporter.mjs';
 import { buildSmokeExtension } from './lib/smokeExtension.mjs';
@@ -40,7 +42,7 @@ function parseArguments(argv) {
   return options;
 }
 
-/** Creates a fresh run directory with the workspace holding the model. */
+/** Creates a fresh run directory with the workspace holding the model and the other files. */
 function prepareRun(root, model) {
   const runDir = path.join(root, 'runs', `${process.pid}`);
   fs.rmSync(runDir, { recursive: true, force: true });
@@ -48,8 +50,9 @@ function prepareRun(root, model) {
   fs.mkdirSync(path.join(runDir, 'extensions'), { recursive: true });
   fs.mkdirSync(workspace, { recursive: true });
   fs.writeFileSync(path.join(workspace, model.fileName), model.text);
+  const files = writeWorkspace(repoRoot, workspace);
   writeUserSettings(runDir);
-  return { runDir, workspace };
+  return { runDir, workspace, files };
 }
 
 /** Copies the server and extension-host logs next to the screenshots. */
@@ -79,7 +82,7 @@ async function main() {
   log(`model: ${model.source}; violation expected on line ${model.violationLine}; threads ${model.threads.join(', ')}`);
   const root = cacheRoot();
   const entry = await ensureCodeServer(root, log);
-  const { runDir, workspace } = prepareRun(root, model);
+  const { runDir, workspace, files } = prepareRun(root, model);
   const vsix = options.smoke ? await buildSmokeExtension(repoRoot, path.join(runDir, 'smoke-extension')) : options.vsix;
   await installExtension(entry, runDir, vsix, log);
 
@@ -117,6 +120,7 @@ async function main() {
     }
     const features = options.smoke ? [] : ['trace', 'quickfix'];
     await runChecks({ page, reporter: results, model, log, features });
+    if (!options.smoke) await runProductChecks({ page, reporter: results, model, files, workspace, repoRoot, runDir, log });
     return results;
   } finally {
     await stopAll();

@@ -112,7 +112,8 @@ test('trace steps carry the actor, range, event and changes', () => {
   const [first, second] = baseline.trace!;
   assert.equal(first.actorKind, 'thread');
   assert.equal(text.slice(first.start, first.end), 'put s.r');
-  assert.equal(first.event, 'put s.r (r 1→0)');
+  assert.equal(first.event, 'put s.r (s.r 1→0)');
+  assert.deepEqual(first.notes, ['s.r 1→0']);
   assert.deepEqual(first.changes, [{ name: 's.r', before: '1', after: '0' }]);
   assert.equal(second.violation?.kind, 'refcount-underflow');
 });

@@ -105,6 +105,10 @@ function anyThreadEnabled(system: TransitionSystem, state: number[]): boolean {
   );
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /**
  * Replays a violation trace; throws with an explanation when the trace is not a real execution of
  * the system that ends in the reported violation. Returns the number of steps replayed.
@@ -121,9 +125,12 @@ export function replayTrace(system: TransitionSystem, result: ProposalResult): n
       const t = actor.transitions[id];
       if (t.start !== step.start || t.end !== step.end) continue;
       // Branches of one statement (`maybe: yes` / `maybe: no`) share a range; the event tells them apart.
-      if (step.event !== t.event && !step.event.startsWith(`${t.event} (`)) continue;
+      const branch = new RegExp(`^${escapeRegExp(t.event)}(?: → (true|false))?(?: \\(|$)`).exec(step.event);
+      if (!branch) continue;
       const { outcome, after } = fire(system, actor.index, id, state);
       if (outcome.kind === 'disabled') continue;
+      // `if C → true` continues at the transition's default successor (the then-branch); `→ false` does not.
+      if (branch[1] !== undefined && outcome.kind === 'ok' && (after[actor.pcVar] === t.next) !== (branch[1] === 'true')) continue;
       if (outcome.kind === 'violation') {
         if (isLast && step.changes.length === 0 && outcome.violation === result.kind) {
           state = after;

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { completionsAt } from '../../server/src/core/features/completion';
+import { SNIPPETS } from '../../server/src/core/features/snippets';
+import { CompletionKinds } from '../../server/src/core/features/types';
 import { foldingRanges } from '../../server/src/core/features/folding';
 import { formatText } from '../../server/src/core/features/formatting';
 import { classifyTokens, semanticTokens, SEMANTIC_TOKEN_TYPES } from '../../server/src/core/features/semanticTokens';
@@ -31,10 +33,12 @@ proposal p {
 expect p: safe
 `;
 
-const labels = (marked: string) => {
+const completions = (marked: string) => {
   const { text, offset } = cursor(marked);
-  return completionsAt(parsed(text), offset).map((c) => c.label);
+  return completionsAt(parsed(text), offset);
 };
+const labels = (marked: string) => completions(marked).map((c) => c.label);
+const keywords = (marked: string) => completions(marked).filter((c) => c.kind === CompletionKinds.Keyword).map((c) => c.label);
 
 test('the outline lists items with members and proposal items nested', () => {
   const symbols = documentSymbols(parsed(MODEL));
@@ -99,7 +103,7 @@ test('completion: the members of an object after a dot, following pointers', () 
 });
 
 test('completion: member keywords in an object body, places after a verb', () => {
-  assert.deepEqual(labels(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')).sort(), ['flag', 'int', 'lock', 'ptr', 'ref', 'state']);
+  assert.deepEqual(keywords(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')).sort(), ['flag', 'int', 'lock', 'ptr', 'ref', 'state']);
   const places = labels(MODEL.replace('  put x.users\n', '  put x.users\n  free |\n'));
   assert.ok(places.includes('x') && places.includes('y') && places.includes('mm'));
   assert.ok(!places.includes('put'));
@@ -109,6 +113,44 @@ test('completion: proposals and outcomes in an expectation', () => {
   assert.deepEqual(labels(MODEL.replace('expect p: safe', 'expect |')), ['baseline', 'p']);
   const outcomes = labels(MODEL.replace('expect p: safe', 'expect p: |'));
   assert.ok(outcomes.includes('safe') && outcomes.includes('use-after-free') && outcomes.includes('deadlock'));
+});
+
+test('completion: each item says what it is, with its form and a one-line doc', () => {
+  const items = completions('|\n' + MODEL);
+  const object = items.find((c) => c.label === 'object' && c.kind === CompletionKinds.Keyword);
+  assert.deepEqual(object, { label: 'object', kind: CompletionKinds.Keyword, detail: 'object NAME [recyclable] [unborn] { members }', documentation: 'One object that can be freed.', sortText: '2object' });
+  assert.deepEqual(items.filter((c) => c.detail === 'item' || !c.documentation).map((c) => c.label), [], 'every item has its own detail and a doc');
+  assert.deepEqual(items.filter((c) => c.kind === CompletionKinds.Keyword && c.documentation!.includes('\n')).map((c) => c.label), [], 'a keyword\'s doc is one line');
+  const body = completions(MODEL.replace('  release(mm, task)\n', '  release(mm, task)\n  |\n'));
+  assert.deepEqual(body.find((c) => c.label === 'release'), { label: 'release', kind: CompletionKinds.Function, detail: 'fn', documentation: 'A procedure; calls are inlined.', sortText: '1release' });
+  assert.equal(body.find((c) => c.label === 'wait' && c.kind === CompletionKinds.Keyword)?.detail, 'wait until COND');
+  const outcomes = completions(MODEL.replace('expect p: safe', 'expect p: |'));
+  assert.equal(outcomes.find((c) => c.label === 'deadlock')?.documentation, 'Threads are blocked and nothing can wake them (a lock cycle or an unsatisfiable wait).');
+});
+
+test('completion: snippets for items at the top level and in proposals, for statements and members', () => {
+  const snippets = (marked: string) => completions(marked).filter((c) => c.kind === CompletionKinds.Snippet).map((c) => c.label);
+  assert.deepEqual(snippets('|\n' + MODEL), ['model', 'object', 'static', 'fn', 'thread', 'device', 'proposal', 'expect', 'order']);
+  assert.deepEqual(snippets(MODEL.replace('  thread cpu0 { use mm }\n', '  thread cpu0 { use mm }\n  |\n')), ['object', 'static', 'fn', 'thread', 'device', 'order']);
+  assert.deepEqual(snippets(MODEL.replace('  release(mm, task)\n', '  release(mm, task)\n  |\n')), ['if', 'if-else', 'while', 'choose', 'maybe', 'atomic', 'repeat', 'wait', 'locked']);
+  assert.deepEqual(snippets(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')), ['ref', 'ptr', 'state']);
+  const thread = completions('|\n' + MODEL).find((c) => c.label === 'thread' && c.kind === CompletionKinds.Snippet)!;
+  assert.equal(thread.insertText, 'thread ${1:name} {\n\t$0\n}');
+  assert.equal(thread.insertTextFormat, 2);
+  assert.equal(thread.documentation, 'thread name {\n  \n}');
+});
+
+test('every snippet expands to text that parses once its placeholders are filled', () => {
+  for (const snippet of SNIPPETS) {
+    const filled = snippet.body.replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d/g, '').replace(/\t/g, '  ');
+    const text = snippet.where.includes('item')
+      ? `model m\nobject obj { ref refs = 1; lock lock }\ndevice dev { dma obj }\n${snippet.where.includes('proposal-item') ? '' : 'proposal name { }\n'}${filled}\n`
+      : snippet.where.includes('statement')
+        ? `model m\nstatic obj { lock lock; flag condition }\nthread t {\n${filled.replace(/\bcondition\b/g, 'obj.condition')}\n}\n`
+        : `model m\nobject object { ref r = 1 }\nobject obj {\n${filled}\n}\n`;
+    const syntax = parsed(text).syntaxDiagnostics;
+    assert.deepEqual(syntax.map((d) => d.message), [], `${snippet.label}:\n${text}`);
+  }
 });
 
 test('completion: kernel API names inside a C body', () => {
@@ -160,7 +202,8 @@ test('formatting re-indents, respaces, keeps comments and is idempotent', () => 
       'fn f(a, b) {',
       '  lock a.m   // takes it',
       '  if a.users > 0 && !held a.m { put a.users } else {',
-      '    free a }',
+      '    free a',
+      '  }',
       '  unlock a.m',
       '}',
       'thread w[2] { f(mm, mm) }',
@@ -170,6 +213,15 @@ test('formatting re-indents, respaces, keeps comments and is idempotent', () => 
   );
   assert.equal(formatText(parsed(once), options), once);
   assert.equal(formatText(parsed(UAF_MODEL), options), UAF_MODEL);
+});
+
+test('formatting puts the closing brace of a block that spans lines on its own line, and leaves one-line blocks alone', () => {
+  const options = { tabSize: 2, insertSpaces: true };
+  assert.equal(formatText(parsed('thread t {\n  use o }\n'), options), 'thread t {\n  use o\n}\n');
+  assert.equal(formatText(parsed('thread t { use o\n  put o.r }\n'), options), 'thread t { use o\n  put o.r\n}\n');
+  assert.equal(formatText(parsed('thread t {\n  if x { use o } else {\n    free o } }\n'), options), 'thread t {\n  if x { use o } else {\n    free o\n  }\n}\n');
+  const oneLine = 'object o { ref r = 1 on zero { free o } }\nthread t { use o; put o.r }\n';
+  assert.equal(formatText(parsed(oneLine), options), oneLine);
 });
 
 test('formatting keeps C bodies verbatim and leaves broken strings alone', () => {

@@ -25,9 +25,9 @@ test('a leak is fixed by adding the missing put on the leaking path, verified', 
 object buf { ref refs = 3 on zero free buf }
 thread a { use buf; put buf.refs }
 thread b {
-  use buf
+  |use buf
 }
-thread owner { |put buf.refs }
+thread owner { put buf.refs }
 `);
   assert.equal(actions.length, 1, JSON.stringify(actions.map((a) => a.title)));
   const [fix] = actions;

@@ -25,6 +25,6 @@ test('a diagnostic whose range the edit touches is dropped; related steps in the
   assert.deepEqual(mapDiagnostics(UAF_MODEL, UAF_MODEL.replace('cpu0 { use mm }', 'cpu0 { use xx }'), diagnostics), []);
   assert.equal(mapDiagnostics(UAF_MODEL, UAF_MODEL.replace('cpu0 { use mm }', 'cpu0 { use mm  }'), diagnostics).length, 1);
   const [kept] = mapDiagnostics(UAF_MODEL, UAF_MODEL.replace('cpu1 { put mm.users }', 'cpu1 { put mm.count }'), diagnostics);
-  assert.deepEqual(kept.relatedInformation?.map((r) => r.message), ['cpu1: free mm (frees mm)', 'cpu0: use mm']);
+  assert.deepEqual(kept.relatedInformation?.map((r) => r.message), ['step 2, cpu1: ↳ on zero of mm.users: free mm (frees mm)', 'step 3, cpu0: use mm']);
   assert.equal(mapDiagnostics(UAF_MODEL, UAF_MODEL, diagnostics), diagnostics);
 });

@@ -27,6 +27,7 @@ export class TestClient {
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
   readonly notifications: { method: string; params: unknown }[] = [];
   readonly shownMessages: { type: number; message: string }[] = [];
+  readonly shownDocuments: { uri: string; takeFocus?: boolean }[] = [];
   private diagnosticWaiters: Waiter<PublishDiagnosticsParams>[] = [];
   stderr = '';
   exitCode: number | null | undefined;
@@ -62,21 +63,27 @@ export class TestClient {
       this.notifications.push({ method: 'window/workDoneProgress/create', params });
       return null;
     });
+    this.connection.onRequest('window/showDocument', (params: { uri: string; takeFocus?: boolean }) => {
+      this.shownDocuments.push(params);
+      return { success: true };
+    });
     this.connection.onRequest('workspace/codeLens/refresh', () => null);
     this.connection.onRequest('workspace/inlayHint/refresh', () => null);
     this.connection.onRequest('workspace/semanticTokens/refresh', () => null);
     this.connection.listen();
   }
 
-  async initialize(): Promise<unknown> {
+  /** `options` adds to what the client says of itself: more window capabilities, a root, initialization options. */
+  async initialize(options: { window?: Record<string, unknown>; rootUri?: string; initializationOptions?: unknown } = {}): Promise<unknown> {
     const result = await this.connection.sendRequest('initialize', {
       processId: process.pid,
-      rootUri: null,
+      rootUri: options.rootUri ?? null,
       capabilities: {
         workspace: { configuration: true },
-        window: { workDoneProgress: true },
+        window: { workDoneProgress: true, ...options.window },
         textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } },
       },
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
     });
     await this.connection.sendNotification('initialized', {});
     return result;

@@ -28,8 +28,8 @@ test('each bad value gives a warning naming the setting, the value and the defau
   assert.deepEqual(settings, DEFAULT_SETTINGS);
   assert.deepEqual(warnings, [
     'Setting "lifetime.check.on" has the invalid value "always" (expected "change", "save" or "manual"); using the default "change".',
-    'Setting "lifetime.check.maxStates" has the invalid value 1.5 (expected a whole number from 1 to 1000000000); using the default 2000000.',
-    'Setting "lifetime.check.timeoutMs" has the invalid value "soon" (expected a number of milliseconds from 100 to 3600000); using the default 30000.',
+    'Setting "lifetime.check.maxStates" has the invalid value 1.5 (expected a whole number from 1 to 1000000000); using the default 10000000.',
+    'Setting "lifetime.check.timeoutMs" has the invalid value "soon" (expected a number of milliseconds from 100 to 3600000); using the default 300000.',
     'Setting "lifetime.trace.exact" has the invalid value "yes" (expected true or false); using the default false.',
     'Setting "lifetime.c.enable" has the invalid value 1 (expected true or false); using the default false.',
     'Setting "lifetime.c.apiFiles" has the invalid value "one.json" (expected a list of file paths); using the default [].',

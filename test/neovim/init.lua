@@ -2,20 +2,37 @@
 --
 -- Environment (set by test/neovim/neovim.test.ts):
 --   LIFETIME_NODE, LIFETIME_SERVER  the node binary and dist/server/server.js, started with --stdio
---   LIFETIME_NVIM_FILES             JSON: [{ "path": ..., "hover": { "line": L, "character": C } }]
+--   LIFETIME_NVIM_FILES             JSON: [{ "path": ..., "hover": { "line": L, "character": C },
+--                                   "step_hover"?: position, "lenses"?: true, "inlay_hints"?: true }]
 --   LIFETIME_NVIM_OUT               where to write the results as JSON
 --   LIFETIME_NVIM_TIMEOUT_MS        how long to wait for each file's diagnostics
 --
 -- For each file it attaches the server on the `lifetime` filetype, waits until the buffer's
 -- diagnostics are non-empty and have stopped changing, requests a hover at the given position, and
--- records both. Neovim 0.8 and later start the client with vim.lsp.start; 0.7 (Debian bookworm)
--- with vim.lsp.start_client and vim.lsp.buf_attach_client.
+-- records both. With `step_hover` it also hovers a step of the counterexample. With `lenses` it
+-- fetches the code lenses through Neovim's codelens module and runs "Show trace" and "Re-check" the
+-- way a user does (:lua vim.lsp.codelens.run() on the model line, picking from vim.ui.select),
+-- recording the messages and command answers the server sends back. With `inlay_hints` it requests
+-- the inlay hints of the whole buffer (Neovim 0.7 does not draw them). Neovim 0.8 and later start
+-- the client with vim.lsp.start; 0.7 (Debian bookworm) with vim.lsp.start_client and
+-- vim.lsp.buf_attach_client.
 
 local env = vim.env
 local timeout = tonumber(env.LIFETIME_NVIM_TIMEOUT_MS) or 20000
 local settle_ms = 1500
 local results = { nvim = tostring(vim.version().major) .. '.' .. vim.version().minor .. '.' .. vim.version().patch, files = {} }
 local client_id = nil
+
+-- What the server shows (window/showMessage) and what its commands answer, as Neovim receives them.
+local shown_messages, command_answers = {}, {}
+local show_message = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+  if result then table.insert(shown_messages, result.message) end
+  return show_message(err, result, ctx, config)
+end
+vim.lsp.handlers['workspace/executeCommand'] = function(err, result)
+  table.insert(command_answers, err and ('error: ' .. vim.inspect(err)) or result)
+end
 
 local config = {
   name = 'lifetime',
@@ -77,6 +94,76 @@ local function hover(buf, position)
   return { error = 'no client answered the hover request' }
 end
 
+-- Fetches the buffer's code lenses through the codelens module, waiting until the check's verdicts are in.
+local function has_verdict(lenses)
+  for _, lens in ipairs(lenses) do
+    local title = lens.command and lens.command.title or ''
+    if vim.startswith(title, '✓ ') or vim.startswith(title, '✗ ') or vim.startswith(title, '? ') then return true end
+  end
+  return false
+end
+
+local function fetch_lenses(buf)
+  local lenses = {}
+  local deadline = vim.loop.now() + timeout
+  while vim.loop.now() < deadline do
+    vim.lsp.codelens.refresh()
+    vim.wait(500, function()
+      lenses = vim.lsp.codelens.get(buf) or {}
+      return has_verdict(lenses)
+    end, 50)
+    if has_verdict(lenses) then break end
+  end
+  return lenses
+end
+
+-- Runs the lens titled `title` on its line through vim.lsp.codelens.run(), answering the picker
+-- Neovim opens when a line has several lenses; waits for the command's answer.
+local function run_lens(lenses, title)
+  for _, lens in ipairs(lenses) do
+    if lens.command and lens.command.title == title then
+      vim.api.nvim_win_set_cursor(0, { lens.range.start.line + 1, 0 })
+      local answers = #command_answers
+      local select = vim.ui.select
+      vim.ui.select = function(items, _, on_choice)
+        for _, item in ipairs(items) do
+          if item.lens.command.title == title then return on_choice(item) end
+        end
+        on_choice(nil)
+      end
+      vim.lsp.codelens.run()
+      vim.ui.select = select
+      vim.wait(timeout, function() return #command_answers > answers end, 50)
+      return command_answers[answers + 1]
+    end
+  end
+  return nil
+end
+
+local function code_lenses(buf)
+  local lenses = fetch_lenses(buf)
+  local titles = {}
+  for _, lens in ipairs(lenses) do table.insert(titles, { line = lens.range.start.line, title = lens.command and lens.command.title or vim.NIL, command = lens.command and lens.command.command or vim.NIL }) end
+  local messages_before = #shown_messages
+  local trace_answer = run_lens(lenses, 'Show trace')
+  local trace_messages = {}
+  for i = messages_before + 1, #shown_messages do table.insert(trace_messages, shown_messages[i]) end
+  local recheck_answer = run_lens(lenses, 'Re-check')
+  return { titles = titles, trace_answer = trace_answer or vim.NIL, trace_messages = trace_messages, recheck_answer = recheck_answer or vim.NIL }
+end
+
+local function inlay_hints(buf)
+  local last = vim.api.nvim_buf_line_count(buf)
+  local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, range = { start = { line = 0, character = 0 }, ['end'] = { line = last, character = 0 } } }
+  local responses, err = vim.lsp.buf_request_sync(buf, 'textDocument/inlayHint', params, timeout)
+  if not responses then return { error = tostring(err) } end
+  for _, response in pairs(responses) do
+    if response.error then return { error = vim.inspect(response.error) } end
+    return { result = response.result or {} }
+  end
+  return { error = 'no client answered the inlay hint request' }
+end
+
 local function run()
   for _, file in ipairs(vim.json.decode(env.LIFETIME_NVIM_FILES)) do
     vim.cmd('edit ' .. vim.fn.fnameescape(file.path))
@@ -86,6 +173,9 @@ local function run()
     entry.diagnostics = settled_diagnostics(buf)
     entry.attached = next(vim.lsp.buf_get_clients(buf)) ~= nil
     entry.hover = hover(buf, file.hover)
+    if file.step_hover then entry.step_hover = hover(buf, file.step_hover) end
+    if file.inlay_hints then entry.inlay_hints = inlay_hints(buf) end
+    if file.lenses then entry.lenses = code_lenses(buf) end
     table.insert(results.files, entry)
   end
 end

@@ -14,8 +14,8 @@ const serverPath = path.resolve(process.env.LIFETIME_LANGUAGE_SERVER ?? path.joi
 const initLua = path.join(repoRoot, 'test/neovim/init.lua');
 const fixtures = path.join(repoRoot, 'test/neovim/fixtures');
 const DIAGNOSTICS_TIMEOUT_MS = 15_000;
-// Two files, each waiting at most for its diagnostics and then its hover, plus start-up.
-const NVIM_TIMEOUT_MS = 4 * DIAGNOSTICS_TIMEOUT_MS + 10_000;
+// Two files, each waiting at most for its diagnostics, its hovers, its lenses and their commands, plus start-up.
+const NVIM_TIMEOUT_MS = 8 * DIAGNOSTICS_TIMEOUT_MS + 10_000;
 
 /** Neovim's diagnostic as init.lua records it: 0-based lines, byte columns, 1 = error. */
 interface NvimDiagnostic {
@@ -34,6 +34,9 @@ interface NvimFileResult {
   attached: boolean;
   diagnostics: NvimDiagnostic[] | Record<string, never>;
   hover: { result?: unknown; error?: string };
+  step_hover?: { result?: unknown; error?: string };
+  inlay_hints?: { result?: { label: string | { value: string }[]; position: Position }[]; error?: string };
+  lenses?: { titles: { line: number; title: string; command: string }[]; trace_answer: string | null; trace_messages: string[]; recheck_answer: string | null };
 }
 
 interface NvimResults {
@@ -90,13 +93,21 @@ function describe(diagnostics: NvimDiagnostic[]): string {
 }
 
 /** Runs Neovim over the files in a temporary workspace and returns what init.lua recorded. */
-async function runNeovim(files: { name: string; hover: Position }[]): Promise<{ results: NvimResults; stderr: string }> {
+interface NvimFile {
+  name: string;
+  hover: Position;
+  step_hover?: Position;
+  lenses?: boolean;
+  inlay_hints?: boolean;
+}
+
+async function runNeovim(files: NvimFile[]): Promise<{ results: NvimResults; stderr: string }> {
   const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-nvim-'));
   try {
-    const listed = files.map(({ name, hover }) => {
+    const listed = files.map(({ name, ...requests }) => {
       const target = path.join(workspace, name);
       fs.copyFileSync(path.join(fixtures, name), target);
-      return { path: target, hover };
+      return { path: target, ...requests };
     });
     const out = path.join(workspace, 'results.json');
     const xdg = (name: string) => path.join(workspace, 'xdg', name);
@@ -134,7 +145,7 @@ async function runNeovim(files: { name: string; hover: Position }[]): Promise<{ 
 
 const missing = missingRequirement();
 
-test('Neovim\'s own LSP client gets diagnostics and hovers from the server', { skip: process.env.CI ? false : missing }, async (t) => {
+test('Neovim\'s own LSP client gets diagnostics, hovers, code-lens commands and inlay hints from the server', { skip: process.env.CI ? false : missing }, async (t) => {
   if (missing) assert.fail(`CI is set, so this test must run: ${missing}`);
 
   const syntaxText = fs.readFileSync(path.join(fixtures, 'syntax-error.lifetime'), 'utf8');
@@ -143,10 +154,12 @@ test('Neovim\'s own LSP client gets diagnostics and hovers from the server', { s
   const useStep = positionOf(violationText, 'use buf');
   const objectName = positionOf(violationText, 'object buf');
   objectName.character += 'object '.length;
+  const freeStep = positionOf(violationText, 'free buf');
+  const modelLine = positionOf(violationText, 'model free_races_use').line;
 
   const { results, stderr } = await runNeovim([
     { name: 'syntax-error.lifetime', hover: strayCharacter },
-    { name: 'use-after-free.lifetime', hover: objectName },
+    { name: 'use-after-free.lifetime', hover: objectName, step_hover: freeStep, lenses: true, inlay_hints: true },
   ]);
   assert.equal(results.error, undefined, `init.lua failed: ${results.error}\n${stderr}`);
   assert.equal(results.files.length, 2);
@@ -168,12 +181,39 @@ test('Neovim\'s own LSP client gets diagnostics and hovers from the server', { s
       `the syntax error does not cover column ${strayCharacter.character + 1}:\n${describe(syntax)}`);
   });
 
-  await t.test('the use-after-free is reported on the violating step, and only there', () => {
+  await t.test('the use-after-free is reported on the violating step, and the missing expectation on the model line', () => {
     const diagnostics = diagnosticsOf(violationFile);
-    const errors = diagnostics.filter((d) => d.severity === 1);
-    assert.deepEqual(errors.map((d) => ({ code: d.code, line: d.lnum })), [{ code: 'LT3001', line: useStep.line }],
+    const errors = diagnostics.filter((d) => d.severity === 1).sort((a, b) => a.lnum - b.lnum);
+    assert.deepEqual(errors.map((d) => ({ code: d.code, line: d.lnum })), [{ code: 'LT3502', line: modelLine }, { code: 'LT3001', line: useStep.line }],
       `errors:\n${describe(diagnostics)}`);
-    assert.match(errors[0].message, /use[- ]after[- ]free|freed/i);
+    assert.equal(errors[1].message, 'use-after-free in the baseline: use buf: buf was freed');
+    assert.match(errors[0].message, /^the baseline has a use-after-free and no expectation names it/);
+  });
+
+  await t.test('hover on a step of the counterexample gives its place in the trace', () => {
+    const text = hoverText(violationFile.step_hover?.result);
+    assert.match(text, /^\*\*Step 1 of 2\*\* of baseline's use-after-free trace: cpu0 runs `free buf \(frees buf\)`/, `hover text: ${JSON.stringify(text)}`);
+  });
+
+  await t.test('the code lenses carry the verdict, and their commands run through workspace/executeCommand', () => {
+    const lenses = violationFile.lenses;
+    assert.ok(lenses, 'no code lenses were fetched');
+    const onModel = lenses.titles.filter((l) => l.line === modelLine).map((l) => `${l.title} -> ${l.command}`);
+    assert.deepEqual(onModel, ['✗ use-after-free in 2 steps, unexpected -> lifetime.showTrace', 'Show trace -> lifetime.showTrace', 'Re-check -> lifetime.recheck']);
+    // "Show trace": Neovim 0.7 has no window/showDocument, so the trace arrives as a message.
+    assert.equal(typeof lenses.trace_answer, 'string', JSON.stringify(lenses));
+    assert.match(lenses.trace_answer!, /^use-after-free\.lifetime: 1 unexpected violation: baseline use-after-free\n/);
+    assert.match(lenses.trace_answer!, /cpu0 +cpu1\n/);
+    assert.match(lenses.trace_answer!, /\/\/ Boom: use buf: buf was freed/);
+    assert.ok(lenses.trace_messages.includes(lenses.trace_answer!), `the trace was not shown: ${JSON.stringify(lenses.trace_messages)}`);
+    assert.equal(lenses.recheck_answer, '1 unexpected violation: baseline use-after-free');
+  });
+
+  await t.test('inlay hints from the values the search saw', () => {
+    const hints = violationFile.inlay_hints;
+    assert.equal(hints?.error, undefined, hints?.error);
+    const labels = (hints?.result ?? []).map((h) => `${h.position.line}: ${typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')}`);
+    assert.deepEqual(labels, [`${freeStep.line}: live→freed`]);
   });
 
   await t.test('hover on an object declaration names it and its kind', () => {

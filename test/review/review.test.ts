@@ -176,7 +176,7 @@ test('a model patch reports the verdict it changed: a safe proposal that now has
     [['LT3005', 'get-from-zero', 'models/lookup.lifetime', 'locked']],
   );
   const text = await review('model.patch');
-  assert.match(text.stdout, /proposal locked: safe \(as expected\) before, get-from-zero in \d+ steps \(expected safe\) after/);
+  assert.match(text.stdout, /proposal locked: safe, as expected before, get-from-zero in \d+ steps, expected safe after/);
 });
 
 test('a tree that already holds the patch is reviewed against the tree without it', async () => {

@@ -3,9 +3,10 @@
 
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { checkModel, proposalNames, simulate } from '../core/engine/index';
-import type { EngineProgress, ProposalResult } from '../core/engine/types';
+import type { EngineProgress, ProposalResult, ViolationReport } from '../core/engine/types';
 import type { SourceFile } from '../core/syntax/ast';
-import { verdictDiagnostics } from './verdicts';
+import { DEFAULT_BUDGETS } from '../core/engine/budgets';
+import { modelVerdictDiagnostics } from '../core/report/verdictDiagnostics';
 
 export interface EngineRunOptions {
   exact: boolean;
@@ -28,16 +29,19 @@ export interface EngineRun {
 
 export function runEngine(file: SourceFile, options: EngineRunOptions): EngineRun {
   const run = options.simulate !== undefined ? runSimulation(file, options, options.simulate) : runSearch(file, options);
-  for (const result of run.proposals) run.diagnostics.push(...verdictDiagnostics(result, run.violations));
+  // SARIF draws the trace of the very violation each diagnostic reports.
+  const remember = (diagnostic: Diagnostic, result: ProposalResult, violation: ViolationReport) =>
+    run.violations.set(diagnostic, { ...result, kind: violation.kind, message: violation.message, trace: violation.trace });
+  run.diagnostics.push(...modelVerdictDiagnostics(file, file.text, run.proposals, remember));
   return run;
 }
 
 function runSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
   const model = checkModel(file, undefined, {
     exact: options.exact,
-    maxStates: options.maxStates,
-    timeoutMs: options.timeoutMs,
-    maxMemoryBytes: options.maxMemoryBytes,
+    maxStates: options.maxStates ?? DEFAULT_BUDGETS.maxStates,
+    timeoutMs: options.timeoutMs ?? DEFAULT_BUDGETS.timeoutMs,
+    maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_BUDGETS.maxMemoryBytes,
     proposals: options.proposals.length > 0 ? options.proposals : undefined,
     onProgress: options.onProgress,
   });

@@ -1,7 +1,8 @@
 // Compiler-style text output: `path:line:col: severity CODE: message`, the source line and a caret
 // under the range; then, per model, a verdict table and the trace diagram of each violation.
 
-import { renderTraceDiagram } from '../core/engine/index';
+import { indent, violationTraceBlocks } from '../core/report/traceText';
+import { fileVerdict, formatCount, verdictText } from '../core/report/verdictWording';
 import type { ProposalResult } from '../core/engine/types';
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { lineColumn, type FileReport } from './report';
@@ -46,22 +47,6 @@ export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic)
   return `${head}\n${gutter} | ${shown.text}\n${blank} | ${padding}^${'~'.repeat(Math.max(0, width - 1))}`;
 }
 
-export function verdictWords(result: ProposalResult): string {
-  let words: string;
-  if (result.verdict === 'violation') words = result.kind ?? 'violation';
-  else if (result.verdict === 'safe') words = 'safe';
-  else if (result.seed !== undefined) words = 'no violation found';
-  else if (result.skipped) words = 'not checked';
-  else words = `incomplete (${result.incompleteReason ?? 'budget'})`;
-  if (result.expected !== undefined) {
-    if (result.expectationMet === true) words += ' (as expected)';
-    else words += ` (expected ${result.expected})`;
-  } else if (result.verdict === 'violation') {
-    words += ' (no expectation)';
-  }
-  return words;
-}
-
 export function formatMs(ms: number): string {
   if (ms < 10) return `${ms.toFixed(1)} ms`;
   if (ms < 10_000) return `${Math.round(ms)} ms`;
@@ -71,7 +56,7 @@ export function formatMs(ms: number): string {
 /** The proposal × verdict × states × time table of one model. */
 export function verdictTable(proposals: readonly ProposalResult[]): string[] {
   const rows = [['proposal', 'verdict', 'states', 'time']];
-  for (const result of proposals) rows.push([result.name, verdictWords(result), result.states.toLocaleString('en-US'), formatMs(result.ms)]);
+  for (const result of proposals) rows.push([result.name, verdictText(result), formatCount(result.states), formatMs(result.ms)]);
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   return rows.map((row) =>
     row
@@ -79,13 +64,6 @@ export function verdictTable(proposals: readonly ProposalResult[]): string[] {
       .join('   ')
       .trimEnd(),
   );
-}
-
-function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line.length > 0 ? by + line : line))
-    .join('\n');
 }
 
 export function formatReportText(report: FileReport): string {
@@ -96,16 +74,8 @@ export function formatReportText(report: FileReport): string {
     parts.push(`${report.path}: no verdicts: ${report.engineSkipped}`);
   }
   if (report.proposals.length > 0) {
-    parts.push(`${report.path}: verdicts\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
-    for (const result of report.proposals) {
-      if (result.verdict !== 'violation' || !result.trace || result.trace.length === 0) continue;
-      const where = result.violationStart !== undefined ? lineColumn(report, result.violationStart) : undefined;
-      const at = where ? ` at ${report.path}:${where.line}:${where.column}` : '';
-      const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
-      const title = `${result.name}: ${result.kind ?? 'violation'}${at}, ${result.trace.length} step${result.trace.length === 1 ? '' : 's'}${seed}`;
-      const message = result.message ? `\n  ${result.message}` : '';
-      parts.push(`${title}${message}\n${indent(renderTraceDiagram(result.trace, report.text).trimEnd(), '    ')}`);
-    }
+    parts.push(`${report.path}: ${fileVerdict(report.proposals).text}\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
+    for (const result of report.proposals) parts.push(...violationTraceBlocks(result, report.text, report.lines, report.path));
   }
   return parts.join('\n');
 }

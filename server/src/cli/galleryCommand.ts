@@ -13,7 +13,8 @@ import { formatDiagnosticText } from './formatText';
 import { prepareC, problemLines } from './cSupport';
 import { collectInputs } from './inputs';
 import { newReport } from './report';
-import { verdictDiagnostics } from './verdicts';
+import { DEFAULT_BUDGETS } from '../core/engine/budgets';
+import { modelVerdictDiagnostics } from '../core/report/verdictDiagnostics';
 
 /** The link from the page to a model: relative to the page's folder, with forward slashes. */
 function linkFrom(pageDirectory: string, modelPath: string): string {
@@ -45,10 +46,10 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
       errors += problems.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');
       continue;
     }
-    const result = checkModel(parsed.file, undefined, { exact: command.exact });
+    const result = checkModel(parsed.file, undefined, { exact: command.exact, ...DEFAULT_BUDGETS });
     entries.push({ link: linkFrom(pageDirectory, model.path), text: model.text, file: parsed.file, result });
     const report = newReport(model.path, model.text);
-    const failing = [...result.diagnostics, ...result.proposals.flatMap((proposal) => verdictDiagnostics(proposal))].filter((d) => d.severity === 'error');
+    const failing = [...result.diagnostics, ...modelVerdictDiagnostics(parsed.file, model.text, result.proposals)].filter((d) => d.severity === 'error');
     verdictErrors += failing.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');
   }
   if (errors) return { stdout: '', stderr: `${errors}lifetime: fix the errors above; no gallery was written\n`, exitCode: 1 };

@@ -37,8 +37,17 @@ import { signatureHelpAt } from '../core/features/signatureHelp';
 import { documentSymbols } from '../core/features/symbols';
 import { traceViewData } from '../core/features/traceView';
 import { CodeActionProvider } from './codeActions';
-import { REVIEW_COMMAND } from './patchReview';
 import { describeError, type Session } from './session';
+
+/** The last segment of a document URI, decoded: `iommu.lifetime`, or `Untitled-1` for `untitled:Untitled-1`. */
+export function fileNameOf(uri: string): string {
+  const last = uri.slice(Math.max(uri.lastIndexOf('/'), uri.lastIndexOf(':')) + 1);
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return last;
+  }
+}
 
 export function registerFeatures(connection: Connection, documents: TextDocuments<TextDocument>, session: Session): void {
   function guarded<P extends { textDocument: { uri: string } }, R>(name: string, fallback: R, handler: (analysis: Analysis, params: P) => R) {
@@ -106,25 +115,11 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     }
   });
 
-  connection.onExecuteCommand(async (params) => {
-    try {
-      if (params.command === 'lifetime.recheck') {
-        const [uri, proposal] = (params.arguments ?? []) as unknown[];
-        if (typeof uri !== 'string') return 'lifetime.recheck needs a document URI as its first argument.';
-        return await session.checkNow(uri, typeof proposal === 'string' ? [proposal] : undefined);
-      }
-      if (params.command === REVIEW_COMMAND) return await session.patchDocuments.run(params.arguments ?? []);
-      return `Unknown command ${params.command}.`;
-    } catch (error) {
-      return `The command failed: ${describeError(error)}`;
-    }
-  });
-
   connection.onRequest('lifetime/trace', (params: { uri?: unknown; proposal?: unknown }) => {
     if (typeof params?.uri !== 'string') return null;
     const analysis = session.analysisFor(params.uri);
     if (!analysis) return null;
-    return traceViewData(analysis, typeof params.proposal === 'string' ? params.proposal : undefined) ?? null;
+    return traceViewData(analysis, typeof params.proposal === 'string' ? params.proposal : undefined, fileNameOf(params.uri)) ?? null;
   });
 
   connection.onRequest('lifetime/promela', async (params: { uri?: unknown; proposal?: unknown }): Promise<{ text?: string; error?: string }> => {

@@ -13,15 +13,15 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { advertisedCommands, CommandHandler } from './commands';
 import { registerFeatures } from './features';
+import { registerHighlights } from './highlights';
+import { registerWorkspaceSymbols } from './workspaceSymbols';
 import { FrameGuard } from './frameGuard';
-import { REVIEW_COMMAND } from './patchReview';
 import { describeError, Session } from './session';
 import { validateSettings } from './settings';
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/features/semanticTokens';
 import { TRIGGER_CHARACTERS } from '../core/features/completion';
-
-export const SERVER_COMMANDS = ['lifetime.recheck', REVIEW_COMMAND];
 
 const USAGE = `Usage: lifetime-language-server --stdio | --node-ipc | --socket=PORT | --pipe=NAME
 
@@ -64,6 +64,7 @@ function startServer(connection: Connection): void {
 
   const documents = new TextDocuments(TextDocument);
   const session = new Session(connection, path.join(__dirname, 'engineWorker.js'));
+  const commands = new CommandHandler(connection, session);
   let configurationSupport = false;
   // Settings arrive both with initialize and through workspace/configuration: say each problem once.
   const warned = new Set<string>();
@@ -82,6 +83,7 @@ function startServer(connection: Connection): void {
     const capabilities = params.capabilities;
     configurationSupport = capabilities.workspace?.configuration === true;
     session.setClientCapabilities(capabilities.window?.workDoneProgress === true);
+    commands.showDocumentSupport = capabilities.window?.showDocument?.support === true;
     const initial = validateSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
     session.settingsChanged(initial.settings);
     reportSettingProblems(initial.warnings);
@@ -101,7 +103,9 @@ function startServer(connection: Connection): void {
         codeActionProvider: { codeActionKinds: ['quickfix'] },
         inlayHintProvider: true,
         semanticTokensProvider: { legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] }, full: true },
-        executeCommandProvider: { commands: SERVER_COMMANDS },
+        executeCommandProvider: { commands: advertisedCommands(params.initializationOptions) },
+        workspaceSymbolProvider: true,
+        documentHighlightProvider: true,
       },
       serverInfo: { name: 'lifetime-language-server', version: '0.1.0' },
     };
@@ -136,8 +140,12 @@ function startServer(connection: Connection): void {
   documents.onDidClose((event) => session.close(event.document.uri));
 
   registerFeatures(connection, documents, session);
+  commands.register();
+  registerHighlights(connection, session);
+  registerWorkspaceSymbols(connection, session, () => session.cDocuments.workspaceRoot);
 
   connection.onShutdown(async () => {
+    commands.dispose();
     await session.dispose();
   });
   connection.onExit(() => {

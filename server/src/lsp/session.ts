@@ -6,7 +6,8 @@
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, isCheckable, type Analysis } from '../core/features/analysis';
-import { editorDiagnostics, isEngineCode, verdictText } from '../core/features/diagnostics';
+import { editorDiagnostics, isEngineCode } from '../core/features/diagnostics';
+import { fileVerdict } from '../core/report/verdictWording';
 import { mapDiagnostics } from '../core/features/staleDiagnostics';
 import type { EditorDiagnostic } from '../core/features/types';
 import type { ModelResult } from '../core/engine/types';
@@ -44,7 +45,7 @@ interface DocumentState {
   run?: { version: number; run: EngineRun; partial: boolean };
   coalescer: Coalescer;
   settleTimer?: NodeJS.Timeout;
-  /** A version whose check failed (the worker died): not retried until the next edit. */
+  /** A version whose check failed (the worker died) or was stopped: not retried until the next edit. */
   failedVersion?: number;
   /** The engine's diagnostics as last published, with the text they were computed on. */
   lastEngine?: { text: string; diagnostics: EditorDiagnostic[] };
@@ -134,9 +135,23 @@ export class Session {
     const run = inFlight ?? this.startCheck(state, proposals);
     if (!run) return state.analysis && !isCheckable(state.analysis) ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
     const outcome = await run.outcome;
-    if (outcome.status === 'done') return summarize(outcome.result);
-    if (outcome.status === 'cancelled') return 'The check was cancelled by a later edit.';
+    if (outcome.status === 'done') return fileVerdict(outcome.result.proposals).text;
+    if (outcome.status === 'cancelled') return 'The check was cancelled (stopped, or replaced by the check of a later edit).';
     return outcome.message;
+  }
+
+  /** Stops the document's check in flight (and one about to start); answers whether there was one. */
+  stopCheck(uri: string): boolean {
+    const state = this.states.get(uri);
+    if (!state) return false;
+    const pending = state.settleTimer !== undefined;
+    if (state.settleTimer) clearTimeout(state.settleTimer);
+    state.settleTimer = undefined;
+    if (!state.run && !pending) return false;
+    this.cancelRun(state);
+    state.failedVersion = state.document.version;
+    this.status(uri, 'idle', 'check stopped; Lifetime: Check File runs it again');
+    return true;
   }
 
   /** Settings changed: re-check open documents under the new budget. */
@@ -278,7 +293,8 @@ export class Session {
         const previous = state.engine && state.engine.version === version ? state.engine.result : undefined;
         state.engine = { version, result: proposals && previous ? mergeResults(previous, outcome.result) : outcome.result, ms: outcome.ms };
         this.analyzeAndPublish(uri, false);
-        this.status(uri, stateOf(outcome.result), summarize(outcome.result));
+        const verdict = fileVerdict(state.engine.result.proposals);
+        this.status(uri, verdict.state, verdict.text);
         this.refreshEditorViews();
       } else if (outcome.status === 'failed') {
         state.failedVersion = version;
@@ -319,6 +335,11 @@ export class Session {
     return state.engine.result;
   }
 
+  /** The URIs of the open `.lifetime` documents. */
+  openModelUris(): string[] {
+    return [...this.states.keys()];
+  }
+
   documentVersion(uri: string): number | undefined {
     return this.states.get(uri)?.document.version;
   }
@@ -329,23 +350,6 @@ function mergeResults(previous: ModelResult, partial: ModelResult): ModelResult 
   const proposals = previous.proposals.map((result) => partial.proposals.find((p) => p.name === result.name) ?? result);
   for (const result of partial.proposals) if (!proposals.some((p) => p.name === result.name)) proposals.push(result);
   return { proposals, diagnostics: partial.diagnostics };
-}
-
-function stateOf(result: ModelResult): CheckState {
-  if (result.proposals.some((p) => p.verdict === 'violation' && p.expected !== p.kind)) return 'violation';
-  if (result.proposals.some((p) => p.expectationMet === false)) return 'violation';
-  if (result.proposals.some((p) => p.verdict === 'incomplete')) return 'incomplete';
-  return 'safe';
-}
-
-export function summarize(result: ModelResult): string {
-  if (result.proposals.length === 0) return 'nothing checked';
-  return result.proposals
-    .map((p) => {
-      const verdict = p.verdict === 'safe' ? `safe · ${formatCount(p.states)} states` : p.verdict === 'violation' ? verdictText(p) : `incomplete (${p.incompleteReason ?? 'budget'})`;
-      return `${p.name}: ${verdict}`;
-    })
-    .join('; ');
 }
 
 export function describeError(error: unknown): string {

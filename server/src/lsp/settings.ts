@@ -1,6 +1,8 @@
 // The server's settings under `lifetime.*`, validated. A bad value never stops the server: the
 // default is used and a warning names the setting, the value and the default.
 
+import { DEFAULT_BUDGETS } from '../core/engine/budgets';
+
 export type CheckOn = 'change' | 'save' | 'manual';
 
 export interface LifetimeSettings {
@@ -14,8 +16,9 @@ export interface LifetimeSettings {
 
 export const DEFAULT_SETTINGS: LifetimeSettings = {
   checkOn: 'change',
-  maxStates: 2_000_000,
-  timeoutMs: 30_000,
+  // The CLI's defaults: a file has the same verdict in the editor and in CI.
+  maxStates: DEFAULT_BUDGETS.maxStates,
+  timeoutMs: DEFAULT_BUDGETS.timeoutMs,
   traceExact: false,
   cEnable: false,
   cApiFiles: [],

@@ -47,29 +47,33 @@ export function loadModel(repoRoot) {
   if (expectations.get(FIX.keepsItsViolation) !== 'use-after-free') {
     throw new Error(`${GALLERY_MODEL} no longer expects a use-after-free in ${FIX.keepsItsViolation}; update FIX in test/e2e/lib/model.mjs`);
   }
-  const remaining = { code: 'LT3001', severity: 'warning', text: new RegExp(`use-after-free in proposal ${FIX.keepsItsViolation}\\b.*\\(expected`) };
+  const remaining = { code: 'LT3001', severity: 'info', text: new RegExp(`use-after-free in proposal ${FIX.keepsItsViolation}\\b.*\\(as expected\\)`) };
+  const modelLine = kept.findIndex((line) => /^\s*model\s/.test(codeOf(line))) + 1;
 
   return {
     source: `${GALLERY_MODEL} without line ${expectBaseline + 1} (${lines[expectBaseline].trim()})`,
     fileName: path.basename(GALLERY_MODEL),
     text,
     violationLine,
+    modelLine,
     violationCode: 'LT3001',
     violationKind: /use[- ]after[- ]free/i,
-    // What server/src/core/features/diagnostics.ts publishes: the baseline's violation has no
-    // expectation, hence an error; proposal list_del_init_unlocked reaches the same step and its
-    // use-after-free is what the file expects, hence a warning (severity 2). VS Code lists errors
-    // before warnings, and each diagnostic's trace steps as child rows, which are not listed here.
+    // What server/src/core/report/verdictDiagnostics.ts publishes, in the CLI's words: the
+    // baseline's violation has no expectation, hence an error on its step and another on the model
+    // line; proposal list_del_init_unlocked reaches the same step and its use-after-free is what
+    // the file expects, hence a note (severity info). VS Code lists errors before notes, each
+    // severity by line, and each diagnostic's trace steps as child rows, which are not listed here.
     problems: [
-      { code: 'LT3001', line: violationLine, severity: 'error', text: /use-after-free in baseline: use dom\b/ },
-      { code: 'LT3001', line: violationLine, severity: 'warning', text: remaining.text },
+      { code: 'LT3502', line: modelLine, severity: 'error', text: /^the baseline has a use-after-free and no expectation names it/ },
+      { code: 'LT3001', line: violationLine, severity: 'error', text: /^use-after-free in the baseline: use dom\b/ },
+      { code: 'LT3001', line: violationLine, severity: 'info', text: remaining.text },
     ],
     threads,
     fix: {
       // The preferred fix: a proposal applied to the baseline, verified on every proposal.
       preferred: new RegExp(`^Apply proposal (${FIX.offered.join('|')}) to the baseline — verified: baseline safe \\([\\d,]+ states\\), no new errors$`),
       refused: new RegExp(`^Apply proposal ${FIX.refused}\\b`),
-      // After the fix: the baseline is safe, the documented use-after-free stays a warning.
+      // After the fix: the baseline is safe, the documented use-after-free stays a note.
       remaining: [remaining],
     },
   };

@@ -17,6 +17,7 @@ export class Reporter {
   async check(name, body) {
     const number = this.passed + this.failed + 1;
     const slug = `${String(number).padStart(2, '0')}-${name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
+    this.current = slug;
     const started = Date.now();
     try {
       await body();
@@ -33,6 +34,11 @@ export class Reporter {
       console.log(`  # screenshot: ${file}`);
       return false;
     }
+  }
+
+  /** A screenshot of a moment inside the running check (`NN-check-name-WHAT.png`), besides the one after it. */
+  async snapshot(what) {
+    await screenshot(this.page, this.artifactsDir, `${this.current ?? '00'}-${what}`, this.log);
   }
 
   /** Counts a failure that happened before the checks could run, e.g. in setup. */

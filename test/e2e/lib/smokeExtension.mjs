@@ -1,7 +1,8 @@
 // A throwaway extension for `run.mjs --smoke`: it proves the harness (code-server install, start,
 // .vsix install, Chromium drive, screenshots) independently of the product. It flags the first
 // `use` statement of every .lifetime file as the product does the e2e model's use-after-free: an
-// error for the baseline and a warning for the proposal whose expectation names it.
+// error for the baseline (and one on the model line, which no expectation names it in) and a note
+// for the proposal whose expectation names it.
 import fs from 'node:fs';
 import path from 'node:path';
 import { run } from './process.mjs';
@@ -26,16 +27,25 @@ function activate(context) {
     if (document.languageId !== 'lifetime') return;
     const diagnostics = [];
     for (let line = 0; line < document.lineCount; line++) {
+      if (!/^\\s*model\\s/.test(document.lineAt(line).text)) continue;
+      const missing = new vscode.Diagnostic(document.lineAt(line).range,
+        "the baseline has a use-after-free and no expectation names it; add 'expect baseline: use-after-free' if that is the conclusion", vscode.DiagnosticSeverity.Error);
+      missing.source = 'lifetime';
+      missing.code = 'LT3502';
+      diagnostics.push(missing);
+      break;
+    }
+    for (let line = 0; line < document.lineCount; line++) {
       const text = document.lineAt(line).text;
       const match = /(^\\s*|[{;]\\s*)(use\\s+[A-Za-z_][\\w.]*)/.exec(text.split('//')[0]);
       if (!match) continue;
       const start = match.index + match[1].length;
       const range = new vscode.Range(line, start, line, start + match[2].length);
-      // The product's messages (server/src/core/features/diagnostics.ts), without the trace.
-      const baseline = new vscode.Diagnostic(range, 'use-after-free in baseline: use dom: domain was freed', vscode.DiagnosticSeverity.Error);
+      // The product's messages (server/src/core/report/verdictDiagnostics.ts), without the trace.
+      const baseline = new vscode.Diagnostic(range, 'use-after-free in the baseline: use dom: domain was freed', vscode.DiagnosticSeverity.Error);
       const proposal = new vscode.Diagnostic(range,
-        'use-after-free in proposal list_del_init_unlocked: use dom: domain was freed (expected: expect list_del_init_unlocked: use-after-free)',
-        vscode.DiagnosticSeverity.Warning);
+        'use-after-free in proposal list_del_init_unlocked: use dom: domain was freed (as expected)',
+        vscode.DiagnosticSeverity.Information);
       for (const diagnostic of [baseline, proposal]) {
         diagnostic.source = 'lifetime';
         diagnostic.code = 'LT3001';

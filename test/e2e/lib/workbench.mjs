@@ -99,6 +99,8 @@ export async function revealLine(page, line, log) {
 export async function focusEditor(page, fileName) {
   await page.locator(`.tab[aria-label*="${fileName}"]`).first().click();
   await page.locator(SELECTORS.editor).first().waitFor({ timeout: 10_000 });
+  // Away from the tab, whose tooltip would otherwise cover the editor in screenshots.
+  await page.mouse.move(24, 700);
 }
 
 /**

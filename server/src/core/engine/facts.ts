@@ -1,7 +1,7 @@
 // Per-step facts for hovers and inlay hints, collected during the same breadth-first search: how many
-// reachable states execute each statement, the values of the counters, flags, states and ints it
-// touches just before and after, the reference count transitions seen there, and which other
-// actors can move in the same states.
+// reachable states execute each statement, the values of the counters, flags, states, ints,
+// lifecycles, locks and devices it touches just before and after, the reference count transitions
+// seen there, and which other actors can move in the same states.
 
 import type { CompiledSystem } from './compile';
 import type { SearchObserver } from './explore';
@@ -9,7 +9,7 @@ import { formatValue } from './ir';
 import type { StepFacts, ValueSummary } from './types';
 
 const MAX_LISTED = 8;
-const SUMMARISED_KINDS = new Set(['ref', 'flag', 'state', 'int', 'life']);
+const SUMMARISED_KINDS = new Set(['ref', 'flag', 'state', 'int', 'life', 'generation', 'lockOwner', 'running', 'inflight']);
 
 interface Location {
   start: number;

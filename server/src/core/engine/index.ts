@@ -7,8 +7,9 @@ import { search } from './explore';
 import { FactsCollector } from './facts';
 import { initialState } from './ir';
 import { lowerModel, proposalNames } from './lower';
-import { buildTrace, describeStep, renderTraceDiagram, runStep, stateChanges } from './trace';
-import type { CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
+import { blockedActors, buildTrace, failingStepOf, runStep, traceStepOf } from './trace';
+import { renderTraceDiagram } from '../report/traceDiagram';
+import type { BlockedActor, CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
 import { buildVariant } from './variant';
 
 export { renderTraceDiagram, proposalNames, lowerModel };
@@ -240,36 +241,27 @@ function simulateOne(
     if (!threadCanMove) {
       const inflight = system.actors.some((a) => a.device && state[a.device.inflightVar] !== 0);
       if (unfinished.length > 0 && !inflight) {
-        return finishWith(trace, 'deadlock', `deadlock: ${unfinished.map((a) => a.name).join(', ')} blocked and nothing can wake them`);
+        const message = `deadlock: ${unfinished.map((a) => a.name).join(', ')} blocked and nothing can wake them`;
+        return finishWith(trace, 'deadlock', message, blockedActors(compiled, state));
       }
       if (unfinished.length === 0) return undefined;
     }
     if (enabled.length === 0) return undefined;
     const choice = enabled[Math.floor(random() * enabled.length)];
     totals.steps++;
-    const actor = system.actors[choice.actor];
-    const transition = actor.transitions[choice.id];
-    const traceStep: TraceStep = {
-      actor: actor.name,
-      actorKind: actor.kind,
-      start: transition.start,
-      end: transition.end,
-      event: choice.result > 0 ? transition.event : describeStep(compiled, transition.event, state, choice.after),
-      changes: choice.result > 0 ? [] : stateChanges(compiled, state, choice.after),
-    };
-    trace.push(traceStep);
     if (choice.result > 0) {
       const info = compiled.violations[choice.result - 1];
-      traceStep.violation = { kind: info.kind, message: info.message };
+      trace.push(failingStepOf(compiled, choice.actor, choice.id, info));
       return { kind: info.kind, message: info.message, trace };
     }
+    trace.push(traceStepOf(compiled, choice.actor, choice.id, state, choice.after));
     state = choice.after;
   }
   return undefined;
 }
 
-function finishWith(trace: TraceStep[], kind: string, message: string): { kind: string; message: string; trace: TraceStep[] } {
+function finishWith(trace: TraceStep[], kind: string, message: string, blocked: BlockedActor[] = []): { kind: string; message: string; trace: TraceStep[] } {
   const last = trace.at(-1);
-  if (last) last.violation = { kind: kind as NonNullable<TraceStep['violation']>['kind'], message };
+  if (last) last.violation = { kind: kind as NonNullable<TraceStep['violation']>['kind'], message, ...(blocked.length > 0 ? { blocked } : {}) };
   return { kind, message, trace };
 }

@@ -134,6 +134,8 @@ export interface Transition {
   end: number;
   /** What the step does, in words: `put mm.users`, `if group.devices == 0`, `dma issue mm`. */
   event: string;
+  /** On the steps of an on-zero release action: the counter whose drop to zero runs it (`mm.users`). */
+  onZero?: string;
   /** Variables this transition may read (guard included) and write; the pc is not listed. */
   reads: number[];
   writes: number[];

@@ -4,6 +4,7 @@
 // fresh point where control continues. Branches that meet again are joined by aliasing the fresh
 // exit point of each branch to the join point; aliases are resolved and points renumbered at the end.
 
+import { atomicEvent } from './eventText';
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import type {
   Block,
@@ -966,6 +967,8 @@ class Lowerer {
     const point = this.find(from);
     const transition: Transition = { id: -1, from: point, ops, next, start: range.start, end: range.end, event, reads: [], writes: [] };
     if (guard) transition.guard = guard;
+    const onZero = this.current.onZeroStack.at(-1);
+    if (onZero !== undefined) transition.onZero = this.variables[onZero].name;
     this.current.points[point].transitions.push(transition);
   }
 
@@ -1078,7 +1081,7 @@ class Lowerer {
         const exit = this.newPoint();
         const alternatives = this.genOps(s.body.statements);
         for (const ops of alternatives) {
-          this.addTransition(cur, undefined, ops, exit, s, this.sourceText(s).replace(/\s+/g, ' '));
+          this.addTransition(cur, undefined, ops, exit, s, atomicEvent(s.body.statements.map((statement) => this.sourceText(statement))));
         }
         return exit;
       }

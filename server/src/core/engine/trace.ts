@@ -4,10 +4,11 @@
 
 import type { CompiledSystem } from './compile';
 import { moveActor, moveTransition, type FoundViolation } from './explore';
-import { formatValue, initialState } from './ir';
+import { formatValue, initialState, type Expr, type Op, type Transition } from './ir';
 import type { Canonicalizer } from './symmetry';
 import type { StateStore } from './store';
-import type { StateChange, TraceStep } from './types';
+import type { ViolationKind } from '../syntax/ast';
+import type { BlockedActor, StateChange, TraceStep } from './types';
 
 export interface BuiltTrace {
   steps: TraceStep[];
@@ -34,14 +35,13 @@ export function stateChanges(compiled: CompiledSystem, before: Int32Array, after
   return changes;
 }
 
-/** `put mm.users` with its effects: `put mm.users (users 1→0, frees mm)`. */
-export function describeStep(compiled: CompiledSystem, event: string, before: Int32Array, after: Int32Array): string {
+/** The effects of a step in words: `takes group.mutex`, `mm.users 1→0`, `frees mm`. */
+export function stepNotes(compiled: CompiledSystem, before: Int32Array, after: Int32Array): string[] {
   const system = compiled.system;
   const notes: string[] = [];
   for (let v = 0; v < before.length; v++) {
     if (before[v] === after[v]) continue;
     const variable = system.variables[v];
-    const shortName = variable.name.includes('.') ? variable.name.slice(variable.name.lastIndexOf('.') + 1) : variable.name;
     switch (variable.kind) {
       case 'pc':
       case 'order':
@@ -56,7 +56,7 @@ export function describeStep(compiled: CompiledSystem, event: string, before: In
       case 'int':
       case 'flag':
       case 'state':
-        notes.push(`${shortName} ${formatValue(system, v, before[v])}→${formatValue(system, v, after[v])}`);
+        notes.push(`${variable.name} ${formatValue(system, v, before[v])}→${formatValue(system, v, after[v])}`);
         break;
       case 'lockOwner':
         notes.push(after[v] === 0 ? `releases ${variable.name}` : `takes ${variable.name}`);
@@ -67,11 +67,78 @@ export function describeStep(compiled: CompiledSystem, event: string, before: In
       case 'running':
         notes.push(after[v] ? 'running' : 'stopped');
         break;
+      case 'handle':
+        // A handle belongs to the thread whose column the step is drawn in: its own name says enough.
+        notes.push(`${variable.name.slice(variable.name.lastIndexOf('.') + 1)} = ${formatValue(system, v, after[v])}`);
+        break;
       default:
-        notes.push(`${shortName} = ${formatValue(system, v, after[v])}`);
+        notes.push(`${variable.name} = ${formatValue(system, v, after[v])}`);
     }
   }
-  return notes.length > 0 ? `${event} (${notes.join(', ')})` : event;
+  return notes;
+}
+
+/**
+ * Which way a branching step went, for `if` and `while`: `true` when the actor continues at the
+ * transition's default successor (the then-branch or the loop body), `false` when a `goto` took it
+ * elsewhere. Undefined for steps that do not branch, or whose branches meet at once.
+ */
+function branchTaken(transition: Transition, after: Int32Array, pcVar: number): 'true' | 'false' | undefined {
+  if (!/^(if|while) /.test(transition.event)) return undefined;
+  const targets = new Set<number>();
+  const collect = (ops: Op[]): void => {
+    for (const op of ops) {
+      if (op.k === 'goto') targets.add(op.pc);
+      else if (op.k === 'if') {
+        collect(op.then);
+        collect(op.else);
+      }
+    }
+  };
+  collect(transition.ops);
+  if (targets.size < 2) return undefined;
+  return after[pcVar] === transition.next ? 'true' : 'false';
+}
+
+/**
+ * One step of a trace: transition `id` of `actor` taken from `before` to `after`, described with its
+ * effects (`put mm.users (mm.users 1→0)`), the branch it took (`if dom != null → true`) and the
+ * on-zero action it belongs to.
+ */
+export function traceStepOf(compiled: CompiledSystem, actor: number, id: number, before: Int32Array, after: Int32Array): TraceStep {
+  const systemActor = compiled.system.actors[actor];
+  const transition = systemActor.transitions[id];
+  const branch = branchTaken(transition, after, systemActor.pcVar);
+  const head = branch ? `${transition.event} → ${branch}` : transition.event;
+  const notes = stepNotes(compiled, before, after);
+  const step: TraceStep = {
+    actor: systemActor.name,
+    actorKind: systemActor.kind,
+    start: transition.start,
+    end: transition.end,
+    event: notes.length > 0 ? `${head} (${notes.join(', ')})` : head,
+    changes: stateChanges(compiled, before, after),
+  };
+  if (notes.length > 0) step.notes = notes;
+  if (transition.onZero) step.onZero = transition.onZero;
+  return step;
+}
+
+/** The step that fails: the statement as written, no effects (nothing after a failing check runs). */
+export function failingStepOf(compiled: CompiledSystem, actor: number, id: number, violation: { kind: ViolationKind; message: string }): TraceStep {
+  const systemActor = compiled.system.actors[actor];
+  const transition = systemActor.transitions[id];
+  const step: TraceStep = {
+    actor: systemActor.name,
+    actorKind: systemActor.kind,
+    start: transition.start,
+    end: transition.end,
+    event: transition.event,
+    changes: [],
+    violation: { kind: violation.kind, message: violation.message },
+  };
+  if (transition.onZero) step.onZero = transition.onZero;
+  return step;
 }
 
 function same(compiled: CompiledSystem, candidate: Int32Array, store: StateStore, index: number, canonicalize: Canonicalizer | undefined): boolean {
@@ -83,19 +150,6 @@ function same(compiled: CompiledSystem, candidate: Int32Array, store: StateStore
   store.read(index, stored);
   for (let w = 0; w < compiled.words; w++) if (packed[w] !== stored[w]) return false;
   return true;
-}
-
-function stepOf(compiled: CompiledSystem, actor: number, id: number, before: Int32Array, after: Int32Array): TraceStep {
-  const systemActor = compiled.system.actors[actor];
-  const transition = systemActor.transitions[id];
-  return {
-    actor: systemActor.name,
-    actorKind: systemActor.kind,
-    start: transition.start,
-    end: transition.end,
-    event: describeStep(compiled, transition.event, before, after),
-    changes: stateChanges(compiled, before, after),
-  };
 }
 
 /** Runs transition `id` of `actor` on a copy of `state`; the step result and the successor. */
@@ -142,7 +196,7 @@ export function buildTrace(
   for (let k = 1; k < path.length; k++) {
     const move = findMove(compiled, real, store, path[k], canonicalize);
     if (!move) throw new Error(`internal error: trace step ${k} cannot be replayed`);
-    steps.push(stepOf(compiled, move.actor, move.id, real, move.after));
+    steps.push(traceStepOf(compiled, move.actor, move.id, real, move.after));
     real = move.after;
   }
   if (found.move >= 0) {
@@ -151,13 +205,10 @@ export function buildTrace(
       // A sibling can take the failing transition only from the point that holds it.
       const systemActor = compiled.system.actors[actor];
       if (!(systemActor.points[real[systemActor.pcVar]]?.transitions ?? []).includes(id)) continue;
-      const { result, after } = runStep(compiled, actor, id, real);
+      const { result } = runStep(compiled, actor, id, real);
       if (result !== found.violation) continue;
-      const step = stepOf(compiled, actor, id, real, after);
       const info = compiled.violations[found.violation - 1];
-      step.event = compiled.system.actors[actor].transitions[id].event;
-      step.changes = [];
-      step.violation = { kind: info.kind, message: info.message };
+      const step = failingStepOf(compiled, actor, id, info);
       steps.push(step);
       return { steps, kind: info.kind, message: info.message, start: step.start, end: step.end };
     }
@@ -166,58 +217,67 @@ export function buildTrace(
   const kind = found.deadlock ? 'deadlock' : compiled.violations[found.violation - 1].kind;
   const message = found.deadlock ? deadlockMessage(compiled, real) : compiled.violations[found.violation - 1].message;
   const last = steps.at(-1);
-  if (last) last.violation = { kind, message };
-  const blocked = found.deadlock ? blockedStatement(compiled, real) : undefined;
-  return { steps, kind, message, start: blocked?.start ?? last?.start, end: blocked?.end ?? last?.end };
+  const blocked = found.deadlock ? blockedActors(compiled, real) : [];
+  if (last) last.violation = blocked.length > 0 ? { kind, message, blocked } : { kind, message };
+  return { steps, kind, message, start: blocked[0]?.start ?? last?.start, end: blocked[0]?.end ?? last?.end };
 }
 
-function blockedActors(compiled: CompiledSystem, state: Int32Array): number[] {
+function unfinishedThreads(compiled: CompiledSystem, state: Int32Array): number[] {
   const system = compiled.system;
   return system.actors
     .filter((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc)
     .map((a) => a.index);
 }
 
-function blockedStatement(compiled: CompiledSystem, state: Int32Array): { start: number; end: number } | undefined {
-  const actor = blockedActors(compiled, state)[0];
-  if (actor === undefined) return undefined;
-  const systemActor = compiled.system.actors[actor];
-  const id = systemActor.points[state[systemActor.pcVar]].transitions[0];
-  return id === undefined ? undefined : systemActor.transitions[id];
+/** The variables an expression reads. */
+function readsOf(expr: Expr | undefined, into: Set<number>): Set<number> {
+  if (!expr) return into;
+  if (expr.k === 'var') into.add(expr.v);
+  else if (expr.k === 'not') readsOf(expr.e, into);
+  else if (expr.k === 'bin') {
+    readsOf(expr.l, into);
+    readsOf(expr.r, into);
+  }
+  return into;
+}
+
+/**
+ * What keeps a thread at its point: the variables its transitions' guards read, with their values,
+ * e.g. `iommu.lock is held by release` or `mdev.done is false`.
+ */
+function waitsFor(compiled: CompiledSystem, transitions: Transition[], state: Int32Array): string {
+  const system = compiled.system;
+  const variables = new Set<number>();
+  for (const transition of transitions) {
+    readsOf(transition.guard, variables);
+    for (const op of transition.ops) if (op.k === 'require') readsOf(op.cond, variables);
+  }
+  const parts = [...variables]
+    .filter((v) => system.variables[v].kind !== 'pc')
+    .map((v) => `${system.variables[v].name} is ${formatValue(system, v, state[v])}`);
+  return parts.length > 0 ? parts.join(', ') : 'no step it can take';
+}
+
+/** The threads a deadlock leaves unfinished, each at the statement it cannot get past. */
+export function blockedActors(compiled: CompiledSystem, state: Int32Array): BlockedActor[] {
+  const system = compiled.system;
+  const out: BlockedActor[] = [];
+  for (const index of unfinishedThreads(compiled, state)) {
+    const actor = system.actors[index];
+    const transitions = (actor.points[state[actor.pcVar]]?.transitions ?? []).map((id) => actor.transitions[id]);
+    const first = transitions[0];
+    if (!first) continue;
+    out.push({ actor: actor.name, actorKind: actor.kind, start: first.start, end: first.end, statement: first.event, waitsFor: waitsFor(compiled, transitions, state) });
+  }
+  return out;
 }
 
 function deadlockMessage(compiled: CompiledSystem, state: Int32Array): string {
   const system = compiled.system;
-  const parts = blockedActors(compiled, state).map((a) => {
+  const parts = unfinishedThreads(compiled, state).map((a) => {
     const actor = system.actors[a];
     const id = actor.points[state[actor.pcVar]].transitions[0];
     return id === undefined ? actor.name : `${actor.name} at \`${actor.transitions[id].event}\``;
   });
   return `deadlock: ${parts.join(', ')} blocked and nothing can wake them`;
-}
-
-/**
- * A text diagram of a trace with one column per thread and device, in order of first appearance,
- * like the CPU0/CPU1 interleavings in review mail. The last row carries the violation.
- */
-export function renderTraceDiagram(trace: TraceStep[], sourceText: string): string {
-  const columns: string[] = [];
-  for (const step of trace) if (!columns.includes(step.actor)) columns.push(step.actor);
-  if (columns.length === 0) return '';
-  const cell = (step: TraceStep): string => step.event || sourceText.slice(step.start, step.end).replace(/\s+/g, ' ').trim();
-  const widths = columns.map((name) => Math.max(name.length, ...trace.filter((s) => s.actor === name).map((s) => cell(s).length)));
-  const gap = '   ';
-  const row = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join(gap).trimEnd();
-  const lines = [row(columns), row(widths.map((w) => '-'.repeat(w)))];
-  for (const step of trace) {
-    const cells = columns.map((name) => (name === step.actor ? cell(step) : ''));
-    lines.push(row(cells));
-  }
-  const last = trace.at(-1);
-  if (last?.violation) {
-    const index = columns.indexOf(last.actor);
-    const indent = widths.slice(0, index).reduce((sum, w) => sum + w + gap.length, 0);
-    lines.push(`${' '.repeat(indent)}// Boom: ${last.violation.message}`);
-  }
-  return lines.join('\n');
 }

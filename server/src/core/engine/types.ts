@@ -52,8 +52,36 @@ export interface TraceStep {
   /** What happened, in words: `put mm.users (users 1→0)`, `dma issue mm`, `free domain`. */
   event: string;
   changes: StateChange[];
+  /** The effects of the step in words (`takes group.mutex`, `mm.users 1→0`), as `event` ends with them in parentheses. */
+  notes?: string[];
+  /** Set on the steps of an on-zero release action: the counter whose drop to zero runs it (`mm.users`). */
+  onZero?: string;
   /** On the last step of a violation trace: what went wrong (for a deadlock or leak, in the state after it). */
-  violation?: { kind: ViolationKind; message: string };
+  violation?: { kind: ViolationKind; message: string; blocked?: BlockedActor[] };
+}
+
+/** A thread that a deadlock leaves blocked: where it waits and what for. */
+export interface BlockedActor {
+  actor: string;
+  actorKind: 'thread' | 'device';
+  /** Source range of the statement it is blocked at (a `wait`, a `lock`). */
+  start: number;
+  end: number;
+  /** The statement, as written: `wait until mdev.done`. */
+  statement: string;
+  /** What keeps it waiting, in the final state: `mdev.done is false`, `iommu.lock is held by release`. */
+  waitsFor: string;
+}
+
+/** One violation of a proposal: its kind, where it fails and the shortest trace to it. */
+export interface ViolationReport {
+  kind: ViolationKind;
+  message: string;
+  violationStart: number;
+  violationEnd: number;
+  trace: TraceStep[];
+  /** For a lasso trace (a progress violation): the index in `trace` of the first step of the cycle that repeats forever. */
+  cycleStart?: number;
 }
 
 /** The values one variable takes at a program point over all reachable states. */
@@ -96,6 +124,8 @@ export interface ProposalResult {
   violationStart?: number;
   violationEnd?: number;
   trace?: TraceStep[];
+  /** Every reachable violation, the first one (the fields above) included, when the engine collects them all. */
+  violations?: ViolationReport[];
   states: number;
   transitions: number;
   depth: number;

@@ -2,21 +2,16 @@
 // shows its trace and one that re-checks it.
 
 import type { ProposalResult } from '../engine/types';
+import { formatCount, isUnexpected, verdictText } from '../report/verdictWording';
 import type { Analysis } from './analysis';
-import { formatCount, toRange } from './ranges';
+import { toRange } from './ranges';
 import type { CodeLensItem, Range } from './types';
 
+/** The verdict in the words of every other surface, marked ✓ (nothing to review), ✗ (unexpected) or ? (stopped early). */
 export function verdictLensTitle(result: ProposalResult): string {
-  switch (result.verdict) {
-    case 'safe':
-      return `✓ safe · ${formatCount(result.states)} states`;
-    case 'violation': {
-      const steps = result.trace?.length ?? 0;
-      return `✗ ${result.kind ?? 'violation'} in ${steps} step${steps === 1 ? '' : 's'}`;
-    }
-    case 'incomplete':
-      return `? incomplete · ${formatCount(result.states)} states (${result.incompleteReason ?? 'budget'})`;
-  }
+  const mark = result.verdict === 'incomplete' ? '?' : isUnexpected(result) ? '✗' : '✓';
+  const states = result.verdict === 'safe' ? ` · ${formatCount(result.states)} states` : '';
+  return `${mark} ${verdictText(result)}${states}`;
 }
 
 /** Where each lens goes: the model item for the baseline (or the file start), each proposal's name. */

@@ -8,6 +8,9 @@ import type { Analysis } from './analysis';
 import { describeCCall, loadApiTable } from '../c/apiTable';
 import { nodePath } from './nodes';
 import { CompletionKinds, type CompletionEntry } from './types';
+import { KEYWORD_DOCS } from './keywordDocs';
+import { snippetsFor, type SnippetPlace } from './snippets';
+import { violationCode } from '../diagnostics/codes';
 
 export const TRIGGER_CHARACTERS = ['.', ':'];
 
@@ -30,8 +33,27 @@ function kernelApiEntries(): CompletionEntry[] {
   return entries;
 }
 
-function keywordEntries(words: string[], detail: string): CompletionEntry[] {
-  return words.map((word) => ({ label: word, kind: CompletionKinds.Keyword, detail, sortText: `2${word}` }));
+/** A keyword with its form as the detail (`object NAME [recyclable] [unborn] { members }`) and its meaning as the doc. */
+function keywordEntries(words: string[]): CompletionEntry[] {
+  return words.map((word) => {
+    const doc = KEYWORD_DOCS[word];
+    const form = doc ? /^`([^`]+)`/.exec(doc)?.[1] : undefined;
+    const meaning = doc?.replace(/^`[^`]+`:?\s*/, '').replace(/`/g, '');
+    const documentation = meaning ? meaning.charAt(0).toUpperCase() + meaning.slice(1) : undefined;
+    return { label: word, kind: CompletionKinds.Keyword, detail: form ?? word, ...(documentation ? { documentation } : {}), sortText: `2${word}` };
+  });
+}
+
+function snippetEntries(place: SnippetPlace): CompletionEntry[] {
+  return snippetsFor(place).map((snippet) => ({
+    label: snippet.label,
+    kind: CompletionKinds.Snippet,
+    detail: snippet.detail,
+    documentation: snippet.body.replace(/\$\{\d+\|([^,|]*)[^}]*\}/g, '$1').replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\d/g, '').replace(/\t/g, '  '),
+    insertText: snippet.body,
+    insertTextFormat: 2,
+    sortText: `3${snippet.label}`,
+  }));
 }
 
 /** The last token that ends at or before the offset, skipping trivia. */
@@ -50,6 +72,20 @@ function tokenBefore(tokens: Token[], offset: number): Token | undefined {
   return undefined;
 }
 
+const DECLARATION_WORDS: Record<string, string> = {
+  object: 'An object that can be freed',
+  static: 'An object that lives for ever',
+  member: 'A member of an object',
+  fn: 'A procedure; calls are inlined',
+  param: 'A parameter: the place passed at each call',
+  local: 'A handle from `let`: remembers an object and its generation',
+  thread: 'A thread',
+  device: 'A DMA-capable device',
+  proposal: 'A proposal',
+  model: 'The model',
+  'state-value': 'A value of a state member',
+};
+
 function declarationEntry(declaration: Declaration): CompletionEntry {
   const kinds: Record<string, number> = {
     object: CompletionKinds.Class,
@@ -65,7 +101,9 @@ function declarationEntry(declaration: Declaration): CompletionEntry {
     'state-value': CompletionKinds.EnumMember,
   };
   const detail = declaration.kind === 'member' ? `${declaration.memberKind ?? 'member'}` : declaration.kind;
-  return { label: declaration.name, kind: kinds[declaration.kind] ?? CompletionKinds.Value, detail, sortText: `1${declaration.name}` };
+  const where = declaration.proposal ? ` in proposal ${declaration.proposal}` : '';
+  const documentation = `${DECLARATION_WORDS[declaration.kind] ?? declaration.kind}${where}.`;
+  return { label: declaration.name, kind: kinds[declaration.kind] ?? CompletionKinds.Value, detail, documentation, sortText: `1${declaration.name}` };
 }
 
 function unique(entries: CompletionEntry[]): CompletionEntry[] {
@@ -139,14 +177,17 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionEnt
   const expect = enclosing(path, ['ExpectDecl']);
   if (previousText === 'expect' || (expect && previous && previous.kind !== TokenKind.Colon && offset <= (expect.kind === 'ExpectDecl' ? expect.proposal.end : 0))) {
     return [
-      { label: 'baseline', kind: CompletionKinds.Module, detail: 'the model without proposals' },
+      { label: 'baseline', kind: CompletionKinds.Module, detail: 'baseline', documentation: 'The model as written, without any proposal.' },
       ...model.declarations.filter((d) => d.kind === 'proposal').map(declarationEntry),
     ];
   }
   const beforeColon = previous && previous.kind === TokenKind.Colon ? tokenBefore(file.tokens, previous.start) : undefined;
   const beforeName = beforeColon ? tokenBefore(file.tokens, beforeColon.start) : undefined;
   if (beforeName && text.slice(beforeName.start, beforeName.end) === 'expect') {
-    return [{ label: 'safe', kind: CompletionKinds.EnumMember, detail: 'no violation' }, ...VIOLATION_KINDS.map((kind) => ({ label: kind, kind: CompletionKinds.EnumMember, detail: 'violation kind' }))];
+    return [
+      { label: 'safe', kind: CompletionKinds.EnumMember, detail: 'outcome', documentation: 'No violation in any interleaving.' },
+      ...VIOLATION_KINDS.map((kind) => ({ label: kind, kind: CompletionKinds.EnumMember, detail: 'violation', documentation: violationCode(kind)?.summary ?? kind })),
+    ];
   }
   const visible = model.declarations.filter((d) => {
     if (d.kind === 'param' || d.kind === 'local') return d.container !== undefined && scopeIds.has(d.container);
@@ -159,13 +200,13 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionEnt
 
   if (inBlock) {
     const fns = visible.filter((d) => d.kind === 'fn');
-    return unique([...keywordEntries(STATEMENT_KEYWORDS, 'statement'), ...keywordEntries(EXPRESSION_KEYWORDS, 'expression'), ...fns.map(declarationEntry), ...places.map(declarationEntry)]);
+    return [...unique([...keywordEntries(STATEMENT_KEYWORDS), ...keywordEntries(EXPRESSION_KEYWORDS), ...fns.map(declarationEntry), ...places.map(declarationEntry)]), ...snippetEntries('statement')];
   }
   const object = enclosing(path, ['ObjectDecl']);
-  if (object && object.kind === 'ObjectDecl' && object.body && offset > object.body.start && offset < object.body.end) return keywordEntries(MEMBER_KEYWORDS, 'member');
+  if (object && object.kind === 'ObjectDecl' && object.body && offset > object.body.start && offset < object.body.end) return [...keywordEntries(MEMBER_KEYWORDS), ...snippetEntries('member')];
   if (proposalNode && proposalNode.kind === 'ProposalDecl' && proposalNode.body && offset > proposalNode.body.start && offset < proposalNode.body.end) {
-    return keywordEntries(PROPOSAL_ITEM_KEYWORDS, 'proposal item');
+    return [...keywordEntries(PROPOSAL_ITEM_KEYWORDS), ...snippetEntries('proposal-item')];
   }
-  if (path.length <= 2) return keywordEntries(ITEM_KEYWORDS, 'item');
+  if (path.length <= 2) return [...keywordEntries(ITEM_KEYWORDS), ...snippetEntries('item')];
   return [];
 }

@@ -1,11 +1,11 @@
-// Editor diagnostics: syntax and semantic errors, and the engine's verdicts. A violation sits on the
-// failing step, with the trace as related information (one entry per step); an expectation that
-// fails is flagged on the proposal's name.
+// Editor diagnostics: syntax and semantic errors, and the engine's verdicts in the very words of the
+// CLI (core/report/verdictDiagnostics.ts): a violation sits on the failing step with the trace as
+// related information (one entry per step), an unmet expectation on its `expect` line.
 
-import { CODES, codeInfo, violationCode, type Diagnostic, type Severity } from '../diagnostics/codes';
-import type { ProposalResult } from '../engine/types';
+import { CODES, codeInfo, type Diagnostic, type Severity } from '../diagnostics/codes';
+import { modelVerdictDiagnostics } from '../report/verdictDiagnostics';
 import type { Analysis } from './analysis';
-import { formatCount, toRange } from './ranges';
+import { toRange } from './ranges';
 import type { EditorDiagnostic, SeverityNumber } from './types';
 
 /** Where docs/diagnostics.md is published; each code has an anchor such as `#lt3001`. */
@@ -37,74 +37,6 @@ export function toEditorDiagnostic(analysis: Pick<Analysis, 'lines'>, diagnostic
   return result;
 }
 
-/** `baseline` or `proposal NAME`. */
-export function proposalLabel(result: ProposalResult): string {
-  return result.name === 'baseline' ? 'baseline' : `proposal ${result.name}`;
-}
-
-/** One line summary of a verdict: `use-after-free in 7 steps`, `safe`, `incomplete (states)`. */
-export function verdictText(result: ProposalResult): string {
-  if (result.verdict === 'safe') return 'safe';
-  if (result.verdict === 'incomplete') return `incomplete after ${formatCount(result.states)} states (${result.incompleteReason ?? 'budget'})`;
-  const steps = result.trace?.length ?? 0;
-  return `${result.kind ?? 'violation'} in ${steps} step${steps === 1 ? '' : 's'}`;
-}
-
-/** The violation of one proposal, on its failing step, with the trace as related information. */
-export function violationDiagnostic(analysis: Analysis, result: ProposalResult): EditorDiagnostic | undefined {
-  if (result.verdict !== 'violation') return undefined;
-  const info = (result.kind && violationCode(result.kind)) || CODES.assertion;
-  const start = result.violationStart ?? result.start;
-  const end = result.violationEnd ?? result.end;
-  const expected = result.expected === result.kind;
-  const summary = result.message ?? `${result.kind} found`;
-  const message = `${info.kind} in ${proposalLabel(result)}: ${summary}` + (expected ? ` (expected: expect ${result.name}: ${result.kind})` : '');
-  const diagnostic: EditorDiagnostic = {
-    range: toRange(analysis.lines, start, end),
-    severity: expected ? 2 : 1,
-    code: info.code,
-    codeDescription: { href: codeHref(info.code) },
-    source: 'lifetime',
-    message,
-  };
-  const steps = result.trace ?? [];
-  if (steps.length > 0) {
-    diagnostic.relatedInformation = steps.map((step) => ({
-      range: toRange(analysis.lines, step.start, step.end),
-      message: `${step.actor}: ${step.event}`,
-    }));
-  }
-  return diagnostic;
-}
-
-function verdictDiagnostics(analysis: Analysis, result: ProposalResult): EditorDiagnostic[] {
-  const out: EditorDiagnostic[] = [];
-  const violation = violationDiagnostic(analysis, result);
-  if (violation) out.push(violation);
-  const nameRange = toRange(analysis.lines, result.start, result.end);
-  if (result.expected !== undefined && result.expectationMet === false && result.verdict !== 'incomplete') {
-    out.push({
-      range: nameRange,
-      severity: 1,
-      code: CODES.expectationUnmet.code,
-      codeDescription: { href: codeHref(CODES.expectationUnmet.code) },
-      source: 'lifetime',
-      message: `${proposalLabel(result)} is expected to be ${result.expected} but is ${verdictText(result)}`,
-    });
-  }
-  if (result.verdict === 'incomplete' && result.incompleteReason !== 'cancelled') {
-    out.push({
-      range: nameRange,
-      severity: 2,
-      code: CODES.incomplete.code,
-      codeDescription: { href: codeHref(CODES.incomplete.code) },
-      source: 'lifetime',
-      message: `${proposalLabel(result)}: the search stopped at its ${result.incompleteReason ?? 'budget'} budget after ${formatCount(result.states)} states, before covering every interleaving`,
-    });
-  }
-  return out;
-}
-
 /** Every diagnostic of the document: syntax, semantic and, when present, the engine's. */
 export function editorDiagnostics(analysis: Analysis, extra: Diagnostic[] = []): EditorDiagnostic[] {
   const out: EditorDiagnostic[] = [];
@@ -113,7 +45,7 @@ export function editorDiagnostics(analysis: Analysis, extra: Diagnostic[] = []):
   for (const d of extra) out.push(toEditorDiagnostic(analysis, d));
   if (analysis.engine) {
     for (const d of analysis.engine.diagnostics) out.push(toEditorDiagnostic(analysis, d));
-    for (const result of analysis.engine.proposals) out.push(...verdictDiagnostics(analysis, result));
+    for (const d of modelVerdictDiagnostics(analysis.file, analysis.text, analysis.engine.proposals)) out.push(toEditorDiagnostic(analysis, d));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // Document formatting from the token stream: each line re-indented by brace depth, single spaces
 // between tokens by fixed rules, at most one blank line in a row, comments and C bodies kept as
-// written. Line breaks stay where the author put them, so formatting twice changes nothing.
+// written. Line breaks stay where the author put them, with one addition: the closing brace of a
+// block that spans lines goes on a line of its own. Formatting twice changes nothing.
 
 import { CODES } from '../diagnostics/codes';
 import { isKeyword, TokenKind, type Token } from '../syntax/tokens';
@@ -57,6 +58,8 @@ export function formatText(analysis: Analysis, options: FormatOptions): string {
   let previous: Token | undefined;
   let pendingNewlines = 0;
   let gapBefore = '';
+  /** Per open brace: whether a line break has been seen inside it. */
+  const openBraces: boolean[] = [];
   const finishLine = () => {
     lines.push(current.replace(/[ \t]+$/, ''));
     current = '';
@@ -69,6 +72,9 @@ export function formatText(analysis: Analysis, options: FormatOptions): string {
       continue;
     }
     const tokenText = text.slice(token.start, token.end);
+    if (pendingNewlines > 0) openBraces.fill(true);
+    const closesBlockOfLines = token.kind === TokenKind.RBrace && openBraces.pop() === true;
+    if (closesBlockOfLines && previous !== undefined && pendingNewlines === 0) pendingNewlines = 1;
     if (previous === undefined || pendingNewlines > 0) {
       if (previous !== undefined) {
         finishLine();
@@ -83,6 +89,7 @@ export function formatText(analysis: Analysis, options: FormatOptions): string {
     } else {
       current += spaceBetween(text, previous, token) + tokenText;
     }
+    if (token.kind === TokenKind.LBrace) openBraces.push(false);
     if (OPENERS.has(token.kind)) depth++;
     else if (CLOSERS.has(token.kind)) depth = Math.max(0, depth - 1);
     pendingNewlines = 0;

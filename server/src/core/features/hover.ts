@@ -6,11 +6,12 @@ import type { ProposalResult, StepFacts, ValueSummary } from '../engine/types';
 import type { Declaration } from '../semantic/model';
 import type { Analysis } from './analysis';
 import { declarationNode, describeLifecycle, describeMember, snippet } from './declarations';
-import { proposalLabel, verdictText } from './diagnostics';
+import { proposalLabel, verdictText } from '../report/verdictWording';
 import { nodePath } from './nodes';
 import { formatCount, toRange } from './ranges';
 import type { MarkupHover } from './types';
 import { KEYWORD_DOCS } from './keywordDocs';
+import { traceHoverSection } from './traceHover';
 import { TokenKind } from '../syntax/tokens';
 import { cCallAt } from './cCalls';
 import { describeCCall } from '../c/apiTable';
@@ -71,7 +72,6 @@ function verdictLine(analysis: Analysis, name: string): string {
   let line = `Verdict: **${verdictText(result)}**`;
   if (result.verdict === 'safe') line += ` (${formatCount(result.states)} states, ${formatCount(result.transitions)} transitions, depth ${result.depth})`;
   if (result.message && result.verdict === 'violation') line += ` — ${result.message}`;
-  if (result.expected !== undefined) line += `\n\nExpected: \`${result.expected}\` — ${result.expectationMet ? 'met' : '**not met**'}.`;
   return line;
 }
 
@@ -134,7 +134,16 @@ function keywordAt(analysis: Analysis, offset: number): { word: string; start: n
   return { word, start: token.start, end: token.end };
 }
 
+/** The hover at the offset; on a statement a counterexample runs, its place in the trace comes first. */
 export function hoverAt(analysis: Analysis, offset: number): MarkupHover | undefined {
+  const hover = hoverWithoutTrace(analysis, offset);
+  const trace = traceHoverSection(analysis, offset);
+  if (!trace) return hover;
+  const value = hover ? `${trace.value}\n\n---\n\n${hover.contents.value}` : trace.value;
+  return { contents: { kind: 'markdown', value }, range: hover?.range ?? toRange(analysis.lines, trace.start, trace.end) };
+}
+
+function hoverWithoutTrace(analysis: Analysis, offset: number): MarkupHover | undefined {
   const model = analysis.semantic.model;
   const declaration = model.declarationAt(offset);
   const step = factsAt(analysis, offset);

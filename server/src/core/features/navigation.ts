@@ -36,7 +36,7 @@ function sameSymbol(analysis: Analysis, declaration: Declaration): Declaration[]
   return [declaration];
 }
 
-function occurrences(analysis: Analysis, declaration: Declaration, includeDeclaration: boolean): { start: number; end: number }[] {
+export function occurrences(analysis: Analysis, declaration: Declaration, includeDeclaration: boolean): { start: number; end: number }[] {
   const model = analysis.semantic.model;
   const spans: { start: number; end: number }[] = [];
   for (const d of sameSymbol(analysis, declaration)) {

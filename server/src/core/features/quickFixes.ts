@@ -9,7 +9,7 @@ import type { Statement } from '../syntax/ast';
 import { violationCode } from '../diagnostics/codes';
 import { isCheckable, type Analysis } from './analysis';
 import { applyProposalCandidate, lineBreak } from './applyProposal';
-import { proposalLabel } from './diagnostics';
+import { proposalLabel } from '../report/verdictWording';
 import { indentationAt, isStatement, statementSpanning, walk } from './nodes';
 import { formatCount, overlaps, toRange } from './ranges';
 import type { CodeActionItem } from './types';

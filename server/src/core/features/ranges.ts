@@ -15,7 +15,4 @@ export function overlaps(a: { start: number; end: number }, b: { start: number; 
   return a.start <= b.end && b.start <= a.end;
 }
 
-/** Formats a count with thousands separators, independent of the machine's locale: `1,204`. */
-export function formatCount(n: number): string {
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
+export { formatCount } from '../report/verdictWording';

@@ -1,5 +1,11 @@
 // The whole pipeline on a text: parse, check names, run the engine. Used by the engine worker and
 // by quick-fix verification.
+//
+// Verdicts always come from the same search as the CLI's (with its reductions), so that a file has
+// the same verdicts and state counts in the CLI, the code lenses and the quick-fix titles. Per-step
+// facts for hovers and inlay hints need every transition observed, which the reductions skip, so
+// `collectFacts` runs a second, observing search after the first; it never changes a verdict, and
+// a proposal whose second search stops at the budget simply has no facts.
 
 import { checkModel } from '../engine/index';
 import type { EngineOptions, ModelResult } from '../engine/types';
@@ -9,7 +15,20 @@ import { analyzeText, isCheckable, type Analysis } from './analysis';
 export function runEngineOnText(text: string, options: EngineOptions): { analysis: Analysis; result: ModelResult } {
   const analysis = analyzeText(text);
   if (!isCheckable(analysis)) return { analysis, result: { proposals: [], diagnostics: [] } };
-  const result = checkModel(analysis.file, analysis.semantic, options);
+  const started = performance.now();
+  const result = checkModel(analysis.file, analysis.semantic, { ...options, collectFacts: false });
+  if (options.collectFacts) addFacts(analysis, result, options, performance.now() - started);
   analysis.engine = result;
   return { analysis, result };
+}
+
+function addFacts(analysis: Analysis, result: ModelResult, options: EngineOptions, elapsedMs: number): void {
+  const proposals = result.proposals.filter((p) => p.verdict !== 'incomplete').map((p) => p.name);
+  const timeoutMs = options.timeoutMs === undefined ? undefined : options.timeoutMs - elapsedMs;
+  if (proposals.length === 0 || (timeoutMs !== undefined && timeoutMs <= 0) || options.cancel?.isCancellationRequested) return;
+  const observed = checkModel(analysis.file, analysis.semantic, { ...options, proposals, timeoutMs, collectFacts: true, onProgress: undefined });
+  for (const facts of observed.proposals) {
+    const target = result.proposals.find((p) => p.name === facts.name);
+    if (target && facts.facts) target.facts = facts.facts;
+  }
 }

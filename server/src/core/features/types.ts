@@ -128,6 +128,9 @@ export interface CompletionEntry {
   detail?: string;
   documentation?: string;
   sortText?: string;
+  insertText?: string;
+  /** LSP InsertTextFormat: 1 plain text, 2 snippet. */
+  insertTextFormat?: 1 | 2;
 }
 
 export interface SignatureHelpResult {

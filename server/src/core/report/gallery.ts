@@ -4,7 +4,8 @@
 // The page must be reproducible, because a test compares the committed page with a fresh render:
 // it shows nothing that varies between runs (no times).
 
-import { renderTraceDiagram } from '../engine/trace';
+import { renderTraceDiagram } from './traceDiagram';
+import { cycleStartOf } from './violations';
 import type { ModelResult } from '../engine/types';
 import type { SourceFile } from '../syntax/ast';
 
@@ -78,7 +79,7 @@ export function renderGallery(entries: GalleryEntry[]): string {
       if (proposal.verdict !== 'violation' || !proposal.trace) continue;
       out.push(`### ${proposal.name}: ${proposal.kind}`, '');
       if (proposal.message) out.push(`${proposal.message}`, '');
-      out.push('```', renderTraceDiagram(proposal.trace, entry.text), '```', '');
+      out.push('```', renderTraceDiagram(proposal.trace, entry.text, cycleStartOf(proposal)), '```', '');
     }
   }
   return out.join('\n').replace(/\n+$/, '\n');

@@ -8,7 +8,7 @@ import { CODES, makeDiagnostic, violationCode, type Diagnostic } from '../diagno
 import { checkModel } from '../engine/index';
 import type { EngineOptions, ProposalResult } from '../engine/types';
 import { analyzeText, isCheckable } from '../features/analysis';
-import { proposalLabel, verdictText } from '../features/diagnostics';
+import { proposalLabel, verdictText } from '../report/verdictWording';
 import { classify, type Keyed } from './classify';
 import type { AppliedFile } from './tree';
 import type { FileReview, ReviewFinding } from './types';
@@ -62,21 +62,15 @@ function outcomeOf(text: string, budget: ModelBudget): ModelOutcome {
   return { checked: true, problems, proposals: result.proposals };
 }
 
-function outcomeWords(result: ProposalResult): string {
-  const verdict = verdictText(result);
-  if (result.expected === undefined) return verdict;
-  return `${verdict} (${result.expectationMet === true ? 'as expected' : `expected ${result.expected}`})`;
-}
-
 function verdictChanges(before: ProposalResult[], after: ProposalResult[]): string[] {
   const notes: string[] = [];
   const outcome = (r: ProposalResult) => `${r.verdict}|${r.kind ?? ''}|${r.expectationMet ?? ''}`;
   for (const result of after) {
     const previous = before.find((r) => r.name === result.name);
-    if (!previous) notes.push(`${proposalLabel(result)} is new: ${outcomeWords(result)}`);
-    else if (outcome(previous) !== outcome(result)) notes.push(`${proposalLabel(result)}: ${outcomeWords(previous)} before, ${outcomeWords(result)} after`);
+    if (!previous) notes.push(`${proposalLabel(result)} is new: ${verdictText(result)}`);
+    else if (outcome(previous) !== outcome(result)) notes.push(`${proposalLabel(result)}: ${verdictText(previous)} before, ${verdictText(result)} after`);
   }
-  for (const previous of before) if (!after.some((r) => r.name === previous.name)) notes.push(`${proposalLabel(previous)} is removed (it was ${outcomeWords(previous)})`);
+  for (const previous of before) if (!after.some((r) => r.name === previous.name)) notes.push(`${proposalLabel(previous)} is removed (it was ${verdictText(previous)})`);
   return notes;
 }
 
