@@ -61,7 +61,12 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   if (command.format === 'json') stdout = formatJson(reports);
   else if (command.format === 'sarif') stdout = formatSarif(reports);
   else stdout = formatText(reports);
-  return { stdout, stderr, exitCode: reports.some(fails) ? 1 : 0 };
+  // An engine failure is never a pass: exit code 2, with one line per proposal on stderr.
+  const failures = reports.flatMap((report) =>
+    report.proposals.filter((result) => result.incompleteReason === 'internal-error').map((result) => `lifetime: ${report.path}: ${result.name}: ${result.skipped}\n`),
+  );
+  stderr += failures.join('');
+  return { stdout, stderr, exitCode: failures.length > 0 ? 2 : reports.some(fails) ? 1 : 0 };
 }
 
 /**

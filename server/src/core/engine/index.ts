@@ -1,38 +1,59 @@
 // The engine's entry points: check every proposal of a file exhaustively, or simulate random runs.
 
-import type { Diagnostic } from '../diagnostics/codes';
-import type { ExpectDecl, SourceFile } from '../syntax/ast';
+import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
+import type { SourceFile } from '../syntax/ast';
 import { compileSystem, type CompiledSystem } from './compile';
 import { search } from './explore';
 import { FactsCollector } from './facts';
 import { initialState } from './ir';
 import { lowerModel, proposalNames } from './lower';
-import { buildTrace, describeStep, renderTraceDiagram, runStep, stateChanges } from './trace';
-import type { CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
+import { checkProgress, type ProgressOptions } from './progress';
+import { buildTrace, describeStep, renderTraceDiagram, runStep, stateChanges, type BuiltTrace } from './trace';
+import type { CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep, ViolationReport } from './types';
+import { expectationsOf } from '../semantic/expectations';
 import { buildVariant } from './variant';
 
 export { renderTraceDiagram, proposalNames, lowerModel };
-export type { EngineOptions, ModelResult, ProposalResult, TraceStep };
+export type { EngineOptions, ModelResult, ProposalResult, TraceStep, ViolationReport };
 
 const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
 
-function expectations(file: SourceFile): Map<string, string> {
-  const result = new Map<string, string>();
-  for (const item of file.items) {
-    if (item.kind !== 'ExpectDecl') continue;
-    const expect = item as ExpectDecl;
-    if (!expect.proposal.missing && !expect.outcome.missing && !result.has(expect.proposal.text)) {
-      result.set(expect.proposal.text, expect.outcome.text);
-    }
-  }
-  return result;
+/** The kinds an expectation (`safe`, or kinds joined with `, `) lists; empty for `safe`. */
+export function expectedKinds(expected: string): string[] {
+  return expected === 'safe' ? [] : expected.split(',').map((kind) => kind.trim()).filter((kind) => kind.length > 0);
+}
+
+/** The violation kinds a result reaches: every kind of `violations`, or `kind` alone. */
+export function reachedKinds(result: ProposalResult): string[] {
+  if (result.violations) return result.violations.map((v) => v.kind);
+  return result.kind ? [result.kind] : [];
+}
+
+/**
+ * Whether a verdict meets an expectation: `safe` is met by a safe verdict only; a list of kinds is
+ * met when every listed kind is reachable (a reachable kind the list leaves out is only a warning).
+ * Undefined while the verdict is `incomplete` and no violation was found.
+ */
+export function meetsExpectation(result: ProposalResult, expected: string): boolean | undefined {
+  if (result.verdict === 'safe') return expected === 'safe';
+  if (result.verdict !== 'violation') return undefined;
+  const reached = reachedKinds(result);
+  const listed = expectedKinds(expected);
+  return listed.length > 0 && listed.every((kind) => reached.includes(kind));
+}
+
+/** The reachable kinds that an expectation of kinds does not list (none for `safe` or no expectation). */
+export function unlistedKinds(result: ProposalResult): string[] {
+  if (result.expected === undefined || result.expected === 'safe') return [];
+  const listed = expectedKinds(result.expected);
+  return reachedKinds(result).filter((kind) => !listed.includes(kind));
 }
 
 function withExpectation(result: ProposalResult, expected: string | undefined): ProposalResult {
   if (expected === undefined) return result;
   result.expected = expected;
-  if (result.verdict === 'safe') result.expectationMet = expected === 'safe';
-  else if (result.verdict === 'violation') result.expectationMet = expected === result.kind;
+  const met = meetsExpectation(result, expected);
+  if (met !== undefined) result.expectationMet = met;
   return result;
 }
 
@@ -82,22 +103,62 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
       result.incompleteReason = outcome.incompleteReason;
       result.message = incompleteMessage(outcome.incompleteReason, outcome.states, outcome.depth);
     }
-    if (outcome.found) {
-      const trace = buildTrace(compiled, outcome.store, outcome.found, outcome.canonicalize);
-      result.kind = trace.kind as ProposalResult['kind'];
-      result.message = trace.message;
-      result.trace = trace.steps;
-      if (trace.start !== undefined) result.violationStart = trace.start;
-      if (trace.end !== undefined) result.violationEnd = trace.end;
+    const reports: ViolationReport[] = outcome.violations.map((found) => toReport(buildTrace(compiled, outcome.store, found, outcome.canonicalize)));
+    if (!outcome.incompleteReason) {
+      const progress = checkProgress(compiled, progressBudget(options, started));
+      if (progress.violation) reports.push(progress.violation);
+      if (progress.incompleteReason && !result.incompleteReason) {
+        result.incompleteReason = progress.incompleteReason;
+        result.message = incompleteMessage(progress.incompleteReason, outcome.states, outcome.depth);
+      }
     }
+    if (reports.length > 0) setViolations(result, reports);
+    else if (result.verdict === 'safe' && result.incompleteReason) result.verdict = 'incomplete';
     if (facts && outcome.verdict !== 'incomplete') result.facts = facts.results();
   } catch (error) {
+    // Never a silent pass: the verdict is unknown, the reason says why, and an error diagnostic
+    // (which the CLI turns into exit code 2) names the proposal.
     result.verdict = 'incomplete';
+    result.incompleteReason = 'internal-error';
     result.skipped = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    result.message = result.skipped;
+    const label = name === 'baseline' ? 'the baseline' : `proposal ${name}`;
+    diagnostics.push(makeDiagnostic(CODES.internalError, `${label} has no verdict: ${result.skipped}`, result.start, result.end));
   } finally {
     result.ms = performance.now() - started;
   }
   return result;
+}
+
+function toReport(trace: BuiltTrace): ViolationReport {
+  const report: ViolationReport = { kind: trace.kind as ViolationReport['kind'], message: trace.message, trace: trace.steps };
+  if (trace.start !== undefined) report.violationStart = trace.start;
+  if (trace.end !== undefined) report.violationEnd = trace.end;
+  return report;
+}
+
+/** Sets a violation verdict: the first report (the shortest) is also the result's own kind and trace. */
+function setViolations(result: ProposalResult, unsorted: ViolationReport[]): void {
+  const reports = unsorted.map((report, order) => ({ report, order })).sort((a, b) => a.report.trace.length - b.report.trace.length || a.order - b.order).map((entry) => entry.report);
+  const first = reports[0];
+  result.verdict = 'violation';
+  result.kind = first.kind;
+  result.message = first.message;
+  result.trace = first.trace;
+  if (first.violationStart !== undefined) result.violationStart = first.violationStart;
+  if (first.violationEnd !== undefined) result.violationEnd = first.violationEnd;
+  if (first.cycleStart !== undefined) result.cycleStart = first.cycleStart;
+  result.violations = reports;
+}
+
+/** What is left of the budgets for the progress check, after the safety search began at `started`. */
+function progressBudget(options: EngineOptions, started: number): ProgressOptions {
+  return {
+    maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
+    maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY,
+    deadline: started + (options.timeoutMs ?? Number.POSITIVE_INFINITY),
+    cancel: options.cancel,
+  };
 }
 
 /**
@@ -106,7 +167,7 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
  */
 export function checkModel(file: SourceFile, semantic: unknown | undefined, options: EngineOptions): ModelResult {
   void semantic;
-  const expected = expectations(file);
+  const expected = expectationsOf(file);
   const diagnostics: Diagnostic[] = [];
   const proposals: ProposalResult[] = [];
   for (const name of proposalNames(file)) {

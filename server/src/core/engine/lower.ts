@@ -1397,7 +1397,7 @@ class Lowerer {
       actor.endPc = actor.kind === 'thread' ? map(build.end) : -1;
       if (actor.kind === 'thread' && actor.points[actor.endPc].transitions.length > 0) {
         // A loop back to the end point cannot happen: the end point is only ever a join target.
-        throw new Error('internal error: the end point has transitions');
+        throw new Error('the end point has transitions');
       }
     }
     const leakChecks = this.objects

@@ -3,7 +3,8 @@
 // replayed on the real state with whichever interchangeable instance reproduces the stored successor.
 
 import type { CompiledSystem } from './compile';
-import { moveActor, moveTransition, type FoundViolation } from './explore';
+import { moveActor, moveTransition } from './explore';
+import { stepViolations, type FoundViolation } from './violations';
 import { formatValue, initialState } from './ir';
 import type { Canonicalizer } from './symmetry';
 import type { StateStore } from './store';
@@ -85,7 +86,7 @@ function same(compiled: CompiledSystem, candidate: Int32Array, store: StateStore
   return true;
 }
 
-function stepOf(compiled: CompiledSystem, actor: number, id: number, before: Int32Array, after: Int32Array): TraceStep {
+export function stepOf(compiled: CompiledSystem, actor: number, id: number, before: Int32Array, after: Int32Array): TraceStep {
   const systemActor = compiled.system.actors[actor];
   const transition = systemActor.transitions[id];
   return {
@@ -141,27 +142,34 @@ export function buildTrace(
   const steps: TraceStep[] = [];
   for (let k = 1; k < path.length; k++) {
     const move = findMove(compiled, real, store, path[k], canonicalize);
-    if (!move) throw new Error(`internal error: trace step ${k} cannot be replayed`);
+    if (!move) throw new Error(`trace step ${k} cannot be replayed`);
     steps.push(stepOf(compiled, move.actor, move.id, real, move.after));
     real = move.after;
   }
   if (found.move >= 0) {
     const id = moveTransition(found.move);
+    const foundKind = compiled.violations[found.violation - 1].kind;
     for (const actor of siblings(compiled, moveActor(found.move), symmetric)) {
       // A sibling can take the failing transition only from the point that holds it.
       const systemActor = compiled.system.actors[actor];
       if (!(systemActor.points[real[systemActor.pcVar]]?.transitions ?? []).includes(id)) continue;
       const { result, after } = runStep(compiled, actor, id, real);
-      if (result !== found.violation) continue;
+      if (result <= 0) continue;
+      // The step may commit several violations; under symmetry the real instance may be another
+      // than the stored one, and a message that names the instance (`w[0] finishes holding s.m`) is
+      // then another violation number of the same kind: the real step's own one is reported.
+      const committed = stepViolations(compiled, actor, id, real, result);
+      const violation = committed.includes(found.violation) ? found.violation : symmetric ? committed.find((v) => compiled.violations[v - 1].kind === foundKind) : undefined;
+      if (violation === undefined) continue;
       const step = stepOf(compiled, actor, id, real, after);
-      const info = compiled.violations[found.violation - 1];
+      const info = compiled.violations[violation - 1];
       step.event = compiled.system.actors[actor].transitions[id].event;
       step.changes = [];
       step.violation = { kind: info.kind, message: info.message };
       steps.push(step);
       return { steps, kind: info.kind, message: info.message, start: step.start, end: step.end };
     }
-    throw new Error('internal error: the failing step cannot be replayed');
+    throw new Error('the failing step cannot be replayed');
   }
   const kind = found.deadlock ? 'deadlock' : compiled.violations[found.violation - 1].kind;
   const message = found.deadlock ? deadlockMessage(compiled, real) : compiled.violations[found.violation - 1].message;

@@ -81,6 +81,22 @@ export interface StepFacts {
   interleavers: string[];
 }
 
+/** One reachable violation kind with its own shortest trace (see `ProposalResult.violations`). */
+export interface ViolationReport {
+  kind: ViolationKind;
+  /** One line: what went wrong and where. */
+  message: string;
+  /** Range of the failing step. */
+  violationStart?: number;
+  violationEnd?: number;
+  trace: TraceStep[];
+  /**
+   * For a lasso trace (a `livelock`): the index in `trace` of the first step of the cycle that
+   * repeats forever; the steps before it are the prefix that reaches the cycle.
+   */
+  cycleStart?: number;
+}
+
 export interface ProposalResult {
   /** `baseline` or the proposal's name. */
   name: string;
@@ -96,16 +112,24 @@ export interface ProposalResult {
   violationStart?: number;
   violationEnd?: number;
   trace?: TraceStep[];
+  /** For a lasso trace (`livelock`): the index in `trace` where the repeating cycle starts. */
+  cycleStart?: number;
+  /**
+   * Every reachable violation kind, each with its own shortest trace, shortest first: the first is
+   * the one `kind`, `message` and `trace` describe. Absent when the verdict is not a violation.
+   */
+  violations?: ViolationReport[];
   states: number;
   transitions: number;
   depth: number;
   ms: number;
   /**
    * Why the verdict is `incomplete`: a budget stopped the search (`states`, `memory`, `time`), it was
-   * cancelled, or the verdict comes from random runs (`simulation`), which prove nothing safe.
+   * cancelled, the verdict comes from random runs (`simulation`), which prove nothing safe, or the
+   * engine failed (`internal-error`: a bug, reported with LT3506; the CLI exits with 2).
    */
-  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled' | 'simulation';
-  /** `safe` or a violation kind, when the file states an expectation. */
+  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled' | 'simulation' | 'internal-error';
+  /** `safe` or the violation kinds (joined with `, `), when the file states an expectation. */
   expected?: string;
   expectationMet?: boolean;
   facts?: StepFacts[];
