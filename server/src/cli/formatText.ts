@@ -1,7 +1,8 @@
 // Compiler-style text output: `path:line:col: severity CODE: message`, the source line and a caret
 // under the range; then, per model, a verdict table and the trace diagram of each violation.
 
-import { renderTraceDiagram } from '../core/engine/index';
+import { reachedKinds, renderTraceDiagram } from '../core/engine/index';
+import { reportsOf } from './verdicts';
 import type { ProposalResult } from '../core/engine/types';
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { lineColumn, type FileReport } from './report';
@@ -48,7 +49,7 @@ export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic)
 
 export function verdictWords(result: ProposalResult): string {
   let words: string;
-  if (result.verdict === 'violation') words = result.kind ?? 'violation';
+  if (result.verdict === 'violation') words = reachedKinds(result).join(', ') || 'violation';
   else if (result.verdict === 'safe') words = 'safe';
   else if (result.seed !== undefined) words = 'no violation found';
   else if (result.skipped) words = 'not checked';
@@ -98,13 +99,17 @@ export function formatReportText(report: FileReport): string {
   if (report.proposals.length > 0) {
     parts.push(`${report.path}: verdicts\n${indent(verdictTable(report.proposals).join('\n'), '  ')}`);
     for (const result of report.proposals) {
-      if (result.verdict !== 'violation' || !result.trace || result.trace.length === 0) continue;
-      const where = result.violationStart !== undefined ? lineColumn(report, result.violationStart) : undefined;
-      const at = where ? ` at ${report.path}:${where.line}:${where.column}` : '';
-      const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
-      const title = `${result.name}: ${result.kind ?? 'violation'}${at}, ${result.trace.length} step${result.trace.length === 1 ? '' : 's'}${seed}`;
-      const message = result.message ? `\n  ${result.message}` : '';
-      parts.push(`${title}${message}\n${indent(renderTraceDiagram(result.trace, report.text).trimEnd(), '    ')}`);
+      for (const violation of reportsOf(result)) {
+        if (violation.trace.length === 0) continue;
+        const where = violation.violationStart !== undefined ? lineColumn(report, violation.violationStart) : undefined;
+        const at = where ? ` at ${report.path}:${where.line}:${where.column}` : '';
+        const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
+        const steps = violation.trace.length;
+        const shape = violation.cycleStart !== undefined ? `, a cycle of ${steps - violation.cycleStart} after ${violation.cycleStart}` : '';
+        const title = `${result.name}: ${violation.kind}${at}, ${steps} step${steps === 1 ? '' : 's'}${shape}${seed}`;
+        const message = violation.message ? `\n  ${violation.message}` : '';
+        parts.push(`${title}${message}\n${indent(renderTraceDiagram(violation.trace, report.text, violation.cycleStart).trimEnd(), '    ')}`);
+      }
     }
   }
   return parts.join('\n');

@@ -9,8 +9,8 @@
 // a component when a thread moves inside it, a thread in it is unfinished (finishing is final, so
 // that holds in all of its states or none), and every actor either moves inside it or is disabled
 // in one of its states: a closed walk through all of the component's states and edges is then a
-// weakly fair cycle. When no thread's program has a loop, no cycle has a thread step, and the
-// check costs nothing.
+// weakly fair cycle. Locks are strongly fair, as the kernel's are: see `fairComponents`. When no
+// thread's program has a loop, no cycle has a thread step, and the check costs nothing.
 
 import type { CompiledSystem } from './compile';
 import { initialState, type Actor, type Op, type TransitionSystem } from './ir';
@@ -115,7 +115,11 @@ class StateGraph {
   readonly edgeMove = new IntList();
   /** `enabledWords` words per state: bit `a` set when actor `a` has an enabled transition. */
   readonly enabled = new IntList();
+  /** Like `enabled`, for the actors that can take a lock they wait for (a guarded step that makes them its owner). */
+  readonly lockEnabled = new IntList();
   readonly enabledWords: number;
+  /** Per actor and transition: 1 when the step waits for a lock and takes it. */
+  private readonly takesLock: Uint8Array[];
 
   constructor(
     private readonly compiled: CompiledSystem,
@@ -124,6 +128,8 @@ class StateGraph {
     this.states = new Uint32Array(1024 * compiled.words);
     this.table = new Int32Array(4096).fill(-1);
     this.enabledWords = Math.max(1, Math.ceil(compiled.system.actors.length / 32));
+    const owners = new Set(compiled.system.variables.filter((v) => v.kind === 'lockOwner').map((v) => v.index));
+    this.takesLock = compiled.system.actors.map((actor) => Uint8Array.from(actor.transitions, (t) => (t.guard !== undefined && assignsAny(t.ops, owners) ? 1 : 0)));
   }
 
   get bytes(): number {
@@ -174,6 +180,7 @@ class StateGraph {
     const state = new Int32Array(compiled.variableCount);
     const packed = new Uint32Array(compiled.words);
     const enabledBits = new Int32Array(this.enabledWords);
+    const lockBits = new Int32Array(this.enabledWords);
     compiled.pack(Int32Array.from(initialState(system)), packed, 0);
     this.intern(packed, -1, -1);
     for (let i = 0; i < this.count; i++) {
@@ -181,11 +188,13 @@ class StateGraph {
       compiled.unpack(this.states, i * compiled.words, state);
       this.edgeStart.push(this.edgeTarget.length);
       enabledBits.fill(0);
+      lockBits.fill(0);
       for (const actor of system.actors) {
         for (const id of actor.points[state[actor.pcVar]]?.transitions ?? []) {
           const { result, after } = runStep(compiled, actor.index, id, state);
           if (result === -1) continue;
           enabledBits[actor.index >>> 5] |= 1 << (actor.index & 31);
+          if (this.takesLock[actor.index][id]) lockBits[actor.index >>> 5] |= 1 << (actor.index & 31);
           // A failing step ends its run: the safety search reports it, and it has no successor.
           if (result > 0) continue;
           compiled.pack(after, packed, 0);
@@ -194,7 +203,10 @@ class StateGraph {
           this.edgeMove.push(move);
         }
       }
-      for (let w = 0; w < this.enabledWords; w++) this.enabled.push(enabledBits[w]);
+      for (let w = 0; w < this.enabledWords; w++) {
+        this.enabled.push(enabledBits[w]);
+        this.lockEnabled.push(lockBits[w]);
+      }
     }
     this.edgeStart.push(this.edgeTarget.length);
   }
@@ -207,10 +219,18 @@ class StateGraph {
   isEnabled(state: number, actor: number): boolean {
     return (this.enabled.data[state * this.enabledWords + (actor >>> 5)] & (1 << (actor & 31))) !== 0;
   }
+
+  canTakeLock(state: number, actor: number): boolean {
+    return (this.lockEnabled.data[state * this.enabledWords + (actor >>> 5)] & (1 << (actor & 31))) !== 0;
+  }
+}
+
+function assignsAny(ops: Op[], variables: Set<number>): boolean {
+  return ops.some((op) => (op.k === 'assign' && variables.has(op.v)) || (op.k === 'if' && (assignsAny(op.then, variables) || assignsAny(op.else, variables))));
 }
 
 /** Strongly connected components (iterative Tarjan): the component number of each state. */
-function components(graph: StateGraph): { of: Int32Array; count: number } {
+function components(graph: StateGraph, alive: Uint8Array): { of: Int32Array; count: number } {
   const n = graph.count;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
@@ -224,7 +244,7 @@ function components(graph: StateGraph): { of: Int32Array; count: number } {
   let counter = 0;
   let count = 0;
   for (let root = 0; root < n; root++) {
-    if (index[root] >= 0) continue;
+    if (index[root] >= 0 || !alive[root]) continue;
     callState.push(root);
     callEdge.push(starts[root]);
     index[root] = low[root] = counter++;
@@ -237,6 +257,7 @@ function components(graph: StateGraph): { of: Int32Array; count: number } {
       if (e < starts[v + 1]) {
         callEdge.data[top] = e + 1;
         const w = targets[e];
+        if (!alive[w]) continue;
         if (index[w] < 0) {
           index[w] = low[w] = counter++;
           stack.push(w);
@@ -274,30 +295,51 @@ interface FairComponent {
   members: number[];
 }
 
+/**
+ * The fair components. A component is kept when a thread moves inside it, a thread in it is
+ * unfinished, and every actor moves inside it or is disabled in one of its states (weak fairness).
+ * Locks are fair as the kernel's are (mutex hand-off, queued spinlocks): an actor that could take a
+ * lock it waits for in some state of the component must move inside it, so those states are
+ * removed and what is left is split into components again.
+ */
 function fairComponents(graph: StateGraph, compiled: CompiledSystem): FairComponent[] {
-  const { of, count } = components(graph);
   const system = compiled.system;
-  const members: number[][] = Array.from({ length: count }, () => []);
-  for (let i = 0; i < graph.count; i++) members[of[i]].push(i);
   const state = new Int32Array(compiled.variableCount);
   const fair: FairComponent[] = [];
-  for (let c = 0; c < count; c++) {
-    const states = members[c];
-    const moves = new Uint8Array(system.actors.length);
-    let threadMoves = false;
-    for (const s of states) {
-      for (let e = graph.edgeStart.data[s]; e < graph.edgeStart.data[s + 1]; e++) {
-        if (of[graph.edgeTarget.data[e]] !== c) continue;
-        const actor = Math.floor(graph.edgeMove.data[e] / 65536);
-        moves[actor] = 1;
-        if (system.actors[actor].kind === 'thread') threadMoves = true;
+  const pending: Uint8Array[] = [new Uint8Array(graph.count).fill(1)];
+  while (pending.length > 0) {
+    const alive = pending.pop()!;
+    const { of, count } = components(graph, alive);
+    const members: number[][] = Array.from({ length: count }, () => []);
+    for (let i = 0; i < graph.count; i++) if (of[i] >= 0) members[of[i]].push(i);
+    for (let c = 0; c < count; c++) {
+      const states = members[c];
+      const moves = new Uint8Array(system.actors.length);
+      let threadMoves = false;
+      for (const s of states) {
+        for (let e = graph.edgeStart.data[s]; e < graph.edgeStart.data[s + 1]; e++) {
+          if (of[graph.edgeTarget.data[e]] !== c) continue;
+          const actor = Math.floor(graph.edgeMove.data[e] / 65536);
+          moves[actor] = 1;
+          if (system.actors[actor].kind === 'thread') threadMoves = true;
+        }
       }
+      if (!threadMoves) continue;
+      compiled.unpack(graph.states, states[0] * compiled.words, state);
+      if (!system.actors.some((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc)) continue;
+      const idle = system.actors.filter((a) => moves[a.index] === 0);
+      if (!idle.every((a) => states.some((s) => !graph.isEnabled(s, a.index)))) continue;
+      const lockWaiting = states.filter((s) => idle.some((a) => graph.canTakeLock(s, a.index)));
+      if (lockWaiting.length === 0) {
+        fair.push({ entry: Math.min(...states), members: states });
+        continue;
+      }
+      if (lockWaiting.length === states.length) continue;
+      const rest = new Uint8Array(graph.count);
+      for (const s of states) rest[s] = 1;
+      for (const s of lockWaiting) rest[s] = 0;
+      pending.push(rest);
     }
-    if (!threadMoves) continue;
-    compiled.unpack(graph.states, states[0] * compiled.words, state);
-    if (!system.actors.some((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc)) continue;
-    const weaklyFair = system.actors.every((a) => moves[a.index] === 1 || states.some((s) => !graph.isEnabled(s, a.index)));
-    if (weaklyFair) fair.push({ entry: Math.min(...states), members: states });
   }
   return fair.sort((a, b) => a.entry - b.entry);
 }

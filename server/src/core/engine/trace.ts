@@ -10,6 +10,8 @@ import type { Canonicalizer } from './symmetry';
 import type { StateStore } from './store';
 import type { StateChange, TraceStep } from './types';
 
+const CYCLE_MARK = '~~~~';
+
 export interface BuiltTrace {
   steps: TraceStep[];
   kind: string;
@@ -206,9 +208,10 @@ function deadlockMessage(compiled: CompiledSystem, state: Int32Array): string {
 
 /**
  * A text diagram of a trace with one column per thread and device, in order of first appearance,
- * like the CPU0/CPU1 interleavings in review mail. The last row carries the violation.
+ * like the CPU0/CPU1 interleavings in review mail. The last row carries the violation. For a lasso
+ * trace (`cycleStart`), a marked line separates the prefix from the cycle that repeats forever.
  */
-export function renderTraceDiagram(trace: TraceStep[], sourceText: string): string {
+export function renderTraceDiagram(trace: TraceStep[], sourceText: string, cycleStart?: number): string {
   const columns: string[] = [];
   for (const step of trace) if (!columns.includes(step.actor)) columns.push(step.actor);
   if (columns.length === 0) return '';
@@ -217,10 +220,12 @@ export function renderTraceDiagram(trace: TraceStep[], sourceText: string): stri
   const gap = '   ';
   const row = (cells: string[]): string => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join(gap).trimEnd();
   const lines = [row(columns), row(widths.map((w) => '-'.repeat(w)))];
-  for (const step of trace) {
+  trace.forEach((step, index) => {
+    if (index === cycleStart) lines.push(`${CYCLE_MARK} the steps below repeat forever ${CYCLE_MARK}`);
     const cells = columns.map((name) => (name === step.actor ? cell(step) : ''));
     lines.push(row(cells));
-  }
+  });
+  if (cycleStart !== undefined && cycleStart < trace.length) lines.push(`${CYCLE_MARK} back to the start of the cycle ${CYCLE_MARK}`);
   const last = trace.at(-1);
   if (last?.violation) {
     const index = columns.indexOf(last.actor);

@@ -3,7 +3,9 @@
 // fails is flagged on the proposal's name.
 
 import { CODES, codeInfo, violationCode, type Diagnostic, type Severity } from '../diagnostics/codes';
+import { expectedKinds } from '../engine/expectation';
 import type { ProposalResult } from '../engine/types';
+import { withArticle } from '../util/words';
 import type { Analysis } from './analysis';
 import { formatCount, toRange } from './ranges';
 import type { EditorDiagnostic, SeverityNumber } from './types';
@@ -56,7 +58,7 @@ export function violationDiagnostic(analysis: Analysis, result: ProposalResult):
   const info = (result.kind && violationCode(result.kind)) || CODES.assertion;
   const start = result.violationStart ?? result.start;
   const end = result.violationEnd ?? result.end;
-  const expected = result.expected === result.kind;
+  const expected = result.expected !== undefined && result.kind !== undefined && expectedKinds(result.expected).includes(result.kind);
   const summary = result.message ?? `${result.kind} found`;
   const message = `${info.kind} in ${proposalLabel(result)}: ${summary}` + (expected ? ` (expected: expect ${result.name}: ${result.kind})` : '');
   const diagnostic: EditorDiagnostic = {
@@ -69,18 +71,50 @@ export function violationDiagnostic(analysis: Analysis, result: ProposalResult):
   };
   const steps = result.trace ?? [];
   if (steps.length > 0) {
-    diagnostic.relatedInformation = steps.map((step) => ({
+    diagnostic.relatedInformation = steps.map((step, index) => ({
       range: toRange(analysis.lines, step.start, step.end),
-      message: `${step.actor}: ${step.event}`,
+      message: `${index === result.cycleStart ? '(cycle) ' : ''}${step.actor}: ${step.event}`,
     }));
   }
   return diagnostic;
+}
+
+/**
+ * The reachable kinds after the first, each on its own failing step with its own trace: a warning
+ * when the expectation lists it (expected, like the first) or lists other kinds only (LT3507), an
+ * error when nothing expects it.
+ */
+function otherViolationDiagnostics(analysis: Analysis, result: ProposalResult): EditorDiagnostic[] {
+  const listed = result.expected === undefined ? [] : expectedKinds(result.expected);
+  return (result.violations ?? []).slice(1).map((report) => {
+    const unlisted = listed.length > 0 && !listed.includes(report.kind);
+    const info = unlisted ? CODES.unlistedViolation : violationCode(report.kind) || CODES.assertion;
+    const message = unlisted
+      ? `${proposalLabel(result)} also reaches ${withArticle(report.kind)}, which 'expect ${result.name}' does not list: ${report.message}`
+      : `${info.kind} in ${proposalLabel(result)}: ${report.message}` + (listed.includes(report.kind) ? ` (expected: expect ${result.name}: ${result.expected})` : '');
+    const diagnostic: EditorDiagnostic = {
+      range: toRange(analysis.lines, report.violationStart ?? result.start, report.violationEnd ?? result.end),
+      severity: unlisted || listed.includes(report.kind) ? 2 : 1,
+      code: info.code,
+      codeDescription: { href: codeHref(info.code) },
+      source: 'lifetime',
+      message,
+    };
+    if (report.trace.length > 0) {
+      diagnostic.relatedInformation = report.trace.map((step, index) => ({
+        range: toRange(analysis.lines, step.start, step.end),
+        message: `${index === report.cycleStart ? '(cycle) ' : ''}${step.actor}: ${step.event}`,
+      }));
+    }
+    return diagnostic;
+  });
 }
 
 function verdictDiagnostics(analysis: Analysis, result: ProposalResult): EditorDiagnostic[] {
   const out: EditorDiagnostic[] = [];
   const violation = violationDiagnostic(analysis, result);
   if (violation) out.push(violation);
+  out.push(...otherViolationDiagnostics(analysis, result));
   const nameRange = toRange(analysis.lines, result.start, result.end);
   if (result.expected !== undefined && result.expectationMet === false && result.verdict !== 'incomplete') {
     out.push({
