@@ -711,7 +711,7 @@ class Lowerer {
         if (s.op === 'lock') {
           return this.withOrders(
             {
-              guard: bin('||', bin('==', read(v), constant(0)), bin('==', read(v), constant(me))),
+              guard: orFailing(bin('||', bin('==', read(v), constant(0)), bin('==', read(v), constant(me))), checks),
               ops: [
                 ...checks,
                 { k: 'check', cond: bin('!=', read(v), constant(me)), kind: 'lock-misuse', message: `${what}: already held by this thread` },
@@ -751,7 +751,7 @@ class Lowerer {
         return this.assignStep(s.target, s.value, what);
       case 'WaitStatement': {
         const checks: Op[] = [];
-        const guard = this.toBool(this.valueOf(s.condition, checks));
+        const guard = orFailing(this.toBool(this.valueOf(s.condition, checks)), checks);
         return { guard, ops: checks };
       }
       case 'AssertStatement': {
@@ -828,7 +828,8 @@ class Lowerer {
     }
     ops.push({ k: 'check', cond: bin('!=', read(object.lifeVar), constant(LIFE_FREED)), kind: 'double-free', message: `${what}: ${object.name} is already freed` });
     if (object.unborn) {
-      ops.push({ k: 'check', cond: bin('!=', read(object.lifeVar), constant(LIFE_UNALLOCATED)), kind: 'assertion', message: `${what}: ${object.name} was never allocated` });
+      // KASAN's "double-free or invalid-free": freeing what was never allocated is an invalid free.
+      ops.push({ k: 'check', cond: bin('!=', read(object.lifeVar), constant(LIFE_UNALLOCATED)), kind: 'double-free', message: `${what}: ${object.name} was never allocated` });
     }
     if (last.via >= 0 && object.recyclable) {
       ops.push({
@@ -1518,4 +1519,15 @@ export function lowerModel(file: SourceFile, proposal: string): LowerResult {
       complete: false,
     };
   }
+}
+
+/**
+ * The guard of a blocking step that touches memory (`lock o.m`, `wait until o.f`): it is also
+ * enabled when one of its access checks fails, because waiting reads the freed (or stale, or null)
+ * object; the step then reports that violation instead of blocking on it silently.
+ */
+function orFailing(guard: Expr, checks: Op[]): Expr {
+  const conditions = checks.flatMap((op) => (op.k === 'check' ? [op.cond] : []));
+  if (conditions.length === 0) return guard;
+  return bin('||', guard, not(conditions.reduce((all, cond) => bin('&&', all, cond))));
 }
