@@ -10,7 +10,7 @@ import { formatText } from './formatText';
 import { collectInputs } from './inputs';
 import { checkLifetimeFile } from './lifetimeFile';
 import { ProgressLine } from './progress';
-import { fails, type FileReport } from './report';
+import { exitCodeOf, internalErrorLines, type FileReport } from './report';
 import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
@@ -61,12 +61,8 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   if (command.format === 'json') stdout = formatJson(reports);
   else if (command.format === 'sarif') stdout = formatSarif(reports);
   else stdout = formatText(reports);
-  // An engine failure is never a pass: exit code 2, with one line per proposal on stderr.
-  const failures = reports.flatMap((report) =>
-    report.proposals.filter((result) => result.incompleteReason === 'internal-error').map((result) => `lifetime: ${report.path}: ${result.name}: ${result.skipped}\n`),
-  );
-  stderr += failures.join('');
-  return { stdout, stderr, exitCode: failures.length > 0 ? 2 : reports.some(fails) ? 1 : 0 };
+  stderr += internalErrorLines(reports).join('');
+  return { stdout, stderr, exitCode: exitCodeOf(reports) };
 }
 
 /**

@@ -3,7 +3,9 @@
 // and a search that stopped at a budget.
 
 import { CODES, makeDiagnostic, violationCode, type Diagnostic } from '../core/diagnostics/codes';
-import { expectedKinds, reachedKinds } from '../core/engine/expectation';
+import { expectedKinds, reachedKinds, reportsOf } from '../core/engine/expectation';
+
+export { reportsOf };
 import type { ProposalResult, ViolationReport } from '../core/engine/types';
 import { withArticle } from '../core/util/words';
 
@@ -14,14 +16,6 @@ function label(result: ProposalResult): string {
 function outcomeOf(result: ProposalResult): string {
   if (result.verdict === 'violation') return reachedKinds(result).join(', ') || 'a violation';
   return result.verdict;
-}
-
-/** The violation reports of a result: its `violations`, or its own kind and trace alone. */
-export function reportsOf(result: ProposalResult): ViolationReport[] {
-  if (result.violations) return result.violations;
-  if (result.verdict !== 'violation' || !result.kind) return [];
-  const { kind, message = '', violationStart, violationEnd, trace = [], cycleStart } = result;
-  return [{ kind, message, violationStart, violationEnd, trace, cycleStart }];
 }
 
 /** Trace steps as related information: `step N, actor: event`, the cycle's first step marked. */

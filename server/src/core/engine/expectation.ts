@@ -1,7 +1,7 @@
 // What an `expect` line means for a verdict: `safe`, or a list of violation kinds that must all be
 // reachable. Plain functions over results, shared by the engine, the CLI and the editor features.
 
-import type { ProposalResult } from './types';
+import type { ProposalResult, ViolationReport } from './types';
 
 /** The kinds an expectation (`safe`, or kinds joined with `, `) lists; empty for `safe`. */
 export function expectedKinds(expected: string): string[] {
@@ -32,4 +32,12 @@ export function unlistedKinds(result: ProposalResult): string[] {
   if (result.expected === undefined || result.expected === 'safe') return [];
   const listed = expectedKinds(result.expected);
   return reachedKinds(result).filter((kind) => !listed.includes(kind));
+}
+
+/** The violation reports of a result: its `violations`, or its own kind and trace alone. */
+export function reportsOf(result: ProposalResult): ViolationReport[] {
+  if (result.violations) return result.violations;
+  if (result.verdict !== 'violation' || !result.kind) return [];
+  const { kind, message = '', violationStart, violationEnd, trace = [], cycleStart } = result;
+  return [{ kind, message, violationStart, violationEnd, trace, cycleStart }];
 }

@@ -23,6 +23,11 @@ export interface ProgressOptions {
   /** `performance.now()` after which the check stops. */
   deadline: number;
   cancel?: CancellationToken;
+  /**
+   * Locks hand off as the kernel's do (the default): a thread that could take the lock it waits for
+   * somewhere in a cycle is not starved by it. `false` checks plain weak fairness, as SPIN's `-f`.
+   */
+  fairLocks?: boolean;
 }
 
 export interface ProgressOutcome {
@@ -302,7 +307,7 @@ interface FairComponent {
  * lock it waits for in some state of the component must move inside it, so those states are
  * removed and what is left is split into components again.
  */
-function fairComponents(graph: StateGraph, compiled: CompiledSystem): FairComponent[] {
+function fairComponents(graph: StateGraph, compiled: CompiledSystem, fairLocks: boolean): FairComponent[] {
   const system = compiled.system;
   const state = new Int32Array(compiled.variableCount);
   const fair: FairComponent[] = [];
@@ -329,7 +334,7 @@ function fairComponents(graph: StateGraph, compiled: CompiledSystem): FairCompon
       if (!system.actors.some((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc)) continue;
       const idle = system.actors.filter((a) => moves[a.index] === 0);
       if (!idle.every((a) => states.some((s) => !graph.isEnabled(s, a.index)))) continue;
-      const lockWaiting = states.filter((s) => idle.some((a) => graph.canTakeLock(s, a.index)));
+      const lockWaiting = fairLocks ? states.filter((s) => idle.some((a) => graph.canTakeLock(s, a.index))) : [];
       if (lockWaiting.length === 0) {
         fair.push({ entry: Math.min(...states), members: states });
         continue;
@@ -415,7 +420,7 @@ export function checkProgress(compiled: CompiledSystem, options: ProgressOptions
     if (error instanceof RangeError) return { incompleteReason: 'memory', states: graph.count };
     throw error;
   }
-  const fair = fairComponents(graph, compiled);
+  const fair = fairComponents(graph, compiled, options.fairLocks ?? true);
   if (fair.length === 0) return { states: graph.count };
   return { violation: lassoReport(graph, compiled, fair[0]), states: graph.count };
 }
