@@ -183,6 +183,7 @@ class StateGraph {
     const compiled = this.compiled;
     const system = compiled.system;
     const state = new Int32Array(compiled.variableCount);
+    const after = new Int32Array(compiled.variableCount);
     const packed = new Uint32Array(compiled.words);
     const enabledBits = new Int32Array(this.enabledWords);
     const lockBits = new Int32Array(this.enabledWords);
@@ -195,8 +196,12 @@ class StateGraph {
       enabledBits.fill(0);
       lockBits.fill(0);
       for (const actor of system.actors) {
+        const { guards, steps } = compiled.actors[actor.index];
         for (const id of actor.points[state[actor.pcVar]]?.transitions ?? []) {
-          const { result, after } = runStep(compiled, actor.index, id, state);
+          const guard = guards[id];
+          if (guard !== null && !guard(state)) continue;
+          after.set(state);
+          const result = steps[id](after);
           if (result === -1) continue;
           enabledBits[actor.index >>> 5] |= 1 << (actor.index & 31);
           if (this.takesLock[actor.index][id]) lockBits[actor.index >>> 5] |= 1 << (actor.index & 31);

@@ -77,15 +77,30 @@ export function describeStep(compiled: CompiledSystem, event: string, before: In
   return notes.length > 0 ? `${event} (${notes.join(', ')})` : event;
 }
 
-function same(compiled: CompiledSystem, candidate: Int32Array, store: StateStore, index: number, canonicalize: Canonicalizer | undefined): boolean {
-  const copy = Int32Array.from(candidate);
-  if (canonicalize) canonicalize(copy);
-  const packed = new Uint32Array(compiled.words);
-  compiled.pack(copy, packed, 0);
-  const stored = new Uint32Array(compiled.words);
-  store.read(index, stored);
-  for (let w = 0; w < compiled.words; w++) if (packed[w] !== stored[w]) return false;
-  return true;
+/** Compares a real state, put into canonical form, with a stored one; the buffers are reused across calls. */
+class StoredStateMatcher {
+  private readonly copy: Int32Array;
+  private readonly packed: Uint32Array;
+  private readonly stored: Uint32Array;
+
+  constructor(
+    private readonly compiled: CompiledSystem,
+    private readonly store: StateStore,
+    private readonly canonicalize: Canonicalizer | undefined,
+  ) {
+    this.copy = new Int32Array(compiled.variableCount);
+    this.packed = new Uint32Array(compiled.words);
+    this.stored = new Uint32Array(compiled.words);
+  }
+
+  same(candidate: Int32Array, index: number): boolean {
+    this.copy.set(candidate);
+    if (this.canonicalize) this.canonicalize(this.copy);
+    this.compiled.pack(this.copy, this.packed, 0);
+    this.store.read(index, this.stored);
+    for (let w = 0; w < this.compiled.words; w++) if (this.packed[w] !== this.stored[w]) return false;
+    return true;
+  }
 }
 
 export function stepOf(compiled: CompiledSystem, actor: number, id: number, before: Int32Array, after: Int32Array): TraceStep {
@@ -113,18 +128,12 @@ export function runStep(compiled: CompiledSystem, actor: number, id: number, sta
  * The first transition (in actor order, then transition order, as the search runs them) that takes
  * the real state `real` to the stored state `index`, whose form may be canonical.
  */
-function findMove(
-  compiled: CompiledSystem,
-  real: Int32Array,
-  store: StateStore,
-  index: number,
-  canonicalize: Canonicalizer | undefined,
-): { actor: number; id: number; after: Int32Array } | undefined {
+function findMove(compiled: CompiledSystem, real: Int32Array, matcher: StoredStateMatcher, index: number): { actor: number; id: number; after: Int32Array } | undefined {
   const system = compiled.system;
   for (const actor of system.actors) {
     for (const id of actor.points[real[actor.pcVar]]?.transitions ?? []) {
       const { result, after } = runStep(compiled, actor.index, id, real);
-      if (result === 0 && same(compiled, after, store, index, canonicalize)) return { actor: actor.index, id, after };
+      if (result === 0 && matcher.same(after, index)) return { actor: actor.index, id, after };
     }
   }
   return undefined;
@@ -140,10 +149,11 @@ export function buildTrace(
   for (let index = found.state; index >= 0; index = store.parentOf(index)) path.push(index);
   path.reverse();
   const symmetric = canonicalize !== undefined;
+  const matcher = new StoredStateMatcher(compiled, store, canonicalize);
   let real: Int32Array = Int32Array.from(initialState(compiled.system));
   const steps: TraceStep[] = [];
   for (let k = 1; k < path.length; k++) {
-    const move = findMove(compiled, real, store, path[k], canonicalize);
+    const move = findMove(compiled, real, matcher, path[k]);
     if (!move) throw new Error(`trace step ${k} cannot be replayed`);
     steps.push(stepOf(compiled, move.actor, move.id, real, move.after));
     real = move.after;
