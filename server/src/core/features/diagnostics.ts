@@ -49,7 +49,8 @@ export function verdictText(result: ProposalResult): string {
   if (result.verdict === 'safe') return 'safe';
   if (result.verdict === 'incomplete') return `incomplete after ${formatCount(result.states)} states (${result.incompleteReason ?? 'budget'})`;
   const steps = result.trace?.length ?? 0;
-  return `${result.kind ?? 'violation'} in ${steps} step${steps === 1 ? '' : 's'}`;
+  const others = (result.violations ?? []).slice(1).map((v) => v.kind);
+  return `${result.kind ?? 'violation'} in ${steps} step${steps === 1 ? '' : 's'}${others.length > 0 ? `, also ${others.join(', ')}` : ''}`;
 }
 
 /** The violation of one proposal, on its failing step, with the trace as related information. */
