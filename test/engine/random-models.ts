@@ -47,6 +47,8 @@ export interface GeneratorOptions {
   orders?: boolean;
   /** Whether models may contain recyclable objects, `alloc` and `let` handles. Default true. */
   recycling?: boolean;
+  /** Whether threads may loop: spin-waits on a flag and trylock retries (for the livelock check). Default true. */
+  loops?: boolean;
 }
 
 export interface GeneratedModel {
@@ -76,6 +78,7 @@ interface Context {
   usable: ObjectShape[];
   /** The locks the current thread holds at the statement being generated. */
   held: string[];
+  loops: boolean;
 }
 
 const LOCKS = ['m0', 'm1'];
@@ -94,7 +97,8 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
     objects.push({ name: `o${i}`, counted: random.chance(0.85), recyclable: recycling && i === 0 });
   }
   const device = (options.devices ?? true) && random.chance(0.35) ? 'd0' : undefined;
-  const ctx: Context = { random, objects, device, locks: LOCKS, flags: FLAGS, recycling, handles: 0, owned: [], usable: [], held: [] };
+  const loops = (options.loops ?? true) && random.chance(0.3);
+  const ctx: Context = { random, objects, device, locks: LOCKS, flags: FLAGS, recycling, handles: 0, owned: [], usable: [], held: [], loops };
 
   // Threads come first so that each counted object's initial count can match its owners.
   const threadCount = random.int(Math.min(2, maxThreads), maxThreads);
@@ -232,6 +236,19 @@ function statement(ctx: Context, depth: number): string[] {
     [nested ? 1 : 0, () => [`if g.${flag} ${block(ctx, depth, 1)} else ${block(ctx, depth, random.int(0, 1))}`]],
     [nested ? 1 : 0, () => [`atomic { ${atomicBody(ctx).join('; ')} }`]],
   ];
+  if (ctx.loops) {
+    // A spin-wait on a flag, and a trylock retry that then holds the lock for a use.
+    choices.push([1, () => [random.chance(0.6) ? `while !g.${flag} { }` : `while g.${flag} { }`]]);
+    choices.push([
+      1,
+      () => {
+        ctx.held.push(lock);
+        const inner = nested && random.chance(0.5) ? statements(ctx, depth + 1, 1) : [`use ${object.name}`];
+        ctx.held.pop();
+        return [`while !(trylock g.${lock}) { }`, ...inner, `unlock g.${lock}`];
+      },
+    ]);
+  }
   if (ctx.device) {
     const device = ctx.device;
     choices.push([2, () => [random.pick(['stop', 'quiesce', 'quiesce', 'start']) + ` ${device}`]]);

@@ -109,11 +109,23 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** The kinds of the checks at the head of a step's operations (before it writes anything) that fail in `state`. */
+function leadingKinds(system: TransitionSystem, actorIndex: number, id: number, state: number[]): string[] {
+  const kinds: string[] = [];
+  for (const op of system.actors[actorIndex].transitions[id].ops) {
+    if (op.k !== 'check') break;
+    if (evaluate(op.cond, state) === 0) kinds.push(op.kind);
+  }
+  return kinds;
+}
+
 /**
  * Replays a violation trace; throws with an explanation when the trace is not a real execution of
- * the system that ends in the reported violation. Returns the number of steps replayed.
+ * the system that ends in the reported violation. A step may commit several violations: the
+ * reported kind may be any check that fails before the step writes anything. Returns the number
+ * of steps replayed; `lastStep.firstKind` receives the kind of the last step's first failing check.
  */
-export function replayTrace(system: TransitionSystem, result: ProposalResult): number {
+export function replayTrace(system: TransitionSystem, result: ProposalResult, lastStep?: { firstKind?: string }): number {
   const trace = result.trace ?? [];
   let state = initialState(system);
   trace.forEach((step, index) => {
@@ -132,7 +144,9 @@ export function replayTrace(system: TransitionSystem, result: ProposalResult): n
       // `if C → true` continues at the transition's default successor (the then-branch); `→ false` does not.
       if (branch[1] !== undefined && outcome.kind === 'ok' && (after[actor.pcVar] === t.next) !== (branch[1] === 'true')) continue;
       if (outcome.kind === 'violation') {
-        if (isLast && step.changes.length === 0 && outcome.violation === result.kind) {
+        const committed = outcome.violation === result.kind || leadingKinds(system, actor.index, id, state).includes(result.kind ?? '');
+        if (isLast && step.changes.length === 0 && committed) {
+          if (lastStep) lastStep.firstKind = outcome.violation;
           state = after;
           return;
         }

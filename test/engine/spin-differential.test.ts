@@ -7,6 +7,8 @@
 //   the two searches stopped at different ones, pan compiled with only the engine's kind
 //   (`-DONLY_KIND`) must reach that kind at the same depth.
 // The engine's reduced search must agree with SPIN on safe versus violation.
+// Every further kind the engine reaches is checked with -DONLY_KIND, and the livelock check under
+// plain weak fairness is compared with pan's fair acceptance cycles (`pan -a -f`, a never claim).
 //
 // SPIN_MODELS=N sets the number of models (300 by default); SPIN_SEED=S replays a run. The seed is
 // printed at the start. SPIN_THREADS and SPIN_STATEMENTS make the models larger. Needs the Debian packages spin and gcc: skipped without them unless CI is set.
@@ -19,7 +21,12 @@ import { checkModel } from '../../server/src/core/engine/index';
 import type { ProposalResult } from '../../server/src/core/engine/types';
 import { exportPromelaFromFile, promelaKindCode } from '../../server/src/core/engine/promela';
 import { generateModel } from './random-models';
-import { runSpin, spinUnavailableReason, type SpinOptions } from './spin-runner';
+import { replayTrace } from './replay';
+import { runSpin, runSpinLivelock, spinUnavailableReason, type SpinOptions } from './spin-runner';
+import { lowerModel } from '../../server/src/core/engine/lower';
+import { compileSystem } from '../../server/src/core/engine/compile';
+import { checkProgress, threadsCanLoop } from '../../server/src/core/engine/progress';
+import type { SourceFile } from '../../server/src/core/syntax/ast';
 
 const MODELS = Number(process.env.SPIN_MODELS ?? 300);
 const SEED = process.env.SPIN_SEED !== undefined ? Number(process.env.SPIN_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
@@ -43,8 +50,65 @@ function describe(result: ProposalResult): string {
   return result.verdict;
 }
 
+/**
+ * Dedicated cases where the docs and the engine once disagreed (issue 15) and the kinds a step can
+ * commit together; each is compared like a random model.
+ */
+const DEDICATED_CASES = [
+  // A later let of the same name assigns the handle again.
+  'object a\nobject b\nthread t { let h = a; use h; let h = b; free a; use h; free b }\nthread u { use a }\n',
+  // free of an unborn object is an invalid free (double-free); a use of one a use-after-free.
+  'object o unborn\nthread a { free o }\nthread b { alloc o; free o }\n',
+  'object o unborn\nthread a { use o }\nthread b { alloc o; free o }\n',
+  // lock on a freed object that another thread holds is a use-after-free, not a deadlock.
+  'object o { lock m }\nstatic s { flag never = false }\nthread holder { lock o.m; free o; wait until s.never }\nthread other { lock o.m; unlock o.m }\n',
+  // wait until on a freed object is a use-after-free while the flag is false.
+  'object o { flag f = false }\nthread freer { free o }\nthread waiter { wait until o.f }\n',
+  // One step that uses a freed object and breaks an order reports both.
+  'object o\nstatic d { flag x }\norder set d.x before use o\nthread a { free o; use o }\nthread b { set d.x }\n',
+  // A trylock retry against a holder that waits for it: a livelock (issue 11).
+  'static s { lock m mutex; flag f = false }\nthread b { lock s.m; wait until s.f; unlock s.m }\nthread a { while !(trylock s.m) { }; set s.f; unlock s.m }\n',
+  // A loop that retakes a lock starves a waiter under plain weak fairness only.
+  'static s { lock m; flag stop = false }\nthread worker { while !s.stop { lock s.m; unlock s.m } }\nthread closer { lock s.m; set s.stop; unlock s.m }\n',
+  // A busy-wait that another thread ends.
+  'static s { flag f = false }\nthread a { while !s.f { } }\nthread b { set s.f }\n',
+  // Two kinds on different steps: a use-after-free, and a stale access after reallocation.
+  'object pasid recyclable\nstatic bond { ptr p -> pasid = pasid }\nthread user { use bond.p }\nthread exit { free pasid; alloc pasid; free pasid }\n',
+];
+
+/**
+ * The livelock check under plain weak fairness against SPIN's fair acceptance cycles (`pan -a -f`
+ * with a never claim); the engine's default check, where locks hand off, may find a livelock only
+ * where the weak one does. Models in which no thread can loop are left out (no cycle has a thread
+ * step). Returns the disagreement, if any.
+ */
+async function compareLivelock(file: SourceFile, promela: string): Promise<string | undefined> {
+  const { system } = lowerModel(file, 'baseline');
+  if (!threadsCanLoop(system)) return undefined;
+  livelockModels++;
+  const compiled = compileSystem(system);
+  const budget = { maxStates: ENGINE_STATE_LIMIT, maxMemoryBytes: 512 * 1024 * 1024, deadline: performance.now() + 60_000 };
+  const weak = checkProgress(compiled, { ...budget, fairLocks: false });
+  const kernel = checkProgress(compiled, budget);
+  if (weak.incompleteReason || kernel.incompleteReason) return undefined;
+  if (kernel.violation && !weak.violation) return 'the livelock check finds a livelock with fair locks but none under plain weak fairness';
+  const spin = await runSpinLivelock(promela, system);
+  if (spin.verdict === 'unknown') return `pan -a -f gave no verdict:\n${spin.output.slice(0, 1500)}`;
+  if ((spin.verdict === 'livelock') !== (weak.violation !== undefined)) {
+    return `under weak fairness the engine ${weak.violation ? `finds ${weak.violation.message}` : 'finds no livelock'}, SPIN ${spin.verdict === 'livelock' ? 'finds a fair acceptance cycle' : 'finds none'}`;
+  }
+  if (weak.violation) livelocks++;
+  return undefined;
+}
+
+let livelockModels = 0;
+let livelocks = 0;
+
 async function compare(seed: number): Promise<Outcome> {
-  const { text } = generateModel(seed, GENERATOR);
+  return compareText(seed, generateModel(seed, GENERATOR).text);
+}
+
+async function compareText(seed: number, text: string): Promise<Outcome> {
   const parsed = parse(text);
   const checked = checkFile(parsed.file);
   const errors = [...parsed.diagnostics, ...checked.diagnostics].filter((d) => d.severity === 'error');
@@ -53,33 +117,65 @@ async function compare(seed: number): Promise<Outcome> {
   }
   const exact = checkModel(parsed.file, checked, { exact: true, proposals: ['baseline'], maxStates: ENGINE_STATE_LIMIT }).proposals[0];
   if (!exact || exact.verdict === 'incomplete') return { seed, engine: 'skipped: incomplete', spin: '-' };
+  // SPIN's export checks the safety kinds; a livelock is compared on its own (compareLivelock).
+  const safetyReports = (exact.violations ?? []).filter((v) => v.kind !== 'livelock');
+  const safety: ProposalResult = safetyReports.length > 0
+    ? { ...exact, verdict: 'violation', kind: safetyReports[0].kind, trace: safetyReports[0].trace, violations: safetyReports }
+    : { ...exact, verdict: 'safe', kind: undefined, trace: undefined, violations: undefined };
   const exported = exportPromelaFromFile(parsed.file, 'baseline');
   if (!exported.text) {
-    return { seed, engine: describe(exact), spin: '-', problem: `no export: ${exported.diagnostics.map((d) => d.message).join('; ')}\n${text}` };
+    return { seed, engine: describe(safety), spin: '-', problem: `no export: ${exported.diagnostics.map((d) => d.message).join('; ')}\n${text}` };
   }
   const run = await runSpin(exported.text, SPIN_OPTIONS);
   const pan = run.pan;
   const spin = pan.verdict === 'violation' ? `${pan.kind} in ${pan.depth} steps` : pan.verdict;
-  const outcome: Outcome = { seed, engine: describe(exact), spin };
+  const outcome: Outcome = { seed, engine: describe(safety), spin };
   const fail = (why: string): Outcome => ({ ...outcome, problem: `${why}\n--- model (seed ${seed}) ---\n${text}` });
 
   if (pan.verdict === 'unknown') return fail(`pan gave no verdict: ${pan.problem}\n${run.output.slice(0, 2000)}`);
-  if (pan.verdict !== exact.verdict) return fail(`engine says ${outcome.engine}, SPIN says ${spin}`);
+  if (pan.verdict !== safety.verdict) return fail(`engine says ${outcome.engine}, SPIN says ${spin}`);
 
+  const livelock = await compareLivelock(parsed.file, exported.text);
+  if (livelock) return fail(livelock);
   const reduced = checkModel(parsed.file, checked, { proposals: ['baseline'], maxStates: ENGINE_STATE_LIMIT }).proposals[0];
   if (reduced.verdict !== 'incomplete' && reduced.verdict !== exact.verdict) {
-    return fail(`the reduced search says ${describe(reduced)}, the exact one ${outcome.engine}`);
+    return fail(`the reduced search says ${describe(reduced)}, the exact one ${describe(exact)}`);
   }
-  if (exact.verdict !== 'violation') return outcome;
+  const reducedKinds = (reduced.violations ?? []).map((v) => v.kind).sort().join(', ');
+  const exactKinds = (exact.violations ?? []).map((v) => v.kind).sort().join(', ');
+  if (reduced.verdict === 'violation' && !reduced.incompleteReason && reducedKinds !== exactKinds) return fail(`the reduced search reaches ${reducedKinds}, the exact one ${exactKinds}`);
+  if (safety.verdict !== 'violation') return outcome;
 
-  const length = exact.trace?.length ?? -1;
+  const length = safety.trace?.length ?? -1;
   if (pan.depth !== length) return fail(`engine trace has ${length} steps, SPIN's BFS trail ${pan.depth}`);
-  if (pan.kind === exact.kind) return outcome;
+  // Every other reachable kind: SPIN with only that kind checked reaches it at the length of the
+  // engine's own trace for it, unless the trace's last step fails another kind's check first: the
+  // engine commits both, while SPIN's err holds only the step's first kind, so SPIN must then reach
+  // the second kind on another, longer path, or not at all.
+  const reports = safety.violations ?? [];
+  const { system } = lowerModel(parsed.file, 'baseline');
+  for (const report of reports.slice(1)) {
+    const alone = await runSpin(exported.text, { ...SPIN_OPTIONS, onlyKind: promelaKindCode(report.kind) });
+    // The independent replayer confirms the trace, and tells whether its last step fails another kind's check first.
+    const last: { firstKind?: string } = {};
+    try {
+      replayTrace(system, { ...safety, kind: report.kind, trace: report.trace }, last);
+    } catch (error) {
+      return fail(`the engine's ${report.kind} trace does not replay: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const second = last.firstKind !== undefined && last.firstKind !== report.kind;
+    if (second && (alone.pan.verdict === 'safe' || (alone.pan.depth ?? 0) > report.trace.length)) continue;
+    if (alone.pan.verdict !== 'violation' || alone.pan.kind !== report.kind || alone.pan.depth !== report.trace.length) {
+      const found = alone.pan.verdict === 'violation' ? `${alone.pan.kind} in ${alone.pan.depth} steps` : alone.pan.verdict;
+      return fail(`the engine reaches ${report.kind} in ${report.trace.length} steps, SPIN with only that kind checked says ${found}`);
+    }
+  }
+  if (pan.kind === safety.kind) return outcome;
   // Two kinds at the same shortest depth: SPIN must reach the engine's kind there too.
-  const only = await runSpin(exported.text, { ...SPIN_OPTIONS, onlyKind: promelaKindCode(exact.kind!) });
-  if (only.pan.verdict !== 'violation' || only.pan.kind !== exact.kind || only.pan.depth !== length) {
+  const only = await runSpin(exported.text, { ...SPIN_OPTIONS, onlyKind: promelaKindCode(safety.kind!) });
+  if (only.pan.verdict !== 'violation' || only.pan.kind !== safety.kind || only.pan.depth !== length) {
     const alone = only.pan.verdict === 'violation' ? `${only.pan.kind} in ${only.pan.depth} steps` : only.pan.verdict;
-    return fail(`engine says ${outcome.engine}, SPIN says ${spin}, and with only ${exact.kind} checked ${alone}`);
+    return fail(`engine says ${outcome.engine}, SPIN says ${spin}, and with only ${safety.kind} checked ${alone}`);
   }
   return outcome;
 }
@@ -109,6 +205,9 @@ test(`the engine and SPIN agree on ${MODELS} random models`, { skip, timeout: 30
   const summary = [...verdicts].sort((a, b) => b[1] - a[1]).map(([key, count]) => `${key} ${count}`).join(', ');
   console.log(`# spin differential: ${outcomes.length} models in ${((performance.now() - started) / 1000).toFixed(1)} s: ${summary}`);
 
+  for (const [index, text] of DEDICATED_CASES.entries()) outcomes.push(await compareText(-1 - index, text));
+
+  console.log(`# spin differential: ${livelockModels} models with loops checked for livelocks against pan -a -f, ${livelocks} livelocks`);
   const failures = outcomes.filter((o) => o.problem);
   const compared = outcomes.filter((o) => !o.engine.startsWith('skipped'));
   assert.ok(compared.length >= Math.min(MODELS, 300) * 0.95, `only ${compared.length} of ${MODELS} models were compared`);

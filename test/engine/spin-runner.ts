@@ -6,6 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePanOutput, type PanVerdict } from '../../server/src/core/engine/promela';
+import type { TransitionSystem } from '../../server/src/core/engine/ir';
+import { VIOLATION_KINDS } from '../../server/src/core/syntax/ast';
 
 /** The absolute path of a program on PATH, or undefined. */
 export function findProgram(name: string): string | undefined {
@@ -75,7 +77,9 @@ export async function runSpin(promela: string, options: SpinOptions): Promise<Sp
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-spin-'));
   try {
     fs.writeFileSync(path.join(dir, 'model.pml'), promela);
-    const spinArgs = options.onlyKind === undefined ? ['-a', 'model.pml'] : [`-DONLY_KIND=${options.onlyKind}`, '-a', 'model.pml'];
+    // `-o2` keeps SPIN from hiding globals that are written but never read (its dead-variable
+    // elimination): the engine stores them, so only then are the two state graphs the same size.
+    const spinArgs = options.onlyKind === undefined ? ['-a', '-o2', 'model.pml'] : [`-DONLY_KIND=${options.onlyKind}`, '-a', '-o2', 'model.pml'];
     let started = performance.now();
     const generated = await run('spin', spinArgs, dir);
     const spinMs = performance.now() - started;
@@ -107,4 +111,50 @@ export async function runSpin(promela: string, options: SpinOptions): Promise<Sp
 
 function failure(problem: string, spinMs: number, gccMs: number, panMs: number): SpinRun {
   return { pan: { verdict: 'unknown', problem }, spinMs, gccMs, panMs, output: problem };
+}
+
+/**
+ * A never claim for the livelock check: some thread is unfinished from some point on (with no
+ * violation) and a thread moves infinitely often, `<>[]U && []<>P`, with `U` read from the
+ * export's variable names and `P` from `_last` (processes are numbered in the order of the
+ * export's `active proctype`s). With `pan -a -f` an acceptance cycle is a weakly fair livelock.
+ */
+export function livelockClaim(promela: string, system: TransitionSystem): string {
+  const names = new Map<string, string>();
+  for (const match of promela.matchAll(/^(?:bit|byte|short|int) (\S+) = -?\d+; \/\* (.+?) \([a-zA-Z]+, /gm)) names.set(match[2], match[1]);
+  const processes = [...promela.matchAll(/^active proctype a(\d+)_/gm)].map((match) => Number(match[1]));
+  const threadPids = processes.flatMap((actor, pid) => (system.actors[actor]?.kind === 'thread' ? [pid] : []));
+  const unfinished = system.actors
+    .filter((actor) => actor.kind === 'thread')
+    .map((actor) => `${names.get(system.variables[actor.pcVar].name)} != ${actor.endPc}`);
+  const u = `(err == 0 && (${unfinished.join(' || ') || '0'}))`;
+  const p = `(${threadPids.map((pid) => `_last == ${pid}`).join(' || ') || '0'})`;
+  return [
+    'never {',
+    `T0_init: do :: true :: ${u} -> goto T1 od;`,
+    `T1: do :: (${u} && !${p}) -> goto T1 :: (${u} && ${p}) -> goto accept_S od;`,
+    `accept_S: do :: (${u} && !${p}) -> goto T1 :: (${u} && ${p}) -> goto accept_S od;`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Whether pan finds a weakly fair acceptance cycle of `livelockClaim` (`spin -a`, `pan -a -f`). */
+export async function runSpinLivelock(promela: string, system: TransitionSystem, timeoutMs = 60_000): Promise<{ verdict: 'livelock' | 'none' | 'unknown'; output: string }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-spin-'));
+  try {
+    // Only the livelock kind's (empty) assertion is kept, so that no safety assertion ends the search.
+    fs.writeFileSync(path.join(dir, 'model.pml'), promela + livelockClaim(promela, system));
+    const generated = await run('spin', [`-DONLY_KIND=${VIOLATION_KINDS.indexOf('livelock') + 1}`, '-a', '-o2', 'model.pml'], dir);
+    if (generated.failed) return { verdict: 'unknown', output: `spin -a failed: ${generated.stdout}${generated.stderr}` };
+    const compiled = await run('gcc', ['-O0', '-DNOREDUCE', '-DXUSAFE', '-w', '-o', 'pan', 'pan.c'], dir);
+    if (compiled.failed) return { verdict: 'unknown', output: `gcc failed: ${compiled.stderr}` };
+    const searched = await run(path.join(dir, 'pan'), ['-a', '-f', '-m1000000', '-w20'], dir, timeoutMs);
+    const output = searched.stdout + searched.stderr;
+    if (/acceptance cycle/.test(output)) return { verdict: 'livelock', output };
+    if (/errors: 0/.test(output)) return { verdict: 'none', output };
+    return { verdict: 'unknown', output };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

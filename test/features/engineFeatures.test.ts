@@ -122,3 +122,20 @@ test('hover on a keyword explains it; a member named like a keyword is a member'
   const withFacts = hoverText(UAF_MODEL.replace('thread cpu1 { put', 'thread cpu1 { p|ut'));
   assert.match(withFacts ?? '', /\n\n---\n\n`put X\.r` decrements;/);
 });
+
+test('every reachable kind has its own diagnostic: listed ones are notes, an unlisted one is LT3507, a lasso marks its cycle', () => {
+  const model = 'object pasid recyclable\nstatic bond { ptr p -> pasid = pasid }\nthread user { use bond.p }\nthread exit { free pasid; alloc pasid; free pasid }\n';
+  const listed = editorDiagnostics(checked(`${model}expect baseline: use-after-free, stale-access\n`));
+  assert.deepEqual(listed.filter((d) => d.code === 'LT3001' || d.code === 'LT3009').map((d) => [d.code, d.severity]).sort(), [['LT3001', 3], ['LT3009', 3]]);
+  const partial = editorDiagnostics(checked(`${model}expect baseline: use-after-free\n`));
+  const unlisted = partial.find((d) => d.code === 'LT3507');
+  assert.ok(unlisted, partial.map((d) => d.code).join(' '));
+  assert.equal(unlisted.severity, 2);
+  assert.ok((unlisted.relatedInformation ?? []).length >= 3, 'the stale access carries its own trace');
+  assert.ok(!partial.some((d) => d.severity === 1), 'no error: the listed kind is reachable');
+
+  const livelock = 'static s { lock m mutex; flag f = false }\nthread b { lock s.m; wait until s.f; unlock s.m }\nthread a { while !(trylock s.m) { }; set s.f; unlock s.m }\nexpect baseline: livelock\n';
+  const diagnostic = editorDiagnostics(checked(livelock)).find((d) => d.code === 'LT3012');
+  assert.ok(diagnostic);
+  assert.ok(diagnostic.relatedInformation?.some((r) => /^step \d+ \(the cycle starts here and repeats forever\), a: /.test(r.message)), JSON.stringify(diagnostic.relatedInformation));
+});

@@ -78,7 +78,7 @@ test('several violations, one of them a lasso: each has its trace; the cycle is 
   const other: ProposalResult = { ...result, name: 'fix', violations: undefined };
   analysis.engine = { proposals: [result, other], diagnostics: [] } satisfies ModelResult;
   const data = traceViewData(analysis)!;
-  assert.equal(data.verdict, 'use-after-free in 2 steps (+1 more), unexpected');
+  assert.equal(data.verdict, 'use-after-free in 2 steps, also assertion, unexpected');
   assert.deepEqual(data.violations.map((v) => v.title), ['use-after-free at line 2, 2 steps', 'assertion at line 3, 3 steps, then a cycle']);
   const cycle = data.violations[1];
   assert.equal(cycle.cycleStart, 1);

@@ -78,6 +78,16 @@ thread t {
   assert.equal(parenIf.condition.kind, 'ParenExpression');
 });
 
+test('parser: `else if (cond)` continues the chain, as `if (cond)` starts one (issue 15)', () => {
+  const { file, diagnostics } = parse('static s { flag f; flag g }\nthread t { if s.f { set s.g } else if (s.g) { set s.f } else { clear s.f } }');
+  assert.deepEqual(diagnostics, []);
+  const chain = ((file.items[1] as ThreadDecl).body as Block).statements[0] as IfStatement;
+  const second = chain.else as IfStatement;
+  assert.equal(second.kind, 'IfStatement');
+  assert.equal(second.condition.kind, 'ParenExpression');
+  assert.equal(second.else?.kind, 'Block');
+});
+
 test('parser: proposals, expectations, orders, binds and devices', () => {
   const text = `proposal p "why" { fn f() { } new thread t { } remove device d new order stop d before call f }
 expect p: use-after-free

@@ -10,7 +10,7 @@ import { formatText } from './formatText';
 import { collectInputs } from './inputs';
 import { checkLifetimeFile } from './lifetimeFile';
 import { ProgressLine } from './progress';
-import { fails, type FileReport } from './report';
+import { exitCodeOf, internalErrorLines, type FileReport } from './report';
 import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
@@ -61,7 +61,8 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   if (command.format === 'json') stdout = formatJson(reports);
   else if (command.format === 'sarif') stdout = formatSarif(reports);
   else stdout = formatText(reports);
-  return { stdout, stderr, exitCode: reports.some(fails) ? 1 : 0 };
+  stderr += internalErrorLines(reports).join('');
+  return { stdout, stderr, exitCode: exitCodeOf(reports) };
 }
 
 /**

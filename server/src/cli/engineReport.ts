@@ -2,7 +2,8 @@
 // `--simulate N`, N seeded random runs per proposal. Returns the verdicts and their diagnostics.
 
 import type { Diagnostic } from '../core/diagnostics/codes';
-import { checkModel, proposalNames, simulate } from '../core/engine/index';
+import { checkModel, meetsExpectation, proposalNames, simulate } from '../core/engine/index';
+import { expectationsOf } from '../core/semantic/expectations';
 import type { EngineProgress, ProposalResult, ViolationReport } from '../core/engine/types';
 import type { SourceFile } from '../core/syntax/ast';
 import { DEFAULT_BUDGETS } from '../core/engine/budgets';
@@ -31,7 +32,7 @@ export function runEngine(file: SourceFile, options: EngineRunOptions): EngineRu
   const run = options.simulate !== undefined ? runSimulation(file, options, options.simulate) : runSearch(file, options);
   // SARIF draws the trace of the very violation each diagnostic reports.
   const remember = (diagnostic: Diagnostic, result: ProposalResult, violation: ViolationReport) =>
-    run.violations.set(diagnostic, { ...result, kind: violation.kind, message: violation.message, trace: violation.trace });
+    run.violations.set(diagnostic, { ...result, ...violation, violations: undefined });
   run.diagnostics.push(...modelVerdictDiagnostics(file, file.text, run.proposals, remember));
   return run;
 }
@@ -48,16 +49,6 @@ function runSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
   return { proposals: model.proposals, diagnostics: [...model.diagnostics], violations: new Map() };
 }
 
-/** The expectation of each proposal, as `expect NAME: OUTCOME` states it (the first one wins). */
-function expectations(file: SourceFile): Map<string, string> {
-  const result = new Map<string, string>();
-  for (const item of file.items) {
-    if (item.kind !== 'ExpectDecl' || item.proposal.missing || item.outcome.missing) continue;
-    if (!result.has(item.proposal.text)) result.set(item.proposal.text, item.outcome.text);
-  }
-  return result;
-}
-
 /** Where a proposal's name is written; the baseline points at the model's name or the file start. */
 function nameRange(file: SourceFile, name: string): { start: number; end: number } {
   for (const item of file.items) {
@@ -68,7 +59,7 @@ function nameRange(file: SourceFile, name: string): { start: number; end: number
 }
 
 function runSimulation(file: SourceFile, options: EngineRunOptions, runs: number): EngineRun {
-  const expected = expectations(file);
+  const expected = expectationsOf(file);
   const out: EngineRun = { proposals: [], diagnostics: [], violations: new Map() };
   // One seed for the whole command, so that `--seed` replays every proposal exactly.
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -109,7 +100,8 @@ function runSimulation(file: SourceFile, options: EngineRunOptions, runs: number
     const expectation = expected.get(name);
     if (expectation !== undefined) {
       result.expected = expectation;
-      if (result.verdict === 'violation') result.expectationMet = expectation === result.kind;
+      const met = meetsExpectation(result, expectation);
+      if (met !== undefined) result.expectationMet = met;
     }
     out.proposals.push(result);
   }

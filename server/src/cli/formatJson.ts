@@ -43,7 +43,20 @@ export interface JsonProposal {
   expected: string | null;
   expectationMet: boolean | null;
   incompleteReason: string | null;
+  /** For a lasso trace (`livelock`): the index in `trace` where the repeating cycle starts. */
+  cycleStart?: number;
+  /** Every reachable violation kind, each with its own shortest trace, the first being `kind`'s; absent without a violation. */
+  violations?: JsonViolation[];
   seed?: number;
+}
+
+export interface JsonViolation {
+  kind: string;
+  message: string;
+  line: number;
+  column: number;
+  trace: JsonTraceStep[];
+  cycleStart?: number;
 }
 
 export interface JsonFile {
@@ -106,6 +119,15 @@ function jsonProposal(report: FileReport, result: ProposalResult): JsonProposal 
     expectationMet: result.expected === undefined ? null : result.expectationMet === true,
     incompleteReason: result.incompleteReason ?? null,
   };
+  if (result.cycleStart !== undefined) out.cycleStart = result.cycleStart;
+  if (result.violations) {
+    out.violations = result.violations.map((violation) => {
+      const where = lineColumn(report, violation.violationStart ?? result.start);
+      const json: JsonViolation = { kind: violation.kind, message: violation.message, line: where.line, column: where.column, trace: violation.trace.map((step) => jsonStep(report, step)) };
+      if (violation.cycleStart !== undefined) json.cycleStart = violation.cycleStart;
+      return json;
+    });
+  }
   if (result.seed !== undefined) out.seed = result.seed;
   return out;
 }

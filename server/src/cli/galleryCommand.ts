@@ -12,7 +12,7 @@ import type { CommandOutput } from './exportCommand';
 import { formatDiagnosticText } from './formatText';
 import { prepareC, problemLines } from './cSupport';
 import { collectInputs } from './inputs';
-import { newReport } from './report';
+import { internalErrorLines, newReport } from './report';
 import { DEFAULT_BUDGETS } from '../core/engine/budgets';
 import { modelVerdictDiagnostics } from '../core/report/verdictDiagnostics';
 
@@ -38,6 +38,7 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
   // As for `check`: the verdicts' error diagnostics (a violation no expectation names, an unmet or
   // unconfirmed expectation) fail the run; the page is still written.
   let verdictErrors = '';
+  let internalErrors = '';
   for (const model of models) {
     const parsed = parse(model.text);
     const problems = [...parsed.diagnostics, ...checkFile(parsed.file).diagnostics].filter((d) => d.severity === 'error');
@@ -51,12 +52,15 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
     const report = newReport(model.path, model.text);
     const failing = [...result.diagnostics, ...modelVerdictDiagnostics(parsed.file, model.text, result.proposals)].filter((d) => d.severity === 'error');
     verdictErrors += failing.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');
+    report.proposals.push(...result.proposals);
+    internalErrors += internalErrorLines([report]).join('');
   }
   if (errors) return { stdout: '', stderr: `${errors}lifetime: fix the errors above; no gallery was written\n`, exitCode: 1 };
 
   const page = renderGallery(entries);
-  const exitCode = verdictErrors ? 1 : 0;
-  const notes = (c.warning ?? '') + verdictErrors;
+  // An engine failure is never a pass (LT3506): exit code 2, as for `lifetime check`.
+  const exitCode = internalErrors ? 2 : verdictErrors ? 1 : 0;
+  const notes = (c.warning ?? '') + verdictErrors + internalErrors;
   if (command.output === undefined) return { stdout: page, stderr: notes, exitCode };
   try {
     fs.writeFileSync(command.output, page);

@@ -36,3 +36,16 @@ export function lineColumn(report: FileReport, offset: number): { line: number; 
 export function fails(report: FileReport): boolean {
   return report.diagnostics.some((d) => d.severity === 'error');
 }
+
+/** One stderr line per proposal the engine failed on: `lifetime: <path>: <proposal>: internal error: ...`. */
+export function internalErrorLines(reports: readonly FileReport[]): string[] {
+  return reports.flatMap((report) =>
+    report.proposals.filter((result) => result.incompleteReason === 'internal-error').map((result) => `lifetime: ${report.path}: ${result.name}: ${result.skipped ?? 'internal error'}\n`),
+  );
+}
+
+/** `lifetime check`'s exit code: 2 when the engine failed on a proposal (never a silent pass), 1 on an error diagnostic, else 0. */
+export function exitCodeOf(reports: readonly FileReport[]): number {
+  if (internalErrorLines(reports).length > 0) return 2;
+  return reports.some(fails) ? 1 : 0;
+}

@@ -54,6 +54,7 @@ export const CODES = {
   blockingInAtomic: entry('LT2016', 'blocking-in-atomic', 'error', 'An atomic block contains a statement that can block (lock, wait, quiesce) or a call that does.'),
   invalidValue: entry('LT2017', 'invalid-value', 'error', 'A value of the wrong type for the member it is compared with or assigned to.'),
   returnOutsideFn: entry('LT2018', 'return-outside', 'warning', '`return` in a thread body finishes the thread; statements after it never run.'),
+  safeWithKinds: entry('LT2020', 'safe-with-kinds', 'error', 'An expectation lists `safe` together with violation kinds.'),
   unboundCName: entry('LT2019', 'unbound-c-name', 'warning', 'A C expression in a C body maps to no model object; add a `bind`.'),
 
   // Violations found by the engine; each has a shortest trace.
@@ -68,12 +69,15 @@ export const CODES = {
   staleAccess: entry('LT3009', 'stale-access', 'error', 'An access through a handle whose object was freed and reallocated since the handle was taken.'),
   assertion: entry('LT3010', 'assertion', 'error', 'An assertion fails, an int leaves its range, or a null pointer is followed.'),
   ordering: entry('LT3011', 'ordering', 'error', 'An ordering requirement is broken: the second event happened before the first.'),
+  livelock: entry('LT3012', 'livelock', 'error', 'Under weak fairness, an unfinished thread can be kept from progressing forever: a reachable cycle in which it never completes a step.'),
 
   // Verdicts and expectations.
   expectationUnmet: entry('LT3501', 'expectation-unmet', 'error', 'The verdict differs from the file\'s expectation for this proposal.'),
   unexpectedViolation: entry('LT3502', 'unexpected-violation', 'error', 'A proposal has a violation and no expectation names it.'),
   incomplete: entry('LT3503', 'incomplete', 'warning', 'The search stopped at a budget (states, memory or time) before it covered every interleaving.'),
   verdictSafe: entry('LT3504', 'verdict', 'info', 'The verdict of a proposal.'),
+  unlistedViolation: entry('LT3507', 'unlisted-violation', 'warning', 'A violation kind is reachable that the proposal\'s expectation does not list.'),
+  internalError: entry('LT3506', 'internal-error', 'error', 'The engine failed on a proposal, so it has no verdict; this is a bug in Lifetime Review (the CLI exits with 2).'),
   notLowered: entry('LT3505', 'not-checked', 'warning', 'The engine cannot check a proposal: part of it has no model meaning (a loop inside `atomic`, a cyclic on-zero action, an untranslated C body).'),
 
   // Kernel C findings.

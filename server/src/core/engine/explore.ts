@@ -10,6 +10,9 @@ import { BudgetExceeded, createStateStore, type StateStore } from './store';
 import { ThreadIndependence } from './independence';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
+import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
+
+export type { FoundViolation };
 
 export interface SearchOptions {
   reduce: boolean;
@@ -30,20 +33,14 @@ export interface SearchObserver {
   transition(actor: number, transition: number, before: Int32Array, after: Int32Array): void;
 }
 
-export interface FoundViolation {
-  /** 1-based violation number in `CompiledSystem.violations`. */
-  violation: number;
-  /** The state in which the violation shows (a state violation) or from which the failing step starts. */
-  state: number;
-  /** The failing step (`actor * 65536 + transition`), or -1 for deadlock and leak (state violations). */
-  move: number;
-  deadlock: boolean;
-}
-
 export interface SearchOutcome {
   verdict: 'safe' | 'violation' | 'incomplete';
+  /** For `incomplete`, or for a `violation` found before a budget stopped the search (`violations` may then miss kinds). */
   incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled';
+  /** The shortest violation: `violations[0]`. */
   found?: FoundViolation;
+  /** One violation per reachable kind, shortest first. */
+  violations: FoundViolation[];
   store: StateStore;
   canonicalize?: Canonicalizer;
   states: number;
@@ -80,23 +77,37 @@ interface SearchContext {
   transitions: number;
   depth: number;
   reason?: SearchOutcome['incompleteReason'];
-  found?: FoundViolation;
+  violations: ViolationCollector;
 }
 
 /**
- * Ends the search at the violation `move` caused while state `i` was expanded, unless a state
- * violation later in the same layer gives a shorter trace.
+ * Records the violations of the failing step `move` (of `actor`, transition `id`) taken from state
+ * `i` at `depth`, whose unpacked form `s` is: every check it fails before it writes anything.
  */
-function opViolation(context: SearchContext, checker: Checker, i: number, layerEnd: number, violation: number, move: number): SearchOutcome {
-  context.found = checker.shorterStateViolation(context.store, i, layerEnd) ?? { violation, state: i, move, deadlock: false };
-  return outcomeOf(context, 'violation');
+function recordStep(context: SearchContext, compiled: CompiledSystem, i: number, s: Int32Array, actor: number, id: number, first: number): void {
+  for (const violation of stepViolations(compiled, actor, id, s, first)) {
+    context.violations.record({ violation, state: i, move: encodeMove(actor, id), deadlock: false }, context.depth + 1);
+  }
 }
 
-function outcomeOf(context: SearchContext, verdict: SearchOutcome['verdict']): SearchOutcome {
+/**
+ * Whether the search may stop: every kind the system can report has been found. The rest of the
+ * layer is scanned first, since a deadlock or leak there has a shorter trace than a failing step.
+ */
+function everyKindFound(context: SearchContext, checker: Checker, i: number, layerEnd: number): boolean {
+  if (!context.violations.complete) return false;
+  if (context.violations.hasLengthAtLeast(context.depth + 1)) checker.recordStateViolations(context, i + 1, layerEnd);
+  return true;
+}
+
+function outcomeOf(context: SearchContext, stopped: 'safe' | 'incomplete'): SearchOutcome {
+  const violations = context.violations.results();
+  const verdict = violations.length > 0 ? 'violation' : stopped;
   return {
     verdict,
-    incompleteReason: verdict === 'incomplete' ? context.reason : undefined,
-    found: context.found,
+    incompleteReason: stopped === 'incomplete' ? context.reason : undefined,
+    found: violations[0],
+    violations,
     store: context.store,
     canonicalize: context.canonicalize,
     states: context.store.count,
@@ -158,16 +169,40 @@ class Checker {
     return { violation: 0, deadlock: true };
   }
 
-  /** After an op violation in a layer, a state violation later in the same layer is shorter. */
-  shorterStateViolation(store: StateStore, from: number, layerEnd: number): FoundViolation | undefined {
+  /** Records the deadlocks and leaks of the stored states `from .. layerEnd - 1` (the rest of a layer). */
+  recordStateViolations(context: SearchContext, from: number, layerEnd: number): void {
+    const store = context.store;
     for (let j = from; j < layerEnd && j < store.count; j++) {
       this.compiled.unpack(store.stateArray(), store.offsetOf(j), this.cur);
       let any = false;
       for (let a = 0; a < this.pcVars.length && !any; a++) if (this.isThread[a] && this.threadEnabled(a)) any = true;
       const v = this.stateViolation(this.cur, any);
-      if (v) return { violation: v.violation, state: j, move: -1, deadlock: v.deadlock };
+      if (v) context.violations.record({ violation: v.violation, state: j, move: -1, deadlock: v.deadlock }, context.depth);
     }
-    return undefined;
+  }
+
+  /**
+   * Expands the state unpacked in `s` through the compiled closures, the slow path taken when one of
+   * its steps fails a check: each successor is packed into `batch` from word `start` on, and each
+   * failing step is recorded. Returns the number of successors and whether a thread could move.
+   */
+  expandRecording(context: SearchContext, i: number, s: Int32Array, batch: Uint32Array, start: number): { count: number; threadMoved: boolean } {
+    const { compiled, cur, next, pcVars } = this;
+    cur.set(s);
+    let count = 0;
+    let threadMoved = false;
+    for (let a = 0; a < pcVars.length; a++) {
+      const ids = compiled.actors[a].byPoint[cur[pcVars[a]]];
+      for (let k = 0; k < ids.length; k++) {
+        const r = this.run(a, ids[k]);
+        if (r === -1) continue;
+        context.transitions++;
+        if (this.isThread[a]) threadMoved = true;
+        if (r > 0) recordStep(context, compiled, i, cur, a, ids[k], r);
+        else compiled.pack(next, batch, start + count++ * compiled.words);
+      }
+    }
+    return { count, threadMoved };
   }
 }
 
@@ -216,10 +251,10 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   const system = compiled.system;
   const words = compiled.words;
   const store = createStateStore(words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
-  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0 };
+  const checker = new Checker(compiled);
+  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0, violations: new ViolationCollector(compiled) };
   const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
   context.canonicalize = canonicalize;
-  const checker = new Checker(compiled);
   const n = compiled.variableCount;
   const s = new Int32Array(n);
   const t = new Int32Array(n);
@@ -273,15 +308,15 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     return true;
   };
 
-  /** Expands independent thread `a` alone when all its successors are new; returns false when they are not. */
-  const expandAmple = (i: number, a: number): boolean | SearchOutcome => {
+  /**
+   * Expands independent thread `a` alone when all its successors are new; returns false when they
+   * are not, and `full` when one of its steps fails a check (the state is then expanded in full).
+   */
+  const expandAmple = (i: number, a: number): boolean | 'full' => {
     const pc = s[pcVars[a]];
     pendingCount = 0;
     const r = actors[a].expand[pc]!(s, t, current, candidate, probe, out);
-    if (r === -1) {
-      context.transitions += out[2];
-      return opViolation(context, checker, i, layerEnd, out[0], encodeMove(a, out[1]));
-    }
+    if (r === -1) return 'full';
     if (r <= 0) return false;
     for (let k = 0; k < pendingCount; k++) {
       for (let w = 0; w < words; w++) candidate[w] = pending[k * words + w];
@@ -323,7 +358,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       compiled.unpack(current, 0, s);
 
       if (independence !== undefined) {
-        let handled: boolean | SearchOutcome = false;
+        let handled: boolean | 'full' = false;
         let j = independence.nextIndependent(s, 0);
         if (j >= 0) {
           insertGroup();
@@ -331,26 +366,24 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
         }
         for (; j >= 0 && handled === false; j = independence.nextIndependent(s, j + 1)) handled = expandAmple(i, independence.actorOf(j));
         if (handled === true) continue;
-        if (handled !== false) return handled;
       }
 
-      const count = expandState(s, current, batch, groupWords, out);
+      let count = expandState(s, current, batch, groupWords, out);
+      let threadMoved = out[4] !== 0;
       if (count < 0) {
-        const complete = (out[2] - groupWords) / words;
-        if (canonicalize) canonicalizeBatch(groupWords, complete);
-        joinGroup(i, complete);
-        insertGroup();
-        context.transitions += complete + 1;
-        return opViolation(context, checker, i, layerEnd, out[0], encodeMove(out[3], out[1]));
+        // A step fails a check: the state is expanded again on the slow path, which records every
+        // failing step and keeps the successors of the others.
+        ({ count, threadMoved } = checker.expandRecording(context, i, s, batch, groupWords));
+      } else {
+        context.transitions += count;
       }
-      context.transitions += count;
       if (canonicalize) canonicalizeBatch(groupWords, count);
       joinGroup(i, count);
-      const v = checker.stateViolation(s, out[4] !== 0);
-      if (v) {
+      const v = checker.stateViolation(s, threadMoved);
+      if (v) context.violations.record({ violation: v.violation, state: i, move: -1, deadlock: v.deadlock }, context.depth);
+      if (context.violations.any && everyKindFound(context, checker, i, layerEnd)) {
         insertGroup();
-        context.found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };
-        return outcomeOf(context, 'violation');
+        return outcomeOf(context, 'safe');
       }
       if (groupSize === groupLimit) insertGroup();
     }
@@ -365,10 +398,10 @@ function observedSearch(compiled: CompiledSystem, options: SearchOptions, observ
   const system = compiled.system;
   const words = compiled.words;
   const store = createStateStore(words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
-  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0 };
+  const checker = new Checker(compiled);
+  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0, violations: new ViolationCollector(compiled) };
   const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
   context.canonicalize = canonicalize;
-  const checker = new Checker(compiled);
   const { cur, next, pcVars, isThread } = checker;
   const actors = compiled.actors;
   const actorCount = actors.length;
@@ -415,18 +448,16 @@ function observedSearch(compiled: CompiledSystem, options: SearchOptions, observ
           context.transitions++;
           if (isThread[a]) anyThreadEnabled = true;
           if (r > 0) {
-            return opViolation(context, checker, i, layerEnd, r, encodeMove(a, id));
+            recordStep(context, compiled, i, cur, a, id, r);
+            continue;
           }
           observer.transition(a, id, cur, next);
           storeNext(i);
         }
       }
-      // `cur` may have been overwritten by shorterStateViolation only on the violation path above.
       const v = checker.stateViolation(cur, anyThreadEnabled);
-      if (v) {
-        context.found = { violation: v.violation, state: i, move: -1, deadlock: v.deadlock };
-        return outcomeOf(context, 'violation');
-      }
+      if (v) context.violations.record({ violation: v.violation, state: i, move: -1, deadlock: v.deadlock }, context.depth);
+      if (context.violations.any && everyKindFound(context, checker, i, layerEnd)) return outcomeOf(context, 'safe');
     }
     return outcomeOf(context, 'safe');
   } catch (error) {

@@ -1,39 +1,32 @@
 // The engine's entry points: check every proposal of a file exhaustively, or simulate random runs.
 
-import type { Diagnostic } from '../diagnostics/codes';
-import type { ExpectDecl, SourceFile } from '../syntax/ast';
+import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
+import type { SourceFile } from '../syntax/ast';
 import { compileSystem, type CompiledSystem } from './compile';
 import { search } from './explore';
 import { FactsCollector } from './facts';
 import { initialState } from './ir';
 import { lowerModel, proposalNames } from './lower';
-import { blockedActors, buildTrace, failingStepOf, runStep, traceStepOf } from './trace';
+import { checkProgress, type ProgressOptions } from './progress';
+import { blockedActors, buildTrace, failingStepOf, runStep, traceStepOf, type BuiltTrace } from './trace';
 import { renderTraceDiagram } from '../report/traceDiagram';
-import type { BlockedActor, CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep } from './types';
+import type { BlockedActor, CancellationToken, EngineOptions, ModelResult, ProposalResult, TraceStep, ViolationReport } from './types';
+import { expectationsOf } from '../semantic/expectations';
+import { meetsExpectation } from './expectation';
+
+export { expectedKinds, meetsExpectation, reachedKinds, unlistedKinds } from './expectation';
 import { buildVariant } from './variant';
 
 export { renderTraceDiagram, proposalNames, lowerModel };
-export type { EngineOptions, ModelResult, ProposalResult, TraceStep };
+export type { EngineOptions, ModelResult, ProposalResult, TraceStep, ViolationReport };
 
 const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
-
-function expectations(file: SourceFile): Map<string, string> {
-  const result = new Map<string, string>();
-  for (const item of file.items) {
-    if (item.kind !== 'ExpectDecl') continue;
-    const expect = item as ExpectDecl;
-    if (!expect.proposal.missing && !expect.outcome.missing && !result.has(expect.proposal.text)) {
-      result.set(expect.proposal.text, expect.outcome.text);
-    }
-  }
-  return result;
-}
 
 function withExpectation(result: ProposalResult, expected: string | undefined): ProposalResult {
   if (expected === undefined) return result;
   result.expected = expected;
-  if (result.verdict === 'safe') result.expectationMet = expected === 'safe';
-  else if (result.verdict === 'violation') result.expectationMet = expected === result.kind;
+  const met = meetsExpectation(result, expected);
+  if (met !== undefined) result.expectationMet = met;
   return result;
 }
 
@@ -83,22 +76,66 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
       result.incompleteReason = outcome.incompleteReason;
       result.message = incompleteMessage(outcome.incompleteReason, outcome.states, outcome.depth);
     }
-    if (outcome.found) {
-      const trace = buildTrace(compiled, outcome.store, outcome.found, outcome.canonicalize);
-      result.kind = trace.kind as ProposalResult['kind'];
-      result.message = trace.message;
-      result.trace = trace.steps;
-      if (trace.start !== undefined) result.violationStart = trace.start;
-      if (trace.end !== undefined) result.violationEnd = trace.end;
+    const reports: ViolationReport[] = outcome.violations.map((found) => toReport(buildTrace(compiled, outcome.store, found, outcome.canonicalize), result));
+    if (!outcome.incompleteReason) {
+      const progress = checkProgress(compiled, progressBudget(options, started));
+      if (progress.violation) reports.push(progress.violation);
+      if (progress.incompleteReason && !result.incompleteReason) {
+        result.incompleteReason = progress.incompleteReason;
+        result.message = incompleteMessage(progress.incompleteReason, outcome.states, outcome.depth);
+      }
     }
+    if (reports.length > 0) setViolations(result, reports);
+    else if (result.verdict === 'safe' && result.incompleteReason) result.verdict = 'incomplete';
     if (facts && outcome.verdict !== 'incomplete') result.facts = facts.results();
   } catch (error) {
+    // Never a silent pass: the verdict is unknown, the reason says why, and an error diagnostic
+    // (which the CLI turns into exit code 2) names the proposal.
     result.verdict = 'incomplete';
+    result.incompleteReason = 'internal-error';
     result.skipped = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+    result.message = result.skipped;
+    const label = name === 'baseline' ? 'the baseline' : `proposal ${name}`;
+    diagnostics.push(makeDiagnostic(CODES.internalError, `${label} has no verdict: ${result.skipped}`, result.start, result.end));
   } finally {
     result.ms = performance.now() - started;
   }
   return result;
+}
+
+/** A built trace as a report; a violation with no step (a leak in the initial state) sits on the proposal's name. */
+function toReport(trace: BuiltTrace, result: ProposalResult): ViolationReport {
+  return {
+    kind: trace.kind as ViolationReport['kind'],
+    message: trace.message,
+    violationStart: trace.start ?? result.start,
+    violationEnd: trace.end ?? result.end,
+    trace: trace.steps,
+  };
+}
+
+/** Sets a violation verdict: the first report (the shortest) is also the result's own kind and trace. */
+function setViolations(result: ProposalResult, unsorted: ViolationReport[]): void {
+  const reports = unsorted.map((report, order) => ({ report, order })).sort((a, b) => a.report.trace.length - b.report.trace.length || a.order - b.order).map((entry) => entry.report);
+  const first = reports[0];
+  result.verdict = 'violation';
+  result.kind = first.kind;
+  result.message = first.message;
+  result.trace = first.trace;
+  result.violationStart = first.violationStart;
+  result.violationEnd = first.violationEnd;
+  if (first.cycleStart !== undefined) result.cycleStart = first.cycleStart;
+  result.violations = reports;
+}
+
+/** What is left of the budgets for the progress check, after the safety search began at `started`. */
+function progressBudget(options: EngineOptions, started: number): ProgressOptions {
+  return {
+    maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
+    maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY,
+    deadline: started + (options.timeoutMs ?? Number.POSITIVE_INFINITY),
+    cancel: options.cancel,
+  };
 }
 
 /**
@@ -107,7 +144,7 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
  */
 export function checkModel(file: SourceFile, semantic: unknown | undefined, options: EngineOptions): ModelResult {
   void semantic;
-  const expected = expectations(file);
+  const expected = expectationsOf(file);
   const diagnostics: Diagnostic[] = [];
   const proposals: ProposalResult[] = [];
   for (const name of proposalNames(file)) {

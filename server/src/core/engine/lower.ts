@@ -712,7 +712,7 @@ class Lowerer {
         if (s.op === 'lock') {
           return this.withOrders(
             {
-              guard: bin('||', bin('==', read(v), constant(0)), bin('==', read(v), constant(me))),
+              guard: orFailing(bin('||', bin('==', read(v), constant(0)), bin('==', read(v), constant(me))), checks),
               ops: [
                 ...checks,
                 { k: 'check', cond: bin('!=', read(v), constant(me)), kind: 'lock-misuse', message: `${what}: already held by this thread` },
@@ -752,7 +752,7 @@ class Lowerer {
         return this.assignStep(s.target, s.value, what);
       case 'WaitStatement': {
         const checks: Op[] = [];
-        const guard = this.toBool(this.valueOf(s.condition, checks));
+        const guard = orFailing(this.toBool(this.valueOf(s.condition, checks)), checks);
         return { guard, ops: checks };
       }
       case 'AssertStatement': {
@@ -829,7 +829,8 @@ class Lowerer {
     }
     ops.push({ k: 'check', cond: bin('!=', read(object.lifeVar), constant(LIFE_FREED)), kind: 'double-free', message: `${what}: ${object.name} is already freed` });
     if (object.unborn) {
-      ops.push({ k: 'check', cond: bin('!=', read(object.lifeVar), constant(LIFE_UNALLOCATED)), kind: 'assertion', message: `${what}: ${object.name} was never allocated` });
+      // KASAN's "double-free or invalid-free": freeing what was never allocated is an invalid free.
+      ops.push({ k: 'check', cond: bin('!=', read(object.lifeVar), constant(LIFE_UNALLOCATED)), kind: 'double-free', message: `${what}: ${object.name} was never allocated` });
     }
     if (last.via >= 0 && object.recyclable) {
       ops.push({
@@ -1400,7 +1401,7 @@ class Lowerer {
       actor.endPc = actor.kind === 'thread' ? map(build.end) : -1;
       if (actor.kind === 'thread' && actor.points[actor.endPc].transitions.length > 0) {
         // A loop back to the end point cannot happen: the end point is only ever a join target.
-        throw new Error('internal error: the end point has transitions');
+        throw new Error('the end point has transitions');
       }
     }
     const leakChecks = this.objects
@@ -1521,4 +1522,15 @@ export function lowerModel(file: SourceFile, proposal: string): LowerResult {
       complete: false,
     };
   }
+}
+
+/**
+ * The guard of a blocking step that touches memory (`lock o.m`, `wait until o.f`): it is also
+ * enabled when one of its access checks fails, because waiting reads the freed (or stale, or null)
+ * object; the step then reports that violation instead of blocking on it silently.
+ */
+function orFailing(guard: Expr, checks: Op[]): Expr {
+  const conditions = checks.flatMap((op) => (op.k === 'check' ? [op.cond] : []));
+  if (conditions.length === 0) return guard;
+  return bin('||', guard, not(conditions.reduce((all, cond) => bin('&&', all, cond))));
 }

@@ -3,7 +3,8 @@
 // replayed on the real state with whichever interchangeable instance reproduces the stored successor.
 
 import type { CompiledSystem } from './compile';
-import { moveActor, moveTransition, type FoundViolation } from './explore';
+import { moveActor, moveTransition } from './explore';
+import { stepViolations, type FoundViolation } from './violations';
 import { formatValue, initialState, type Expr, type Op, type Transition } from './ir';
 import type { Canonicalizer } from './symmetry';
 import type { StateStore } from './store';
@@ -141,15 +142,30 @@ export function failingStepOf(compiled: CompiledSystem, actor: number, id: numbe
   return step;
 }
 
-function same(compiled: CompiledSystem, candidate: Int32Array, store: StateStore, index: number, canonicalize: Canonicalizer | undefined): boolean {
-  const copy = Int32Array.from(candidate);
-  if (canonicalize) canonicalize(copy);
-  const packed = new Uint32Array(compiled.words);
-  compiled.pack(copy, packed, 0);
-  const stored = new Uint32Array(compiled.words);
-  store.read(index, stored);
-  for (let w = 0; w < compiled.words; w++) if (packed[w] !== stored[w]) return false;
-  return true;
+/** Compares a real state, put into canonical form, with a stored one; the buffers are reused across calls. */
+class StoredStateMatcher {
+  private readonly copy: Int32Array;
+  private readonly packed: Uint32Array;
+  private readonly stored: Uint32Array;
+
+  constructor(
+    private readonly compiled: CompiledSystem,
+    private readonly store: StateStore,
+    private readonly canonicalize: Canonicalizer | undefined,
+  ) {
+    this.copy = new Int32Array(compiled.variableCount);
+    this.packed = new Uint32Array(compiled.words);
+    this.stored = new Uint32Array(compiled.words);
+  }
+
+  same(candidate: Int32Array, index: number): boolean {
+    this.copy.set(candidate);
+    if (this.canonicalize) this.canonicalize(this.copy);
+    this.compiled.pack(this.copy, this.packed, 0);
+    this.store.read(index, this.stored);
+    for (let w = 0; w < this.compiled.words; w++) if (this.packed[w] !== this.stored[w]) return false;
+    return true;
+  }
 }
 
 /** Runs transition `id` of `actor` on a copy of `state`; the step result and the successor. */
@@ -164,18 +180,12 @@ export function runStep(compiled: CompiledSystem, actor: number, id: number, sta
  * The first transition (in actor order, then transition order, as the search runs them) that takes
  * the real state `real` to the stored state `index`, whose form may be canonical.
  */
-function findMove(
-  compiled: CompiledSystem,
-  real: Int32Array,
-  store: StateStore,
-  index: number,
-  canonicalize: Canonicalizer | undefined,
-): { actor: number; id: number; after: Int32Array } | undefined {
+function findMove(compiled: CompiledSystem, real: Int32Array, matcher: StoredStateMatcher, index: number): { actor: number; id: number; after: Int32Array } | undefined {
   const system = compiled.system;
   for (const actor of system.actors) {
     for (const id of actor.points[real[actor.pcVar]]?.transitions ?? []) {
       const { result, after } = runStep(compiled, actor.index, id, real);
-      if (result === 0 && same(compiled, after, store, index, canonicalize)) return { actor: actor.index, id, after };
+      if (result === 0 && matcher.same(after, index)) return { actor: actor.index, id, after };
     }
   }
   return undefined;
@@ -191,28 +201,36 @@ export function buildTrace(
   for (let index = found.state; index >= 0; index = store.parentOf(index)) path.push(index);
   path.reverse();
   const symmetric = canonicalize !== undefined;
+  const matcher = new StoredStateMatcher(compiled, store, canonicalize);
   let real: Int32Array = Int32Array.from(initialState(compiled.system));
   const steps: TraceStep[] = [];
   for (let k = 1; k < path.length; k++) {
-    const move = findMove(compiled, real, store, path[k], canonicalize);
-    if (!move) throw new Error(`internal error: trace step ${k} cannot be replayed`);
+    const move = findMove(compiled, real, matcher, path[k]);
+    if (!move) throw new Error(`trace step ${k} cannot be replayed`);
     steps.push(traceStepOf(compiled, move.actor, move.id, real, move.after));
     real = move.after;
   }
   if (found.move >= 0) {
     const id = moveTransition(found.move);
+    const foundKind = compiled.violations[found.violation - 1].kind;
     for (const actor of siblings(compiled, moveActor(found.move), symmetric)) {
       // A sibling can take the failing transition only from the point that holds it.
       const systemActor = compiled.system.actors[actor];
       if (!(systemActor.points[real[systemActor.pcVar]]?.transitions ?? []).includes(id)) continue;
       const { result } = runStep(compiled, actor, id, real);
-      if (result !== found.violation) continue;
-      const info = compiled.violations[found.violation - 1];
+      if (result <= 0) continue;
+      // The step may commit several violations; under symmetry the real instance may be another
+      // than the stored one, and a message that names the instance (`w[0] finishes holding s.m`) is
+      // then another violation number of the same kind: the real step's own one is reported.
+      const committed = stepViolations(compiled, actor, id, real, result);
+      const violation = committed.includes(found.violation) ? found.violation : symmetric ? committed.find((v) => compiled.violations[v - 1].kind === foundKind) : undefined;
+      if (violation === undefined) continue;
+      const info = compiled.violations[violation - 1];
       const step = failingStepOf(compiled, actor, id, info);
       steps.push(step);
       return { steps, kind: info.kind, message: info.message, start: step.start, end: step.end };
     }
-    throw new Error('internal error: the failing step cannot be replayed');
+    throw new Error('the failing step cannot be replayed');
   }
   const kind = found.deadlock ? 'deadlock' : compiled.violations[found.violation - 1].kind;
   const message = found.deadlock ? deadlockMessage(compiled, real) : compiled.violations[found.violation - 1].message;

@@ -124,7 +124,12 @@ export interface ProposalResult {
   violationStart?: number;
   violationEnd?: number;
   trace?: TraceStep[];
-  /** Every reachable violation, the first one (the fields above) included, when the engine collects them all. */
+  /** For a lasso trace (`livelock`): the index in `trace` where the repeating cycle starts. */
+  cycleStart?: number;
+  /**
+   * Every reachable violation kind, each with its own shortest trace, shortest first: the first is
+   * the one `kind`, `message` and `trace` describe. Absent when the verdict is not a violation.
+   */
   violations?: ViolationReport[];
   states: number;
   transitions: number;
@@ -132,10 +137,11 @@ export interface ProposalResult {
   ms: number;
   /**
    * Why the verdict is `incomplete`: a budget stopped the search (`states`, `memory`, `time`), it was
-   * cancelled, or the verdict comes from random runs (`simulation`), which prove nothing safe.
+   * cancelled, the verdict comes from random runs (`simulation`), which prove nothing safe, or the
+   * engine failed (`internal-error`: a bug, reported with LT3506; the CLI exits with 2).
    */
-  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled' | 'simulation';
-  /** `safe` or a violation kind, when the file states an expectation. */
+  incompleteReason?: 'states' | 'memory' | 'time' | 'cancelled' | 'simulation' | 'internal-error';
+  /** `safe` or the violation kinds (joined with `, `), when the file states an expectation. */
   expected?: string;
   expectationMet?: boolean;
   facts?: StepFacts[];

@@ -3,6 +3,7 @@
 // the baseline; `expect baseline:` takes P's expected outcome. The judge then re-checks every
 // proposal left, which now differ from the new baseline.
 
+import { expectedOutcomes } from '../semantic/expectations';
 import type { ExpectDecl, Item, ProposalDecl } from '../syntax/ast';
 import { violationCode } from '../diagnostics/codes';
 import type { Analysis } from './analysis';
@@ -129,12 +130,14 @@ export function applyProposalCandidate(analysis: Analysis, proposal: ProposalDec
   edits.push(ownRemoval);
 
   const ownExpectation = expectations(analysis).find((e) => e.proposal.text === proposal.name.text);
-  const outcome = ownExpectation && ownExpectation.outcome.text !== 'missing' ? ownExpectation.outcome.text : 'safe';
+  const outcome = ownExpectation && !ownExpectation.outcome.missing ? expectedOutcomes(ownExpectation).join(', ') : 'safe';
   for (const expectation of expectations(analysis)) {
     if (expectation.proposal.text === proposal.name.text) {
       edits.push({ ...removalRange(text, expectation.start, expectation.end, false), newText: '' });
-    } else if (expectation.proposal.text === 'baseline' && expectation.outcome.text !== outcome) {
-      edits.push({ start: expectation.outcome.start, end: expectation.outcome.end, newText: outcome });
+    } else if (expectation.proposal.text === 'baseline' && expectedOutcomes(expectation).join(', ') !== outcome) {
+      // The whole list of outcomes is replaced: `expect baseline: a, b` becomes the proposal's own.
+      const outcomes = expectation.outcomes ?? [expectation.outcome];
+      edits.push({ start: outcomes[0].start, end: outcomes[outcomes.length - 1].end, newText: outcome });
     }
   }
   return {

@@ -4,6 +4,7 @@
 
 import type { ProposalResult, StepFacts, ValueSummary } from '../engine/types';
 import type { Declaration } from '../semantic/model';
+import { expectedOutcomes } from '../semantic/expectations';
 import type { Analysis } from './analysis';
 import { declarationNode, describeLifecycle, describeMember, snippet } from './declarations';
 import { proposalLabel, verdictText } from '../report/verdictWording';
@@ -160,7 +161,7 @@ function hoverWithoutTrace(analysis: Analysis, offset: number): MarkupHover | un
   if (innermost.kind === 'ExpectDecl' || (innermost.kind === 'Identifier' && path[path.length - 2]?.kind === 'ExpectDecl')) {
     const expect = (innermost.kind === 'ExpectDecl' ? innermost : path[path.length - 2]) as Extract<typeof innermost, { kind: 'ExpectDecl' }>;
     return {
-      contents: { kind: 'markdown', value: `**expect \`${expect.proposal.text}\`: \`${expect.outcome.text}\`**\n\n${verdictLine(analysis, expect.proposal.text)}` },
+      contents: { kind: 'markdown', value: `**expect \`${expect.proposal.text}\`: \`${expectedOutcomes(expect).join(', ')}\`**\n\n${verdictLine(analysis, expect.proposal.text)}` },
       range: toRange(analysis.lines, expect.start, expect.end),
     };
   }

@@ -1,12 +1,13 @@
 // Renders docs/gallery.md: for each model, the question under review, a link to the file, the
-// verdict table and the shortest trace of each violation as a thread-column diagram.
+// verdict table and the shortest trace of each reachable violation kind as a thread-column diagram.
 //
 // The page must be reproducible, because a test compares the committed page with a fresh render:
 // it shows nothing that varies between runs (no times).
 
 import { renderTraceDiagram } from './traceDiagram';
-import { cycleStartOf } from './violations';
-import type { ModelResult } from '../engine/types';
+import { violationsOf } from './violations';
+import { reachedKinds } from '../engine/expectation';
+import type { ModelResult, ProposalResult } from '../engine/types';
 import type { SourceFile } from '../syntax/ast';
 
 export interface GalleryEntry {
@@ -43,9 +44,9 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
-function verdictCell(verdict: string, kind: string | undefined): string {
-  if (verdict === 'safe') return '✓ safe';
-  if (verdict === 'violation') return `✗ ${kind ?? 'violation'}`;
+function verdictCell(result: ProposalResult): string {
+  if (result.verdict === 'safe') return '✓ safe';
+  if (result.verdict === 'violation') return `✗ ${reachedKinds(result).join(', ') || 'violation'}`;
   return '… incomplete';
 }
 
@@ -69,17 +70,19 @@ export function renderGallery(entries: GalleryEntry[]): string {
     out.push('|---|---|---|---|---|---|---|');
     for (const proposal of entry.result.proposals) {
       out.push(
-        `| ${cell(proposal.name)} | ${cell(proposal.title ?? '')} | ${verdictCell(proposal.verdict, proposal.kind)} | ` +
+        `| ${cell(proposal.name)} | ${cell(proposal.title ?? '')} | ${verdictCell(proposal)} | ` +
           `${proposal.trace ? proposal.trace.length : ''} | ${proposal.states.toLocaleString('en-US')} | ${proposal.expected ?? ''} | ` +
           `${proposal.expected === undefined ? '' : proposal.expectationMet ? 'yes' : '**no**'} |`,
       );
     }
     out.push('');
     for (const proposal of entry.result.proposals) {
-      if (proposal.verdict !== 'violation' || !proposal.trace) continue;
-      out.push(`### ${proposal.name}: ${proposal.kind}`, '');
-      if (proposal.message) out.push(`${proposal.message}`, '');
-      out.push('```', renderTraceDiagram(proposal.trace, entry.text, cycleStartOf(proposal)), '```', '');
+      for (const violation of violationsOf(proposal)) {
+        if (violation.trace.length === 0) continue;
+        out.push(`### ${proposal.name}: ${violation.kind}`, '');
+        if (violation.message) out.push(`${violation.message}`, '');
+        out.push('```', renderTraceDiagram(violation.trace, entry.text, violation.cycleStart), '```', '');
+      }
     }
   }
   return out.join('\n').replace(/\n+$/, '\n');

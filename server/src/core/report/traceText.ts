@@ -5,7 +5,7 @@
 import type { ProposalResult } from '../engine/types';
 import type { LineIndex } from '../util/lineIndex';
 import { renderTraceDiagram } from './traceDiagram';
-import { violationsOf } from './violations';
+import { validCycleStart, violationsOf } from './violations';
 
 /** Every non-empty line of `text` prefixed with `by`. */
 export function indent(text: string, by: string): string {
@@ -15,7 +15,10 @@ export function indent(text: string, by: string): string {
     .join('\n');
 }
 
-/** One block per violation: `baseline: deadlock at f.lifetime:47:5, 8 steps`, its message, its diagram. */
+/**
+ * One block per violation: `baseline: deadlock at f.lifetime:47:5, 8 steps` (a lasso adds `, a cycle
+ * of 3 after 6`), its message, its diagram.
+ */
 export function violationTraceBlocks(result: ProposalResult, sourceText: string, lines: LineIndex, path: string): string[] {
   const violations = violationsOf(result).filter((violation) => violation.trace.length > 0);
   return violations.map((violation, index) => {
@@ -23,7 +26,9 @@ export function violationTraceBlocks(result: ProposalResult, sourceText: string,
     const count = violations.length > 1 ? ` (violation ${index + 1} of ${violations.length})` : '';
     const seed = result.seed !== undefined ? ` (simulation seed ${result.seed})` : '';
     const steps = violation.trace.length;
-    const title = `${result.name}: ${violation.kind}${count} at ${path}:${where.line + 1}:${where.character + 1}, ${steps} step${steps === 1 ? '' : 's'}${seed}`;
+    const cycle = validCycleStart(violation.trace, violation.cycleStart);
+    const shape = cycle !== undefined ? `, a cycle of ${steps - cycle} after ${cycle}` : '';
+    const title = `${result.name}: ${violation.kind}${count} at ${path}:${where.line + 1}:${where.character + 1}, ${steps} step${steps === 1 ? '' : 's'}${shape}${seed}`;
     const message = violation.message ? `\n  ${violation.message}` : '';
     const diagram = renderTraceDiagram(violation.trace, sourceText, violation.cycleStart).trimEnd();
     return `${title}${message}\n${indent(diagram, '    ')}`;

@@ -1,14 +1,17 @@
-// The engine's verdicts as diagnostics, the same for the CLI and the editor: each violation on its
-// failing step with its trace as related information (a note when an expectation names it, an error
-// otherwise), a violation no expectation names on the proposal, an unmet or unconfirmed expectation
-// on its `expect` line, and a search that stopped at a budget on the proposal.
+// The engine's verdicts as diagnostics, the same for the CLI and the editor: every reachable violation
+// kind on its own failing step with its own trace as related information (a note when the `expect`
+// line lists the kind, LT3507 when the line lists other kinds only, an error when nothing expects
+// it), a violation no expectation names on the proposal, an unmet or unconfirmed expectation on its
+// `expect` line, and a search that stopped at a budget on the proposal.
 
 import { CODES, makeDiagnostic, violationCode, type Diagnostic, type RelatedInformation } from '../diagnostics/codes';
 import type { ProposalResult, ViolationReport } from '../engine/types';
 import type { SourceFile } from '../syntax/ast';
+import { expectedKinds, reachedKinds } from '../engine/expectation';
+import { withArticle } from '../util/words';
 import { blockedLabel, stepLabel } from './traceDiagram';
 import { outcomeText, stoppedText } from './verdictWording';
-import { violationsOf } from './violations';
+import { validCycleStart, violationsOf } from './violations';
 
 /** `the baseline` or `proposal NAME`, inside a sentence. */
 function label(result: ProposalResult): string {
@@ -25,10 +28,17 @@ export function expectationRanges(file: SourceFile): Map<string, { start: number
   return ranges;
 }
 
-/** Each step of a violation's trace, then each thread its deadlock leaves blocked, as related places. */
-export function traceRelated(violation: Pick<ViolationReport, 'trace'>, sourceText: string): RelatedInformation[] {
+/**
+ * Each step of a violation's trace, then each thread its deadlock leaves blocked, as related places;
+ * the first step of a lasso's cycle says that the cycle starts there.
+ */
+export function traceRelated(violation: Pick<ViolationReport, 'trace' | 'cycleStart'>, sourceText: string): RelatedInformation[] {
   const trace = violation.trace;
-  const related = trace.map((step, index) => ({ start: step.start, end: step.end, message: `step ${index + 1}, ${step.actor}: ${stepLabel(trace, index, sourceText)}` }));
+  const cycle = validCycleStart(trace, violation.cycleStart);
+  const related = trace.map((step, index) => {
+    const mark = index === cycle ? ' (the cycle starts here and repeats forever)' : '';
+    return { start: step.start, end: step.end, message: `step ${index + 1}${mark}, ${step.actor}: ${stepLabel(trace, index, sourceText)}` };
+  });
   for (const blocked of trace.at(-1)?.violation?.blocked ?? []) {
     related.push({ start: blocked.start, end: blocked.end, message: `${blocked.actor} ${blockedLabel(blocked)}` });
   }
@@ -48,27 +58,35 @@ export function verdictDiagnostics(result: ProposalResult, options: VerdictDiagn
   const out: Diagnostic[] = [];
   const { start: nameStart, end: nameEnd } = result;
   const expectation = options.expectations.get(result.name) ?? { start: nameStart, end: nameEnd };
+  const listed = result.expected === undefined ? [] : expectedKinds(result.expected);
   for (const violation of violationsOf(result)) {
     const info = violationCode(violation.kind) || CODES.assertion;
-    const expected = result.expected !== undefined && result.expected === violation.kind;
     const summary = violation.message || info.summary;
-    const diagnostic = makeDiagnostic(
-      info,
-      `${info.kind} in ${label(result)}: ${summary}${expected ? ' (as expected)' : ''}`,
-      violation.violationStart,
-      violation.violationEnd,
-      traceRelated(violation, options.sourceText),
-    );
+    const related = traceRelated(violation, options.sourceText);
+    const expected = listed.includes(violation.kind);
+    // The expectation lists other kinds only: a warning, so that a file written before the engine
+    // reported every kind keeps its verdict, but the kind is not hidden.
+    const unlisted = listed.length > 0 && !expected;
+    const diagnostic = unlisted
+      ? makeDiagnostic(
+          CODES.unlistedViolation,
+          `${label(result)} also reaches ${withArticle(violation.kind)}, which 'expect ${result.name}' does not list: ${summary}`,
+          violation.violationStart,
+          violation.violationEnd,
+          related,
+        )
+      : makeDiagnostic(info, `${info.kind} in ${label(result)}: ${summary}${expected ? ' (as expected)' : ''}`, violation.violationStart, violation.violationEnd, related);
     if (expected) diagnostic.severity = 'info';
     out.push(diagnostic);
     options.onViolation?.(diagnostic, result, violation);
   }
   if (result.verdict === 'violation' && result.expected === undefined) {
-    const kind = result.kind ?? 'violation';
+    const kinds = reachedKinds(result);
+    const named = kinds.length > 0 ? kinds : ['violation'];
     out.push(
       makeDiagnostic(
         CODES.unexpectedViolation,
-        `${label(result)} has a ${kind} and no expectation names it; add 'expect ${result.name}: ${kind}' if that is the conclusion`,
+        `${label(result)} has ${named.map(withArticle).join(', ')} and no expectation names ${named.length === 1 ? 'it' : 'them'}; add 'expect ${result.name}: ${named.join(', ')}' if that is the conclusion`,
         nameStart,
         nameEnd,
       ),
@@ -83,7 +101,11 @@ export function verdictDiagnostics(result: ProposalResult, options: VerdictDiagn
       makeDiagnostic(CODES.expectationUnmet, `${label(result)} is expected to be ${result.expected}, but the search could not confirm it (${outcomeText(result)})`, expectation.start, expectation.end),
     );
   }
-  // A proposal the engine could not lower already has its own LT3505 diagnostic from the engine.
+  // A search that found violations and then stopped may have missed other kinds.
+  if (result.verdict === 'violation' && result.incompleteReason && result.incompleteReason !== 'cancelled') {
+    out.push(makeDiagnostic(CODES.incomplete, `${label(result)}: the search ${stoppedText(result)}; kinds it did not reach may still be reachable`, nameStart, nameEnd));
+  }
+  // A proposal the engine could not lower or failed on already has its own diagnostic (LT3505, LT3506) from the engine.
   if (result.verdict === 'incomplete' && result.incompleteReason !== 'cancelled' && !(result.skipped && result.seed === undefined)) {
     const why = result.skipped ? result.skipped : `the search ${stoppedText(result)}, before covering every interleaving`;
     out.push(makeDiagnostic(CODES.incomplete, `${label(result)}: ${why}`, nameStart, nameEnd));

@@ -2,6 +2,7 @@
 // status bar, code lenses, hovers, Problems entries and quick-fix titles. A file whose expected
 // baseline deadlock is found reads "as expected: baseline deadlock, 2 proposals safe" everywhere.
 
+import { reachedKinds, unlistedKinds } from '../engine/expectation';
 import type { ProposalResult } from '../engine/types';
 
 /** A count with thousands separators, independent of the machine's locale: `1,204`. */
@@ -29,20 +30,26 @@ export function stoppedText(result: ProposalResult): string {
       return `stopped at the time budget after ${plural(result.states, 'state')}`;
     case 'cancelled':
       return `stopped (cancelled) after ${plural(result.states, 'state')}`;
+    case 'internal-error':
+      return `stopped by an internal error after ${plural(result.states, 'state')}`;
     default:
       return `stopped after ${plural(result.states, 'state')}`;
   }
 }
 
-/** What the search found, without the expectation: `safe`, `deadlock in 8 steps`, `stopped at the ...`. */
+/**
+ * What the search found, without the expectation: `safe`, `deadlock in 8 steps`, `use-after-free in
+ * 5 steps, also stale-access` (every further reachable kind), `stopped at the ...`.
+ */
 export function outcomeText(result: ProposalResult): string {
   if (result.verdict === 'safe') return 'safe';
   if (result.verdict === 'violation') {
     const steps = result.trace?.length ?? 0;
-    const more = (result.violations?.length ?? 0) > 1 ? ` (+${result.violations!.length - 1} more)` : '';
-    return `${result.kind ?? 'violation'} in ${plural(steps, 'step')}${more}`;
+    const others = reachedKinds(result).slice(1);
+    return `${result.kind ?? 'violation'} in ${plural(steps, 'step')}${others.length > 0 ? `, also ${others.join(', ')}` : ''}`;
   }
   if (result.seed !== undefined) return 'no violation found by random runs';
+  if (result.incompleteReason === 'internal-error') return 'no verdict (internal error)';
   if (result.skipped) return 'not checked';
   return stoppedText(result);
 }
@@ -61,8 +68,11 @@ export function expectationStatus(result: ProposalResult): ExpectationStatus {
 export function verdictText(result: ProposalResult): string {
   const outcome = outcomeText(result);
   switch (expectationStatus(result)) {
-    case 'met':
-      return `${outcome}, as expected`;
+    case 'met': {
+      // Every listed kind is reachable; a further kind the line leaves out is named (LT3507 warns of it).
+      const unlisted = unlistedKinds(result);
+      return unlisted.length > 0 ? `${outcome}, as expected (${unlisted.join(', ')} not listed)` : `${outcome}, as expected`;
+    }
     case 'unexpected':
       return result.expected !== undefined ? `${outcome}, expected ${result.expected}` : `${outcome}, unexpected`;
     case 'unmet':
@@ -97,9 +107,12 @@ function safeText(results: ProposalResult[]): string {
   return `${plural(proposals, 'proposal')} safe`;
 }
 
-/** `baseline use-after-free`, `close_flag deadlock`. */
+/** `baseline use-after-free`, `close_flag deadlock`, `baseline use-after-free and stale-access`. */
 function namedOutcome(result: ProposalResult): string {
-  return `${result.name} ${result.verdict === 'violation' ? (result.kind ?? 'violation') : result.verdict}`;
+  if (result.verdict !== 'violation') return `${result.name} ${result.verdict}`;
+  const kinds = reachedKinds(result);
+  const unlisted = unlistedKinds(result);
+  return `${result.name} ${kinds.length > 0 ? kinds.join(' and ') : 'violation'}${unlisted.length > 0 ? ` (${unlisted.join(', ')} not listed)` : ''}`;
 }
 
 /**

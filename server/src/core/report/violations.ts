@@ -19,8 +19,9 @@ export function violationsOf(result: ProposalResult): ViolationReport[] {
   ];
 }
 
-/** The repeating cycle of the first violation's trace, when it is a lasso: the index of its first step. */
+/** The repeating cycle of the result's own trace, when it is a lasso: the index of its first step. */
 export function cycleStartOf(result: ProposalResult): number | undefined {
+  if (result.cycleStart !== undefined && result.trace) return validCycleStart(result.trace, result.cycleStart);
   const first = result.violations?.[0];
   return first && sameTrace(first.trace, result.trace) ? validCycleStart(first.trace, first.cycleStart) : undefined;
 }

@@ -240,12 +240,8 @@ function checkLet(env: BodyEnv, s: LetStatement, scope: Scope | undefined, block
     id = ctx.declare(name, 'local', s.name, s, env.owner, env.proposal);
     env.localIds.set(s, id);
   }
-  for (let inBlock = scope; inBlock && inBlock !== blockStart; inBlock = inBlock.parent) {
-    if (inBlock.local.name !== name) continue;
-    ctx.duplicates.add(id);
-    ctx.report(CODES.duplicateName, `'${name}' is already declared in this block`, s.name.start, s.name.end);
-    break;
-  }
+  // A later `let` of a name already declared in the same block assigns the handle again (it is the
+  // same thread-local variable, as in the lowering); uses after it see the new value.
   return { local: { name, id, value: s.value, valueScope: scope }, parent: scope };
 }
 

@@ -1,5 +1,5 @@
-// Expectations: `expect NAME: OUTCOME` must name `baseline` or a proposal, an outcome that is `safe`
-// or a violation kind, and appear once per proposal.
+// Expectations: `expect NAME: OUTCOME[, KIND]...` must name `baseline` or a proposal, outcomes that
+// are `safe` alone or violation kinds, and appear once per proposal.
 
 import { CODES } from '../diagnostics/codes';
 import { VIOLATION_KINDS, type ExpectDecl, type SourceFile } from '../syntax/ast';
@@ -31,9 +31,30 @@ export function checkExpectations(ctx: CheckContext, file: SourceFile, declared:
         seen.set(name, item);
       }
     }
-    const outcome = item.outcome;
-    if (outcome && !outcome.missing && !OUTCOMES.includes(outcome.text)) {
-      ctx.report(CODES.unknownOutcome, `'${outcome.text}' is not an outcome; expect 'safe' or one of: ${VIOLATION_KINDS.join(', ')}`, outcome.start, outcome.end);
+    const outcomes = item.outcomes ?? [item.outcome];
+    for (const outcome of outcomes) {
+      if (outcome && !outcome.missing && !OUTCOMES.includes(outcome.text)) {
+        ctx.report(CODES.unknownOutcome, `'${outcome.text}' is not an outcome; expect 'safe' or one of: ${VIOLATION_KINDS.join(', ')}`, outcome.start, outcome.end);
+      }
+    }
+    const safe = outcomes.find((outcome) => outcome && !outcome.missing && outcome.text === 'safe');
+    if (safe && outcomes.length > 1) {
+      ctx.report(CODES.safeWithKinds, `'safe' cannot be listed with violation kinds; expect either 'safe' or the kinds that are reachable`, safe.start, safe.end);
     }
   }
+}
+
+/** The outcomes an expectation lists, `safe` or violation kinds, as written (missing ones left out). */
+export function expectedOutcomes(expect: ExpectDecl): string[] {
+  return (expect.outcomes ?? [expect.outcome]).filter((outcome) => outcome && !outcome.missing).map((outcome) => outcome.text);
+}
+
+/** The expectation of each proposal as `expect NAME: ...` states it (the first line wins), outcomes joined by `, `. */
+export function expectationsOf(file: SourceFile): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const item of file.items) {
+    if (item.kind !== 'ExpectDecl' || item.proposal.missing || item.outcome.missing) continue;
+    if (!result.has(item.proposal.text)) result.set(item.proposal.text, expectedOutcomes(item).join(', '));
+  }
+  return result;
 }

@@ -211,8 +211,10 @@ export interface RemoveDecl extends NodeBase {
 export interface ExpectDecl extends NodeBase {
   kind: 'ExpectDecl';
   proposal: Identifier;
-  /** `safe` or a violation kind name; `missing` when absent. */
+  /** `safe` or a violation kind name; `missing` when absent. The first of `outcomes`. */
   outcome: Identifier;
+  /** Every outcome of `expect NAME: KIND, KIND, ...` in order, `outcome` first. */
+  outcomes: Identifier[];
 }
 
 /**
@@ -497,6 +499,7 @@ export const VIOLATION_KINDS = [
   'stale-access',
   'assertion',
   'ordering',
+  'livelock',
 ] as const;
 
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];

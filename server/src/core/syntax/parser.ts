@@ -880,12 +880,16 @@ class Parser {
     this.advance();
     const proposal = this.parseIdentifier("'baseline' or a proposal name after 'expect'");
     let outcome: Identifier;
+    const outcomes: Identifier[] = [];
     if (this.expect(TokenKind.Colon, `':' and the expected outcome`)) {
       outcome = this.parseIdentifier("'safe' or a violation kind after ':'");
+      outcomes.push(outcome);
+      while (this.consume(TokenKind.Comma)) outcomes.push(this.parseIdentifier("a violation kind after ','"));
     } else {
       outcome = this.missingIdentifier();
+      outcomes.push(outcome);
     }
-    return { kind: 'ExpectDecl', start, end: this.lastEnd, proposal, outcome };
+    return { kind: 'ExpectDecl', start, end: this.lastEnd, proposal, outcome, outcomes };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -1071,7 +1075,8 @@ class Parser {
     const node: IfStatement = { kind: 'IfStatement', start, end: 0, condition, then };
     if (this.isWord('else') && !this.isUsedAsName()) {
       this.advance();
-      if (this.isWord('if') && !this.isUsedAsName()) {
+      // `else if (cond)` is an `if` whose condition is in parentheses, as at the start of a statement.
+      if (this.isWord('if') && (!this.isUsedAsName() || this.kind(1) === TokenKind.LParen)) {
         if (this.depth >= MAX_NESTING) {
           this.tooDeep("This 'else if' chain");
           const skipped = this.skipToEnclosingClose();

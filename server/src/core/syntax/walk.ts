@@ -68,7 +68,7 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
       each(node.name);
       break;
     case 'ExpectDecl':
-      each(node.proposal) || each(node.outcome);
+      each(node.proposal) || all(node.outcomes);
       break;
     case 'OrderDecl':
       each(node.first) || each(node.second) || each(node.message);
