@@ -303,6 +303,27 @@ expect baseline: dma-after-free
   assert.equal(after?.expectationMet, false);
 });
 
+test('a fix may leave unmet an expectation that lists the removed violation among other kinds', () => {
+  const { text, actions } = fixesAt(`model dma
+object buf recyclable
+device |dev { dma buf }
+thread teardown {
+  free buf
+  alloc buf
+  free buf
+}
+expect baseline: dma-after-free, stale-access
+`);
+  const before = checked(text).engine?.proposals[0];
+  assert.deepEqual(before?.violations?.map((v) => v.kind), ['dma-after-free', 'stale-access']);
+  assert.equal(before?.expectationMet, true);
+  const quiesce = actions.find((a) => a.title.startsWith('Quiesce `dev` before `free buf`'));
+  assert.ok(quiesce, JSON.stringify(actions.map((a) => a.title)));
+  const after = checked(applyTextEdits(text, quiesce.edits)).engine?.proposals[0];
+  assert.equal(after?.verdict, 'safe');
+  assert.equal(after?.expectationMet, false);
+});
+
 test('a fix that adds an unexpected violation in another proposal is not offered', () => {
   // Moving the free after the quiesce fixes the baseline, but breaks the order proposal spare_ring requires.
   const { text, offset } = cursor(`model dma

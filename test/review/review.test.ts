@@ -173,10 +173,14 @@ test('a model patch reports the verdict it changed: a safe proposal that now has
   assert.equal(exitCode, 1);
   assert.deepEqual(
     json.introduced.map((f: { code: string; kind: string; path: string; function: string }) => [f.code, f.kind, f.path, f.function]),
-    [['LT3005', 'get-from-zero', 'models/lookup.lifetime', 'locked']],
+    [
+      ['LT3001', 'use-after-free', 'models/lookup.lifetime', 'locked'],
+      ['LT3005', 'get-from-zero', 'models/lookup.lifetime', 'locked'],
+    ],
+    'the failing get commits both kinds, and each is introduced with its own trace',
   );
   const text = await review('model.patch');
-  assert.match(text.stdout, /proposal locked: safe, as expected before, get-from-zero in \d+ steps, expected safe after/);
+  assert.match(text.stdout, /proposal locked: safe, as expected before, get-from-zero in \d+ steps, also use-after-free, expected safe after/);
 });
 
 test('a tree that already holds the patch is reviewed against the tree without it', async () => {

@@ -33,3 +33,14 @@ export function unlistedKinds(result: ProposalResult): string[] {
   const listed = expectedKinds(result.expected);
   return reachedKinds(result).filter((kind) => !listed.includes(kind));
 }
+
+/**
+ * The reachable kinds that fail the file as violations: all of them when no expectation lists kinds
+ * (there is none, or it is `safe`). Under a list of kinds, a kind it leaves out is only a warning
+ * (LT3507), and a listed kind that is not reachable fails as an unmet expectation instead.
+ */
+export function unexpectedKinds(result: ProposalResult): string[] {
+  if (result.verdict !== 'violation') return [];
+  if (result.expected !== undefined && expectedKinds(result.expected).length > 0) return [];
+  return reachedKinds(result);
+}

@@ -14,7 +14,7 @@ import type { BlockedActor, CancellationToken, EngineOptions, ModelResult, Propo
 import { expectationsOf } from '../semantic/expectations';
 import { meetsExpectation } from './expectation';
 
-export { expectedKinds, meetsExpectation, reachedKinds, unlistedKinds } from './expectation';
+export { expectedKinds, meetsExpectation, reachedKinds, unexpectedKinds, unlistedKinds } from './expectation';
 import { buildVariant } from './variant';
 
 export { renderTraceDiagram, proposalNames, lowerModel };

@@ -4,6 +4,7 @@
 // new unmet expectation. The server runs those checks in its worker; `verifiedQuickFixes` does the
 // same synchronously for tests and tools.
 
+import { expectedKinds, unexpectedKinds } from '../engine/expectation';
 import type { ModelResult, ProposalResult, TraceStep } from '../engine/types';
 import type { Statement } from '../syntax/ast';
 import { violationCode } from '../diagnostics/codes';
@@ -344,14 +345,14 @@ export function fixCandidates(analysis: Analysis, start: number, end: number): F
 }
 
 /**
- * The errors a check shows (see `verdictDiagnostics` in diagnostics.ts), as keys that name the
+ * The errors a check shows (see core/report/verdictDiagnostics.ts), as keys that name the
  * proposal and the problem but not where it sits, so that an edit elsewhere does not change them.
  */
 function errorKeys(result: ModelResult): Set<string> {
   const keys = new Set<string>();
   for (const diagnostic of result.diagnostics) if (diagnostic.severity === 'error') keys.add(`${diagnostic.code}: ${diagnostic.message}`);
   for (const proposal of result.proposals) {
-    if (proposal.verdict === 'violation' && proposal.expected !== proposal.kind) keys.add(violationKey(proposal.name, proposal.kind));
+    for (const kind of unexpectedKinds(proposal)) keys.add(violationKey(proposal.name, kind));
     if (proposal.expected !== undefined && proposal.expectationMet === false && proposal.verdict !== 'incomplete') keys.add(unmetKey(proposal.name));
   }
   return keys;
@@ -377,7 +378,7 @@ function declaredProposals(analysis: Analysis): string[] {
 export function addedErrors(before: ModelResult, candidate: FixCandidate, after: ModelResult): string[] {
   const known = errorKeys(before);
   const previousTarget = before.proposals.find((p) => p.name === candidate.target);
-  const allowed = previousTarget?.expected !== undefined && previousTarget.expected === candidate.violationKind ? unmetKey(candidate.target) : undefined;
+  const allowed = previousTarget?.expected !== undefined && expectedKinds(previousTarget.expected).includes(candidate.violationKind) ? unmetKey(candidate.target) : undefined;
   return [...errorKeys(after)].filter((key) => !known.has(key) && key !== allowed);
 }
 

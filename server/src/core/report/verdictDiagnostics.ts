@@ -7,7 +7,7 @@
 import { CODES, makeDiagnostic, violationCode, type Diagnostic, type RelatedInformation } from '../diagnostics/codes';
 import type { ProposalResult, ViolationReport } from '../engine/types';
 import type { SourceFile } from '../syntax/ast';
-import { expectedKinds, reachedKinds } from '../engine/expectation';
+import { expectedKinds, reachedKinds, unexpectedKinds } from '../engine/expectation';
 import { withArticle } from '../util/words';
 import { blockedLabel, stepLabel } from './traceDiagram';
 import { outcomeText, stoppedText } from './verdictWording';
@@ -59,6 +59,7 @@ export function verdictDiagnostics(result: ProposalResult, options: VerdictDiagn
   const { start: nameStart, end: nameEnd } = result;
   const expectation = options.expectations.get(result.name) ?? { start: nameStart, end: nameEnd };
   const listed = result.expected === undefined ? [] : expectedKinds(result.expected);
+  const unexpected = unexpectedKinds(result);
   for (const violation of violationsOf(result)) {
     const info = violationCode(violation.kind) || CODES.assertion;
     const summary = violation.message || info.summary;
@@ -66,7 +67,7 @@ export function verdictDiagnostics(result: ProposalResult, options: VerdictDiagn
     const expected = listed.includes(violation.kind);
     // The expectation lists other kinds only: a warning, so that a file written before the engine
     // reported every kind keeps its verdict, but the kind is not hidden.
-    const unlisted = listed.length > 0 && !expected;
+    const unlisted = !expected && !unexpected.includes(violation.kind);
     const diagnostic = unlisted
       ? makeDiagnostic(
           CODES.unlistedViolation,

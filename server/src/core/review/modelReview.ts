@@ -6,9 +6,12 @@
 
 import { CODES, makeDiagnostic, violationCode, type Diagnostic } from '../diagnostics/codes';
 import { checkModel } from '../engine/index';
+import { reachedKinds, unexpectedKinds } from '../engine/expectation';
 import type { EngineOptions, ProposalResult } from '../engine/types';
 import { analyzeText, isCheckable } from '../features/analysis';
+import { traceRelated } from '../report/verdictDiagnostics';
 import { proposalLabel, verdictText } from '../report/verdictWording';
+import { violationsOf } from '../report/violations';
 import { classify, type Keyed } from './classify';
 import type { AppliedFile } from './tree';
 import type { FileReview, ReviewFinding } from './types';
@@ -27,24 +30,31 @@ interface ModelOutcome {
   proposals: ProposalResult[];
 }
 
-/** Whether a proposal's result fails the file: a violation no expectation names, or an unmet expectation. */
-function proposalProblem(result: ProposalResult): Problem | undefined {
+/**
+ * What of a proposal's result fails the file, as `lifetime check` decides it: each reachable kind no
+ * expectation names (with its own trace), and an expectation that is not met.
+ */
+function proposalProblems(result: ProposalResult, text: string): Problem[] {
   const label = proposalLabel(result);
-  if (result.verdict === 'violation' && result.expected !== result.kind) {
-    const info = (result.kind && violationCode(result.kind)) || CODES.assertion;
+  const problems: Problem[] = [];
+  const unexpected = unexpectedKinds(result);
+  for (const violation of violationsOf(result)) {
+    if (!unexpected.includes(violation.kind)) continue;
+    const info = violationCode(violation.kind) || CODES.assertion;
     const why = result.expected === undefined ? 'no expectation names it' : `the file expects ${result.expected}`;
-    const related = (result.trace ?? []).map((step, index) => ({ start: step.start, end: step.end, message: `step ${index + 1}, ${step.actor}: ${step.event}` }));
-    const diagnostic = makeDiagnostic(info, `${info.kind} in ${label}: ${result.message ?? info.summary} (${why})`, result.violationStart ?? result.start, result.violationEnd ?? result.end, related);
-    return { diagnostic, function: result.name, key: `violation|${result.name}|${result.kind}` };
+    const diagnostic = makeDiagnostic(info, `${info.kind} in ${label}: ${violation.message || info.summary} (${why})`, violation.violationStart, violation.violationEnd, traceRelated(violation, text));
+    problems.push({ diagnostic, function: result.name, key: `violation|${result.name}|${violation.kind}` });
   }
-  if (result.expected !== undefined && result.expectationMet !== true && result.verdict !== 'violation') {
+  // A violation where the file expects `safe` is reported above, as the violation itself.
+  const reportedAsViolation = result.verdict === 'violation' && unexpected.length > 0;
+  if (result.expected !== undefined && result.expectationMet !== true && !reportedAsViolation) {
     const message =
       result.verdict === 'incomplete'
         ? `${label} is expected to be ${result.expected}, but the search could not confirm it (${verdictText(result)})`
         : `${label} is expected to be ${result.expected} but is ${verdictText(result)}`;
-    return { diagnostic: makeDiagnostic(CODES.expectationUnmet, message, result.start, result.end), function: result.name, key: `unmet|${result.name}|${result.verdict}` };
+    problems.push({ diagnostic: makeDiagnostic(CODES.expectationUnmet, message, result.start, result.end), function: result.name, key: `unmet|${result.name}|${result.verdict}` });
   }
-  return undefined;
+  return problems;
 }
 
 function outcomeOf(text: string, budget: ModelBudget): ModelOutcome {
@@ -55,16 +65,13 @@ function outcomeOf(text: string, budget: ModelBudget): ModelOutcome {
   }
   if (!isCheckable(analysis)) return { checked: false, problems, proposals: [] };
   const result = checkModel(analysis.file, undefined, budget);
-  for (const proposal of result.proposals) {
-    const problem = proposalProblem(proposal);
-    if (problem) problems.push(problem);
-  }
+  for (const proposal of result.proposals) problems.push(...proposalProblems(proposal, text));
   return { checked: true, problems, proposals: result.proposals };
 }
 
 function verdictChanges(before: ProposalResult[], after: ProposalResult[]): string[] {
   const notes: string[] = [];
-  const outcome = (r: ProposalResult) => `${r.verdict}|${r.kind ?? ''}|${r.expectationMet ?? ''}`;
+  const outcome = (r: ProposalResult) => `${r.verdict}|${reachedKinds(r).join(',')}|${r.expectationMet ?? ''}`;
   for (const result of after) {
     const previous = before.find((r) => r.name === result.name);
     if (!previous) notes.push(`${proposalLabel(result)} is new: ${verdictText(result)}`);
