@@ -30,6 +30,14 @@ test('violation messages take the right article, and every reachable kind gets i
   assert.ok(messages.some((m) => m.includes('has an assertion and no expectation names it')), messages.join('\n'));
   assert.ok(!messages.some((m) => m.includes('has a assertion')));
 
+  const several = 'object buf recyclable\ndevice dev { dma buf }\nthread teardown { free buf; alloc buf }\n';
+  const severalFile = parse(several).file;
+  const unnamed = modelVerdictDiagnostics(severalFile, several, checkModel(severalFile, undefined, { exact: true }).proposals).find((d) => d.code === 'LT3502');
+  assert.equal(
+    unnamed?.message,
+    "the baseline has a leak, a dma-after-free and a stale-access, and no expectation names them; add 'expect baseline: leak, dma-after-free, stale-access' if that is the conclusion",
+  );
+
   const model = 'object pasid recyclable\nstatic bond { ptr p -> pasid = pasid }\nthread user { use bond.p }\nthread exit { free pasid; alloc pasid; free pasid }\n';
   const listedText = `${model}expect baseline: use-after-free\n`;
   const listedFile = parse(listedText).file;

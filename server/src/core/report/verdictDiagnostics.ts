@@ -8,7 +8,7 @@ import { CODES, makeDiagnostic, violationCode, type Diagnostic, type RelatedInfo
 import type { ProposalResult, ViolationReport } from '../engine/types';
 import type { SourceFile } from '../syntax/ast';
 import { expectedKinds, reachedKinds, unexpectedKinds } from '../engine/expectation';
-import { withArticle } from '../util/words';
+import { listInWords, withArticle } from '../util/words';
 import { blockedLabel, stepLabel } from './traceDiagram';
 import { outcomeText, stoppedText } from './verdictWording';
 import { validCycleStart, violationsOf } from './violations';
@@ -87,7 +87,7 @@ export function verdictDiagnostics(result: ProposalResult, options: VerdictDiagn
     out.push(
       makeDiagnostic(
         CODES.unexpectedViolation,
-        `${label(result)} has ${named.map(withArticle).join(', ')} and no expectation names ${named.length === 1 ? 'it' : 'them'}; add 'expect ${result.name}: ${named.join(', ')}' if that is the conclusion`,
+        `${label(result)} has ${listInWords(named.map(withArticle))}${named.length === 1 ? ' and no expectation names it' : ', and no expectation names them'}; add 'expect ${result.name}: ${named.join(', ')}' if that is the conclusion`,
         nameStart,
         nameEnd,
       ),

@@ -15,21 +15,9 @@ export function violationsOf(result: ProposalResult): ViolationReport[] {
       violationStart: result.violationStart ?? last?.start ?? result.start,
       violationEnd: result.violationEnd ?? last?.end ?? result.end,
       trace,
+      ...(result.cycleStart !== undefined ? { cycleStart: result.cycleStart } : {}),
     },
   ];
-}
-
-/** The repeating cycle of the result's own trace, when it is a lasso: the index of its first step. */
-export function cycleStartOf(result: ProposalResult): number | undefined {
-  if (result.cycleStart !== undefined && result.trace) return validCycleStart(result.trace, result.cycleStart);
-  const first = result.violations?.[0];
-  return first && sameTrace(first.trace, result.trace) ? validCycleStart(first.trace, first.cycleStart) : undefined;
-}
-
-function sameTrace(a: TraceStep[], b: TraceStep[] | undefined): boolean {
-  if (a === b) return true;
-  if (!b || a.length !== b.length) return false;
-  return a.every((step, i) => step.start === b[i].start && step.actor === b[i].actor && step.event === b[i].event);
 }
 
 /** A valid cycle start for a trace: an index inside it, or undefined. */
