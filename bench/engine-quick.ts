@@ -6,7 +6,7 @@
 // at the end; `peak` is the worst figure seen right after the arena or the hash table grew.
 // Set BENCH_SIZES=4x3,5x3 to choose sizes and BENCH_SYMMETRIC=1 for `thread worker[N]`.
 import { parse } from '../server/src/core/syntax/parser';
-import { lowerModel } from '../server/src/core/engine/lower';
+import { lowerModel } from '../server/src/core/engine/lower/index';
 import { compileSystem } from '../server/src/core/engine/compile';
 import { search } from '../server/src/core/engine/explore';
 import { krefFamily } from '../test/fixtures/engine/kref-family';

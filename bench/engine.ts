@@ -10,7 +10,7 @@
 
 import { familyLabel, familyModel, type FamilySize } from './family';
 import { parse } from '../server/src/core/syntax/parser';
-import { lowerModel } from '../server/src/core/engine/lower';
+import { lowerModel } from '../server/src/core/engine/lower/index';
 import { compileSystem } from '../server/src/core/engine/compile';
 import { search } from '../server/src/core/engine/explore';
 import { exportPromela } from '../server/src/core/engine/promela';

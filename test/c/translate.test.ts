@@ -37,7 +37,7 @@ async function context(): Promise<CBodyContext> {
 
 /** A compact rendering of statements, to compare against expectations. */
 function render(statements: Ast.Statement[]): string[] {
-  const place = (p: Ast.Place) => p.segments.map((s) => s.text).join('.');
+  const place = (p: Ast.Expression) => (p.kind === 'Place' ? p.segments.map((s) => s.text).join('.') : p.kind);
   return statements.map((s) => {
     switch (s.kind) {
       case 'LockStatement':

@@ -5,7 +5,6 @@ import * as path from 'node:path';
 import { parse } from '../../server/src/core/syntax/parser';
 import type { SourceFile } from '../../server/src/core/syntax/ast';
 import { checkModel, lowerModel, renderTraceDiagram, simulate } from '../../server/src/core/engine/index';
-import { setCBodyTranslator } from '../../server/src/core/engine/ir';
 import type { ProposalResult } from '../../server/src/core/engine/types';
 import { replayTrace } from './replay';
 import { krefFamily } from '../fixtures/engine/kref-family';
@@ -224,13 +223,12 @@ test('per-step facts: counts, values before and after, refcount transitions and 
   assert.deepEqual(free.after.find((v) => v.name === 'x')?.values, ['freed']);
 });
 
-test('a C body is reported and its proposal skipped until a translator is plugged in', () => {
+test('a C body is reported and its proposal skipped unless a translator is passed', () => {
   const text = `object x
 thread a { free x }
 proposal cside { fn helper() c { kfree(x); } thread a { helper() } }
 `;
   const file = fromText(text);
-  setCBodyTranslator(undefined);
   const result = checkModel(file, undefined, {});
   assert.equal(byName(result.proposals, 'baseline').verdict, 'safe');
   const skipped = byName(result.proposals, 'cside');
@@ -239,14 +237,10 @@ proposal cside { fn helper() c { kfree(x); } thread a { helper() } }
   assert.ok(result.diagnostics.some((d) => d.code === 'LT4103'));
 
   // A translator returning model statements makes the proposal checkable.
-  setCBodyTranslator(() => ({ statements: parse('thread t { free x; free x }').file.items.flatMap((i) => (i.kind === 'ThreadDecl' && i.body.kind === 'Block' ? i.body.statements : [])), diagnostics: [] }));
-  try {
-    const translated = byName(checkModel(file, undefined, {}).proposals, 'cside');
-    assert.equal(translated.verdict, 'violation');
-    assert.equal(translated.kind, 'double-free');
-  } finally {
-    setCBodyTranslator(undefined);
-  }
+  const translateC = () => ({ statements: parse('thread t { free x; free x }').file.items.flatMap((i) => (i.kind === 'ThreadDecl' && i.body.kind === 'Block' ? i.body.statements : [])), diagnostics: [] });
+  const translated = byName(checkModel(file, undefined, { translateC }).proposals, 'cside');
+  assert.equal(translated.verdict, 'violation');
+  assert.equal(translated.kind, 'double-free');
 });
 
 test('bad input never throws: broken text, unknown names, unknown proposals', () => {

@@ -6,6 +6,8 @@
 // in pairs, atomic blocks never block, and every name used is declared. The same seed always
 // yields the same text, so a failing model can be replayed from its seed alone.
 
+import { addMechanisms, type MechanismParts } from './random-mechanisms';
+
 /** A small deterministic random source (mulberry32). */
 export interface Random {
   /** A float in [0, 1). */
@@ -49,6 +51,8 @@ export interface GeneratorOptions {
   recycling?: boolean;
   /** Whether threads may loop: spin-waits on a flag and trylock retries (for the livelock check). Default true. */
   loops?: boolean;
+  /** Whether models may contain the kernel mechanisms (see random-mechanisms.ts). Default true. */
+  mechanisms?: boolean;
 }
 
 export interface GeneratedModel {
@@ -104,7 +108,7 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
   const threadCount = random.int(Math.min(2, maxThreads), maxThreads);
   const useArray = (options.threadArrays ?? true) && threadCount >= 2 && random.chance(0.15);
   const owners = new Array<number>(objects.length).fill(0);
-  const threads: string[] = [];
+  const threads: { header: string; lines: string[] }[] = [];
   const bodies = useArray ? 1 : threadCount;
   const freers = objects.map(() => random.int(0, bodies - 1));
   for (let t = 0; t < bodies; t++) {
@@ -125,8 +129,10 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
       }
     });
     const header = useArray ? `thread w[${threadCount}]` : `thread t${t}`;
-    threads.push(`${header} {\n${indent(lines).join('\n')}\n}`);
+    threads.push({ header, lines });
   }
+  const parts: MechanismParts = { objects, bodies: threads.map((thread) => thread.lines), staticMembers: [], items: [] };
+  if (options.mechanisms ?? true) addMechanisms(seed, parts);
 
   const out: string[] = [`model random_${seed >>> 0}`, ''];
   objects.forEach((object, index) => {
@@ -142,7 +148,9 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
     }
   });
   const limit = random.pick([1, 3, 3]);
-  out.push(`static g { lock m0; lock m1; flag f0; flag f1 = ${random.chance(0.3)}; int n = 0 in 0..${limit} }`);
+  const extra = parts.staticMembers.map((member) => `; ${member}`).join('');
+  out.push(`static g { lock m0; lock m1; flag f0; flag f1 = ${random.chance(0.3)}; int n = 0 in 0..${limit}${extra} }`);
+  out.push(...parts.items);
   if (device) {
     const stopped = random.chance(0.5) ? ' stopped' : '';
     out.push(`device ${device}${stopped} { dma ${random.pick(objects).name} }`);
@@ -154,7 +162,7 @@ export function generateModel(seed: number, options: GeneratorOptions = {}): Gen
     const second = [`free ${target}`, `use ${target}`];
     out.push(`order ${random.pick(first)} before ${random.pick(second)}`);
   }
-  out.push('', ...threads, '');
+  out.push('', ...threads.map((thread) => `${thread.header} {\n${indent(thread.lines).join('\n')}\n}`), '');
   return { seed: seed >>> 0, text: out.join('\n') };
 }
 

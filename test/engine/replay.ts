@@ -163,7 +163,7 @@ export function replayTrace(system: TransitionSystem, result: ProposalResult, la
   // A state violation: the final state must show it.
   const finished = system.actors.every((a) => a.kind !== 'thread' || state[a.pcVar] === a.endPc);
   if (result.kind === 'leak') {
-    if (!finished || !system.leakChecks.some((check) => evaluate(check.cond, state) === 0)) throw new Error('the final state does not leak');
+    if (!finished || anyThreadEnabled(system, state) || !system.leakChecks.some((check) => evaluate(check.cond, state) === 0)) throw new Error('the final state does not leak');
   } else if (result.kind === 'deadlock') {
     const inflight = system.actors.some((a) => a.device && state[a.device.inflightVar] !== 0);
     if (finished || inflight || anyThreadEnabled(system, state)) throw new Error('the final state is not a deadlock');

@@ -23,7 +23,7 @@ import { exportPromelaFromFile, promelaKindCode } from '../../server/src/core/en
 import { generateModel } from './random-models';
 import { replayTrace } from './replay';
 import { runSpin, runSpinLivelock, spinUnavailableReason, type SpinOptions } from './spin-runner';
-import { lowerModel } from '../../server/src/core/engine/lower';
+import { lowerModel } from '../../server/src/core/engine/lower/index';
 import { compileSystem } from '../../server/src/core/engine/compile';
 import { checkProgress, threadsCanLoop } from '../../server/src/core/engine/progress';
 import type { SourceFile } from '../../server/src/core/syntax/ast';
@@ -74,6 +74,13 @@ const DEDICATED_CASES = [
   'static s { flag f = false }\nthread a { while !s.f { } }\nthread b { set s.f }\n',
   // Two kinds on different steps: a use-after-free, and a stale access after reallocation.
   'object pasid recyclable\nstatic bond { ptr p -> pasid = pasid }\nthread user { use bond.p }\nthread exit { free pasid; alloc pasid; free pasid }\n',
+  // Handlers in the livelock check: an idle worker counts as finished; a spin on a flag that only a
+  // never-queued work item sets is a livelock; a timer that re-arms itself after the threads have
+  // finished is not; a worker that spins while a timer toggles its flag is.
+  'static s { flag f = false }\nobject dev long-lived { work w { set s.f } }\nthread t { queue_work dev.w; while !s.f { } }\n',
+  'static s { flag f = false }\nobject dev long-lived { work w { set s.f } }\nthread t { while !s.f { } }\n',
+  'static s { flag f = false; flag g = false }\nobject dev long-lived { timer t { set s.g; mod_timer dev.t; use dev } }\nthread a { mod_timer dev.t; wait until s.g; set s.f }\n',
+  'static s { flag f = false }\nobject dev long-lived { work w { while !s.f { }; queue_work dev.w } timer t { set s.f; clear s.f; mod_timer dev.t } }\nthread a { queue_work dev.w; mod_timer dev.t }\n',
 ];
 
 /**

@@ -114,10 +114,13 @@ function failure(problem: string, spinMs: number, gccMs: number, panMs: number):
 }
 
 /**
- * A never claim for the livelock check: some thread is unfinished from some point on (with no
- * violation) and a thread moves infinitely often, `<>[]U && []<>P`, with `U` read from the
- * export's variable names and `P` from `_last` (processes are numbered in the order of the
- * export's `active proctype`s). With `pan -a -f` an acceptance cycle is a weakly fair livelock.
+ * A never claim for the livelock check: some thread or handler is unfinished from some point on
+ * (with no violation) and a thread moves infinitely often, `<>[]U_a && []<>P` for some actor `a`,
+ * with each `U_a` read from the export's variable names and `P` from `_last` (processes are
+ * numbered in the order of the export's `active proctype`s). The claim guesses `a` when it starts
+ * waiting: a handler finishes each run at its idle point, so "some actor is unfinished" at every
+ * step is not enough, the same one must be. With `pan -a -f` an acceptance cycle is a weakly fair
+ * livelock.
  */
 export function livelockClaim(promela: string, system: TransitionSystem): string {
   const names = new Map<string, string>();
@@ -126,17 +129,15 @@ export function livelockClaim(promela: string, system: TransitionSystem): string
   const threadPids = processes.flatMap((actor, pid) => (system.actors[actor]?.kind === 'thread' ? [pid] : []));
   const unfinished = system.actors
     .filter((actor) => actor.kind === 'thread')
-    .map((actor) => `${names.get(system.variables[actor.pcVar].name)} != ${actor.endPc}`);
-  const u = `(err == 0 && (${unfinished.join(' || ') || '0'}))`;
+    .map((actor) => `(err == 0 && ${names.get(system.variables[actor.pcVar].name)} != ${actor.endPc})`);
   const p = `(${threadPids.map((pid) => `_last == ${pid}`).join(' || ') || '0'})`;
-  return [
-    'never {',
-    `T0_init: do :: true :: ${u} -> goto T1 od;`,
-    `T1: do :: (${u} && !${p}) -> goto T1 :: (${u} && ${p}) -> goto accept_S od;`,
-    `accept_S: do :: (${u} && !${p}) -> goto T1 :: (${u} && ${p}) -> goto accept_S od;`,
-    '}',
-    '',
-  ].join('\n');
+  const lines = ['never {', `T0_init: do :: true${unfinished.map((u, i) => ` :: ${u} -> goto T${i + 1}`).join('')} od;`];
+  unfinished.forEach((u, i) => {
+    lines.push(`T${i + 1}: do :: (${u} && !${p}) -> goto T${i + 1} :: (${u} && ${p}) -> goto accept_S${i + 1} od;`);
+    lines.push(`accept_S${i + 1}: do :: (${u} && !${p}) -> goto T${i + 1} :: (${u} && ${p}) -> goto accept_S${i + 1} od;`);
+  });
+  lines.push('}', '');
+  return lines.join('\n');
 }
 
 /** Whether pan finds a weakly fair acceptance cycle of `livelockClaim` (`spin -a`, `pan -a -f`). */

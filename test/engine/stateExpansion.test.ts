@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from '../../server/src/core/syntax/parser';
-import { lowerModel } from '../../server/src/core/engine/lower';
+import { lowerModel } from '../../server/src/core/engine/lower/index';
 import { compileSystem, type CompiledSystem } from '../../server/src/core/engine/compile';
 import { search } from '../../server/src/core/engine/explore';
 import { generateModel } from './random-models';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from '../../server/src/core/syntax/parser';
-import { lowerModel } from '../../server/src/core/engine/lower';
+import { lowerModel } from '../../server/src/core/engine/lower/index';
 import { compileSystem, type CompiledSystem } from '../../server/src/core/engine/compile';
 import { search } from '../../server/src/core/engine/explore';
 import { InlineStateStore, IndexedStateStore, type StateStore } from '../../server/src/core/engine/store';

@@ -1,13 +1,27 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { enableCBodies } from '../../server/src/core/features/cBodies';
+import type { CBodyTranslator } from '../../server/src/core/engine/ir';
+import { loadCBodySupport } from '../../server/src/core/features/cBodies';
 import { editorDiagnostics } from '../../server/src/core/features/diagnostics';
-import { checked } from './helpers';
+import { runEngineOnText } from '../../server/src/core/features/runEngine';
 
 const MODEL = 'model m\nstatic g { lock mutex }\nbind "&g->mutex" = g.mutex\nfn f() c {\n  mutex_lock(&g->mutex);\n}\nthread t { f() }\n';
 
+let translateC: CBodyTranslator | undefined;
+
 before(async () => {
-  assert.equal(await enableCBodies(), undefined);
+  const support = await loadCBodySupport();
+  assert.equal(support.problem, undefined);
+  translateC = support.translateC;
+});
+
+function checked(text: string) {
+  return runEngineOnText(text, { collectFacts: true, maxStates: 200_000, timeoutMs: 20_000, translateC }).analysis;
+}
+
+test('without the translator a C body is not checked', () => {
+  const { analysis } = runEngineOnText(MODEL, {});
+  assert.equal(analysis.engine?.proposals[0].verdict, 'incomplete');
 });
 
 test('a C body is translated and checked: a lock taken in C and never released', () => {

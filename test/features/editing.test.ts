@@ -118,7 +118,7 @@ test('completion: proposals and outcomes in an expectation', () => {
 test('completion: each item says what it is, with its form and a one-line doc', () => {
   const items = completions('|\n' + MODEL);
   const object = items.find((c) => c.label === 'object' && c.kind === CompletionKinds.Keyword);
-  assert.deepEqual(object, { label: 'object', kind: CompletionKinds.Keyword, detail: 'object NAME [recyclable] [unborn] { members }', documentation: 'One object that can be freed.', sortText: '2object' });
+  assert.deepEqual(object, { label: 'object', kind: CompletionKinds.Keyword, detail: 'object NAME [recyclable] [unborn] [long-lived] { members }', documentation: 'One object that can be freed.', sortText: '2object' });
   assert.deepEqual(items.filter((c) => c.detail === 'item' || !c.documentation).map((c) => c.label), [], 'every item has its own detail and a doc');
   assert.deepEqual(items.filter((c) => c.kind === CompletionKinds.Keyword && c.documentation!.includes('\n')).map((c) => c.label), [], 'a keyword\'s doc is one line');
   const body = completions(MODEL.replace('  release(mm, task)\n', '  release(mm, task)\n  |\n'));

@@ -139,3 +139,11 @@ test('every reachable kind has its own diagnostic: listed ones are notes, an unl
   assert.ok(diagnostic);
   assert.ok(diagnostic.relatedInformation?.some((r) => /^step \d+ \(the cycle starts here and repeats forever\), a: /.test(r.message)), JSON.stringify(diagnostic.relatedInformation));
 });
+
+test('hover on a mechanism keyword, a modifier and a local value: what they mean', () => {
+  const model = 'object dev long-lived { work reset { use dev } }\nthread t { let ok = false; queue_work dev.reset; ok = true }\n';
+  assert.match(hoverText(model.replace('queue_work', 'queue_w|ork'), false) ?? '', /queue_work w` queues the work item unless it is already pending/);
+  assert.match(hoverText(model.replace('long-lived', 'long-li|ved'), false) ?? '', /outlives the scenario/);
+  assert.match(hoverText(model.replace('work reset', 'wo|rk reset'), false) ?? '', /an idle worker is no deadlock/);
+  assert.match(hoverText(model.replace('let ok', 'let o|k'), false) ?? '', /local boolean `ok`/);
+});

@@ -88,6 +88,32 @@ test('the TextMate grammar tokenizes every fixture and scopes the constructs', a
   assert.ok(scopeOf(tokens, '/*').some((s) => s.startsWith('comment.block')));
 });
 
+test('the TextMate grammar scopes the kernel mechanisms', async () => {
+  const grammar = await loadGrammar();
+  const tokens = scopes(
+    grammar,
+    [
+      'module drv',
+      'object dev long-lived {',
+      '  work reset on wqs.events in drv { use dev }',
+      '  percpu_ref users on zero free dev on confirm set dev.dead',
+      '}',
+      'thread t { queue_work dev.reset; rcu_read_lock; if tryget_live dev.users { put dev.users locking g.m } }',
+      'expect baseline: api-misuse',
+    ].join('\n'),
+  );
+  assert.ok(scopeOf(tokens, 'drv').includes('entity.name.type.module.lifetime'));
+  assert.ok(scopeOf(tokens, 'long-lived').includes('storage.modifier.lifetime'));
+  assert.ok(scopeOf(tokens, 'work').includes('storage.type.member.lifetime'));
+  assert.ok(scopeOf(tokens, 'percpu_ref').includes('storage.type.member.lifetime'));
+  assert.ok(scopeOf(tokens, 'confirm').includes('keyword.control.lifetime'));
+  assert.ok(scopeOf(tokens, 'queue_work').includes('support.function.mechanism.lifetime'));
+  assert.ok(scopeOf(tokens, 'rcu_read_lock').includes('support.function.mechanism.lifetime'));
+  assert.ok(scopeOf(tokens, 'tryget_live').includes('keyword.operator.word.lifetime'));
+  assert.ok(scopeOf(tokens, 'locking').includes('keyword.control.lifetime'));
+  assert.ok(scopeOf(tokens, 'api-misuse').includes('constant.language.violation.lifetime'));
+});
+
 test('the language configuration is valid JSON with comments, brackets and folding markers', () => {
   const config = JSON.parse(fs.readFileSync(path.join(root, 'syntaxes/language-configuration.json'), 'utf8'));
   assert.equal(config.comments.lineComment, '//');

@@ -3,7 +3,8 @@
 // checked whenever they are given, so that a typo in one is an input error even on a run that
 // happens to read no C.
 
-import { enableCBodies } from '../core/features/cBodies';
+import type { CBodyTranslator } from '../core/engine/ir';
+import { loadCBodySupport } from '../core/features/cBodies';
 import { loadCFrontEnd, type CFrontEnd } from './cfiles';
 import type { InputProblem } from './inputs';
 
@@ -21,6 +22,8 @@ export interface CSupport {
   problems: InputProblem[];
   /** Set when models with C bodies cannot be translated; those models are reported as not checked. */
   warning?: string;
+  /** The translator of C bodies, when the models have any and the C parser loaded. */
+  translateC?: CBodyTranslator;
 }
 
 export async function prepareC(options: { apiFiles: readonly string[]; readsCFiles: boolean; modelTexts: readonly string[] }): Promise<CSupport> {
@@ -31,8 +34,9 @@ export async function prepareC(options: { apiFiles: readonly string[]; readsCFil
     support.frontEnd = loaded.frontEnd;
   }
   if (options.modelTexts.some(hasCBody)) {
-    const failure = await enableCBodies([...options.apiFiles]);
-    if (failure) support.warning = `lifetime: ${failure}; models with C bodies are not checked\n`;
+    const loaded = await loadCBodySupport([...options.apiFiles]);
+    support.translateC = loaded.translateC;
+    if (loaded.problem) support.warning = `lifetime: ${loaded.problem}; models with C bodies are not checked\n`;
   }
   return support;
 }

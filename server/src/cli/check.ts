@@ -46,6 +46,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
           seed: command.seed,
           proposals: command.proposals,
           onProgress: progress ? (p) => progress.update(p) : undefined,
+          translateC: c.translateC,
         }
       : undefined;
     const report = checkLifetimeFile(input.path, input.text, engine);

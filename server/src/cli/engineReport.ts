@@ -3,6 +3,7 @@
 
 import type { Diagnostic } from '../core/diagnostics/codes';
 import { checkModel, meetsExpectation, proposalNames, simulate } from '../core/engine/index';
+import type { CBodyTranslator } from '../core/engine/ir';
 import { expectationsOf } from '../core/semantic/expectations';
 import type { EngineProgress, ProposalResult, ViolationReport } from '../core/engine/types';
 import type { SourceFile } from '../core/syntax/ast';
@@ -19,6 +20,8 @@ export interface EngineRunOptions {
   /** Only these proposals; all when empty. */
   proposals: string[];
   onProgress?: (progress: EngineProgress) => void;
+  /** Translates `c { ... }` bodies; without it they are not checked. */
+  translateC?: CBodyTranslator;
 }
 
 export interface EngineRun {
@@ -45,6 +48,7 @@ function runSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
     maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_BUDGETS.maxMemoryBytes,
     proposals: options.proposals.length > 0 ? options.proposals : undefined,
     onProgress: options.onProgress,
+    translateC: options.translateC,
   });
   return { proposals: model.proposals, diagnostics: [...model.diagnostics], violations: new Map() };
 }
@@ -66,7 +70,7 @@ function runSimulation(file: SourceFile, options: EngineRunOptions, runs: number
   for (const name of proposalNames(file)) {
     if (options.proposals.length > 0 && !options.proposals.includes(name)) continue;
     const started = performance.now();
-    const simulation = simulate(file, name, { runs, seed, timeoutMs: options.timeoutMs, maxTotalSteps: options.maxStates });
+    const simulation = simulate(file, name, { runs, seed, timeoutMs: options.timeoutMs, maxTotalSteps: options.maxStates, translateC: options.translateC });
     out.diagnostics.push(...simulation.diagnostics);
     const range = nameRange(file, name);
     const result: ProposalResult = {

@@ -50,7 +50,7 @@ export async function runExport(command: ExportCommand): Promise<CommandOutput> 
   if (!known.includes(command.proposal)) {
     return { stdout: '', stderr: `lifetime: ${input.path} has no proposal '${command.proposal}' (it has: ${known.join(', ')})\n`, exitCode: 2 };
   }
-  const exported = exportPromelaFromFile(parsed.file, command.proposal);
+  const exported = exportPromelaFromFile(parsed.file, command.proposal, c.translateC);
   if (exported.text === undefined) {
     const text = exported.diagnostics.map((d) => formatDiagnosticText(report, d)).join('\n');
     return { stdout: '', stderr: `${c.warning ?? ''}${text}\nlifetime: ${input.path}: ${command.proposal} cannot be exported to Promela\n`, exitCode: 1 };

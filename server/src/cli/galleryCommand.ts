@@ -21,6 +21,12 @@ function linkFrom(pageDirectory: string, modelPath: string): string {
   return path.relative(pageDirectory, path.resolve(modelPath)).split(path.sep).join('/');
 }
 
+/** The model's folder relative to the gallery's (a file argument's own folder), with forward slashes. */
+function folderOf(galleryPath: string, modelPath: string): string {
+  const base = fs.statSync(galleryPath).isDirectory() ? galleryPath : path.dirname(galleryPath);
+  return path.relative(path.resolve(base), path.dirname(path.resolve(modelPath))).split(path.sep).join('/');
+}
+
 export async function runGallery(command: GalleryCommand): Promise<CommandOutput> {
   const inputs = collectInputs([command.path], { cFiles: false });
   if (inputs.problems.length > 0) {
@@ -47,8 +53,8 @@ export async function runGallery(command: GalleryCommand): Promise<CommandOutput
       errors += problems.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');
       continue;
     }
-    const result = checkModel(parsed.file, undefined, { exact: command.exact, ...DEFAULT_BUDGETS });
-    entries.push({ link: linkFrom(pageDirectory, model.path), text: model.text, file: parsed.file, result });
+    const result = checkModel(parsed.file, undefined, { exact: command.exact, ...DEFAULT_BUDGETS, translateC: c.translateC });
+    entries.push({ link: linkFrom(pageDirectory, model.path), text: model.text, file: parsed.file, result, folder: folderOf(command.path, model.path) });
     const report = newReport(model.path, model.text);
     const failing = [...result.diagnostics, ...modelVerdictDiagnostics(parsed.file, model.text, result.proposals)].filter((d) => d.severity === 'error');
     verdictErrors += failing.map((d) => `${formatDiagnosticText(report, d)}\n`).join('');

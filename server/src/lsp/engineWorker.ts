@@ -2,8 +2,9 @@
 // 1 in the job's shared flag, which the engine reads through its cancellation token.
 
 import { parentPort } from 'node:worker_threads';
-import { cBodiesFor } from '../core/features/cBodies';
+import { cBodiesFor, type CBodySupport } from '../core/features/cBodies';
 import { runEngineOnText } from '../core/features/runEngine';
+import type { CBodyTranslator } from '../core/engine/ir';
 import type { EngineProgress } from '../core/engine/types';
 import { isWorkerRequest, type CheckRequest, type WorkerReply } from './workerProtocol';
 
@@ -13,7 +14,7 @@ function post(reply: WorkerReply): void {
   parentPort?.postMessage(reply);
 }
 
-function runCheck(request: CheckRequest): void {
+function runCheck(request: CheckRequest, translateC: CBodyTranslator | undefined): void {
   const flag = new Int32Array(request.cancelFlag);
   const cancel = {
     get isCancellationRequested(): boolean {
@@ -33,6 +34,7 @@ function runCheck(request: CheckRequest): void {
       exact: request.options.exact,
       collectFacts: request.options.collectFacts,
       proposals: request.options.proposals,
+      translateC,
       cancel,
       onProgress: (progress: EngineProgress) => {
         const now = Date.now();
@@ -49,16 +51,16 @@ function runCheck(request: CheckRequest): void {
   }
 }
 
-// Checks wait until the C front end is plugged in with the job's API tables (or has failed to
-// load), so that models with C bodies are translated rather than reported as not checked. A
-// problem is logged once per set of tables.
-let reported: Promise<string | undefined> | undefined;
+// Checks wait until the C front end is loaded with the job's API tables (or has failed to load),
+// so that models with C bodies are translated rather than reported as not checked. A problem is
+// logged once per set of tables.
+let reported: Promise<CBodySupport> | undefined;
 
-function cBodiesReady(apiFiles: string[]): Promise<unknown> {
+function cBodiesReady(apiFiles: string[]): Promise<CBodySupport> {
   const ready = cBodiesFor(apiFiles);
   if (ready !== reported) {
     reported = ready;
-    void ready.then((problem) => {
+    void ready.then(({ problem }) => {
       if (problem) process.stderr.write(`lifetime engine worker: ${problem}\n`);
     });
   }
@@ -66,5 +68,5 @@ function cBodiesReady(apiFiles: string[]): Promise<unknown> {
 }
 
 parentPort?.on('message', (message: unknown) => {
-  if (isWorkerRequest(message)) void cBodiesReady(message.options.apiFiles ?? []).then(() => runCheck(message));
+  if (isWorkerRequest(message)) void cBodiesReady(message.options.apiFiles ?? []).then(({ translateC }) => runCheck(message, translateC));
 });

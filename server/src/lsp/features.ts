@@ -129,9 +129,9 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     if (!isCheckable(analysis)) return { error: 'The model has errors; fix them before exporting it.' };
     const proposal = typeof params.proposal === 'string' ? params.proposal : 'baseline';
     // The export lowers the model in this thread, so C bodies need the translator here too.
-    await cBodiesFor(session.cDocuments.apiFiles);
+    const { translateC } = await cBodiesFor(session.cDocuments.apiFiles);
     try {
-      const exported = exportPromelaFromFile(analysis.file, proposal);
+      const exported = exportPromelaFromFile(analysis.file, proposal, translateC);
       if (exported.text === undefined) return { error: `The ${proposal} model cannot be exported: ${exported.diagnostics.map((d) => d.message).join('; ') || 'it could not be lowered'}.` };
       return { text: exported.text };
     } catch (error) {

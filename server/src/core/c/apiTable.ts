@@ -10,6 +10,8 @@ import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 
 export type ApiEffect = 'acquire' | 'release' | 'iterator' | 'managed' | 'scoped';
+/** `model` entries say only what C bodies in models translate a call into (see `ModelApiEntry`). */
+const MODEL_EFFECT = 'model';
 export type ResourceKind = 'ref' | 'lock' | 'memory' | 'mapping' | 'pin';
 /** The return values that mean an acquire succeeded. */
 export type AcquireWhen = 'always' | 'nonnull' | 'not-err' | 'not-err-or-null' | 'zero' | 'nonzero' | 'positive' | 'dma-ok';
@@ -56,6 +58,24 @@ export interface ApiTable {
   byName: Map<string, ApiEntry>;
   /** Families that have at least one acquire or iterator entry. */
   families: Set<string>;
+  /**
+   * What C bodies in models translate calls into (entries with `"effect": "model"`): kept apart
+   * from `byName`, so that the path analysis of C files treats these calls as before.
+   */
+  models: Map<string, ModelApiEntry>;
+}
+
+/**
+ * A kernel function as a `.lifetime` statement or condition: `queue_work {arg1}`, `put {arg0}
+ * locking {arg2}`. Placeholders: `{argN}` the model place of argument N (`null` for NULL), `{objN}`
+ * the object that argument N lies in (`&e->rcu` gives `e`), `{fnN}` argument N as a procedure name,
+ * `{result}` the place the call's value is assigned to.
+ */
+export interface ModelApiEntry {
+  name: string;
+  model: string;
+  note?: string;
+  source: string;
 }
 
 export interface ApiFileProblem {
@@ -71,13 +91,14 @@ export interface ApiTableResult {
   problems: ApiFileProblem[];
 }
 
-const EFFECTS: readonly string[] = ['acquire', 'release', 'iterator', 'managed', 'scoped'];
+const EFFECTS: readonly string[] = ['acquire', 'release', 'iterator', 'managed', 'scoped', MODEL_EFFECT];
 const KINDS: readonly string[] = ['ref', 'lock', 'memory', 'mapping', 'pin'];
 const WHENS: readonly string[] = ['always', 'nonnull', 'not-err', 'not-err-or-null', 'zero', 'nonzero', 'positive', 'dma-ok'];
 const KNOWN_FIELDS = new Set([
   'name', 'effect', 'family', 'kind', 'object', 'when', 'consumes', 'release', 'fix', 'mustRelease', 'frees',
-  'returnsObject', 'loopVar', 'onZero', 'alias', 'note', 'via', 'testMember', 'freesContainer',
+  'returnsObject', 'loopVar', 'onZero', 'alias', 'note', 'via', 'testMember', 'freesContainer', 'model',
 ]);
+const MODEL_FIELDS = new Set(['name', 'effect', 'model', 'note']);
 
 /** The path of the built-in table: next to the bundle, else in the repository's grammars/. */
 export function builtinApiFile(): string {
@@ -132,9 +153,24 @@ function parseObjectField(value: unknown): ApiEntry['object'] | string {
   return `"object" must be "return", "none" or "argN" (N a digit), not ${JSON.stringify(value)}`;
 }
 
+/** Validates a `model` entry: a name, the template and an optional note. */
+function validateModelEntry(raw: Record<string, unknown>, source: string): ModelApiEntry | string[] {
+  const errors: string[] = [];
+  for (const field of Object.keys(raw)) if (!MODEL_FIELDS.has(field)) errors.push(`a model entry has no field "${field}"`);
+  if (typeof raw.name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(raw.name)) errors.push('"name" must be a C identifier');
+  if (typeof raw.model !== 'string' || raw.model.trim() === '') errors.push('"model" must be a .lifetime statement or condition');
+  else for (const placeholder of raw.model.match(/\{[^}]*\}/g) ?? []) {
+    if (!/^\{(arg\d|obj\d|fn\d|result)\}$/.test(placeholder)) errors.push(`"model" has an unknown placeholder ${placeholder} (use {argN}, {objN}, {fnN} or {result})`);
+  }
+  if (raw.note !== undefined && typeof raw.note !== 'string') errors.push('"note" must be a string');
+  if (errors.length > 0) return errors;
+  return { name: raw.name as string, model: (raw.model as string).trim(), note: raw.note as string | undefined, source };
+}
+
 /** Validates one entry; returns the entry or the list of what is wrong with it. */
-function validateEntry(raw: unknown, source: string): ApiEntry | string[] {
+function validateEntry(raw: unknown, source: string): ApiEntry | ModelApiEntry | string[] {
   if (!isRecord(raw)) return ['an API entry must be an object'];
+  if (raw.effect === MODEL_EFFECT) return validateModelEntry(raw, source);
   const errors: string[] = [];
   for (const field of Object.keys(raw)) if (!KNOWN_FIELDS.has(field)) errors.push(`unknown field "${field}"`);
   const name = raw.name;
@@ -278,6 +314,10 @@ export function addApiText(table: ApiTable, text: string, file: string): ApiFile
       problems.push(problem(file, text, offset, `${label}: ${result.join('; ')}`));
       return;
     }
+    if (!('effect' in result)) {
+      table.models.set(result.name, result);
+      return;
+    }
     table.byName.set(result.name, result);
     if (result.effect === 'acquire' || result.effect === 'iterator') for (const family of result.families) table.families.add(family);
   });
@@ -285,7 +325,7 @@ export function addApiText(table: ApiTable, text: string, file: string): ApiFile
 }
 
 export function emptyApiTable(): ApiTable {
-  return { byName: new Map(), families: new Set() };
+  return { byName: new Map(), families: new Set(), models: new Map() };
 }
 
 const cache = new Map<string, ApiTableResult>();
@@ -340,8 +380,11 @@ function objectWords(entry: ApiEntry): string {
 
 /** The effect of a kernel call in words, for hovers; undefined for calls the table does not know. */
 export function describeCCall(name: string, table?: ApiTable): string | undefined {
-  const entry = (table ?? loadApiTable().table).byName.get(name);
-  if (!entry) return undefined;
+  const known = table ?? loadApiTable().table;
+  const entry = known.byName.get(name);
+  const model = known.models.get(name);
+  const inModels = model ? `In a model's C body: \`${model.model}\`.${model.note ? ` ${model.note}` : ''}` : undefined;
+  if (!entry) return inModels;
   const parts: string[] = [];
   switch (entry.effect) {
     case 'acquire': {
@@ -367,5 +410,6 @@ export function describeCCall(name: string, table?: ApiTable): string | undefine
       break;
   }
   if (entry.note && !parts.includes(entry.note)) parts.push(entry.note);
+  if (inModels) parts.push(inModels);
   return parts.join(' ');
 }

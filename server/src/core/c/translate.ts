@@ -3,7 +3,8 @@
 
 import type * as Ast from '../syntax/ast';
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
-import type { ApiEntry, ApiTable } from './apiTable';
+import type { ApiEntry, ApiTable, ModelApiEntry } from './apiTable';
+import { instantiate, templateCondition, templateStatement } from './modelApis';
 import { loadedCParser, type CParser, type SyntaxNode } from './parser';
 import { preprocessC } from './preprocess';
 
@@ -133,6 +134,13 @@ class Translator {
         if (this.objects.has(name) || (this.context.params ?? []).includes(name)) return { kind: 'Place', segments: [ident(name)], start: r.start, end: r.end };
         return undefined;
       }
+      case 'call_expression': {
+        // rcu_dereference(p) and the like: the place they read.
+        const fn = node.childForFieldName('function');
+        const entry = fn ? this.context.table.models.get(this.source(fn)) : undefined;
+        const read = entry ? /^rcu_dereference \{arg(\d)\}$/.exec(entry.model) : null;
+        return read ? this.place(this.args(node)[Number(read[1])]) : undefined;
+      }
       case 'field_expression': {
         const basePlace = this.place(node.childForFieldName('argument'));
         const field = node.childForFieldName('field');
@@ -171,11 +179,84 @@ class Translator {
     return { ...place, segments: [...place.segments, { kind: 'Identifier', text: chosen.name, start: end.start, end: end.end }] };
   }
 
-  private objectArg(call: SyntaxNode, entry: ApiEntry): SyntaxNode | undefined {
+  private args(call: SyntaxNode): SyntaxNode[] {
     const args = call.childForFieldName('arguments');
-    const list = args ? args.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') : [];
-    if (typeof entry.object === 'number') return list[entry.object];
+    return args ? args.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') : [];
+  }
+
+  private objectArg(call: SyntaxNode, entry: ApiEntry): SyntaxNode | undefined {
+    if (typeof entry.object === 'number') return this.args(call)[entry.object];
     return undefined;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Calls of the kernel's mechanisms (model entries of the API table, see modelApis.ts)
+
+  private modelEntry(call: SyntaxNode): ModelApiEntry | undefined {
+    const fn = call.childForFieldName('function');
+    return fn ? this.context.table.models.get(this.source(fn)) : undefined;
+  }
+
+  /** The template of a model entry filled from a call's arguments; undefined (and a warning) when it cannot be. */
+  private filled(entry: ModelApiEntry, call: SyntaxNode, result: Ast.Place | undefined): string | undefined {
+    const args = this.args(call);
+    const text = (place: Ast.Place): string => place.segments.map((s) => s.text).join('.');
+    const outcome = instantiate(entry, (placeholder) => {
+      if (placeholder === 'result') return result ? text(result) : undefined;
+      const arg = args[Number(placeholder.slice(-1))];
+      if (!arg) return undefined;
+      if (placeholder.startsWith('fn')) {
+        const name = this.source(arg).replace(/^&/, '');
+        return this.context.functions.includes(name) ? name : undefined;
+      }
+      if (placeholder.startsWith('arg') && /^(NULL|0)$/.test(this.source(arg).trim())) return 'null';
+      const place = this.place(arg);
+      if (!place) return undefined;
+      // `{objN}`: the object the argument lies in (`&e->rcu` is in `e`).
+      if (placeholder.startsWith('arg') || place.segments.length === 1) return text(place);
+      return text({ ...place, segments: place.segments.slice(0, -1) });
+    });
+    if ('text' in outcome) return outcome.text;
+    const missing = outcome.missing;
+    const index = Number(missing.slice(-1));
+    if (missing === 'result') this.warn(call, `${entry.name}()'s value is not stored in a model place; skipped.`);
+    else if (missing.startsWith('fn')) this.warn(args[index] ?? call, `${this.source(args[index] ?? call)} is not a procedure of the model; ${entry.name}() is skipped.`);
+    else if (args[index]) this.unbound(args[index]);
+    else this.warn(call, `${entry.name}() has no argument ${index + 1}; skipped.`);
+    return undefined;
+  }
+
+  private modelCall(entry: ModelApiEntry, call: SyntaxNode, r: Ast.Range, result: Ast.Place | undefined): Ast.Statement[] {
+    const text = this.filled(entry, call, result);
+    if (text === undefined) return [];
+    const statement = templateStatement(text, r);
+    if (!statement) {
+      this.warn(call, `${entry.name}() maps to \`${text}\`, which is not a model statement; skipped.`);
+      return [];
+    }
+    return [statement];
+  }
+
+  /** A condition that is a call of a mechanism: `tryget_live ...`, `put ... locking ...`. */
+  private modelCondition(call: SyntaxNode): Ast.Expression | undefined {
+    const entry = this.modelEntry(call);
+    if (!entry) return undefined;
+    const text = this.filled(entry, call, undefined);
+    return text === undefined ? undefined : templateCondition(text, this.range(call));
+  }
+
+  /**
+   * A mechanism's call tested by a condition that the model cannot decide (`if (!queue_work(...))`):
+   * the call still happens, before the branch.
+   */
+  private conditionEffects(node: SyntaxNode | null): Ast.Statement[] {
+    let core = node;
+    while (core && (core.type === 'parenthesized_expression' || (core.type === 'unary_expression' && this.source(core).startsWith('!')))) {
+      core = core.type === 'parenthesized_expression' ? core.namedChildren.find((c) => c !== null) ?? null : core.childForFieldName('argument');
+    }
+    if (!core || core.type !== 'call_expression') return [];
+    const entry = this.modelEntry(core);
+    return entry ? this.modelCall(entry, core, this.range(core), undefined) : [];
   }
 
   // ------------------------------------------------------------------------------------------
@@ -203,13 +284,13 @@ class Translator {
         for (const child of node.namedChildren) {
           if (child && child.type === 'init_declarator') {
             const value = child.childForFieldName('value');
-            if (value && value.type === 'call_expression') out.push(...this.call(value, node));
+            if (value && value.type === 'call_expression') out.push(...this.call(value, node, this.place(child.childForFieldName('declarator'))));
           }
         }
         return out;
       }
       case 'if_statement':
-        return [this.ifStatement(node)];
+        return this.ifStatement(node);
       case 'while_statement':
       case 'for_statement':
       case 'do_statement': {
@@ -230,7 +311,7 @@ class Translator {
     }
   }
 
-  private ifStatement(node: SyntaxNode): Ast.Statement {
+  private ifStatement(node: SyntaxNode): Ast.Statement[] {
     const conditionNode = node.childForFieldName('condition');
     const consequence = node.childForFieldName('consequence');
     const alternative = node.childForFieldName('alternative');
@@ -243,11 +324,12 @@ class Translator {
     if (condition) {
       const statement: Ast.IfStatement = { kind: 'IfStatement', condition, then, ...r };
       if (other) statement.else = other;
-      return statement;
+      return [statement];
     }
     // An undecidable condition: either branch may run (`choose`), or, without an else, the body may (`maybe`).
-    if (other) return { kind: 'ChooseStatement', isMaybe: false, branches: [then, other], ...r };
-    return { kind: 'ChooseStatement', isMaybe: true, branches: [then], ...r };
+    const effects = this.conditionEffects(inner);
+    if (other) return [...effects, { kind: 'ChooseStatement', isMaybe: false, branches: [then, other], ...r }];
+    return [...effects, { kind: 'ChooseStatement', isMaybe: true, branches: [then], ...r }];
   }
 
   /** A condition the model can decide, or undefined (the caller makes a nondeterministic choice). */
@@ -263,6 +345,7 @@ class Translator {
       return inner ? { kind: 'UnaryExpression', op: '!', operand: inner, ...r } : undefined;
     }
     if (node.type === 'call_expression') {
+      if (this.modelEntry(node)) return this.modelCondition(node);
       const fn = node.childForFieldName('function');
       const entry = fn ? this.context.table.byName.get(this.source(fn)) : undefined;
       if (!entry || entry.effect !== 'acquire' || (entry.when !== 'nonzero' && entry.when !== 'nonnull')) return undefined;
@@ -322,7 +405,7 @@ class Translator {
     if (step) return [step];
     if (expr.type === 'assignment_expression') {
       const right = expr.childForFieldName('right');
-      if (right && right.type === 'call_expression') return this.call(right, statement);
+      if (right && right.type === 'call_expression') return this.call(right, statement, this.place(expr.childForFieldName('left')));
       const left = this.place(expr.childForFieldName('left'));
       const value = right ? this.source(right).trim() : '';
       if (left && /^(true|1)$/.test(value)) return [{ kind: 'StepStatement', op: 'set', target: left, ...this.range(statement) }];
@@ -332,10 +415,13 @@ class Translator {
     return [];
   }
 
-  private call(call: SyntaxNode, statement: SyntaxNode): Ast.Statement[] {
+  /** A call as a statement; `result` is where its value is stored, if anywhere. */
+  private call(call: SyntaxNode, statement: SyntaxNode, result?: Ast.Place): Ast.Statement[] {
     const fn = call.childForFieldName('function');
     const name = fn ? this.source(fn) : '';
     const r = this.range(statement);
+    const model = this.context.table.models.get(name);
+    if (model) return this.modelCall(model, call, r, result);
     const entry = this.context.table.byName.get(name);
     if (entry) return this.apiCall(entry, call, r);
     if (this.context.functions.includes(name) && fn) {
@@ -370,7 +456,7 @@ class Translator {
     let statement: Ast.Statement;
     if (isLock) {
       statement = { kind: 'LockStatement', op: entry.effect === 'acquire' ? 'lock' : 'unlock', target: this.memberPlace(target, entry, 'lock'), ...r };
-    } else if (entry.effect === 'release' && entry.frees && this.objectOf(target)) {
+    } else if (entry.effect === 'release' && entry.frees && (this.objectOf(target) || this.isParam(target))) {
       statement = { kind: 'LifecycleStatement', op: 'free', target, ...r };
     } else {
       statement = { kind: 'RefStatement', op: entry.effect === 'acquire' ? 'get' : 'put', target: this.memberPlace(target, entry, 'ref'), ...r };
@@ -380,6 +466,11 @@ class Translator {
       return [{ kind: 'ChooseStatement', isMaybe: true, branches: [{ kind: 'Block', statements: [statement], ...r }], ...r }];
     }
     return [statement];
+  }
+
+  /** A procedure's parameter, which stands for an object (or a handle to one). */
+  private isParam(place: Ast.Place): boolean {
+    return place.segments.length === 1 && (this.context.params ?? []).includes(place.segments[0].text);
   }
 
   private isLockFamily(entry: ApiEntry): boolean {

@@ -56,6 +56,9 @@ export const CODES = {
   returnOutsideFn: entry('LT2018', 'return-outside', 'warning', '`return` in a thread body finishes the thread; statements after it never run.'),
   safeWithKinds: entry('LT2020', 'safe-with-kinds', 'error', 'An expectation lists `safe` together with violation kinds.'),
   unboundCName: entry('LT2019', 'unbound-c-name', 'warning', 'A C expression in a C body maps to no model object; add a `bind`.'),
+  returnValueOutsideFn: entry('LT2100', 'return-value-outside', 'error', '`return VALUE` in a thread or handler body, which has no caller to take the value.'),
+  steppingCondition: entry('LT2101', 'stepping-condition', 'error', 'A condition that takes a step of its own (`wait_for_completion_timeout`, `tryget_live`, `put ... locking`) is combined with others; it must be the whole condition.'),
+  callValue: entry('LT2102', 'call-value', 'error', 'A procedure\'s value is used inside an expression; only `let`, an assignment or `return` can take it.'),
 
   // Violations found by the engine; each has a shortest trace.
   useAfterFree: entry('LT3001', 'use-after-free', 'error', 'A thread accesses an object after it was freed.'),
@@ -70,6 +73,8 @@ export const CODES = {
   assertion: entry('LT3010', 'assertion', 'error', 'An assertion fails, an int leaves its range, or a null pointer is followed.'),
   ordering: entry('LT3011', 'ordering', 'error', 'An ordering requirement is broken: the second event happened before the first.'),
   livelock: entry('LT3012', 'livelock', 'error', 'Under weak fairness, an unfinished thread can be kept from progressing forever: a reachable cycle in which it never completes a step.'),
+  apiMisuse: entry('LT3101', 'api-misuse', 'error', 'A kernel mechanism is used against its contract: a second percpu_ref kill, rcu_read_unlock outside a read-side section, complete_all twice, call_rcu on a queued callback, ...'),
+  rcuEscape: entry('LT3102', 'rcu-escape', 'error', 'An object found under rcu_read_lock is used after its read-side section ended, without a reference taken inside it.'),
 
   // Verdicts and expectations.
   expectationUnmet: entry('LT3501', 'expectation-unmet', 'error', 'The verdict differs from the file\'s expectation for this proposal.'),
@@ -110,7 +115,7 @@ export function allCodes(): CodeInfo[] {
 
 export function violationCode(kind: string): CodeInfo | undefined {
   for (const info of byCode.values()) {
-    if (info.code.startsWith('LT30') && info.kind === kind) return info;
+    if ((info.code.startsWith('LT30') || info.code.startsWith('LT31')) && info.kind === kind) return info;
   }
   return undefined;
 }

@@ -53,7 +53,10 @@ export interface CompiledSystem {
   maxSuccessors: number;
   /** No field uses the top bit of the last word (the inline store marks occupied slots with it). */
   lastWordTopBitFree: boolean;
-  /** Returns a violation number when every thread has finished and an object leaked, else 0. */
+  /**
+   * Returns a violation number when every thread has finished and an object leaked, else 0; callers
+   * ask only in states where no thread can move (a handler at its end point may still have work).
+   */
   leak: (s: Int32Array) => number;
   threadCount: number;
 }

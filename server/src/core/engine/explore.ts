@@ -151,11 +151,15 @@ class Checker {
     return false;
   }
 
-  /** Deadlock or leak in the state held in `s`, as a violation number; `anyThreadEnabled` given. */
+  /**
+   * Deadlock or leak in the state held in `s`, as a violation number; `anyThreadEnabled` given. Both
+   * are properties of states where no thread can move: a handler with work queued can still run, so
+   * the end of the scenario waits for it.
+   */
   stateViolation(s: Int32Array, anyThreadEnabled: boolean): { violation: number; deadlock: boolean } | undefined {
+    if (anyThreadEnabled) return undefined;
     const leak = this.compiled.leak(s);
     if (leak !== 0) return { violation: leak, deadlock: false };
-    if (anyThreadEnabled) return undefined;
     const actorCount = this.pcVars.length;
     let finished = true;
     for (let a = 0; a < actorCount; a++) {

@@ -6,7 +6,7 @@ import { compileSystem, type CompiledSystem } from './compile';
 import { search } from './explore';
 import { FactsCollector } from './facts';
 import { initialState } from './ir';
-import { lowerModel, proposalNames } from './lower';
+import { lowerModel, proposalNames } from './lower/index';
 import { checkProgress, type ProgressOptions } from './progress';
 import { blockedActors, buildTrace, failingStepOf, runStep, traceStepOf, type BuiltTrace } from './trace';
 import { renderTraceDiagram } from '../report/traceDiagram';
@@ -51,7 +51,7 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
   const result = baseResult(file, name);
   const started = performance.now();
   try {
-    const lowered = lowerModel(file, name);
+    const lowered = lowerModel(file, name, { translateC: options.translateC });
     diagnostics.push(...lowered.diagnostics);
     if (!lowered.complete) {
       result.skipped = lowered.diagnostics.at(-1)?.message ?? 'the proposal could not be lowered';
@@ -169,6 +169,8 @@ export interface SimulationOptions {
   /** Stop after this many milliseconds. */
   timeoutMs?: number;
   cancel?: CancellationToken;
+  /** Translates `c { ... }` bodies; without it they are not checked. */
+  translateC?: EngineOptions['translateC'];
 }
 
 /** Why a search stopped early, in one line, for reports and the editor. */
@@ -217,7 +219,7 @@ export function prng(seed: number): () => number {
 export function simulate(file: SourceFile, proposal: string, options: SimulationOptions): SimulationResult {
   const seed = (options.seed ?? Math.floor(Math.random() * 2 ** 31)) >>> 0;
   const result: SimulationResult = { proposal, seed, runs: 0, steps: 0, verdict: 'no-violation-found', diagnostics: [] };
-  const lowered = lowerModel(file, proposal);
+  const lowered = lowerModel(file, proposal, { translateC: options.translateC });
   result.diagnostics = lowered.diagnostics;
   if (!lowered.complete) {
     result.verdict = 'not-checked';
@@ -264,8 +266,6 @@ function simulateOne(
   let state: Int32Array = Int32Array.from(initialState(system));
   const trace: TraceStep[] = [];
   for (let step = 0; step < maxSteps; step++) {
-    const leak = compiled.leak(state);
-    if (leak !== 0) return finishWith(trace, compiled.violations[leak - 1].kind, compiled.violations[leak - 1].message);
     const enabled: { actor: number; id: number; result: number; after: Int32Array }[] = [];
     for (const actor of system.actors) {
       for (const id of actor.points[state[actor.pcVar]]?.transitions ?? []) {
@@ -276,6 +276,8 @@ function simulateOne(
     const threadCanMove = enabled.some((e) => system.actors[e.actor].kind === 'thread');
     const unfinished = system.actors.filter((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc);
     if (!threadCanMove) {
+      const leak = compiled.leak(state);
+      if (leak !== 0) return finishWith(trace, compiled.violations[leak - 1].kind, compiled.violations[leak - 1].message);
       const inflight = system.actors.some((a) => a.device && state[a.device.inflightVar] !== 0);
       if (unfinished.length > 0 && !inflight) {
         const message = `deadlock: ${unfinished.map((a) => a.name).join(', ')} blocked and nothing can wake them`;

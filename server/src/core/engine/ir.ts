@@ -20,8 +20,11 @@
 // - `goto` sets the actor's next program point; the last `goto` executed wins; without one the actor
 //   moves to `transition.next`.
 // - An actor whose program counter equals `endPc` has finished. When a transition moves a thread to
-//   its end point, the thread's `finishChecks` are evaluated in the new state.
-// - A state where every thread has finished is checked against `leakChecks`.
+//   its end point, the thread's `finishChecks` are evaluated in the new state. A handler (a work
+//   item's worker, a timer, an RCU callback) has transitions at its end point, its idle point: it
+//   counts as finished there, yet it can still move when triggered.
+// - A state where every thread has finished and no thread transition is enabled is checked against
+//   `leakChecks`.
 // - A state where some thread has not finished, no thread transition is enabled and no device has a
 //   DMA in flight (`inflight` variable non-zero) is a deadlock. Devices never count as able to move.
 // - The choice among enabled transitions (of any actor) is nondeterministic.
@@ -134,6 +137,12 @@ export interface Transition {
   end: number;
   /** What the step does, in words: `put mm.users`, `if group.devices == 0`, `dma issue mm`. */
   event: string;
+  /**
+   * The step waits for something the kernel hands over in the end however often the other side
+   * comes back, as `del_timer_sync` retries until the handler is not running: the progress check
+   * treats it as strongly fair, as it treats taking a lock.
+   */
+  handedOver?: boolean;
   /** On the steps of an on-zero release action: the counter whose drop to zero runs it (`mm.users`). */
   onZero?: string;
   /** Variables this transition may read (guard included) and write; the pc is not listed. */
@@ -275,6 +284,6 @@ export function formatValue(system: TransitionSystem, v: number, value: number):
   }
 }
 
-// The lowering lives in its own module; it is re-exported here so that consumers of the IR need one import.
-export { lowerModel, proposalNames, setCBodyTranslator } from './lower';
-export type { LowerResult, CBodyTranslator } from './lower';
+// The lowering lives in its own modules; it is re-exported here so that consumers of the IR need one import.
+export { lowerModel, proposalNames } from './lower/index';
+export type { LowerResult, LowerOptions, CBodyTranslator } from './lower/index';

@@ -6,11 +6,14 @@
 // The check runs on the exact state graph, never on a reduced one (partial-order and symmetry
 // reduction as the safety search applies them need not preserve fair cycles). It stores the graph
 // (states, edges, enabled actors), computes its strongly connected components (Tarjan) and accepts
-// a component when a thread moves inside it, a thread in it is unfinished (finishing is final, so
-// that holds in all of its states or none), and every actor either moves inside it or is disabled
-// in one of its states: a closed walk through all of the component's states and edges is then a
-// weakly fair cycle. Locks are strongly fair, as the kernel's are: see `fairComponents`. When no
-// thread's program has a loop, no cycle has a thread step, and the check costs nothing.
+// a component when a thread moves inside it, a thread in it is unfinished in all of its states
+// (finishing is final for a thread; a handler, which finishes each run at its idle point, must be
+// busy throughout), and every actor either moves inside it or is disabled in one of its states: a
+// closed walk through all of the component's states and edges is then a weakly fair cycle. Locks
+// are strongly fair, as the kernel's are, and so is a wait the kernel ends however often the other
+// side comes back (`del_timer_sync`): see `fairComponents`. When no thread's or handler's
+// program has a loop, no cycle has a thread step, and the check costs nothing. (A handler's program
+// loops through its idle point, so a model with a work item, a timer or an RCU callback is checked.)
 
 import type { CompiledSystem } from './compile';
 import { initialState, type Actor, type Op, type TransitionSystem } from './ir';
@@ -123,7 +126,7 @@ class StateGraph {
   /** Like `enabled`, for the actors that can take a lock they wait for (a guarded step that makes them its owner). */
   readonly lockEnabled = new IntList();
   readonly enabledWords: number;
-  /** Per actor and transition: 1 when the step waits for a lock and takes it. */
+  /** Per actor and transition: 1 when the step waits for a lock and takes it, or waits for something else handed over in the end. */
   private readonly takesLock: Uint8Array[];
 
   constructor(
@@ -134,7 +137,7 @@ class StateGraph {
     this.table = new Int32Array(4096).fill(-1);
     this.enabledWords = Math.max(1, Math.ceil(compiled.system.actors.length / 32));
     const owners = new Set(compiled.system.variables.filter((v) => v.kind === 'lockOwner').map((v) => v.index));
-    this.takesLock = compiled.system.actors.map((actor) => Uint8Array.from(actor.transitions, (t) => (t.guard !== undefined && assignsAny(t.ops, owners) ? 1 : 0)));
+    this.takesLock = compiled.system.actors.map((actor) => Uint8Array.from(actor.transitions, (t) => (t.guard !== undefined && (t.handedOver === true || assignsAny(t.ops, owners)) ? 1 : 0)));
   }
 
   get bytes(): number {
@@ -226,6 +229,13 @@ class StateGraph {
     if (performance.now() > this.options.deadline) throw new Stop('time');
   }
 
+  /** Whether `actor` (a thread or handler) is at its end point in stored state `state`. */
+  isFinished(state: number, actor: number, scratch: Int32Array): boolean {
+    this.compiled.unpack(this.states, state * this.compiled.words, scratch);
+    const a = this.compiled.system.actors[actor];
+    return scratch[a.pcVar] === a.endPc;
+  }
+
   isEnabled(state: number, actor: number): boolean {
     return (this.enabled.data[state * this.enabledWords + (actor >>> 5)] & (1 << (actor & 31))) !== 0;
   }
@@ -306,8 +316,9 @@ interface FairComponent {
 }
 
 /**
- * The fair components. A component is kept when a thread moves inside it, a thread in it is
- * unfinished, and every actor moves inside it or is disabled in one of its states (weak fairness).
+ * The fair components. A component is kept when a thread moves inside it, a thread or handler in
+ * it is unfinished in all of its states, and every actor moves inside it or is disabled in one of
+ * its states (weak fairness).
  * Locks are fair as the kernel's are (mutex hand-off, queued spinlocks): an actor that could take a
  * lock it waits for in some state of the component must move inside it, so those states are
  * removed and what is left is split into components again.
@@ -335,8 +346,18 @@ function fairComponents(graph: StateGraph, compiled: CompiledSystem, fairLocks: 
         }
       }
       if (!threadMoves) continue;
-      compiled.unpack(graph.states, states[0] * compiled.words, state);
-      if (!system.actors.some((a) => a.kind === 'thread' && state[a.pcVar] !== a.endPc)) continue;
+      const { throughout, sometimes } = unfinishedIn(compiled, graph, states, state);
+      if (throughout.length === 0) {
+        // A handler finishes each run at its idle point and may run again: a component in which it
+        // is idle somewhere does not keep it from finishing. The states where it is busy may still
+        // hold a cycle that does, so they are split into components again.
+        for (const handler of sometimes) {
+          const busy = new Uint8Array(graph.count);
+          for (const s of states) if (!graph.isFinished(s, handler, state)) busy[s] = 1;
+          pending.push(busy);
+        }
+        continue;
+      }
       const idle = system.actors.filter((a) => moves[a.index] === 0);
       if (!idle.every((a) => states.some((s) => !graph.isEnabled(s, a.index)))) continue;
       const lockWaiting = fairLocks ? states.filter((s) => idle.some((a) => graph.canTakeLock(s, a.index))) : [];
@@ -352,6 +373,25 @@ function fairComponents(graph: StateGraph, compiled: CompiledSystem, fairLocks: 
     }
   }
   return fair.sort((a, b) => a.entry - b.entry);
+}
+
+/**
+ * The threads and handlers that are unfinished in every state of `states` (`throughout`), and the
+ * handlers that are busy in some of them and idle in others (`sometimes`). A thread's finishing is
+ * final, so a thread is in one of the two states everywhere in a cycle; a handler (a work item's
+ * worker, a timer, an RCU callback) finishes each run at its idle point, where it counts as finished.
+ */
+function unfinishedIn(compiled: CompiledSystem, graph: StateGraph, states: readonly number[], scratch: Int32Array): { throughout: number[]; sometimes: number[] } {
+  const actors = compiled.system.actors.filter((a) => a.kind === 'thread');
+  const busy = new Int32Array(compiled.system.actors.length);
+  for (const s of states) {
+    compiled.unpack(graph.states, s * compiled.words, scratch);
+    for (const a of actors) if (scratch[a.pcVar] !== a.endPc) busy[a.index]++;
+  }
+  return {
+    throughout: actors.filter((a) => busy[a.index] === states.length).map((a) => a.index),
+    sometimes: actors.filter((a) => busy[a.index] > 0 && busy[a.index] < states.length).map((a) => a.index),
+  };
 }
 
 /**
@@ -447,7 +487,10 @@ function lassoReport(graph: StateGraph, compiled: CompiledSystem, component: Fai
     real = after;
   }
   const inCycle = new Set(cycle.moves.map((m) => Math.floor(m / 65536)));
-  const unfinished = system.actors.filter((a) => a.kind === 'thread' && real[a.pcVar] !== a.endPc);
+  // Only what stays unfinished on the whole cycle is named: a handler that is idle somewhere in it
+  // finishes each of its runs.
+  const throughout = new Set(unfinishedIn(compiled, graph, cycle.states, new Int32Array(compiled.variableCount)).throughout);
+  const unfinished = system.actors.filter((a) => throughout.has(a.index));
   const starved = unfinished.filter((a) => !inCycle.has(a.index));
   const spinning = unfinished.filter((a) => inCycle.has(a.index));
   const at = (a: Actor): string => {

@@ -17,7 +17,7 @@
 import type { Diagnostic } from '../diagnostics/codes';
 import { VIOLATION_KINDS, type SourceFile, type ViolationKind } from '../syntax/ast';
 import type { Actor, Expr, Op, Transition, TransitionSystem, Variable } from './ir';
-import { lowerModel } from './lower';
+import { lowerModel, type CBodyTranslator } from './lower/index';
 
 /** The code stored in `err` for each violation kind; 0 means no violation. */
 export function promelaKindCode(kind: ViolationKind): number {
@@ -90,9 +90,12 @@ export interface PromelaExport {
   diagnostics: Diagnostic[];
 }
 
-/** Lowers one variant (`baseline` or a proposal's name) of a checked file and exports it. Never throws. */
-export function exportPromelaFromFile(file: SourceFile, proposal = 'baseline'): PromelaExport {
-  const lowered = lowerModel(file, proposal);
+/**
+ * Lowers one variant (`baseline` or a proposal's name) of a checked file and exports it; C bodies
+ * are translated with `translateC`. Never throws.
+ */
+export function exportPromelaFromFile(file: SourceFile, proposal = 'baseline', translateC?: CBodyTranslator): PromelaExport {
+  const lowered = lowerModel(file, proposal, { translateC });
   if (!lowered.complete) return { diagnostics: lowered.diagnostics };
   return { text: exportPromela(lowered.system), diagnostics: lowered.diagnostics };
 }
@@ -258,6 +261,9 @@ class PromelaWriter {
       .filter((a) => a.device)
       .map((a) => `${this.names[a.device!.inflightVar]} == 0`);
     const deadlock = ['err == 0', someUnfinished, ...stuck, ...noInflight].join(' && ');
+    // Handlers can still move at their end point; the leak checks wait until none can.
+    const idles = threads.some((t) => (t.points[t.endPc]?.transitions.length ?? 0) > 0);
+    const settled = idles ? stuck : [];
 
     this.emit('/* The monitor: one assertion per violation kind, checked in every state. */');
     this.emit('active proctype monitor() {');
@@ -274,7 +280,7 @@ class PromelaWriter {
       for (const check of system.leakChecks.filter((c) => c.kind === kind)) {
         // Checked in order: an earlier failing leak check hides the later ones, as in the engine.
         const earlier = system.leakChecks.slice(0, system.leakChecks.indexOf(check)).map((c) => this.expr(c.cond));
-        const condition = ['err == 0', allFinished, ...earlier, `!(${this.expr(check.cond)})`].join(' && ');
+        const condition = ['err == 0', allFinished, ...settled, ...earlier, `!(${this.expr(check.cond)})`].join(' && ');
         this.emit(`       /* ${check.message.replace(/\*\//g, '* /')} */`);
         this.emit(`       assert(err != ${code} && !(${condition}));`);
       }
@@ -286,17 +292,20 @@ class PromelaWriter {
     this.emit('}');
   }
 
-  /** True in a state where the thread cannot move: finished, or no transition enabled at its point. */
+  /**
+   * True in a state where the thread cannot move: finished, or no transition enabled at its point.
+   * A handler's end point is its idle point, where it can still move when triggered.
+   */
   private stuck(thread: Actor): string {
     const pc = this.names[thread.pcVar];
-    const blocking: string[] = [];
+    const clauses: string[] = [];
     for (const point of thread.points) {
-      if (point.index === thread.endPc) continue;
       const enabled = point.transitions.map((id) => this.enabled(thread.transitions[id]));
       if (enabled.some((e) => e === '1')) continue;
-      blocking.push(`(${pc} == ${point.index} && !(${enabled.join(' || ') || '0'}))`);
+      if (point.index === thread.endPc && enabled.length === 0) clauses.unshift(`${pc} == ${thread.endPc}`);
+      else clauses.push(`(${pc} == ${point.index} && !(${enabled.join(' || ') || '0'}))`);
     }
-    return `(${[`${pc} == ${thread.endPc}`, ...blocking].join(' || ')})`;
+    return `(${clauses.join(' || ') || '0'})`;
   }
 
   /** The condition under which a transition is enabled, `1` when it always is. */

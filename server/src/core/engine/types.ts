@@ -3,6 +3,7 @@
 
 import type { Diagnostic } from '../diagnostics/codes';
 import type { ViolationKind } from '../syntax/ast';
+import type { CBodyTranslator } from './lower/context';
 
 /** Checked often by the search; an editor sets it to abandon a run. */
 export interface CancellationToken {
@@ -31,6 +32,8 @@ export interface EngineOptions {
   /** Collect per-step facts for hovers and inlay hints (costs some time). */
   collectFacts?: boolean;
   onProgress?: (progress: EngineProgress) => void;
+  /** Translates `c { ... }` bodies (the C front end's translator); without it they are not checked. */
+  translateC?: CBodyTranslator;
 }
 
 export type Verdict = 'safe' | 'violation' | 'incomplete';

@@ -1,9 +1,10 @@
-// Plugs the C front end into the engine, so that `fn NAME(p) c { ... }` bodies are checked: the
-// tree-sitter parser is loaded (asynchronously, once) and each C body is translated into model
-// statements with the file's objects, procedures, binds and the procedure's parameters.
+// The C front end for the engine, so that `fn NAME(p) c { ... }` bodies are checked: the
+// tree-sitter parser is loaded (asynchronously, once) and a translator is made that turns each C
+// body into model statements with the file's objects, procedures, binds and the procedure's
+// parameters. Callers pass the translator to the engine (`EngineOptions.translateC`).
 
 import { cBodyContextFromFile, loadApiTable, loadCParser, translateCBody, type ApiTable } from '../c/index';
-import { setCBodyTranslator } from '../engine/ir';
+import type { CBodyTranslator } from '../engine/ir';
 import type { CBody, SourceFile } from '../syntax/ast';
 import { walk } from './nodes';
 
@@ -18,13 +19,20 @@ function paramsOf(file: SourceFile, body: CBody): string[] {
   return params;
 }
 
-/**
- * Loads the C parser and installs the translator, with the built-in API table plus `apiFiles`.
- * Resolves to an error message when the parser cannot be loaded (models with C bodies are then
- * reported as not checked) or when an extra table is missing or malformed (its good entries are
- * still used).
- */
-export async function enableCBodies(apiFiles: string[] = []): Promise<string | undefined> {
+/** The translator, or why there is none, and problems with the API tables (whose good entries are still used). */
+export interface CBodySupport {
+  translateC?: CBodyTranslator;
+  /** Set when the parser cannot be loaded (models with C bodies are then reported as not checked) or a table has problems. */
+  problem?: string;
+}
+
+/** The translator of C bodies through `table`, once the C parser is loaded. */
+export function cBodyTranslator(table: ApiTable): CBodyTranslator {
+  return (body, file) => translateCBody(body.code, body.codeStart, cBodyContextFromFile(file, table, paramsOf(file, body)));
+}
+
+/** Loads the C parser and makes the translator, with the built-in API table plus `apiFiles`. */
+export async function loadCBodySupport(apiFiles: string[] = []): Promise<CBodySupport> {
   let table: ApiTable;
   let problems: string[];
   try {
@@ -33,24 +41,25 @@ export async function enableCBodies(apiFiles: string[] = []): Promise<string | u
     table = loaded.table;
     problems = loaded.problems.map((problem) => `${problem.line > 0 ? `${problem.path}:${problem.line}` : problem.path}: ${problem.message}`);
   } catch (error) {
-    return `The C parser could not be loaded: ${error instanceof Error ? error.message : String(error)}`;
+    return { problem: `The C parser could not be loaded: ${error instanceof Error ? error.message : String(error)}` };
   }
-  setCBodyTranslator((body, file) => translateCBody(body.code, body.codeStart, cBodyContextFromFile(file, table, paramsOf(file, body))));
-  return problems.length > 0 ? `The kernel API tables have problems: ${problems.join('; ')}` : undefined;
+  const support: CBodySupport = { translateC: cBodyTranslator(table) };
+  if (problems.length > 0) support.problem = `The kernel API tables have problems: ${problems.join('; ')}`;
+  return support;
 }
 
-let enabledFor: string | undefined;
-let enabling: Promise<string | undefined> = Promise.resolve(undefined);
+let loadedFor: string | undefined;
+let loading: Promise<CBodySupport> = Promise.resolve({});
 
 /**
- * `enableCBodies` once per set of API files: while the files stay the same, every caller gets the
- * first call's outcome, and the translator is rebuilt only when they change.
+ * `loadCBodySupport` once per set of API files: while the files stay the same, every caller gets
+ * the first call's outcome, and the translator is rebuilt only when they change.
  */
-export function cBodiesFor(apiFiles: string[]): Promise<string | undefined> {
+export function cBodiesFor(apiFiles: string[]): Promise<CBodySupport> {
   const key = apiFiles.join('\n');
-  if (key !== enabledFor) {
-    enabledFor = key;
-    enabling = enableCBodies(apiFiles);
+  if (key !== loadedFor) {
+    loadedFor = key;
+    loading = loadCBodySupport(apiFiles);
   }
-  return enabling;
+  return loading;
 }

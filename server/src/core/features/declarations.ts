@@ -39,6 +39,18 @@ export function describeMember(text: string, member: Member): string {
       return `int \`${member.name.text}\` = ${member.initial?.value ?? 0} in ${member.rangeLow?.value ?? 0}..${member.rangeHigh?.value ?? 7}`;
     case 'PtrMember':
       return `ptr \`${member.name.text}\` -> ${member.target.text} = ${member.initial ? (member.initial.kind === 'NullLiteral' ? 'null' : member.initial.text) : 'null'}`;
+    case 'HandlerMember': {
+      const queue = member.workqueue ? ` on \`${snippet(text, member.workqueue.start, member.workqueue.end)}\`` : '';
+      const module = member.module ? ` in module \`${member.module.text}\`` : '';
+      return `${member.mechanism} \`${member.name.text}\`${queue}${module}; handler: \`${snippet(text, member.body.start, member.body.end, 60)}\``;
+    }
+    case 'PercpuRefMember': {
+      const onZero = member.onZero ? `; release: \`${snippet(text, member.onZero.start, member.onZero.end, 60)}\`` : '';
+      const onConfirm = member.onConfirm ? `; confirm: \`${snippet(text, member.onConfirm.start, member.onConfirm.end, 60)}\`` : '';
+      return `percpu_ref \`${member.name.text}\` = 1${onZero}${onConfirm}`;
+    }
+    case 'SyncMember':
+      return `${member.mechanism} \`${member.name.text}\``;
     case 'Error':
       return 'unparsed member';
   }
@@ -46,9 +58,10 @@ export function describeMember(text: string, member: Member): string {
 
 /** The lifecycle of an object in words. */
 export function describeLifecycle(object: ObjectDecl): string {
-  if (object.isStatic) return 'static: lives for the whole run, never freed';
+  if (object.isStatic) return object.module ? `static data of module \`${object.module.text}\`: dies when the module is unloaded` : 'static: lives for the whole run, never freed';
   const modifiers = new Set(object.modifiers.map((m) => m.name));
   const parts = [modifiers.has('unborn') ? 'starts unallocated (needs `alloc`)' : 'live from the start', 'freed by `free`'];
   if (modifiers.has('recyclable')) parts.push('recyclable: may be allocated again, with a new generation');
+  if (modifiers.has('long-lived')) parts.push('long-lived: outlives the scenario, so it is no leak when still allocated at the end');
   return parts.join('; ');
 }

@@ -103,7 +103,11 @@ export function declarationHoverText(analysis: Analysis, declaration: Declaratio
     case 'param':
       return `**parameter \`${declaration.name}\`**: stands for the object or handle passed at each call.`;
     case 'local':
-      return `**handle \`${declaration.name}\`** (\`let\`): remembers an object and its generation when taken.`;
+      return declaration.localKind === 'bool' || declaration.localKind === 'int'
+        ? `**local ${declaration.localKind === 'bool' ? 'boolean' : 'int'} \`${declaration.name}\`** (\`let\`): a value of this thread or procedure call.`
+        : `**handle \`${declaration.name}\`** (\`let\`): remembers an object and its generation when taken.`;
+    case 'module':
+      return `**module \`${declaration.name}\`**\n\nIts code (procedures and handlers declared \`in ${declaration.name}\`) and data die when it is unloaded.`;
     case 'thread': {
       const count = node && node.kind === 'ThreadDecl' && node.count ? `[${node.count.value}]` : '';
       return `**thread \`${declaration.name}${count}\`**${where}\n\nRuns concurrently with every other thread and device.`;

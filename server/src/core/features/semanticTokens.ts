@@ -15,6 +15,7 @@ type TokenType = (typeof SEMANTIC_TOKEN_TYPES)[number];
 
 const TYPE_OF_KIND: Record<DeclarationKind, TokenType> = {
   model: 'namespace',
+  module: 'namespace',
   object: 'class',
   static: 'struct',
   member: 'property',

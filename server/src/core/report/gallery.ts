@@ -1,5 +1,7 @@
 // Renders docs/gallery.md: for each model, the question under review, a link to the file, the
 // verdict table and the shortest trace of each reachable violation kind as a thread-column diagram.
+// The models of the gallery's folder come first (the seed gallery), then those of `patterns/` (the
+// pattern library), then those of any other subfolder.
 //
 // The page must be reproducible, because a test compares the committed page with a fresh render:
 // it shows nothing that varies between runs (no times).
@@ -16,12 +18,30 @@ export interface GalleryEntry {
   text: string;
   file: SourceFile;
   result: ModelResult;
+  /** The model's folder relative to the gallery's, with forward slashes; '' for the gallery's own. */
+  folder?: string;
 }
 
-/** The `// Question: ...` paragraph at the top of a model, as one line; empty when absent. */
-export function questionOf(text: string): string {
+/** The heading and introduction of a subfolder's part of the page. */
+function folderIntro(folder: string): string[] {
+  if (folder === 'patterns') {
+    return [
+      '# The pattern library',
+      '',
+      'Each model below is a historical kernel lifetime bug, from outside the seed threads, written with',
+      "the kernel's mechanisms (work items, timers, RCU, completions, percpu_ref, lock-coupled drops,",
+      'modules, IDs): the buggy baseline, the fix as a proposal (and the alternatives worth comparing),',
+      'and the fix commit it cites.',
+      '',
+    ];
+  }
+  return [`# ${folder}`, ''];
+}
+
+/** The `// LABEL: ...` comment paragraph of a model, as one line; empty when absent. */
+function paragraphOf(text: string, label: string): string {
   const lines = text.split(/\r?\n/);
-  const start = lines.findIndex((line) => /^\s*\/\/\s*Question:/.test(line));
+  const start = lines.findIndex((line) => new RegExp(`^\\s*//\\s*${label}:`).test(line));
   if (start < 0) return '';
   const parts: string[] = [];
   for (let i = start; i < lines.length; i++) {
@@ -29,8 +49,18 @@ export function questionOf(text: string): string {
     if (!match || match[1].trim() === '') break;
     parts.push(match[1].trim());
   }
-  const question = parts.join(' ').replace(/^Question:\s*/, '');
+  return parts.join(' ').replace(new RegExp(`^${label}:\\s*`), '');
+}
+
+/** The `// Question: ...` paragraph at the top of a model, as one line; empty when absent. */
+export function questionOf(text: string): string {
+  const question = paragraphOf(text, 'Question');
   return question.charAt(0).toUpperCase() + question.slice(1);
+}
+
+/** The `// Fix: ...` paragraph of a pattern, citing the fix commit, as one line; empty when absent. */
+export function fixOf(text: string): string {
+  return paragraphOf(text, 'Fix');
 }
 
 function modelTitle(file: SourceFile): { name: string; title: string } {
@@ -59,31 +89,41 @@ export function renderGallery(entries: GalleryEntry[]): string {
     '`lifetime gallery examples/ -o docs/gallery.md`; a test fails when it is out of date.',
     '',
   ];
-  for (const entry of entries) {
-    const { name, title } = modelTitle(entry.file);
-    out.push(`## ${name || entry.link}`, '');
-    if (title) out.push(`*${title}*`, '');
-    const question = questionOf(entry.text);
-    if (question) out.push(`**Question.** ${question}`, '');
-    out.push(`Model: [${entry.link.replace(/^.*\//, '')}](${entry.link})`, '');
-    out.push('| proposal | summary | verdict | trace steps | states | expected | met |');
-    out.push('|---|---|---|---|---|---|---|');
-    for (const proposal of entry.result.proposals) {
-      out.push(
-        `| ${cell(proposal.name)} | ${cell(proposal.title ?? '')} | ${verdictCell(proposal)} | ` +
-          `${proposal.trace ? proposal.trace.length : ''} | ${proposal.states.toLocaleString('en-US')} | ${proposal.expected ?? ''} | ` +
-          `${proposal.expected === undefined ? '' : proposal.expectationMet ? 'yes' : '**no**'} |`,
-      );
-    }
-    out.push('');
-    for (const proposal of entry.result.proposals) {
-      for (const violation of violationsOf(proposal)) {
-        if (violation.trace.length === 0) continue;
-        out.push(`### ${proposal.name}: ${violation.kind}`, '');
-        if (violation.message) out.push(`${violation.message}`, '');
-        out.push('```', renderTraceDiagram(violation.trace, entry.text, violation.cycleStart), '```', '');
-      }
-    }
+  const folders = [...new Set(entries.map((entry) => entry.folder ?? ''))].sort((a, b) =>
+    a === b ? 0 : a === '' ? -1 : b === '' ? 1 : a === 'patterns' ? -1 : b === 'patterns' ? 1 : a.localeCompare(b),
+  );
+  for (const folder of folders) {
+    if (folder !== '') out.push(...folderIntro(folder));
+    for (const entry of entries) if ((entry.folder ?? '') === folder) renderEntry(out, entry);
   }
   return out.join('\n').replace(/\n+$/, '\n');
+}
+
+function renderEntry(out: string[], entry: GalleryEntry): void {
+  const { name, title } = modelTitle(entry.file);
+  out.push(`## ${name || entry.link}`, '');
+  if (title) out.push(`*${title}*`, '');
+  const question = questionOf(entry.text);
+  if (question) out.push(`**Question.** ${question}`, '');
+  const fix = fixOf(entry.text);
+  if (fix) out.push(`**Fix.** ${fix}`, '');
+  out.push(`Model: [${entry.link.replace(/^.*\//, '')}](${entry.link})`, '');
+  out.push('| proposal | summary | verdict | trace steps | states | expected | met |');
+  out.push('|---|---|---|---|---|---|---|');
+  for (const proposal of entry.result.proposals) {
+    out.push(
+      `| ${cell(proposal.name)} | ${cell(proposal.title ?? '')} | ${verdictCell(proposal)} | ` +
+        `${proposal.trace ? proposal.trace.length : ''} | ${proposal.states.toLocaleString('en-US')} | ${proposal.expected ?? ''} | ` +
+        `${proposal.expected === undefined ? '' : proposal.expectationMet ? 'yes' : '**no**'} |`,
+    );
+  }
+  out.push('');
+  for (const proposal of entry.result.proposals) {
+    for (const violation of violationsOf(proposal)) {
+      if (violation.trace.length === 0) continue;
+      out.push(`### ${proposal.name}: ${violation.kind}`, '');
+      if (violation.message) out.push(`${violation.message}`, '');
+      out.push('```', renderTraceDiagram(violation.trace, entry.text, violation.cycleStart), '```', '');
+    }
+  }
 }

@@ -14,12 +14,15 @@ import type {
   Statement,
 } from '../syntax/ast';
 import type { BlockingOracle } from './calls';
+import { checkMechanism, checkModuleName, conditionOperand } from './mechanisms';
 import {
   designatedObjects,
+  handlePlace,
   lookupLocal,
   nonPointerMember,
   resolvePlace,
   type Entity,
+  type LocalInfo,
   type Resolver,
   type Scope,
 } from './places';
@@ -42,6 +45,8 @@ export interface BodyEnv {
 /** The type of an expression, for conditions, comparisons and assignments. */
 type Ty =
   | { t: 'bool' | 'int' | 'null' | 'unknown' | 'device' | 'lock'; desc: string }
+  /** A mechanism member (work, timer, completion, ...): no value of its own, tested with a predicate. */
+  | { t: 'other'; desc: string; hint?: string }
   | { t: 'state'; members: MemberInfo[]; desc: string }
   | { t: 'state-value'; name: string; desc: string }
   | { t: 'ptr'; targets: string[]; desc: string }
@@ -49,8 +54,23 @@ type Ty =
 
 const UNKNOWN: Ty = { t: 'unknown', desc: 'unknown' };
 
+/** The member kinds the acting conditions and the predicates work on. */
+const TRY_OPERANDS: Record<Exclude<Extract<Expression, { kind: 'TryExpression' }>['op'], 'try_module_get'>, readonly MemberKind[]> = {
+  tryget: ['ref', 'percpu_ref'],
+  trylock: ['lock'],
+  tryget_live: ['percpu_ref'],
+  wait_for_completion_timeout: ['completion'],
+};
+const PREDICATE_OPERANDS: Record<'held' | 'percpu_ref_is_zero' | 'completion_done' | 'work_pending' | 'timer_pending', readonly MemberKind[]> = {
+  held: ['lock'],
+  percpu_ref_is_zero: ['percpu_ref'],
+  completion_done: ['completion'],
+  work_pending: ['work'],
+  timer_pending: ['timer'],
+};
+
 /** The member kinds statements work on. */
-const REF: readonly MemberKind[] = ['ref'];
+const REF: readonly MemberKind[] = ['ref', 'percpu_ref'];
 const LOCK: readonly MemberKind[] = ['lock'];
 const FLAG: readonly MemberKind[] = ['flag'];
 const FLAG_OR_PTR: readonly MemberKind[] = ['flag', 'ptr'];
@@ -64,6 +84,9 @@ export function checkBlock(env: BodyEnv, block: Block | undefined, scope: Scope 
     if (statement.kind === 'ReturnStatement' && env.threadName !== undefined && !env.fn && i + 1 < statements.length) {
       env.r.ctx.report(CODES.returnOutsideFn, `'return' finishes thread '${env.threadName}'; the statements after it never run`, statement.start, statement.end);
     }
+    if (statement.kind === 'ReturnStatement' && statement.value && !env.fn) {
+      env.r.ctx.report(CODES.returnValueOutsideFn, `'return' with a value is for procedures; ${env.threadName !== undefined ? `thread '${env.threadName}'` : 'this body'} has no caller to take it`, statement.value.start, statement.value.end);
+    }
     scope = checkStatement(env, statement, scope, atomic, blockStart);
   }
 }
@@ -72,7 +95,19 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
   const ctx = env.r.ctx;
   switch (s.kind) {
     case 'RefStatement':
-      requireMember(env, s.target, scope, REF, s.op);
+      requireMember(env, s.target, scope, s.locking ? ['ref'] : REF, s.op);
+      if (s.locking) {
+        requireMember(env, s.locking, scope, LOCK, 'locking');
+        if (atomic) ctx.report(CODES.blockingInAtomic, `'put ... locking' may take the lock, so it cannot stand inside 'atomic'`, s.start, s.end);
+      }
+      break;
+    case 'MechanismStatement':
+    case 'CallbackStatement':
+    case 'UnloadStatement':
+      checkMechanism(env, s, scope, atomic);
+      break;
+    case 'ReturnStatement':
+      if (s.value) checkValue(env, s.value, scope, atomic);
       break;
     case 'LockStatement':
       requireMember(env, s.target, scope, LOCK, s.op);
@@ -98,7 +133,7 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
       break;
     }
     case 'AssignStatement':
-      checkAssign(env, s, scope);
+      checkAssign(env, s, scope, atomic);
       break;
     case 'StepStatement': {
       const wanted = s.op === 'set' ? FLAG : s.op === 'clear' ? FLAG_OR_PTR : INT;
@@ -106,14 +141,15 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
       break;
     }
     case 'WaitStatement':
-      condition(env, s.condition, scope);
+      condition(env, s.condition, scope, false);
       if (atomic) ctx.report(CODES.blockingInAtomic, `'wait until' blocks, so it cannot stand inside 'atomic'`, s.start, s.end);
       break;
     case 'AssertStatement':
-      condition(env, s.condition, scope);
+      condition(env, s.condition, scope, false);
       break;
     case 'IfStatement': {
-      condition(env, s.condition, scope);
+      condition(env, s.condition, scope, true);
+      if (atomic) conditionInAtomic(env, s.condition);
       checkBlock(env, s.then, scope, atomic);
       if (s.else) {
         if (s.else.kind === 'Block') checkBlock(env, s.else, scope, atomic);
@@ -122,7 +158,7 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
       break;
     }
     case 'WhileStatement':
-      condition(env, s.condition, scope);
+      condition(env, s.condition, scope, true);
       checkBlock(env, s.body, scope, atomic);
       break;
     case 'RepeatStatement':
@@ -138,7 +174,7 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
       checkBlock(env, s.body, scope, atomic ?? s.body);
       break;
     case 'LetStatement':
-      return checkLet(env, s, scope, blockStart);
+      return checkLet(env, s, scope, blockStart, atomic);
     case 'CallStatement':
       checkCall(env, s, scope, atomic);
       break;
@@ -151,7 +187,7 @@ function checkStatement(env: BodyEnv, s: Statement, scope: Scope | undefined, at
   return scope;
 }
 
-function place(env: BodyEnv, target: Place | undefined, scope: Scope | undefined): Entity {
+export function place(env: BodyEnv, target: Place | undefined, scope: Scope | undefined): Entity {
   if (!target) return { t: 'error' };
   return resolvePlace(env.r, target, scope, env.fn);
 }
@@ -164,6 +200,8 @@ function describeEntity(entity: Entity): string {
       return describeMemberKind(entity.members[0].kind);
     case 'any':
       return 'a parameter (an object)';
+    case 'value':
+      return `a local ${entity.ty === 'bool' ? 'boolean' : entity.ty === 'int' ? 'int' : 'value'}`;
     case 'error':
       return 'unknown';
   }
@@ -173,16 +211,18 @@ function describeWanted(kinds: readonly MemberKind[]): string {
   return kinds.map(describeMemberKind).join(' or ');
 }
 
-function requireMember(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, kinds: readonly MemberKind[], op: string): void {
+export function requireMember(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, kinds: readonly MemberKind[], op: string): void {
   const entity = place(env, target, scope);
   if (!target || entity.t === 'error') return;
+  // A count that is not a percpu_ref is asked for as a reference count, the common case.
+  const wanted = kinds === REF ? describeMemberKind('ref') : describeWanted(kinds);
   if (entity.t === 'members') {
     const wrong = firstMemberNotOf(entity.members, kinds);
     if (!wrong) return;
-    env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${env.r.ctx.textOf(target)}' is ${describeMemberKind(wrong.kind)}`, target.start, target.end);
+    env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${wanted}; '${env.r.ctx.textOf(target)}' is ${describeMemberKind(wrong.kind)}`, target.start, target.end);
     return;
   }
-  env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${describeWanted(kinds)}; '${env.r.ctx.textOf(target)}' is ${describeEntity(entity)}`, target.start, target.end);
+  env.r.ctx.report(CODES.wrongKind, `'${op}' needs ${wanted}; '${env.r.ctx.textOf(target)}' is ${describeEntity(entity)}`, target.start, target.end);
 }
 
 function firstMemberNotOf(members: MemberInfo[], kinds: readonly MemberKind[]): MemberInfo | undefined {
@@ -191,7 +231,7 @@ function firstMemberNotOf(members: MemberInfo[], kinds: readonly MemberKind[]): 
 }
 
 /** For free, alloc, alive, freed: the place must designate a (non-static, for free/alloc) object. */
-function requireObject(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, op: string, lifecycle: boolean): void {
+export function requireObject(env: BodyEnv, target: Place | undefined, scope: Scope | undefined, op: string, lifecycle: boolean): void {
   const raw = place(env, target, scope);
   if (!target || raw.t === 'error') return;
   const ctx = env.r.ctx;
@@ -222,17 +262,9 @@ function requireDevice(env: BodyEnv, target: Place | undefined, scope: Scope | u
   env.r.ctx.report(CODES.wrongKind, `'${op}' needs a device; '${env.r.ctx.textOf(target)}' is ${describeEntity(entity)}`, target.start, target.end);
 }
 
-function checkLet(env: BodyEnv, s: LetStatement, scope: Scope | undefined, blockStart: Scope | undefined): Scope | undefined {
+function checkLet(env: BodyEnv, s: LetStatement, scope: Scope | undefined, blockStart: Scope | undefined, atomic: Block | undefined): Scope | undefined {
   const ctx = env.r.ctx;
-  const raw = place(env, s.value, scope);
-  if (s.value && raw.t !== 'error') {
-    const member = nonPointerMember(raw);
-    if (member) {
-      ctx.report(CODES.wrongKind, `a handle designates an object; '${ctx.textOf(s.value)}' is ${describeMemberKind(member.kind)}`, s.value.start, s.value.end);
-    } else if (raw.t === 'things' && raw.devices.length > 0) {
-      ctx.report(CODES.wrongKind, `a handle designates an object; '${ctx.textOf(s.value)}' is a device`, s.value.start, s.value.end);
-    }
-  }
+  const local = letLocal(env, s, scope, atomic);
   if (!s.name || s.name.missing) return scope;
   const name = s.name.text;
   let id = env.localIds.get(s);
@@ -240,12 +272,78 @@ function checkLet(env: BodyEnv, s: LetStatement, scope: Scope | undefined, block
     id = ctx.declare(name, 'local', s.name, s, env.owner, env.proposal);
     env.localIds.set(s, id);
   }
-  // A later `let` of a name already declared in the same block assigns the handle again (it is the
-  // same thread-local variable, as in the lowering); uses after it see the new value.
-  return { local: { name, id, value: s.value, valueScope: scope }, parent: scope };
+  ctx.declarations[id].localKind = local.value ? 'handle' : local.ty === 'bool' ? 'bool' : local.ty === 'int' ? 'int' : undefined;
+  // A later `let` of a name already declared in the same block assigns it again (it is the same
+  // thread-local variable, as in the lowering); uses after it see the new value. It must stay a
+  // handle, or stay a value: the lowering keeps handles and values apart.
+  for (let inBlock = scope; inBlock && inBlock !== blockStart; inBlock = inBlock.parent) {
+    if (inBlock.local.name !== name) continue;
+    if ((inBlock.local.value === undefined) !== (local.value === undefined) && local.ty !== 'unknown' && inBlock.local.ty !== 'unknown') {
+      ctx.duplicates.add(id);
+      const was = inBlock.local.value ? 'a handle' : 'a local value';
+      ctx.report(CODES.duplicateName, `'${name}' is already declared in this block as ${was}; a later 'let' assigns it again, so it must be ${was} too`, s.name.start, s.name.end);
+    }
+    break;
+  }
+  return { local: { name, id, valueScope: scope, ...local }, parent: scope };
 }
 
-function checkCall(env: BodyEnv, s: CallStatement, scope: Scope | undefined, atomic: Block | undefined): void {
+/**
+ * What a `let` declares: a handle when its value designates an object (a place, a pointer member,
+ * `rcu_dereference` of a pointer), else a value whose type its expression gives.
+ */
+function letLocal(env: BodyEnv, s: LetStatement, scope: Scope | undefined, atomic: Block | undefined): Pick<LocalInfo, 'value' | 'ty'> {
+  const ctx = env.r.ctx;
+  const target = handlePlace(s.value);
+  let result: Pick<LocalInfo, 'value' | 'ty'>;
+  if (target) {
+    const raw = place(env, target, scope);
+    const member = nonPointerMember(raw);
+    if (raw.t === 'error') result = { value: undefined, ty: 'unknown' };
+    else if (raw.t === 'value') result = { value: undefined, ty: raw.ty };
+    else if (member && s.value.kind === 'Place') result = { value: undefined, ty: valueTypeOf(env, s.value, typeOfEntity(raw, ctx.textOf(target))) };
+    else if (member) {
+      ctx.report(CODES.wrongKind, `'rcu_dereference' reads a pointer; '${ctx.textOf(target)}' is ${describeMemberKind(member.kind)}`, target.start, target.end);
+      result = { value: undefined, ty: 'unknown' };
+    } else if (raw.t === 'things' && raw.devices.length > 0) {
+      ctx.report(CODES.wrongKind, `a handle designates an object; '${ctx.textOf(target)}' is a device`, target.start, target.end);
+      result = { value: target, ty: undefined };
+    } else result = { value: target, ty: undefined };
+  } else {
+    reportNestedSteps(env, s.value, conditionOperand(s.value));
+    if (atomic) conditionInAtomic(env, s.value);
+    result = { value: undefined, ty: checkValue(env, s.value, scope, atomic) };
+  }
+  if (s.rangeLow && result.ty !== 'int' && result.ty !== 'unknown') {
+    ctx.report(CODES.invalidValue, `only an int local takes a range; '${s.name?.text ?? ''}' is ${result.value ? 'a handle' : 'a boolean'}`, s.rangeLow.start, (s.rangeHigh ?? s.rangeLow).end);
+  } else if (s.rangeLow && s.rangeHigh && s.rangeLow.value > s.rangeHigh.value) {
+    ctx.report(CODES.invalidInitial, `local '${s.name?.text ?? ''}' has an empty range ${s.rangeLow.value}..${s.rangeHigh.value}`, s.rangeLow.start, s.rangeHigh.end);
+  } else if (s.rangeLow && s.rangeHigh && s.value?.kind === 'NumberLiteral' && (s.value.value < s.rangeLow.value || s.value.value > s.rangeHigh.value)) {
+    ctx.report(CODES.invalidInitial, `local '${s.name?.text ?? ''}' starts at ${s.value.value}, outside its range ${s.rangeLow.value}..${s.rangeHigh.value}`, s.value.start, s.value.end);
+  }
+  return result;
+}
+
+/** The type a value local takes from a type, reporting the types a local cannot hold. */
+function valueTypeOf(env: BodyEnv, expression: Expression, ty: Ty): 'bool' | 'int' | 'unknown' {
+  if (ty.t === 'bool' || ty.t === 'int' || ty.t === 'unknown') return ty.t;
+  env.r.ctx.report(CODES.invalidValue, `a local holds a handle to an object, a boolean or an int; '${env.r.ctx.textOf(expression)}' is ${ty.desc}`, expression.start, expression.end);
+  return 'unknown';
+}
+
+/**
+ * Checks the value of `let`, an assignment or `return`: an expression, or a call of a procedure
+ * (whose value is known only once it runs). Returns the value's type for a local.
+ */
+function checkValue(env: BodyEnv, value: Expression, scope: Scope | undefined, atomic: Block | undefined): 'bool' | 'int' | 'unknown' {
+  if (value.kind === 'CallExpression') {
+    checkCall(env, value.call, scope, atomic);
+    return 'unknown';
+  }
+  return valueTypeOf(env, value, typeOf(env, value, scope, undefined));
+}
+
+export function checkCall(env: BodyEnv, s: CallStatement, scope: Scope | undefined, atomic: Block | undefined): void {
   const ctx = env.r.ctx;
   const view = env.r.view;
   const args = s.args ?? [];
@@ -267,13 +365,12 @@ function checkCall(env: BodyEnv, s: CallStatement, scope: Scope | undefined, ato
       }
     }
   }
-  args.forEach((arg, index) => {
-    const raw = place(env, arg, scope);
-    const member = nonPointerMember(raw);
-    if (member) {
-      ctx.report(CODES.wrongKind, `argument ${index + 1} must designate an object; '${ctx.textOf(arg)}' is ${describeMemberKind(member.kind)}`, arg.start, arg.end);
-    }
-  });
+  // An argument designating an object (or a pointer to one) binds the parameter to it; any other
+  // argument is a value.
+  for (const arg of args) {
+    if (arg.kind === 'Place') place(env, arg, scope);
+    else checkValue(env, arg, scope, atomic);
+  }
   if (!callee) return;
   const expected = callee.decl.params?.length ?? 0;
   if (args.length !== expected) {
@@ -300,9 +397,45 @@ function checkCall(env: BodyEnv, s: CallStatement, scope: Scope | undefined, ato
 // ---------------------------------------------------------------------------------------------
 // Expressions
 
-function condition(env: BodyEnv, expression: Expression | undefined, scope: Scope | undefined): void {
+/**
+ * A condition. Conditions that take a step of their own (`wait_for_completion_timeout`,
+ * `tryget_live`, `put ... locking`) may only be the whole condition of `if` or `while`.
+ */
+function condition(env: BodyEnv, expression: Expression | undefined, scope: Scope | undefined, branching: boolean): void {
   if (!expression) return;
+  reportNestedSteps(env, expression, branching ? conditionOperand(expression) : undefined);
   requireBool(env, expression, typeOf(env, expression, scope, undefined));
+}
+
+/** The conditions that take a step of their own: they may go either way, or block. */
+function isSteppingCondition(e: Expression): boolean {
+  return e.kind === 'LockedPutExpression' || (e.kind === 'TryExpression' && (e.op === 'wait_for_completion_timeout' || e.op === 'tryget_live'));
+}
+
+/** Reports every stepping condition inside `expression` other than `allowed`. */
+function reportNestedSteps(env: BodyEnv, expression: Expression, allowed: Expression | undefined): void {
+  const visit = (e: Expression): void => {
+    if (e !== allowed && isSteppingCondition(e)) {
+      const what = e.kind === 'LockedPutExpression' ? 'put ... locking' : e.kind === 'TryExpression' ? e.op : '';
+      env.r.ctx.report(CODES.steppingCondition, `'${what}' takes a step of its own, so it must be the whole condition of 'if' or 'while' (or the value of 'let')`, e.start, e.end);
+    }
+    if (e.kind === 'UnaryExpression') visit(e.operand);
+    else if (e.kind === 'ParenExpression') visit(e.inner);
+    else if (e.kind === 'BinaryExpression') {
+      visit(e.left);
+      visit(e.right);
+    }
+  };
+  visit(expression);
+}
+
+/** Inside `atomic`, a condition that can block is an error. */
+function conditionInAtomic(env: BodyEnv, expression: Expression): void {
+  const operand = conditionOperand(expression);
+  if (operand.kind === 'LockedPutExpression' || (operand.kind === 'TryExpression' && operand.op === 'wait_for_completion_timeout')) {
+    const what = operand.kind === 'LockedPutExpression' ? 'put ... locking' : 'wait_for_completion_timeout';
+    env.r.ctx.report(CODES.blockingInAtomic, `'${what}' can block, so it cannot stand inside 'atomic'`, operand.start, operand.end);
+  }
 }
 
 function requireBool(env: BodyEnv, expression: Expression, ty: Ty): void {
@@ -313,6 +446,7 @@ function requireBool(env: BodyEnv, expression: Expression, ty: Ty): void {
   else if (ty.t === 'ptr') hint = `; compare it, e.g. '${text} != null'`;
   else if (ty.t === 'object') hint = `; test it with 'alive ${text}'`;
   else if (ty.t === 'lock') hint = `; test it with 'held ${text}'`;
+  else if (ty.t === 'other') hint = ty.hint ? `; ${ty.hint}` : '';
   env.r.ctx.report(CODES.invalidValue, `'${text}' is ${ty.desc}, not a condition${hint}`, expression.start, expression.end);
 }
 
@@ -354,6 +488,8 @@ function typeOfEntity(entity: Entity, text: string): Ty {
     case 'error':
     case 'any':
       return UNKNOWN;
+    case 'value':
+      return entity.ty === 'unknown' ? UNKNOWN : { t: entity.ty, desc: `local ${entity.ty === 'bool' ? 'boolean' : 'int'} '${text}'` };
     case 'things':
       if (entity.devices.length > 0) return { t: 'device', desc: `device '${text}'` };
       return { t: 'object', names: entity.objects.map((o) => o.name), desc: `object '${text}'` };
@@ -372,6 +508,17 @@ function typeOfEntity(entity: Entity, text: string): Ty {
           return { t: 'ptr', targets: entity.members.map((m) => m.ptrTarget ?? ''), desc };
         case 'lock':
           return { t: 'lock', desc };
+        case 'percpu_ref':
+          return { t: 'other', desc, hint: `test it with 'percpu_ref_is_zero ${text}'` };
+        case 'work':
+          return { t: 'other', desc, hint: `test it with 'work_pending ${text}'` };
+        case 'timer':
+          return { t: 'other', desc, hint: `test it with 'timer_pending ${text}'` };
+        case 'completion':
+          return { t: 'other', desc, hint: `test it with 'completion_done ${text}'` };
+        case 'srcu':
+        case 'workqueue':
+          return { t: 'other', desc };
       }
     }
   }
@@ -399,13 +546,28 @@ function typeOf(env: BodyEnv, e: Expression, scope: Scope | undefined, states: M
       if (e.operand) requireBool(env, e.operand, typeOf(env, e.operand, scope, undefined));
       return { t: 'bool', desc: 'a condition' };
     case 'TryExpression':
-      requireMember(env, e.target, scope, [e.op === 'tryget' ? 'ref' : 'lock'], e.op);
+      if (e.op === 'try_module_get') checkModuleName(env, e.target, e.op);
+      else requireMember(env, e.target, scope, TRY_OPERANDS[e.op], e.op);
       return { t: 'bool', desc: 'a condition' };
     case 'PredicateExpression':
       if (e.op === 'alive' || e.op === 'freed') requireObject(env, e.target, scope, e.op, false);
       else if (e.op === 'running' || e.op === 'idle') requireDevice(env, e.target, scope, e.op);
-      else requireMember(env, e.target, scope, LOCK, e.op);
+      else requireMember(env, e.target, scope, PREDICATE_OPERANDS[e.op], e.op);
       return { t: 'bool', desc: 'a condition' };
+    case 'RcuDereference': {
+      const entity = place(env, e.target, scope);
+      if (entity.t === 'members' && entity.members.every((m) => m.kind === 'ptr')) return typeOfEntity(entity, ctx.textOf(e.target));
+      requireMember(env, e.target, scope, ['ptr'], 'rcu_dereference');
+      return UNKNOWN;
+    }
+    case 'LockedPutExpression':
+      requireMember(env, e.target, scope, ['ref'], 'put');
+      requireMember(env, e.lock, scope, LOCK, 'locking');
+      return { t: 'bool', desc: 'a condition' };
+    case 'CallExpression':
+      checkCall(env, e.call, scope, undefined);
+      ctx.report(CODES.callValue, `a procedure's value can be taken only by 'let', an assignment or 'return'`, e.start, e.end);
+      return UNKNOWN;
     case 'BinaryExpression':
       return typeOfBinary(env, e, scope);
     default:
@@ -478,17 +640,36 @@ function comparable(a: Ty, b: Ty): boolean {
     const values = (m: MemberInfo) => [...(m.stateValues?.keys() ?? [])].join(',');
     return values(a.members[0]) === values(b.members[0]);
   }
-  return a.t === b.t && a.t !== 'lock' && a.t !== 'device';
+  return a.t === b.t && a.t !== 'lock' && a.t !== 'device' && a.t !== 'other';
 }
 
-function checkAssign(env: BodyEnv, s: AssignStatement, scope: Scope | undefined): void {
+function checkAssign(env: BodyEnv, s: AssignStatement, scope: Scope | undefined, atomic: Block | undefined): void {
   const ctx = env.r.ctx;
   const entity = place(env, s.target, scope);
+  if (s.value?.kind === 'CallExpression') {
+    checkCall(env, s.value.call, scope, atomic);
+    if (entity.t !== 'value' && entity.t !== 'error') {
+      ctx.report(CODES.wrongKind, `a procedure's value can be assigned only to a local value; '${ctx.textOf(s.target)}' is ${describeEntity(entity)}`, s.target.start, s.target.end);
+    }
+    return;
+  }
   if (!s.target || entity.t === 'error') {
     if (s.value) typeOf(env, s.value, scope, undefined);
     return;
   }
   const text = ctx.textOf(s.target);
+  if (entity.t === 'value') {
+    if (!s.value) return;
+    reportNestedSteps(env, s.value, conditionOperand(s.value));
+    const value = typeOf(env, s.value, scope, undefined);
+    if (value.t === 'unknown' || entity.ty === 'unknown' || value.t === entity.ty) return;
+    ctx.report(CODES.invalidValue, `'${text}' is a local ${entity.ty === 'bool' ? 'boolean' : 'int'}; it cannot take '${ctx.textOf(s.value)}' (${value.desc})`, s.value.start, s.value.end);
+    return;
+  }
+  if (s.publish && (entity.t !== 'members' || entity.members.some((m) => m.kind !== 'ptr'))) {
+    ctx.report(CODES.wrongKind, `'rcu_assign_pointer' publishes a pointer; '${text}' is ${entity.t === 'members' ? describeMemberKind(entity.members[0].kind) : describeEntity(entity)}`, s.target.start, s.target.end);
+    return;
+  }
   if (entity.t !== 'members') {
     ctx.report(CODES.wrongKind, `only members can be assigned; '${text}' is ${describeEntity(entity)}`, s.target.start, s.target.end);
     if (s.value) typeOf(env, s.value, scope, undefined);
@@ -532,6 +713,9 @@ function checkAssign(env: BodyEnv, s: AssignStatement, scope: Scope | undefined)
         value.t === 'null' ||
         ((value.t === 'object' || value.t === 'ptr') && (value.t === 'object' ? value.names : value.targets).includes(member.ptrTarget ?? ''));
       break;
+    default:
+      ctx.report(CODES.wrongKind, `'${text}' is ${describeMemberKind(member.kind)}; it cannot be assigned`, s.target.start, s.target.end);
+      return;
   }
   if (!ok) {
     const wants = member.kind === 'ptr' ? `a pointer to '${member.ptrTarget}'` : describeMemberKind(member.kind);
@@ -605,7 +789,10 @@ export function checkDmaTarget(env: BodyEnv, target: Place | undefined): void {
   }
 }
 
-/** `bind "C" = place`: the place may designate anything in the model; it must resolve. */
+/** `bind "C" = place`: the place may designate anything in the model, a module too; it must resolve. */
 export function checkBindTarget(env: BodyEnv, target: Place | undefined): void {
-  place(env, target, undefined);
+  const head = target?.segments?.[0];
+  const module = head && target.segments.length === 1 ? env.r.view.modules.get(head.text) : undefined;
+  if (module && head) env.r.ctx.reference(head, module.id);
+  else place(env, target, undefined);
 }

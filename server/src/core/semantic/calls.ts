@@ -3,9 +3,10 @@
 // parameter candidates, recursion, and which procedures block.
 
 import { CODES } from '../diagnostics/codes';
-import type { Block, Body, CallStatement, Place, Statement } from '../syntax/ast';
+import type { Block, Body, CallStatement, Expression, Statement } from '../syntax/ast';
+import { BLOCKING_MECHANISMS, conditionOperand } from './mechanisms';
 import type { CheckContext } from './context';
-import { designatedObjects, resolvePlace, type Candidates, type DepSink, type ParamCandidates, type Resolver, type Scope } from './places';
+import { designatedObjects, handlePlace, resolvePlace, type Candidates, type DepSink, type ParamCandidates, type Resolver, type Scope } from './places';
 import { inView, type FnInfo, type ItemInfo, type ParamInfo, type View } from './symbols';
 
 export interface CallSite {
@@ -27,9 +28,23 @@ export function collectFacts(info: ItemInfo): ItemFacts {
   if (info.what === 'object') {
     for (const member of info.decl.members ?? []) {
       if (member.kind === 'RefMember' && member.onZero) visitBody(member.onZero, undefined, undefined, facts);
+      else if (member.kind === 'HandlerMember') visitBody(member.body, undefined, undefined, facts);
+      else if (member.kind === 'PercpuRefMember') {
+        if (member.onZero) visitBody(member.onZero, undefined, undefined, facts);
+        if (member.onConfirm) visitBody(member.onConfirm, undefined, undefined, facts);
+      }
     }
   }
   return facts;
+}
+
+/** The call whose value a `let`, an assignment or a `return` takes, if any. */
+function valueCall(value: Expression | undefined): CallStatement | undefined {
+  return value?.kind === 'CallExpression' ? value.call : undefined;
+}
+
+function block(facts: ItemFacts, statement: Statement, what: string): void {
+  facts.blocker ??= { start: statement.start, end: statement.end, what };
 }
 
 function visitBody(body: Body | undefined, scope: Scope | undefined, fn: FnInfo | undefined, facts: ItemFacts): void {
@@ -52,14 +67,39 @@ function visitStatement(statement: Statement, scope: Scope | undefined, fn: FnIn
       facts.blocker ??= { start: statement.start, end: statement.end, what: 'wait' };
       break;
     case 'DeviceStatement':
-      if (statement.op === 'quiesce') facts.blocker ??= { start: statement.start, end: statement.end, what: 'quiesce' };
+      if (statement.op === 'quiesce') block(facts, statement, 'quiesce');
       break;
-    case 'LetStatement':
+    case 'RefStatement':
+      if (statement.locking) block(facts, statement, 'put ... locking');
+      break;
+    case 'MechanismStatement':
+      if (BLOCKING_MECHANISMS.has(statement.op)) block(facts, statement, statement.op);
+      break;
+    case 'CallbackStatement':
+      if (statement.call && !statement.call.callee.missing) facts.calls.push({ call: statement.call, scope, fn });
+      break;
+    case 'UnloadStatement':
+      block(facts, statement, 'unload');
+      visitBlock(statement.body, scope, fn, facts);
+      break;
+    case 'AssignStatement':
+    case 'ReturnStatement': {
+      const call = valueCall(statement.value);
+      if (call) facts.calls.push({ call, scope, fn });
+      break;
+    }
+    case 'LetStatement': {
+      const call = valueCall(statement.value);
+      if (call) facts.calls.push({ call, scope, fn });
+      if (isBlockingCondition(statement.value)) block(facts, statement, 'wait_for_completion_timeout');
       if (statement.name && !statement.name.missing) {
-        return { local: { name: statement.name.text, id: -1, value: statement.value, valueScope: scope }, parent: scope };
+        const place = handlePlace(statement.value);
+        return { local: { name: statement.name.text, id: -1, value: place, valueScope: scope, ty: place ? undefined : 'unknown' }, parent: scope };
       }
       break;
+    }
     case 'IfStatement': {
+      if (isBlockingCondition(statement.condition)) block(facts, statement, 'wait_for_completion_timeout');
       visitBlock(statement.then, scope, fn, facts);
       let otherwise = statement.else;
       while (otherwise) {
@@ -73,6 +113,9 @@ function visitStatement(statement: Statement, scope: Scope | undefined, fn: FnIn
       break;
     }
     case 'WhileStatement':
+      if (isBlockingCondition(statement.condition)) block(facts, statement, 'wait_for_completion_timeout');
+      visitBlock(statement.body, scope, fn, facts);
+      break;
     case 'RepeatStatement':
     case 'AtomicStatement':
       visitBlock(statement.body, scope, fn, facts);
@@ -87,6 +130,13 @@ function visitStatement(statement: Statement, scope: Scope | undefined, fn: FnIn
       break;
   }
   return scope;
+}
+
+/** A condition that can block: `wait_for_completion_timeout` (or `put ... locking`) as the whole condition. */
+function isBlockingCondition(condition: Expression | undefined): boolean {
+  if (!condition) return false;
+  const operand = conditionOperand(condition);
+  return operand.kind === 'LockedPutExpression' || (operand.kind === 'TryExpression' && operand.op === 'wait_for_completion_timeout');
 }
 
 /** Every item a view holds, in a stable order. */
@@ -143,8 +193,8 @@ export class LazyParams implements ParamCandidates {
     const resolver: Resolver = { ctx: this.ctx, view: this.view, params: this, silent: true, deps: undefined };
     let found: Candidates | null = null;
     for (const site of this.index.callsIn(this.view, param.fn.name)) {
-      const arg: Place | undefined = site.call.args?.[param.index];
-      if (!arg) continue;
+      const arg = site.call.args?.[param.index];
+      if (!arg || arg.kind !== 'Place') continue;
       const entity = designatedObjects(resolver, resolvePlace(resolver, arg, site.scope, site.fn));
       if (entity.t !== 'things') continue;
       found ??= { objects: new Set(), devices: new Set(), entity: undefined };

@@ -2,8 +2,9 @@
 // in the baseline and in each proposal's view of it. Never throws on any tree the parser produces.
 
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
-import type { LetStatement, OrderDecl, SourceFile } from '../syntax/ast';
-import { checkBindTarget, checkBlock, checkDmaTarget, checkEvent, type BodyEnv } from './bodies';
+import type { HandlerMember, Identifier, LetStatement, OrderDecl, SourceFile } from '../syntax/ast';
+import { checkBindTarget, checkBlock, checkDmaTarget, checkEvent, requireMember, type BodyEnv } from './bodies';
+import { checkModuleName } from './mechanisms';
 import { BlockingOracle, CallIndex, checkRecursion, collectFacts, LazyParams, type ItemFacts } from './calls';
 import { CheckContext } from './context';
 import { declareFile, type Declared } from './declare';
@@ -160,12 +161,19 @@ function checkItems(shared: Shared, view: View, params: ParamCandidates, items: 
     };
     switch (info.what) {
       case 'object':
+        checkModuleClause(env, info.decl.module);
         for (const member of info.decl.members ?? []) {
           if (member.kind === 'RefMember' && member.onZero) checkBlock(env, member.onZero, undefined, undefined);
+          else if (member.kind === 'HandlerMember') checkHandler(env, member);
+          else if (member.kind === 'PercpuRefMember') {
+            if (member.onZero) checkBlock(env, member.onZero, undefined, undefined);
+            if (member.onConfirm) checkBlock(env, member.onConfirm, undefined, undefined);
+          }
         }
         break;
       case 'fn':
         env.fn = info;
+        checkModuleClause(env, info.decl.module);
         if (info.decl.body?.kind === 'Block') checkBlock(env, info.decl.body, undefined, undefined);
         break;
       case 'thread':
@@ -177,6 +185,19 @@ function checkItems(shared: Shared, view: View, params: ParamCandidates, items: 
         break;
     }
   }
+}
+
+/** `in MODULE` on a procedure, a handler or a static: the module must be declared. */
+function checkModuleClause(env: BodyEnv, module: Identifier | undefined): void {
+  if (!module || module.missing) return;
+  checkModuleName(env, { kind: 'Place', start: module.start, end: module.end, segments: [module] }, 'in');
+}
+
+/** A work item's or timer's handler, its workqueue and its module. */
+function checkHandler(env: BodyEnv, member: HandlerMember): void {
+  if (member.workqueue) requireMember(env, member.workqueue, undefined, ['workqueue'], 'on');
+  checkModuleClause(env, member.module);
+  checkBlock(env, member.body, undefined, undefined);
 }
 
 /**

@@ -89,6 +89,23 @@ export function declareFile(ctx: CheckContext, file: SourceFile): Declared {
       case 'OrderDecl':
         baseline.orders.push({ decl: item });
         break;
+      case 'ModuleDecl': {
+        if (!present(item.name)) break;
+        const name = item.name.text;
+        const first = baseline.modules.get(name);
+        const clash = first ?? baseline.objects.get(name) ?? baseline.devices.get(name);
+        const id = ctx.declare(name, 'module', item.name, item, undefined, undefined);
+        if (clash) {
+          ctx.duplicates.add(id);
+          const what = clash.what === 'module' ? 'module' : clash.what === 'object' ? (clash.decl.isStatic ? 'static' : 'object') : 'device';
+          ctx.report(CODES.duplicateName, what === 'module' ? `module '${name}' is declared twice` : `module '${name}' has the same name as ${what} '${name}'`, item.name.start, item.name.end, [
+            { start: clash.decl.name.start, end: clash.decl.name.end, message: 'the first declaration' },
+          ]);
+          break;
+        }
+        baseline.modules.set(name, { what: 'module', decl: item, id, name });
+        break;
+      }
       case 'ProposalDecl':
         proposalDecls.push(item);
         break;

@@ -7,6 +7,7 @@ import { resized } from '../util/typedArrays';
 
 export type DeclarationKind =
   | 'model'
+  | 'module'
   | 'object'
   | 'static'
   | 'member'
@@ -18,7 +19,19 @@ export type DeclarationKind =
   | 'local'
   | 'state-value';
 
-export type MemberKind = 'ref' | 'lock' | 'flag' | 'state' | 'int' | 'ptr';
+export type MemberKind =
+  | 'ref'
+  | 'lock'
+  | 'flag'
+  | 'state'
+  | 'int'
+  | 'ptr'
+  | 'work'
+  | 'timer'
+  | 'percpu_ref'
+  | 'completion'
+  | 'srcu'
+  | 'workqueue';
 
 export interface Declaration {
   /** Index of the declaration in `SemanticModel.declarations`. */
@@ -38,6 +51,8 @@ export interface Declaration {
   proposal?: string;
   /** For `ptr` members: the object the pointer designates. */
   ptrTarget?: string;
+  /** For locals: a handle to an object, or a value (a boolean or an int); unknown until checked. */
+  localKind?: 'handle' | 'bool' | 'int';
 }
 
 /** A name in the source that refers to a declaration. */

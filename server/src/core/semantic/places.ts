@@ -2,7 +2,7 @@
 // one view, recording references and reporting undefined names, unknown members and pointer misuse.
 
 import { CODES } from '../diagnostics/codes';
-import type { Identifier, Place } from '../syntax/ast';
+import type { Expression, Identifier, Place } from '../syntax/ast';
 import type { CheckContext } from './context';
 import { describeMemberKind, type DeviceInfo, type FnInfo, type MemberInfo, type ObjectInfo, type ParamInfo, type View } from './symbols';
 
@@ -12,17 +12,33 @@ export type Entity =
   | { t: 'members'; members: MemberInfo[] }
   /** An untyped parameter whose callers tell nothing: it may be any object. */
   | { t: 'any' }
+  /** A local value (`let ok = tryget ...`): a boolean or a small int, not a place. */
+  | { t: 'value'; ty: 'bool' | 'int' | 'unknown' }
   /** Something already reported (or a missing name); checks on it stay silent. */
   | { t: 'error' };
 
 export const ERROR_ENTITY: Entity = { t: 'error' };
 
-/** A `let` handle. Its value is resolved on demand in whatever view is being checked. */
+/**
+ * A `let` local: a handle, whose place is resolved on demand in whatever view is being checked, or
+ * a value (a boolean or a small int).
+ */
 export interface LocalInfo {
   name: string;
   id: number;
-  value: Place;
+  /** The place a handle designates; undefined for a value. */
+  value: Place | undefined;
   valueScope: Scope | undefined;
+  /** For a value: its type. */
+  ty?: 'bool' | 'int' | 'unknown';
+}
+
+/** The place a handle's `let` value designates: a place, or the pointer read by `rcu_dereference`. */
+export function handlePlace(value: Expression | undefined): Place | undefined {
+  if (!value) return undefined;
+  if (value.kind === 'Place') return value;
+  if (value.kind === 'RcuDereference') return value.target;
+  return undefined;
 }
 
 /** Locals in scope, innermost first; a persistent list, so a saved scope is a snapshot. */
@@ -80,6 +96,7 @@ function resolveHead(r: Resolver, name: Identifier, scope: Scope | undefined, fn
   const local = lookupLocal(scope, name.text);
   if (local) {
     if (!r.silent && local.id >= 0) r.ctx.reference(name, local.id);
+    if (!local.value) return { t: 'value', ty: local.ty ?? 'unknown' };
     if (depth > 32) return ERROR_ENTITY;
     const quiet: Resolver = r.silent ? r : { ctx: r.ctx, view: r.view, params: r.params, silent: true, deps: r.deps };
     return designatedObjects(quiet, resolvePlace(quiet, local.value, local.valueScope, fn, depth + 1));
@@ -171,6 +188,10 @@ function follow(r: Resolver, from: Entity, segments: Identifier[], index: number
       if (!targets.includes(target)) targets.push(target);
     }
     return follow(r, targets.length === 1 ? targets[0].entity : { t: 'things', objects: targets, devices: [] }, segments, index);
+  }
+  if (from.t === 'value') {
+    if (!r.silent) r.ctx.report(CODES.wrongKind, `'${prefix()}' is a local value, not an object; '.${segment.text}' cannot follow it`, segment.start, segment.end);
+    return ERROR_ENTITY;
   }
   if (from.t === 'things') {
     if (from.devices.length > 0 && !r.silent) {

@@ -6,6 +6,7 @@ import type {
   DeviceDecl,
   FnDecl,
   Member,
+  ModuleDecl,
   ObjectDecl,
   OrderDecl,
   ProposalDecl,
@@ -74,6 +75,13 @@ export interface DeviceInfo {
   entity: Entity;
 }
 
+export interface ModuleInfo {
+  what: 'module';
+  decl: ModuleDecl;
+  id: number;
+  name: string;
+}
+
 /** A top-level item a view can hold, with what kind of item it is for override matching. */
 export type ItemInfo = ObjectInfo | FnInfo | ThreadInfo | DeviceInfo;
 
@@ -136,10 +144,12 @@ export interface View {
   removed: Set<string>;
   /** The proposal's own items (every item, for the baseline). */
   ownItems: ItemInfo[];
+  /** Modules, declared in the baseline only and shared by every view. */
+  modules: Map<string, ModuleInfo>;
 }
 
 export function emptyView(): View {
-  return { objects: new Map(), fns: new Map(), threads: new Map(), devices: new Map(), orders: [], changed: new Set(), removed: new Set(), ownItems: [] };
+  return { objects: new Map(), fns: new Map(), threads: new Map(), devices: new Map(), orders: [], changed: new Set(), removed: new Set(), ownItems: [], modules: new Map() };
 }
 
 export function overlayView(base: View, proposal: string, proposalDecl: ProposalDecl): View {
@@ -154,6 +164,7 @@ export function overlayView(base: View, proposal: string, proposalDecl: Proposal
     changed: new Set(),
     removed: new Set(),
     ownItems: [],
+    modules: base.modules,
   };
 }
 
@@ -185,6 +196,18 @@ export function describeMemberKind(kind: MemberKind): string {
       return 'an int';
     case 'ptr':
       return 'a pointer';
+    case 'work':
+      return 'a work item';
+    case 'timer':
+      return 'a timer';
+    case 'percpu_ref':
+      return 'a percpu_ref';
+    case 'completion':
+      return 'a completion';
+    case 'srcu':
+      return 'an SRCU domain';
+    case 'workqueue':
+      return 'a workqueue';
   }
 }
 
@@ -202,5 +225,11 @@ export function memberKindOf(member: Exclude<Member, { kind: 'Error' }>): Member
       return 'int';
     case 'PtrMember':
       return 'ptr';
+    case 'HandlerMember':
+      return member.mechanism;
+    case 'PercpuRefMember':
+      return 'percpu_ref';
+    case 'SyncMember':
+      return member.mechanism;
   }
 }

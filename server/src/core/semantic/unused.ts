@@ -4,20 +4,20 @@
 
 import { CODES } from '../diagnostics/codes';
 import type { CheckContext } from './context';
-import type { DeclarationKind } from './model';
+import type { Declaration, DeclarationKind } from './model';
 
 const REPORTED: ReadonlySet<DeclarationKind> = new Set(['object', 'static', 'fn', 'member', 'param', 'local']);
 
-function describe(kind: DeclarationKind): string {
-  switch (kind) {
+function describe(declaration: Declaration): string {
+  switch (declaration.kind) {
     case 'fn':
       return 'procedure';
     case 'param':
       return 'parameter';
     case 'local':
-      return 'handle';
+      return declaration.localKind === 'bool' || declaration.localKind === 'int' ? 'local' : 'handle';
     default:
-      return kind;
+      return declaration.kind;
   }
 }
 
@@ -31,7 +31,7 @@ export function reportUnused(ctx: CheckContext, namesInC: ReadonlySet<string>): 
     const where = declaration.proposal ? ` in proposal ${declaration.proposal}` : '';
     const owner = declaration.container !== undefined ? ctx.declarations[declaration.container] : undefined;
     const of = declaration.kind === 'member' && owner ? ` of '${owner.name}'` : declaration.kind === 'param' && owner ? ` of '${owner.name}'` : '';
-    ctx.report(CODES.unused, `${describe(declaration.kind)} '${declaration.name}'${of}${where} is never used`, declaration.nameStart, declaration.nameEnd);
+    ctx.report(CODES.unused, `${describe(declaration)} '${declaration.name}'${of}${where} is never used`, declaration.nameStart, declaration.nameEnd);
   }
   ctx.viewSuffix = saved;
 }

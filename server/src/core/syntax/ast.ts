@@ -44,6 +44,7 @@ export interface SourceFile extends NodeBase {
 
 export type Item =
   | ModelDecl
+  | ModuleDecl
   | ObjectDecl
   | FnDecl
   | ThreadDecl
@@ -61,6 +62,15 @@ export interface ModelDecl extends NodeBase {
   title?: StringLiteral;
 }
 
+/**
+ * `module NAME`: a kernel module, whose code and static data die at unload. Procedures and handlers
+ * declared `in NAME` are its code; statics declared `in NAME` its data.
+ */
+export interface ModuleDecl extends NodeBase {
+  kind: 'ModuleDecl';
+  name: Identifier;
+}
+
 export interface StringLiteral extends NodeBase {
   kind: 'StringLiteral';
   /** The value without quotes, escapes resolved. */
@@ -72,13 +82,15 @@ export interface NumberLiteral extends NodeBase {
   value: number;
 }
 
-export type ObjectModifier = 'recyclable' | 'unborn';
+export type ObjectModifier = 'recyclable' | 'unborn' | 'long-lived';
 
 /**
- * `object name [recyclable] [unborn] { members }` or `static name { members }`.
+ * `object name [recyclable] [unborn] [long-lived] { members }` or `static name [in MODULE] { members }`.
  * An object is one instance. `unborn` objects start unallocated and need `alloc`; `recyclable`
  * objects may be allocated again after a free, which bumps their generation so that handles
- * taken before the free are detected as stale. Static objects are never freed.
+ * taken before the free are detected as stale; `long-lived` objects outlive the scenario, so one
+ * still allocated at the end is not a leak. Static objects are never freed, except that the data of
+ * a module dies when the module is unloaded.
  */
 export interface ObjectDecl extends NodeBase {
   kind: 'ObjectDecl';
@@ -87,12 +99,24 @@ export interface ObjectDecl extends NodeBase {
   isNew: boolean;
   name: Identifier;
   modifiers: { name: ObjectModifier; range: Range }[];
+  /** `static NAME in MODULE`: the module whose data the static is. */
+  module?: Identifier;
   members: Member[];
   /** Range of the `{ ... }` block, when present (for folding). */
   body?: Range;
 }
 
-export type Member = RefMember | LockMember | FlagMember | StateMember | IntMember | PtrMember | ErrorNode;
+export type Member =
+  | RefMember
+  | LockMember
+  | FlagMember
+  | StateMember
+  | IntMember
+  | PtrMember
+  | HandlerMember
+  | PercpuRefMember
+  | SyncMember
+  | ErrorNode;
 
 /** `ref users = 1 [on zero { ... }]` or `ref count = 1 on zero free mm`. */
 export interface RefMember extends NodeBase {
@@ -152,12 +176,45 @@ export interface NullLiteral extends NodeBase {
   kind: 'NullLiteral';
 }
 
-/** `fn name(p, q) { ... }` or `fn name(p) c { C statements }`. */
+/**
+ * `work NAME [on WQ] [in MODULE] { handler }` or `timer NAME [in MODULE] { handler }`: deferred
+ * work of the object. A worker (or the timer's own context) runs the handler later, once per
+ * queueing (or arming).
+ */
+export interface HandlerMember extends NodeBase {
+  kind: 'HandlerMember';
+  mechanism: 'work' | 'timer';
+  name: Identifier;
+  /** `on s.wq`: the workqueue the work is queued on; the system workqueue when absent. */
+  workqueue?: Place;
+  /** `in MODULE`: the handler is code of that module. */
+  module?: Identifier;
+  body: Block;
+}
+
+/** `percpu_ref NAME [on zero ...] [on confirm ...]`: a percpu reference count with its release and confirm callbacks. */
+export interface PercpuRefMember extends NodeBase {
+  kind: 'PercpuRefMember';
+  name: Identifier;
+  onZero?: Block;
+  onConfirm?: Block;
+}
+
+/** `completion NAME`, `srcu NAME` (an SRCU domain), `workqueue NAME`. */
+export interface SyncMember extends NodeBase {
+  kind: 'SyncMember';
+  mechanism: 'completion' | 'srcu' | 'workqueue';
+  name: Identifier;
+}
+
+/** `fn name(p, q) [in MODULE] { ... }` or `fn name(p) c { C statements }`. */
 export interface FnDecl extends NodeBase {
   kind: 'FnDecl';
   isNew: boolean;
   name: Identifier;
   params: Identifier[];
+  /** `in MODULE`: the procedure is code of that module. */
+  module?: Identifier;
   body: Body;
 }
 
@@ -278,6 +335,9 @@ export interface CBody extends NodeBase {
 
 export type Statement =
   | RefStatement
+  | MechanismStatement
+  | CallbackStatement
+  | UnloadStatement
   | LockStatement
   | UseStatement
   | LifecycleStatement
@@ -297,11 +357,76 @@ export type Statement =
   | Block
   | ErrorNode;
 
-/** `get mm.users` / `put mm.users`. */
+/** `get mm.users` / `put mm.users`, or `put d.kref locking g.lock` (kref_put_mutex). */
 export interface RefStatement extends NodeBase {
   kind: 'RefStatement';
   op: 'get' | 'put';
   target: Place;
+  /** `put X.r locking L`: L is taken only when the count reaches zero, and the on-zero action runs holding it. */
+  locking?: Place;
+}
+
+/** The kernel mechanisms' statements, by their kernel names; `operand` says what each acts on. */
+export const MECHANISM_OPS = {
+  queue_work: 'work',
+  cancel_work: 'work',
+  cancel_work_sync: 'work',
+  flush_work: 'work',
+  disable_work_sync: 'work',
+  enable_work: 'work',
+  flush_workqueue: 'workqueue',
+  destroy_workqueue: 'workqueue',
+  mod_timer: 'timer',
+  add_timer: 'timer',
+  del_timer: 'timer',
+  del_timer_sync: 'timer',
+  timer_delete_sync: 'timer',
+  timer_shutdown_sync: 'timer',
+  rcu_read_lock: 'none',
+  rcu_read_unlock: 'none',
+  synchronize_rcu: 'none',
+  rcu_barrier: 'none',
+  kfree_rcu: 'object',
+  srcu_read_lock: 'srcu',
+  srcu_read_unlock: 'srcu',
+  synchronize_srcu: 'srcu',
+  srcu_barrier: 'srcu',
+  complete: 'completion',
+  complete_all: 'completion',
+  wait_for_completion: 'completion',
+  reinit_completion: 'completion',
+  init_completion: 'completion',
+  percpu_ref_kill: 'percpu_ref',
+  percpu_ref_init: 'percpu_ref',
+  percpu_ref_exit: 'percpu_ref',
+  percpu_ref_switch_to_atomic_sync: 'percpu_ref',
+  module_put: 'module',
+} as const;
+
+export type MechanismOp = keyof typeof MECHANISM_OPS;
+
+/** `queue_work d.work`, `synchronize_rcu`, `complete_all d.done`, ...: one of `MECHANISM_OPS`. */
+export interface MechanismStatement extends NodeBase {
+  kind: 'MechanismStatement';
+  op: MechanismOp;
+  /** What the statement acts on; absent for the operand-less RCU statements. */
+  target?: Place;
+}
+
+/** `call_rcu f(x)` or `call_srcu s.srcu f(x)`: `f(x)` runs after a grace period. */
+export interface CallbackStatement extends NodeBase {
+  kind: 'CallbackStatement';
+  op: 'call_rcu' | 'call_srcu';
+  /** The SRCU domain, for call_srcu. */
+  domain?: Place;
+  call: CallStatement;
+}
+
+/** `unload M { exit }`: refused while the module is in use; else the exit code runs, then its code and data die. */
+export interface UnloadStatement extends NodeBase {
+  kind: 'UnloadStatement';
+  module: Place;
+  body: Block;
 }
 
 /** `lock group.mutex` / `unlock group.mutex`. */
@@ -331,11 +456,13 @@ export interface DeviceStatement extends NodeBase {
   target: Place;
 }
 
-/** `x.f = value`. */
+/** `x.f = value`, `ok = value` (a local value), or `ok = f(args)`. */
 export interface AssignStatement extends NodeBase {
   kind: 'AssignStatement';
   target: Place;
   value: Expression;
+  /** Written `rcu_assign_pointer x.p = value`: a publication (a plain store under interleaving semantics). */
+  publish?: boolean;
 }
 
 /** `set x.flag`, `clear x.flag` (also `clear x.ptr` for null), `inc x.n`, `dec x.n`. */
@@ -391,23 +518,32 @@ export interface AtomicStatement extends NodeBase {
   body: Block;
 }
 
-/** `let h = place`: a thread-local handle that remembers the object and its generation. */
+/**
+ * `let h = place`: a thread-local handle that remembers the object and its generation; or
+ * `let ok = EXPR [in LO..HI]`: a local value (a boolean or a small int), or `let ok = f(args)`.
+ */
 export interface LetStatement extends NodeBase {
   kind: 'LetStatement';
   name: Identifier;
-  value: Place;
+  value: Expression;
+  /** `in LO..HI`: the range of an int local. */
+  rangeLow?: NumberLiteral;
+  rangeHigh?: NumberLiteral;
 }
 
+/** `f(a, b)`: a call of a procedure; arguments are places (objects) or values. */
 export interface CallStatement extends NodeBase {
   kind: 'CallStatement';
   callee: Identifier;
-  args: Place[];
+  args: Expression[];
   /** Range of the parenthesised argument list, for signature help. */
   argsRange: Range;
 }
 
+/** `return` or `return EXPR` (the procedure's value; the expression starts on the same line). */
 export interface ReturnStatement extends NodeBase {
   kind: 'ReturnStatement';
+  value?: Expression;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -424,6 +560,9 @@ export interface Place extends NodeBase {
 
 export type Expression =
   | Place
+  | CallExpression
+  | RcuDereference
+  | LockedPutExpression
   | NumberLiteral
   | BoolLiteral
   | NullLiteral
@@ -449,18 +588,48 @@ export interface BinaryExpression extends NodeBase {
   right: Expression;
 }
 
-/** `tryget mm.users` (get-not-zero) and `trylock x.m`: take the thing if possible, true if taken. */
+/**
+ * Conditions that act: `tryget mm.users` (get-not-zero), `trylock x.m`, `tryget_live d.ref`
+ * (percpu_ref_tryget_live), `try_module_get M`, `wait_for_completion_timeout d.done` (may return
+ * before complete): take the thing if possible, true if taken.
+ */
 export interface TryExpression extends NodeBase {
   kind: 'TryExpression';
-  op: 'tryget' | 'trylock';
+  op: 'tryget' | 'trylock' | 'tryget_live' | 'try_module_get' | 'wait_for_completion_timeout';
   target: Place;
 }
 
-/** `alive x`, `freed x`, `running dev`, `idle dev` (no DMA in flight), `held x.m`: read-only tests. */
+/**
+ * `alive x`, `freed x`, `running dev`, `idle dev` (no DMA in flight), `held x.m`,
+ * `percpu_ref_is_zero d.ref`, `completion_done d.done`, `work_pending d.work`, `timer_pending d.t`:
+ * read-only tests.
+ */
 export interface PredicateExpression extends NodeBase {
   kind: 'PredicateExpression';
-  op: 'alive' | 'freed' | 'running' | 'idle' | 'held';
+  op: 'alive' | 'freed' | 'running' | 'idle' | 'held' | 'percpu_ref_is_zero' | 'completion_done' | 'work_pending' | 'timer_pending';
   target: Place;
+}
+
+/** `f(args)` as the value of `let`, an assignment or `return`: the procedure's returned value. */
+export interface CallExpression extends NodeBase {
+  kind: 'CallExpression';
+  call: CallStatement;
+}
+
+/** `rcu_dereference x.p`: the pointer, valid only inside the read-side section it is read in. */
+export interface RcuDereference extends NodeBase {
+  kind: 'RcuDereference';
+  target: Place;
+}
+
+/**
+ * `put X.r locking L` as a condition (refcount_dec_and_lock): true when the count reached zero, with
+ * L then held by the thread; the on-zero action does not run (the branch is the release).
+ */
+export interface LockedPutExpression extends NodeBase {
+  kind: 'LockedPutExpression';
+  target: Place;
+  lock: Place;
 }
 
 export interface ParenExpression extends NodeBase {
@@ -500,6 +669,8 @@ export const VIOLATION_KINDS = [
   'assertion',
   'ordering',
   'livelock',
+  'api-misuse',
+  'rcu-escape',
 ] as const;
 
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];

@@ -44,6 +44,10 @@ import type {
   PtrMember,
   Range,
   RefMember,
+  RefStatement,
+  LetStatement,
+  TryExpression,
+  PredicateExpression,
   RemoveDecl,
   SourceFile,
   StateMember,
@@ -51,7 +55,17 @@ import type {
   StringLiteral,
   ThreadDecl,
   BinaryOp,
+  CallbackStatement,
+  CallExpression,
+  HandlerMember,
+  MechanismStatement,
+  ModuleDecl,
+  PercpuRefMember,
+  ReturnStatement,
+  SyncMember,
+  UnloadStatement,
 } from './ast';
+import { MECHANISM_OPS, type MechanismOp } from './ast';
 import { MAX_NUMBER, Scanner, stringValue } from './lexer';
 import { ListStack } from './listStack';
 import { NameTable } from './nameTable';
@@ -71,9 +85,10 @@ export function parse(text: string): ParseResult {
   return new Parser(text).parseFile();
 }
 
-const ITEM_WORDS = new Set(['model', 'object', 'static', 'fn', 'thread', 'device', 'order', 'bind', 'proposal', 'expect', 'new']);
+const ITEM_WORDS = new Set(['model', 'module', 'object', 'static', 'fn', 'thread', 'device', 'order', 'bind', 'proposal', 'expect', 'new']);
 const PROPOSAL_ITEM_WORDS = new Set(['object', 'static', 'fn', 'thread', 'device', 'order', 'new', 'remove']);
-const MEMBER_WORDS = new Set(['ref', 'lock', 'flag', 'state', 'int', 'ptr']);
+const MEMBER_WORDS = new Set(['ref', 'lock', 'flag', 'state', 'int', 'ptr', 'work', 'timer', 'percpu_ref', 'completion', 'srcu', 'workqueue']);
+const MEMBER_LIST = 'ref, lock, flag, state, int, ptr, work, timer, percpu_ref, completion, srcu or workqueue';
 const EVENT_VERBS = new Set<string>(['free', 'alloc', 'stop', 'quiesce', 'start', 'set', 'clear', 'call', 'get', 'put', 'lock', 'unlock', 'use']);
 /**
  * Statement keywords followed by an expression. Kernel authors write `if (x)` and `assert (x)`, so
@@ -83,7 +98,23 @@ const EXPRESSION_KEYWORDS = new Set(['if', 'while', 'assert']);
 const STATEMENT_WORDS = new Set([
   'get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec',
   'wait', 'assert', 'if', 'while', 'repeat', 'choose', 'maybe', 'atomic', 'let', 'return',
+  'call_rcu', 'call_srcu', 'unload', 'rcu_assign_pointer', ...Object.keys(MECHANISM_OPS),
 ]);
+/** What each kind of mechanism operand is called in messages. */
+const OPERAND_WORDS: Record<string, string> = {
+  work: 'a work item',
+  workqueue: 'a workqueue',
+  timer: 'a timer',
+  srcu: 'an SRCU domain',
+  completion: 'a completion',
+  percpu_ref: 'a percpu_ref',
+  object: 'an object',
+  module: 'a module',
+};
+/** Conditions that act on a place (see `TryExpression`). */
+const TRY_WORDS = new Set(['tryget', 'trylock', 'tryget_live', 'try_module_get', 'wait_for_completion_timeout']);
+/** Read-only tests of a place (see `PredicateExpression`). */
+const PREDICATE_WORDS = new Set(['alive', 'freed', 'running', 'idle', 'held', 'percpu_ref_is_zero', 'completion_done', 'work_pending', 'timer_pending']);
 const EVENT_VERB_LIST = 'free, alloc, start, stop, quiesce, set, clear, get, put, lock, unlock, use or call';
 
 class Parser {
@@ -474,6 +505,9 @@ class Parser {
       case 'model':
         if (!isNew) return this.parseModel(start);
         break;
+      case 'module':
+        if (!isNew && !inProposal) return this.parseModule(start);
+        break;
       case 'object':
       case 'static':
         return this.parseObject(start, isNew);
@@ -512,20 +546,35 @@ class Parser {
     return node;
   }
 
+  private parseModule(start: number): ModuleDecl {
+    this.advance();
+    const name = this.parseIdentifier("the module's name after 'module'");
+    return { kind: 'ModuleDecl', start, end: this.lastEnd, name };
+  }
+
+  /** `in MODULE` after a procedure's parameters, a handler's name or a static's name. */
+  private parseModuleClause(): Identifier | undefined {
+    if (!this.isWord('in') || this.kind(1) !== TokenKind.Identifier) return undefined;
+    this.advance();
+    return this.parseIdentifier("a module name after 'in'");
+  }
+
   private parseObject(start: number, isNew: boolean): ObjectDecl {
     const isStatic = this.word() === 'static';
     this.advance();
     const name = this.parseIdentifier(isStatic ? "a name after 'static'" : "a name after 'object'");
     const modifiers: { name: ObjectModifier; range: Range }[] = [];
     if (!isStatic) {
-      while (this.isWord('recyclable') || this.isWord('unborn')) {
+      while (this.isWord('recyclable') || this.isWord('unborn') || this.isWord('long-lived')) {
         const name = this.word() as ObjectModifier;
         const start = this.advance();
         modifiers.push({ name, range: { start, end: this.lastEnd } });
       }
     }
+    const module = isStatic ? this.parseModuleClause() : undefined;
     const members: Member[] = [];
     const node: ObjectDecl = { kind: 'ObjectDecl', start, end: 0, isStatic, isNew, name, modifiers: exactSize(modifiers), members };
+    if (module) node.module = module;
     if (this.kind() === TokenKind.LBrace) {
       const bodyStart = this.advance();
       this.parseMembers(members);
@@ -557,7 +606,7 @@ class Parser {
         continue;
       }
       if (this.isItemStart(ITEM_WORDS)) return;
-      this.errorAtCurrent(CODES.expectedMember, 'Expected a member (ref, lock, flag, state, int or ptr)');
+      this.errorAtCurrent(CODES.expectedMember, `Expected a member (${MEMBER_LIST})`);
       members.push(
         this.skipUntil(() => {
           const k = this.kind();
@@ -579,6 +628,17 @@ class Parser {
     switch (word) {
       case 'ref':
         return this.parseRefMember(start, name);
+      case 'work':
+      case 'timer':
+        return this.parseHandlerMember(start, word, name);
+      case 'percpu_ref':
+        return this.parsePercpuRefMember(start, name);
+      case 'completion':
+      case 'srcu':
+      case 'workqueue': {
+        const node: SyncMember = { kind: 'SyncMember', start, end: this.lastEnd, mechanism: word, name };
+        return node;
+      }
       case 'lock': {
         let lockKind: LockKind = 'mutex';
         if (this.isWord('mutex') || this.isWord('spinlock') || this.isWord('rwsem')) {
@@ -649,19 +709,55 @@ class Parser {
       const initial = this.parseNumberLiteral("the initial count after '='");
       if (initial) node.initial = initial;
     }
-    if (this.isWord('on') && this.kind(1) !== TokenKind.LParen && this.kind(1) !== TokenKind.Dot && this.kind(1) !== TokenKind.Assign) {
+    if (this.isOnClause()) {
       this.advance();
       this.expectWord('zero', "after 'on'");
-      if (this.kind() === TokenKind.LBrace) {
-        node.onZero = this.parseBlock();
-      } else if (this.kind() === TokenKind.Identifier) {
-        const statement = this.parseStatement();
-        node.onZero = { kind: 'Block', start: statement.start, end: statement.end, statements: [statement] };
-      } else {
-        this.errorAtCurrent(CODES.expectedStatement, "Expected a block or a statement after 'on zero'");
-        node.onZero = this.emptyBlock();
-      }
+      node.onZero = this.parseAction('zero');
     }
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  /** `on` starting an `on zero` (or `on confirm`) clause, not a name used in a statement. */
+  private isOnClause(): boolean {
+    return this.isWord('on') && this.kind(1) !== TokenKind.LParen && this.kind(1) !== TokenKind.Dot && this.kind(1) !== TokenKind.Assign;
+  }
+
+  /** The block or single statement after `on zero` / `on confirm`. */
+  private parseAction(what: string): Block {
+    if (this.kind() === TokenKind.LBrace) return this.parseBlock();
+    if (this.kind() === TokenKind.Identifier) {
+      const statement = this.parseStatement();
+      return { kind: 'Block', start: statement.start, end: statement.end, statements: [statement] };
+    }
+    this.errorAtCurrent(CODES.expectedStatement, `Expected a block or a statement after 'on ${what}'`);
+    return this.emptyBlock();
+  }
+
+  /** `percpu_ref NAME [on zero ACTION] [on confirm ACTION]`, in either order. */
+  private parsePercpuRefMember(start: number, name: Identifier): PercpuRefMember {
+    const node: PercpuRefMember = { kind: 'PercpuRefMember', start, end: 0, name };
+    while (this.isOnClause() && (this.isWord('zero', 1) || this.isWord('confirm', 1))) {
+      this.advance();
+      const which = this.word();
+      this.advance();
+      if (which === 'zero') node.onZero = this.parseAction('zero');
+      else node.onConfirm = this.parseAction('confirm');
+    }
+    node.end = this.lastEnd;
+    return node;
+  }
+
+  /** `work NAME [on WQ] [in MODULE] { handler }`, `timer NAME [in MODULE] { handler }`. */
+  private parseHandlerMember(start: number, mechanism: 'work' | 'timer', name: Identifier): HandlerMember {
+    const node: HandlerMember = { kind: 'HandlerMember', start, end: 0, mechanism, name, body: this.emptyBlock() };
+    if (mechanism === 'work' && this.isWord('on') && this.kind(1) === TokenKind.Identifier) {
+      this.advance();
+      node.workqueue = this.parsePlace("the workqueue after 'on'");
+    }
+    const module = this.parseModuleClause();
+    if (module) node.module = module;
+    node.body = this.parseRequiredBlock(`the handler of ${mechanism} '${name.text}'`);
     node.end = this.lastEnd;
     return node;
   }
@@ -702,8 +798,11 @@ class Parser {
     this.advance();
     const name = this.parseIdentifier("the procedure's name after 'fn'");
     const params = this.parseParams();
+    const module = this.parseModuleClause();
     const body = this.parseBody(`'${name.text}'`);
-    return { kind: 'FnDecl', start, end: this.lastEnd, isNew, name, params, body };
+    const node: FnDecl = { kind: 'FnDecl', start, end: this.lastEnd, isNew, name, params, body };
+    if (module) node.module = module;
+    return node;
   }
 
   private parseThread(start: number, isNew: boolean): ThreadDecl {
@@ -952,9 +1051,15 @@ class Parser {
     if (!this.isUsedAsName() || (this.kind(1) === TokenKind.LParen && EXPRESSION_KEYWORDS.has(word))) {
       switch (word) {
         case 'get':
-        case 'put':
+        case 'put': {
           this.advance();
-          return this.finish({ kind: 'RefStatement', start, end: 0, op: word, target: this.parsePlace("a reference count after '%s'", word) });
+          const node: RefStatement = { kind: 'RefStatement', start, end: 0, op: word, target: this.parsePlace("a reference count after '%s'", word) };
+          if (word === 'put' && this.isWord('locking') && this.kind(1) === TokenKind.Identifier) {
+            this.advance();
+            node.locking = this.parsePlace("a lock after 'locking'");
+          }
+          return this.finish(node);
+        }
         case 'lock':
         case 'unlock':
           this.advance();
@@ -1015,19 +1120,53 @@ class Parser {
           return this.finish({ kind: 'AtomicStatement', start, end: 0, body: this.parseRequiredBlock("the body of 'atomic'") });
         case 'let': {
           this.advance();
-          const name = this.parseIdentifier("a handle name after 'let'");
-          let value: Place;
-          if (this.expect(TokenKind.Assign, "'=' and the place the handle refers to")) {
-            value = this.parsePlace("a place after '='");
+          const name = this.parseIdentifier("a name after 'let'");
+          let value: Expression;
+          if (this.expect(TokenKind.Assign, "'=' and the value")) {
+            value = this.parseValue();
           } else {
-            const missing = this.missingIdentifier();
-            value = { kind: 'Place', start: missing.start, end: missing.end, segments: [missing] };
+            value = this.missingExpression();
           }
-          return this.finish({ kind: 'LetStatement', start, end: 0, name, value });
+          const node: LetStatement = { kind: 'LetStatement', start, end: 0, name, value };
+          if (this.isWord('in') && this.kind(1) === TokenKind.Number) {
+            this.advance();
+            const low = this.parseNumberLiteral("the lowest value after 'in'");
+            if (low && this.expect(TokenKind.DotDot, "'..' between the bounds of the range")) {
+              node.rangeLow = low;
+              const high = this.parseNumberLiteral("the highest value after '..'");
+              if (high) node.rangeHigh = high;
+            }
+          }
+          return this.finish(node);
         }
         case 'return':
+          return this.parseReturn();
+        case 'call_rcu':
+        case 'call_srcu': {
           this.advance();
-          return { kind: 'ReturnStatement', start, end: this.lastEnd };
+          const domain = word === 'call_srcu' ? this.parsePlace("the SRCU domain after 'call_srcu'") : undefined;
+          const node: CallbackStatement = { kind: 'CallbackStatement', start, end: 0, op: word, call: this.parseCallbackCall(word) };
+          if (domain) node.domain = domain;
+          return this.finish(node);
+        }
+        case 'unload': {
+          this.advance();
+          const module = this.parsePlace("the module after 'unload'");
+          const node: UnloadStatement = { kind: 'UnloadStatement', start, end: 0, module, body: this.parseRequiredBlock("the exit code of 'unload'") };
+          return this.finish(node);
+        }
+        case 'rcu_assign_pointer': {
+          this.advance();
+          const startIndex = this.cur;
+          const target = this.parsePlace("a pointer after 'rcu_assign_pointer'");
+          if (!this.consume(TokenKind.Assign)) {
+            this.errorAtCurrent(CODES.unexpectedToken, `Expected '=' and the value to publish in '${this.text.slice(target.start, target.end)}'`);
+            return { kind: 'Error', start, end: this.lastEnd, tokens: this.tokensBetween(startIndex - 1, this.cur) };
+          }
+          return this.finish({ kind: 'AssignStatement', start, end: 0, target, value: this.parseExpression(), publish: true });
+        }
+        default:
+          if (Object.prototype.hasOwnProperty.call(MECHANISM_OPS, word)) return this.parseMechanism(start, word as MechanismOp);
       }
     }
     if (this.kind(1) === TokenKind.LParen) return this.parseCall();
@@ -1038,10 +1177,59 @@ class Parser {
         this.errorAtCurrent(CODES.unexpectedToken, `Expected '=' and a value to assign to '${this.text.slice(target.start, target.end)}'`);
         return { kind: 'Error', start, end: this.lastEnd, tokens: this.tokensBetween(startIndex, this.cur) };
       }
-      return this.finish({ kind: 'AssignStatement', start, end: 0, target, value: this.parseExpression() });
+      return this.finish({ kind: 'AssignStatement', start, end: 0, target, value: this.parseValue() });
     }
     this.error(CODES.expectedStatement, `'${word}' does not start a statement; expected a statement keyword, an assignment 'x.f = value' or a call '${word}(...)'.`, start, this.sigEnd[here]);
     return this.skipUntil(() => this.isStatementBoundary());
+  }
+
+  /** `queue_work d.work`, `synchronize_rcu`, ...: a mechanism keyword and its operand, if it takes one. */
+  private parseMechanism(start: number, op: MechanismOp): MechanismStatement {
+    this.advance();
+    const node: MechanismStatement = { kind: 'MechanismStatement', start, end: 0, op };
+    const operand = MECHANISM_OPS[op];
+    if (operand !== 'none') node.target = this.parsePlace(`${OPERAND_WORDS[operand]} after '%s'`, op);
+    return this.finish(node);
+  }
+
+  /** The call a callback statement queues: `f(args)`. */
+  private parseCallbackCall(op: string): CallStatement {
+    if (this.kind() === TokenKind.Identifier && this.kind(1) === TokenKind.LParen) return this.parseCall();
+    this.errorAtCurrent(CODES.unexpectedToken, `Expected the callback to queue, 'f(args)', after '${op}'`);
+    const missing = this.missingIdentifier();
+    return { kind: 'CallStatement', start: missing.start, end: missing.end, callee: missing, args: [], argsRange: { start: missing.start, end: missing.end } };
+  }
+
+  /** The value of `let`, an assignment or `return`: an expression, or a call of a procedure. */
+  private parseValue(): Expression {
+    if (this.kind() === TokenKind.Identifier && this.kind(1) === TokenKind.LParen) {
+      const call = this.parseCall();
+      const node: CallExpression = { kind: 'CallExpression', start: call.start, end: call.end, call };
+      return node;
+    }
+    return this.parseExpression();
+  }
+
+  /**
+   * `return` or `return VALUE`. The value must start on the same line as `return`, so that a
+   * statement on the next line (dead code after a `return`) keeps its meaning.
+   */
+  private parseReturn(): ReturnStatement {
+    const start = this.advance();
+    const node: ReturnStatement = { kind: 'ReturnStatement', start, end: this.lastEnd };
+    const next = this.at(0);
+    const kind = this.sigKind[next];
+    const sameLine = !/[\n\r]/.test(this.text.slice(this.lastEnd, this.sigStart[next]));
+    const startsValue =
+      kind === TokenKind.Number ||
+      kind === TokenKind.LParen ||
+      kind === TokenKind.Bang ||
+      (kind === TokenKind.Identifier && (!STATEMENT_WORDS.has(this.word()) || this.isUsedAsName()));
+    if (sameLine && startsValue) {
+      node.value = this.parseValue();
+      node.end = this.lastEnd;
+    }
+    return node;
   }
 
   /** Sets a node's end to the end of the last consumed token, once its children are parsed. */
@@ -1113,11 +1301,11 @@ class Parser {
     const argsStart = this.advance();
     const mark = this.lists.mark();
     if (!this.consume(TokenKind.RParen)) {
-      this.lists.push(this.parsePlace('an argument'));
-      while (this.consume(TokenKind.Comma)) this.lists.push(this.parsePlace("an argument after ','"));
+      this.lists.push(this.parseExpression());
+      while (this.consume(TokenKind.Comma)) this.lists.push(this.parseExpression());
       this.expect(TokenKind.RParen, "',' or ')' after the arguments");
     }
-    const args = this.lists.take<Place>(mark);
+    const args = this.lists.take<Expression>(mark);
     return { kind: 'CallStatement', start: callee.start, end: this.lastEnd, callee, args, argsRange: { start: argsStart, end: this.lastEnd } };
   }
 
@@ -1206,19 +1394,39 @@ class Parser {
           }
         }
         if (next === TokenKind.Identifier) {
-          switch (word) {
-            case 'tryget':
-            case 'trylock':
-              this.advance();
-              return this.finish({ kind: 'TryExpression', start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
-            case 'alive':
-            case 'freed':
-            case 'running':
-            case 'idle':
-            case 'held':
-              this.advance();
-              return this.finish({ kind: 'PredicateExpression', start, end: 0, op: word, target: this.parsePlace("a place after '%s'", word) });
+          if (TRY_WORDS.has(word)) {
+            this.advance();
+            const op = word as TryExpression['op'];
+            return this.finish({ kind: 'TryExpression', start, end: 0, op, target: this.parsePlace("a place after '%s'", word) });
           }
+          if (PREDICATE_WORDS.has(word)) {
+            this.advance();
+            const op = word as PredicateExpression['op'];
+            return this.finish({ kind: 'PredicateExpression', start, end: 0, op, target: this.parsePlace("a place after '%s'", word) });
+          }
+          if (word === 'rcu_dereference') {
+            this.advance();
+            return this.finish({ kind: 'RcuDereference', start, end: 0, target: this.parsePlace("a pointer after 'rcu_dereference'") });
+          }
+          if (word === 'put') {
+            this.advance();
+            const target = this.parsePlace("a reference count after 'put'");
+            let lock: Place;
+            if (this.expectWord('locking', "and the lock after 'put X.r' in a condition")) {
+              lock = this.parsePlace("a lock after 'locking'");
+            } else {
+              const missing = this.missingIdentifier();
+              lock = { kind: 'Place', start: missing.start, end: missing.end, segments: [missing] };
+            }
+            return this.finish({ kind: 'LockedPutExpression', start, end: 0, target, lock });
+          }
+        }
+        if (next === TokenKind.LParen) {
+          // A call inside an expression: parsed whole, so the checker can say that only let, an
+          // assignment or return take a procedure's value.
+          const call = this.parseCall();
+          const node: CallExpression = { kind: 'CallExpression', start: call.start, end: call.end, call };
+          return node;
         }
         return this.parsePlace('a place');
       }

@@ -28,8 +28,20 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
     case 'ModelDecl':
       each(node.name) || each(node.title);
       break;
+    case 'ModuleDecl':
+      each(node.name);
+      break;
     case 'ObjectDecl':
-      each(node.name) || all(node.members);
+      each(node.name) || each(node.module) || all(node.members);
+      break;
+    case 'HandlerMember':
+      each(node.name) || each(node.workqueue) || each(node.module) || each(node.body);
+      break;
+    case 'PercpuRefMember':
+      onZeroFirst(node) ? each(node.name) || each(node.onZero) || each(node.onConfirm) : each(node.name) || each(node.onConfirm) || each(node.onZero);
+      break;
+    case 'SyncMember':
+      each(node.name);
       break;
     case 'RefMember':
       each(node.name) || each(node.initial) || each(node.onZero);
@@ -50,7 +62,7 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
       each(node.name) || each(node.target) || each(node.initial);
       break;
     case 'FnDecl':
-      each(node.name) || all(node.params) || each(node.body);
+      each(node.name) || all(node.params) || each(node.module) || each(node.body);
       break;
     case 'ThreadDecl':
       each(node.name) || each(node.count) || each(node.body);
@@ -83,6 +95,24 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
       all(node.statements);
       break;
     case 'RefStatement':
+      each(node.target) || each(node.locking);
+      break;
+    case 'MechanismStatement':
+    case 'RcuDereference':
+      each(node.target);
+      break;
+    case 'CallbackStatement':
+      each(node.domain) || each(node.call);
+      break;
+    case 'UnloadStatement':
+      each(node.module) || each(node.body);
+      break;
+    case 'CallExpression':
+      each(node.call);
+      break;
+    case 'LockedPutExpression':
+      each(node.target) || each(node.lock);
+      break;
     case 'LockStatement':
     case 'UseStatement':
     case 'LifecycleStatement':
@@ -117,7 +147,10 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
       each(node.body);
       break;
     case 'LetStatement':
-      each(node.name) || each(node.value);
+      each(node.name) || each(node.value) || each(node.rangeLow) || each(node.rangeHigh);
+      break;
+    case 'ReturnStatement':
+      each(node.value);
       break;
     case 'CallStatement':
       each(node.callee) || all(node.args);
@@ -141,13 +174,17 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
     case 'BoolLiteral':
     case 'NullLiteral':
     case 'MissingExpression':
-    case 'ReturnStatement':
     case 'CBody':
       break;
     default:
       assertNever(node);
   }
   return result;
+}
+
+/** Whether a percpu_ref member's `on zero` clause comes before its `on confirm` clause. */
+function onZeroFirst(node: { onZero?: { start: number }; onConfirm?: { start: number } }): boolean {
+  return !node.onConfirm || !node.onZero || node.onZero.start < node.onConfirm.start;
 }
 
 function assertNever(node: never): void {
