@@ -99,6 +99,12 @@ async function compareLivelock(file: SourceFile, promela: string): Promise<strin
   const kernel = checkProgress(compiled, budget);
   if (weak.incompleteReason || kernel.incompleteReason) return undefined;
   if (kernel.violation && !weak.violation) return 'the livelock check finds a livelock with fair locks but none under plain weak fairness';
+  // pan's fair acceptance-cycle search multiplies the graph by the claim and by a copy per process,
+  // so large graphs are left to the engine's own checks rather than to a SPIN run of minutes.
+  if (weak.states > LIVELOCK_SPIN_STATE_LIMIT) {
+    livelockModelsTooLargeForSpin++;
+    return undefined;
+  }
   const spin = await runSpinLivelock(promela, system);
   if (spin.verdict === 'unknown') return `pan -a -f gave no verdict:\n${spin.output.slice(0, 1500)}`;
   if ((spin.verdict === 'livelock') !== (weak.violation !== undefined)) {
@@ -108,7 +114,9 @@ async function compareLivelock(file: SourceFile, promela: string): Promise<strin
   return undefined;
 }
 
+const LIVELOCK_SPIN_STATE_LIMIT = 10_000;
 let livelockModels = 0;
+let livelockModelsTooLargeForSpin = 0;
 let livelocks = 0;
 
 async function compare(seed: number): Promise<Outcome> {
@@ -214,7 +222,7 @@ test(`the engine and SPIN agree on ${MODELS} random models`, { skip, timeout: 30
 
   for (const [index, text] of DEDICATED_CASES.entries()) outcomes.push(await compareText(-1 - index, text));
 
-  console.log(`# spin differential: ${livelockModels} models with loops checked for livelocks against pan -a -f, ${livelocks} livelocks`);
+  console.log(`# spin differential: ${livelockModels} models with loops, ${livelockModels - livelockModelsTooLargeForSpin} of them (graphs up to ${LIVELOCK_SPIN_STATE_LIMIT} states) checked for livelocks against pan -a -f, ${livelocks} livelocks`);
   const failures = outcomes.filter((o) => o.problem);
   const compared = outcomes.filter((o) => !o.engine.startsWith('skipped'));
   assert.ok(compared.length >= Math.min(MODELS, 300) * 0.95, `only ${compared.length} of ${MODELS} models were compared`);
