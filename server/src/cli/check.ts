@@ -3,12 +3,12 @@
 import type { CheckCommand } from './args';
 import { checkCFile } from './cfiles';
 import { prepareC, problemLines } from './cSupport';
-import type { EngineRunOptions } from './engineReport';
+import { CheckHost } from './checkHost';
+import type { EngineJobOptions } from './engineReport';
 import type { CommandOutput } from './exportCommand';
 import { formatJson } from './formatJson';
 import { formatText } from './formatText';
 import { collectInputs } from './inputs';
-import { checkLifetimeFile } from './lifetimeFile';
 import { ProgressLine } from './progress';
 import { exitCodeOf, internalErrorLines, type FileReport } from './report';
 import { formatSarif } from './sarif';
@@ -30,28 +30,36 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
 
   const reports: FileReport[] = [];
   let stderr = c.warning ?? '';
-  for (const input of inputs.files) {
-    if (input.language === 'c') {
-      reports.push(checkCFile(input.path, input.text, c.frontEnd!));
-      continue;
+  // One seed for the whole command, so that `--seed` replays every proposal of every file exactly.
+  const seed = command.simulate !== undefined ? (command.seed ?? Math.floor(Math.random() * 2 ** 31)) : command.seed;
+  const engine: EngineJobOptions | undefined = command.engine
+    ? {
+        exact: command.exact,
+        maxStates: command.maxStates,
+        timeoutMs: command.timeoutMs,
+        maxMemoryBytes: command.maxMemoryMiB === undefined ? undefined : command.maxMemoryMiB * 1024 * 1024,
+        simulate: command.simulate,
+        seed,
+        proposals: command.proposals,
+      }
+    : undefined;
+  // Models are checked in a worker thread under a watchdog, so that --timeout-ms holds in every phase.
+  const host = new CheckHost();
+  try {
+    for (const input of inputs.files) {
+      if (input.language === 'c') {
+        reports.push(checkCFile(input.path, input.text, c.frontEnd!));
+        continue;
+      }
+      const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;
+      try {
+        reports.push(await host.check({ path: input.path, text: input.text, engine, apiFiles: command.apiFiles, onProgress: progress ? (p) => progress.update(p) : undefined }));
+      } finally {
+        progress?.clear();
+      }
     }
-    const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;
-    const engine: EngineRunOptions | undefined = command.engine
-      ? {
-          exact: command.exact,
-          maxStates: command.maxStates,
-          timeoutMs: command.timeoutMs,
-          maxMemoryBytes: command.maxMemoryMiB === undefined ? undefined : command.maxMemoryMiB * 1024 * 1024,
-          simulate: command.simulate,
-          seed: command.seed,
-          proposals: command.proposals,
-          onProgress: progress ? (p) => progress.update(p) : undefined,
-          translateC: c.translateC,
-        }
-      : undefined;
-    const report = checkLifetimeFile(input.path, input.text, engine);
-    progress?.clear();
-    reports.push(report);
+  } finally {
+    await host.dispose();
   }
 
   const seeds = new Set(reports.flatMap((report) => report.proposals.flatMap((result) => (result.seed !== undefined ? [result.seed] : []))));
