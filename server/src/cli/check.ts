@@ -8,15 +8,16 @@ import type { EngineJobOptions } from './engineReport';
 import type { CommandOutput } from './exportCommand';
 import { formatJson } from './formatJson';
 import { formatText } from './formatText';
-import { collectInputs } from './inputs';
+import { collectInputs, type SkippedInput } from './inputs';
 import { ProgressLine } from './progress';
-import { exitCodeOf, internalErrorLines, type FileReport } from './report';
+import { exitCodeOf, internalErrorLines, newReport, type FileReport } from './report';
+import { CODES, makeDiagnostic } from '../core/diagnostics/codes';
 import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
 
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
-  const inputs = collectInputs(command.paths, { cFiles: true });
+  const inputs = collectInputs(command.paths, { cFiles: true, skipInWalks: true });
   if (inputs.problems.length > 0) return { stdout: '', stderr: problemLines(inputs.problems), exitCode: 2 };
 
   const unknown = unknownProposals(command.proposals, inputs.files.filter((file) => file.language === 'lifetime'));
@@ -46,7 +47,8 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   // Models are checked in a worker thread under a watchdog, so that --timeout-ms holds in every phase.
   const host = new CheckHost();
   try {
-    for (const input of inputs.files) {
+    for (const [index, input] of inputs.files.entries()) {
+      reports.push(...skippedReports(inputs.skipped, index));
       if (input.language === 'c') {
         reports.push(checkCFile(input.path, input.text, c.frontEnd!));
         continue;
@@ -58,6 +60,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
         progress?.clear();
       }
     }
+    reports.push(...skippedReports(inputs.skipped, inputs.files.length));
   } finally {
     await host.dispose();
   }
@@ -86,4 +89,16 @@ function unknownProposals(names: readonly string[], models: readonly { path: str
   const known = [...declared].join(', ');
   const list = missing.map((name) => `'${name}'`).join(', ');
   return `--proposal ${list}: no model declares ${missing.length === 1 ? 'it' : 'them'} (${models.length === 1 ? `${models[0].path} has` : 'the models have'}: ${known})`;
+}
+
+/** The files of walked directories skipped just before the `index`-th file read, each as a report with one LT5030 warning. */
+function skippedReports(skipped: readonly SkippedInput[], index: number): FileReport[] {
+  return skipped
+    .filter((file) => file.index === index)
+    .map((file) => {
+      const report = newReport(file.path, '');
+      report.skipped = true;
+      report.diagnostics.push(makeDiagnostic(CODES.skippedInput, `${file.path}: ${file.reason}; skipped, and the rest is checked`, 0, 0));
+      return report;
+    });
 }
