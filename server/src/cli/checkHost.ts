@@ -24,18 +24,34 @@ export interface FileCheck {
 
 type Front = Extract<CheckReply, { type: 'front' }>;
 
-/** How long past the budget a phase may run before its worker is terminated. */
+/**
+ * How long past the budget a phase may run before its worker is terminated: the engine stops a
+ * search at the budget itself and keeps what it found, so the watchdog leaves it room to answer.
+ */
 export function watchdogSlackMs(timeoutMs: number): number {
-  return Math.min(2000, Math.max(250, Math.round(timeoutMs / 10)));
+  return Math.min(2000, Math.max(1000, Math.round(timeoutMs / 10)));
 }
+
+/** How long a new worker may take to load before the job starts; loading is not the file's time. */
+const WORKER_START_MS = 60_000;
 
 /** `expect` at the start of a line: the file states an expectation (read without parsing). */
 const EXPECT_LINE = /^[ \t]*expect\b/m;
 
+export interface CheckHostOptions {
+  /** The worker's script; by default `checkWorker.js` next to this module (the bundle or tsc's output). */
+  workerPath?: string;
+  /** A heap limit for the worker, in MiB; node's default when absent. A worker that reaches it stops the proposal for `memory`. */
+  maxHeapMiB?: number;
+}
+
 export class CheckHost {
   private worker: Worker | undefined;
+  private readonly workerPath: string;
 
-  constructor(private readonly workerPath: string = path.join(__dirname, 'checkWorker.js')) {}
+  constructor(private readonly options: CheckHostOptions = {}) {
+    this.workerPath = options.workerPath ?? path.join(__dirname, 'checkWorker.js');
+  }
 
   /** Checks one file; rejects only when parsing or name checking failed with an internal error. */
   check(file: FileCheck): Promise<FileReport> {
@@ -45,7 +61,7 @@ export class CheckHost {
   /** The idle worker, or a new one. */
   acquire(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerPath);
+    const worker = new Worker(this.workerPath, this.options.maxHeapMiB ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMiB } } : {});
     // The watchdog's timer keeps the process alive while a file is checked; an idle worker must not.
     worker.unref();
     worker.on('exit', () => {
@@ -75,6 +91,8 @@ class FileRun {
   private worker: Worker | undefined;
   private timer: NodeJS.Timeout | undefined;
   private phaseStarted = 0;
+  /** Whether the current worker has begun the job (it has loaded). */
+  private begun = false;
   private settled = false;
   private readonly timeoutMs: number;
   private readonly detach: (() => void)[] = [];
@@ -97,6 +115,7 @@ class FileRun {
       return;
     }
     this.worker = worker;
+    this.begun = false;
     const onMessage = (reply: CheckReply) => this.onReply(reply);
     const onError = (error: Error & { code?: string }) => this.onWorkerDied(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : `the check worker failed: ${error.message}`);
     const onExit = (code: number) => this.onWorkerDied(`the check worker exited with code ${code}`);
@@ -110,19 +129,23 @@ class FileRun {
     });
     const job: CheckJob = { type: 'check', text: this.file.text, apiFiles: this.file.apiFiles, done: [...this.outcomes.keys()] };
     if (this.file.engine) job.engine = this.file.engine;
-    this.armWatchdog();
+    this.armWatchdog(WORKER_START_MS);
     worker.postMessage(job);
   }
 
-  private armWatchdog(): void {
+  private armWatchdog(ms = this.timeoutMs + watchdogSlackMs(this.timeoutMs)): void {
     if (this.timer) clearTimeout(this.timer);
     this.phaseStarted = performance.now();
-    this.timer = setTimeout(() => this.onDeadline(), this.timeoutMs + watchdogSlackMs(this.timeoutMs));
+    this.timer = setTimeout(() => this.onDeadline(), ms);
   }
 
   private onReply(reply: CheckReply): void {
     if (this.settled || reply === null || typeof reply !== 'object') return;
     switch (reply.type) {
+      case 'begin':
+        this.begun = true;
+        this.armWatchdog();
+        break;
       case 'front':
         // A later worker parses the file again; the first answer stands.
         this.front ??= reply;
@@ -155,6 +178,10 @@ class FileRun {
 
   private onDeadline(): void {
     if (this.settled) return;
+    if (!this.begun) {
+      this.fail(`the check worker did not start within ${WORKER_START_MS / 1000} s`);
+      return;
+    }
     this.releaseWorker(true);
     const current = this.current();
     if (!this.front || !current) {

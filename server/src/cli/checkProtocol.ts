@@ -17,6 +17,8 @@ export interface CheckJob {
 }
 
 export type CheckReply =
+  /** The worker has loaded and begins the job: the budget of parsing and name checking starts. */
+  | { type: 'begin' }
   /** Parsing and name checking are over: their diagnostics, and what the engine will check. */
   | {
       type: 'front';

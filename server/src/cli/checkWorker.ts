@@ -19,6 +19,7 @@ function post(reply: CheckReply): void {
 }
 
 async function runJob(job: CheckJob): Promise<void> {
+  post({ type: 'begin' });
   const parsed = parse(job.text);
   const semantic = checkFile(parsed.file);
   const diagnostics = [...parsed.diagnostics, ...semantic.diagnostics];
