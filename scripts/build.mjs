@@ -1,4 +1,4 @@
-// Builds the three bundles (client, server + engine worker, CLI) and copies the tree-sitter wasm
+// Builds the bundles (client, server + engine worker, CLI + check worker) and copies the tree-sitter wasm
 // files next to each bundle that parses C, where the C front end looks for them.
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
@@ -36,6 +36,9 @@ if (exists('server/src/lsp/server.ts')) {
 }
 if (exists('server/src/lsp/engineWorker.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/lsp/engineWorker.ts'], outfile: 'dist/server/engineWorker.js' });
+}
+if (exists('server/src/cli/checkWorker.ts')) {
+  builds.push({ ...common, entryPoints: ['server/src/cli/checkWorker.ts'], outfile: 'dist/cli/checkWorker.js' });
 }
 if (exists('server/src/cli/main.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });

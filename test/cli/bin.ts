@@ -32,9 +32,10 @@ export interface BinResult {
   stderr: string;
 }
 
-export function lifetime(args: string[], options: { cwd?: string } = {}): BinResult {
+export function lifetime(args: string[], options: { cwd?: string; timeoutMs?: number } = {}): BinResult {
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
+    timeout: options.timeoutMs,
     encoding: 'utf8',
     env: { ...process.env, FORCE_COLOR: '0' },
     maxBuffer: 64 * 1024 * 1024,

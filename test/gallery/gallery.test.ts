@@ -25,10 +25,36 @@ function load(name: string) {
   return { text, parsed, semantic: checkFile(parsed.file) };
 }
 
-test('the gallery has one model per seed thread', () => {
-  const seeds = fs.readdirSync(path.join(root, '..', 'shared', 'seeds')).filter((name) => name.endsWith('.txt'));
-  if (seeds.length === 0) return;
-  assert.deepEqual(models, seeds.map((name) => name.replace(/\.txt$/, '.lifetime')).sort());
+/** The threads the gallery covers, kept in the repository (test/gallery/threads.json). */
+interface GalleryThread {
+  seed: string;
+  model: string;
+  list: string;
+  date: string;
+  subject: string;
+}
+const threads: GalleryThread[] = JSON.parse(fs.readFileSync(path.join(root, 'test', 'gallery', 'threads.json'), 'utf8')).threads;
+
+test('the gallery has one model per seed thread, and nothing else at the top level', () => {
+  assert.equal(threads.length, 5, 'test/gallery/threads.json lists the five seed threads');
+  assert.deepEqual(models, threads.map((thread) => thread.model).sort());
+  assert.deepEqual(
+    threads.map((thread) => thread.model),
+    threads.map((thread) => `${thread.seed}.lifetime`),
+    'each model is named after its seed thread',
+  );
+});
+
+test("each gallery model's `// Thread:` comment names its thread's list and date", () => {
+  for (const thread of threads) {
+    const { text } = load(thread.model);
+    const lines = text.split('\n');
+    const first = lines.findIndex((line) => line.startsWith('// Thread: '));
+    const end = lines.findIndex((line, index) => index > first && !/^\/\/ \S/.test(line));
+    const cited = first < 0 ? '' : lines.slice(first, end).map((line) => line.slice(3)).join(' ');
+    assert.ok(cited.length > 0, `${thread.model} cites its thread in a // Thread: comment`);
+    assert.ok(cited.includes(`${thread.list}, ${thread.date}`), `${thread.model}: the // Thread: comment names ${thread.list}, ${thread.date}; it reads "${cited}"`);
+  }
 });
 
 for (const name of models) {

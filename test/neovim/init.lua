@@ -1,27 +1,26 @@
 -- Headless Neovim as a third-party LSP client of the Lifetime language server.
 --
 -- Environment (set by test/neovim/neovim.test.ts):
---   LIFETIME_NODE, LIFETIME_SERVER  the node binary and dist/server/server.js, started with --stdio
+--   LIFETIME_NVIM_SETUP             the Neovim set-up of docs/editors.md for this Neovim's version, as
+--                                   a Lua file; it starts `lifetime-language-server --stdio`, which
+--                                   the test puts on the PATH
 --   LIFETIME_NVIM_FILES             JSON: [{ "path": ..., "hover": { "line": L, "character": C },
 --                                   "step_hover"?: position, "lenses"?: true, "inlay_hints"?: true }]
 --   LIFETIME_NVIM_OUT               where to write the results as JSON
 --   LIFETIME_NVIM_TIMEOUT_MS        how long to wait for each file's diagnostics
 --
--- For each file it attaches the server on the `lifetime` filetype, waits until the buffer's
+-- The documented set-up detects the filetype and attaches the server; for each file this waits until the buffer's
 -- diagnostics are non-empty and have stopped changing, requests a hover at the given position, and
 -- records both. With `step_hover` it also hovers a step of the counterexample. With `lenses` it
 -- fetches the code lenses through Neovim's codelens module and runs "Show trace" and "Re-check" the
 -- way a user does (:lua vim.lsp.codelens.run() on the model line, picking from vim.ui.select),
 -- recording the messages and command answers the server sends back. With `inlay_hints` it requests
--- the inlay hints of the whole buffer (Neovim 0.7 does not draw them). Neovim 0.8 and later start
--- the client with vim.lsp.start; 0.7 (Debian bookworm) with vim.lsp.start_client and
--- vim.lsp.buf_attach_client.
+-- the inlay hints of the whole buffer (Neovim 0.7 does not draw them).
 
 local env = vim.env
 local timeout = tonumber(env.LIFETIME_NVIM_TIMEOUT_MS) or 20000
 local settle_ms = 1500
 local results = { nvim = tostring(vim.version().major) .. '.' .. vim.version().minor .. '.' .. vim.version().patch, files = {} }
-local client_id = nil
 
 -- What the server shows (window/showMessage) and what its commands answer, as Neovim receives them.
 local shown_messages, command_answers = {}, {}
@@ -34,28 +33,20 @@ vim.lsp.handlers['workspace/executeCommand'] = function(err, result)
   table.insert(command_answers, err and ('error: ' .. vim.inspect(err)) or result)
 end
 
-local config = {
-  name = 'lifetime',
-  cmd = { env.LIFETIME_NODE, env.LIFETIME_SERVER, '--stdio' },
-  root_dir = vim.fn.getcwd(),
-  on_exit = function(code, signal)
+-- Records the server's exit, whichever way the set-up starts the client (vim.lsp.start goes through
+-- vim.lsp.start_client too).
+local start_client = vim.lsp.start_client
+vim.lsp.start_client = function(config)
+  local on_exit = config.on_exit
+  config.on_exit = function(code, signal, ...)
     results.server_exit = { code = code, signal = signal }
-  end,
-}
-
-local function attach(buf)
-  if vim.lsp.start then
-    client_id = vim.lsp.start(config, { bufnr = buf })
-  else
-    client_id = client_id or vim.lsp.start_client(config)
-    vim.lsp.buf_attach_client(buf, client_id)
+    if on_exit then return on_exit(code, signal, ...) end
   end
+  return start_client(config)
 end
 
-vim.api.nvim_create_autocmd('FileType', {
-  pattern = 'lifetime',
-  callback = function(args) attach(args.buf) end,
-})
+-- The set-up exactly as docs/editors.md gives it.
+dofile(env.LIFETIME_NVIM_SETUP)
 
 local function write_results()
   local file = assert(io.open(env.LIFETIME_NVIM_OUT, 'w'))
@@ -168,8 +159,7 @@ local function run()
   for _, file in ipairs(vim.json.decode(env.LIFETIME_NVIM_FILES)) do
     vim.cmd('edit ' .. vim.fn.fnameescape(file.path))
     local buf = vim.api.nvim_get_current_buf()
-    vim.bo[buf].filetype = 'lifetime'
-    local entry = { path = file.path, attached = false }
+    local entry = { path = file.path, attached = false, filetype = vim.bo[buf].filetype }
     entry.diagnostics = settled_diagnostics(buf)
     entry.attached = next(vim.lsp.buf_get_clients(buf)) ~= nil
     entry.hover = hover(buf, file.hover)

@@ -1,6 +1,8 @@
 // A real third-party LSP client: headless Neovim attaches the built language server
-// (dist/server/server.js --stdio) to .lifetime files through its own LSP client; test/neovim/init.lua
-// writes what Neovim received as JSON, and this test asserts on it.
+// (dist/server/server.js --stdio) to .lifetime files through its own LSP client, set up with the
+// Lua block docs/editors.md gives for the installed Neovim's version (Debian's 0.7.2 gets the 0.7
+// one), so that the documented set-up cannot rot; test/neovim/init.lua writes what Neovim received
+// as JSON, and this test asserts on it.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +33,7 @@ interface NvimDiagnostic {
 
 interface NvimFileResult {
   path: string;
+  filetype: string;
   attached: boolean;
   diagnostics: NvimDiagnostic[] | Record<string, never>;
   hover: { result?: unknown; error?: string };
@@ -92,6 +95,29 @@ function describe(diagnostics: NvimDiagnostic[]): string {
   return diagnostics.map((d) => `${d.lnum + 1}:${d.col + 1} sev ${d.severity} ${String(d.code)} ${d.message}`).join('\n') || '(none)';
 }
 
+/** The installed Neovim's version, as [major, minor]. */
+function nvimVersion(): [number, number] {
+  const match = /NVIM v(\d+)\.(\d+)/.exec(spawnSync('nvim', ['--version'], { encoding: 'utf8' }).stdout ?? '');
+  assert.ok(match, 'nvim --version names no version');
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** The Lua block under a `### ` heading of docs/editors.md. */
+function docBlock(heading: string): string {
+  const doc = fs.readFileSync(path.join(repoRoot, 'docs/editors.md'), 'utf8');
+  const at = doc.indexOf(`\n### ${heading}\n`);
+  assert.ok(at >= 0, `docs/editors.md has no heading "### ${heading}"`);
+  const block = /```lua\n([^]*?)```/.exec(doc.slice(at));
+  assert.ok(block, `docs/editors.md has no lua block under "### ${heading}"`);
+  return block[1];
+}
+
+/** The documented set-up for this Neovim. */
+function setupFor([major, minor]: [number, number]): { heading: string; lua: string } {
+  const heading = major > 0 || minor >= 10 ? 'Neovim 0.10 or newer' : 'Neovim 0.7 to 0.9';
+  return { heading, lua: docBlock(heading) };
+}
+
 /** Runs Neovim over the files in a temporary workspace and returns what init.lua recorded. */
 interface NvimFile {
   name: string;
@@ -110,6 +136,12 @@ async function runNeovim(files: NvimFile[]): Promise<{ results: NvimResults; std
       return { path: target, ...requests };
     });
     const out = path.join(workspace, 'results.json');
+    // The documented set-up runs `lifetime-language-server --stdio`: put the built server on the PATH under that name.
+    const bin = path.join(workspace, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'lifetime-language-server'), `#!/bin/sh\nexec '${process.execPath}' '${serverPath}' "$@"\n`, { mode: 0o755 });
+    const setup = path.join(workspace, 'setup.lua');
+    fs.writeFileSync(setup, setupFor(nvimVersion()).lua);
     const xdg = (name: string) => path.join(workspace, 'xdg', name);
     const env = {
       ...process.env,
@@ -118,8 +150,8 @@ async function runNeovim(files: NvimFile[]): Promise<{ results: NvimResults; std
       XDG_DATA_HOME: xdg('data'),
       XDG_STATE_HOME: xdg('state'),
       XDG_CACHE_HOME: xdg('cache'),
-      LIFETIME_NODE: process.execPath,
-      LIFETIME_SERVER: serverPath,
+      PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`,
+      LIFETIME_NVIM_SETUP: setup,
       LIFETIME_NVIM_FILES: JSON.stringify(listed),
       LIFETIME_NVIM_OUT: out,
       LIFETIME_NVIM_TIMEOUT_MS: String(DIAGNOSTICS_TIMEOUT_MS),
@@ -165,7 +197,8 @@ test('Neovim\'s own LSP client gets diagnostics, hovers, code-lens commands and 
   assert.equal(results.files.length, 2);
   const [syntaxFile, violationFile] = results.files;
 
-  await t.test('the server attaches to .lifetime buffers and stays up', () => {
+  await t.test('the documented set-up gives .lifetime buffers their filetype, attaches the server, and it stays up', () => {
+    assert.deepEqual([syntaxFile.filetype, violationFile.filetype], ['lifetime', 'lifetime']);
     assert.ok(syntaxFile.attached && violationFile.attached, 'the client is not attached to both buffers');
     assert.equal(results.server_exit, undefined, `the server exited: ${JSON.stringify(results.server_exit)}`);
   });
@@ -222,4 +255,22 @@ test('Neovim\'s own LSP client gets diagnostics, hovers, code-lens commands and 
     assert.match(text, /\bbuf\b/, `hover text: ${JSON.stringify(text)}`);
     assert.match(text, /object/i, `hover text: ${JSON.stringify(text)}`);
   });
+});
+
+test('both documented Neovim set-ups are valid Lua, and each names only what its versions have', { skip: process.env.CI || findOnPath('nvim') ? false : 'nvim is not installed (Debian package neovim)' }, () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-nvim-doc-'));
+  try {
+    for (const heading of ['Neovim 0.10 or newer', 'Neovim 0.7 to 0.9']) {
+      const file = path.join(dir, 'block.lua');
+      fs.writeFileSync(file, docBlock(heading));
+      // loadstring compiles without running: the 0.10 block is checked on Debian's 0.7 too.
+      const checked = spawnSync('nvim', ['--headless', '-n', '-i', 'NONE', '-u', 'NONE', '-c', `lua local f = assert(io.open([[${file}]])); local ok, err = loadstring(f:read('*a')); f:close(); if not ok then io.stderr:write(err) vim.cmd('cquit 3') end`, '-c', 'qall!'], { encoding: 'utf8', timeout: 30_000 });
+      assert.equal(checked.status, 0, `${heading}: ${checked.stderr}`);
+    }
+    // The 0.7 block must not call what 0.7 lacks.
+    const old = docBlock('Neovim 0.7 to 0.9');
+    for (const newer of ['vim.lsp.start(', 'LspAttach', 'vim.fs.', 'vim.filetype.add', 'vim.lsp.inlay_hint']) assert.ok(!old.includes(newer), `the 0.7 set-up uses ${newer}`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -3,20 +3,21 @@
 import type { CheckCommand } from './args';
 import { checkCFile } from './cfiles';
 import { prepareC, problemLines } from './cSupport';
-import type { EngineRunOptions } from './engineReport';
+import { CheckHost } from './checkHost';
+import type { EngineJobOptions } from './engineReport';
 import type { CommandOutput } from './exportCommand';
 import { formatJson } from './formatJson';
 import { formatText } from './formatText';
-import { collectInputs } from './inputs';
-import { checkLifetimeFile } from './lifetimeFile';
+import { collectInputs, type SkippedInput } from './inputs';
 import { ProgressLine } from './progress';
-import { exitCodeOf, internalErrorLines, type FileReport } from './report';
+import { exitCodeOf, internalErrorLines, newReport, type FileReport } from './report';
+import { CODES, makeDiagnostic } from '../core/diagnostics/codes';
 import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
 
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
-  const inputs = collectInputs(command.paths, { cFiles: true });
+  const inputs = collectInputs(command.paths, { cFiles: true, skipInWalks: true });
   if (inputs.problems.length > 0) return { stdout: '', stderr: problemLines(inputs.problems), exitCode: 2 };
 
   const unknown = unknownProposals(command.proposals, inputs.files.filter((file) => file.language === 'lifetime'));
@@ -30,28 +31,38 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
 
   const reports: FileReport[] = [];
   let stderr = c.warning ?? '';
-  for (const input of inputs.files) {
-    if (input.language === 'c') {
-      reports.push(checkCFile(input.path, input.text, c.frontEnd!));
-      continue;
+  // One seed for the whole command, so that `--seed` replays every proposal of every file exactly.
+  const seed = command.simulate !== undefined ? (command.seed ?? Math.floor(Math.random() * 2 ** 31)) : command.seed;
+  const engine: EngineJobOptions | undefined = command.engine
+    ? {
+        exact: command.exact,
+        maxStates: command.maxStates,
+        timeoutMs: command.timeoutMs,
+        maxMemoryBytes: command.maxMemoryMiB === undefined ? undefined : command.maxMemoryMiB * 1024 * 1024,
+        simulate: command.simulate,
+        seed,
+        proposals: command.proposals,
+      }
+    : undefined;
+  // Models are checked in a worker thread under a watchdog, so that --timeout-ms holds in every phase.
+  const host = new CheckHost();
+  try {
+    for (const [index, input] of inputs.files.entries()) {
+      reports.push(...skippedReports(inputs.skipped, index));
+      if (input.language === 'c') {
+        reports.push(checkCFile(input.path, input.text, c.frontEnd!));
+        continue;
+      }
+      const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;
+      try {
+        reports.push(await host.check({ path: input.path, text: input.text, engine, apiFiles: command.apiFiles, onProgress: progress ? (p) => progress.update(p) : undefined }));
+      } finally {
+        progress?.clear();
+      }
     }
-    const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;
-    const engine: EngineRunOptions | undefined = command.engine
-      ? {
-          exact: command.exact,
-          maxStates: command.maxStates,
-          timeoutMs: command.timeoutMs,
-          maxMemoryBytes: command.maxMemoryMiB === undefined ? undefined : command.maxMemoryMiB * 1024 * 1024,
-          simulate: command.simulate,
-          seed: command.seed,
-          proposals: command.proposals,
-          onProgress: progress ? (p) => progress.update(p) : undefined,
-          translateC: c.translateC,
-        }
-      : undefined;
-    const report = checkLifetimeFile(input.path, input.text, engine);
-    progress?.clear();
-    reports.push(report);
+    reports.push(...skippedReports(inputs.skipped, inputs.files.length));
+  } finally {
+    await host.dispose();
   }
 
   const seeds = new Set(reports.flatMap((report) => report.proposals.flatMap((result) => (result.seed !== undefined ? [result.seed] : []))));
@@ -78,4 +89,16 @@ function unknownProposals(names: readonly string[], models: readonly { path: str
   const known = [...declared].join(', ');
   const list = missing.map((name) => `'${name}'`).join(', ');
   return `--proposal ${list}: no model declares ${missing.length === 1 ? 'it' : 'them'} (${models.length === 1 ? `${models[0].path} has` : 'the models have'}: ${known})`;
+}
+
+/** The files of walked directories skipped just before the `index`-th file read, each as a report with one LT5030 warning. */
+function skippedReports(skipped: readonly SkippedInput[], index: number): FileReport[] {
+  return skipped
+    .filter((file) => file.index === index)
+    .map((file) => {
+      const report = newReport(file.path, '');
+      report.skipped = true;
+      report.diagnostics.push(makeDiagnostic(CODES.skippedInput, `${file.path}: ${file.reason}; skipped, and the rest is checked`, 0, 0));
+      return report;
+    });
 }

@@ -102,7 +102,9 @@ export function summaryLine(reports: readonly FileReport[]): string {
     }
   }
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  let line = `${plural(reports.length, 'file')} checked: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  const skipped = reports.filter((report) => report.skipped).length;
+  const checked = `${plural(reports.length - skipped, 'file')} checked${skipped > 0 ? ` (${skipped} skipped)` : ''}`;
+  let line = `${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
   if (proposals > 0) {
     line += `; ${plural(proposals, 'verdict')}: ${safe} safe, ${plural(violations, 'violation')}, ${incomplete} incomplete`;
     line += unmet > 0 ? `, ${unmet} not as expected` : ', all as expected';

@@ -1,6 +1,7 @@
 // Finding and reading the files to check. Every problem becomes a one-line reason naming the path:
 // a missing file, a dangling link, a FIFO or device, a file over the size limit, bytes that are not
-// UTF-8. Nothing here throws.
+// UTF-8. A problem with a file named explicitly stops the run; one inside a walked directory can
+// instead be skipped, so that one file never leaves a whole tree unchecked. Nothing here throws.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,9 +23,29 @@ export interface InputProblem {
   reason: string;
 }
 
+/** A file of a walked directory that cannot be read, and where it falls among the files read. */
+export interface SkippedInput extends InputProblem {
+  /** The number of files read before it, in walk order. */
+  index: number;
+}
+
 export interface Inputs {
   files: InputFile[];
+  /** Problems that stop the run (exit code 2). */
   problems: InputProblem[];
+  /** With `skipInWalks`: files of walked directories that could not be read, in walk order. */
+  skipped: SkippedInput[];
+}
+
+export interface InputOptions {
+  /** Whether C files (.c, .h) are checked too. */
+  cFiles: boolean;
+  /**
+   * Whether a file of a walked directory that cannot be read (too large, unreadable, not a regular
+   * file, not UTF-8) is skipped rather than a problem. A directory none of whose files can be read is
+   * still a problem.
+   */
+  skipInWalks?: boolean;
 }
 
 const SKIPPED_DIRECTORIES = new Set(['node_modules', '.git', 'out', 'dist']);
@@ -64,8 +85,8 @@ function displayPath(file: string): string {
 }
 
 /** Expands files and directories (recursively, in sorted order) into the files to check. */
-export function collectInputs(paths: readonly string[], options: { cFiles: boolean }): Inputs {
-  const inputs: Inputs = { files: [], problems: [] };
+export function collectInputs(paths: readonly string[], options: InputOptions): Inputs {
+  const inputs: Inputs = { files: [], problems: [], skipped: [] };
   const seen = new Set<string>();
   for (const given of paths) {
     let stat: fs.Stats;
@@ -84,9 +105,18 @@ export function collectInputs(paths: readonly string[], options: { cFiles: boole
       continue;
     }
     if (stat.isDirectory()) {
-      const before = inputs.files.length + inputs.problems.length;
-      walkDirectory(given, options, inputs, seen, 0);
-      if (inputs.files.length + inputs.problems.length === before) {
+      const filesBefore = inputs.files.length;
+      const skippedBefore = inputs.skipped.length;
+      const report = (problem: InputProblem) => {
+        if (options.skipInWalks) inputs.skipped.push({ ...problem, index: inputs.files.length });
+        else inputs.problems.push(problem);
+      };
+      const problemsBefore = inputs.problems.length;
+      walkDirectory(given, options, inputs, seen, 0, report);
+      if (inputs.files.length === filesBefore && inputs.skipped.length > skippedBefore) {
+        // Nothing in the directory could be read: skipping would check nothing.
+        inputs.problems.push(...inputs.skipped.splice(skippedBefore).map(({ path: file, reason }) => ({ path: file, reason })));
+      } else if (inputs.files.length === filesBefore && inputs.problems.length === problemsBefore) {
         const what = options.cFiles ? '.lifetime, .c or .h files' : '.lifetime files';
         inputs.problems.push({ path: given, reason: `the directory holds no ${what}` });
       }
@@ -97,28 +127,30 @@ export function collectInputs(paths: readonly string[], options: { cFiles: boole
       inputs.problems.push({ path: given, reason: 'is not a .lifetime, .c or .h file' });
       continue;
     }
-    readInput(given, language, stat, inputs, seen);
+    readInput(given, language, stat, inputs, seen, (problem) => inputs.problems.push(problem));
   }
   return inputs;
 }
 
-function walkDirectory(dir: string, options: { cFiles: boolean }, inputs: Inputs, seen: Set<string>, depth: number): void {
+type ReportProblem = (problem: InputProblem) => void;
+
+function walkDirectory(dir: string, options: InputOptions, inputs: Inputs, seen: Set<string>, depth: number, report: ReportProblem): void {
   if (depth > 64) {
-    inputs.problems.push({ path: displayPath(dir), reason: 'directories nest too deeply (a symbolic link loop?)' });
+    report({ path: displayPath(dir), reason: 'directories nest too deeply (a symbolic link loop?)' });
     return;
   }
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (error) {
-    inputs.problems.push({ path: displayPath(dir), reason: `cannot list the directory: ${describeError(error)}` });
+    report({ path: displayPath(dir), reason: `cannot list the directory: ${describeError(error)}` });
     return;
   }
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) walkDirectory(full, options, inputs, seen, depth + 1);
+      if (!entry.name.startsWith('.') && !SKIPPED_DIRECTORIES.has(entry.name)) walkDirectory(full, options, inputs, seen, depth + 1, report);
       continue;
     }
     const language = languageOf(entry.name);
@@ -127,41 +159,41 @@ function walkDirectory(dir: string, options: { cFiles: boolean }, inputs: Inputs
     try {
       stat = fs.statSync(full);
     } catch (error) {
-      inputs.problems.push({ path: displayPath(full), reason: describeError(error) });
+      report({ path: displayPath(full), reason: describeError(error) });
       continue;
     }
-    readInput(full, language, stat, inputs, seen);
+    readInput(full, language, stat, inputs, seen, report);
   }
 }
 
-function readInput(file: string, language: InputLanguage, stat: fs.Stats, inputs: Inputs, seen: Set<string>): void {
+function readInput(file: string, language: InputLanguage, stat: fs.Stats, inputs: Inputs, seen: Set<string>, report: ReportProblem): void {
   const shown = displayPath(file);
   const key = path.resolve(file);
   if (seen.has(key)) return;
   seen.add(key);
   if (!stat.isFile()) {
     const what = stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file';
-    inputs.problems.push({ path: shown, reason: `cannot be read: it is ${what}` });
+    report({ path: shown, reason: `cannot be read: it is ${what}` });
     return;
   }
   if (stat.size > MAX_FILE_BYTES) {
-    inputs.problems.push({ path: shown, reason: `is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit` });
+    report({ path: shown, reason: `is ${formatBytes(stat.size)}, over the ${formatBytes(MAX_FILE_BYTES)} limit` });
     return;
   }
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
   } catch (error) {
-    inputs.problems.push({ path: shown, reason: `cannot be read: ${describeError(error)}` });
+    report({ path: shown, reason: `cannot be read: ${describeError(error)}` });
     return;
   }
   if (bytes.length > MAX_FILE_BYTES) {
-    inputs.problems.push({ path: shown, reason: `is ${formatBytes(bytes.length)}, over the ${formatBytes(MAX_FILE_BYTES)} limit` });
+    report({ path: shown, reason: `is ${formatBytes(bytes.length)}, over the ${formatBytes(MAX_FILE_BYTES)} limit` });
     return;
   }
   const text = decodeUtf8(bytes);
   if (typeof text !== 'string') {
-    inputs.problems.push({ path: shown, reason: `is not valid UTF-8 (line ${text.line}, byte ${text.offset + 1} of the file)` });
+    report({ path: shown, reason: `is not valid UTF-8 (line ${text.line}, byte ${text.offset + 1} of the file)` });
     return;
   }
   inputs.files.push({ path: shown, language, text });

@@ -14,6 +14,8 @@ export interface FileReport {
   proposals: ProposalResult[];
   /** Why the engine did not run on this file, when it did not. */
   engineSkipped?: string;
+  /** Set when the file, found in a walked directory, could not be read and was skipped (LT5030). */
+  skipped?: boolean;
   /** The proposal whose violation each violation diagnostic reports (for SARIF code flows). */
   violations: Map<Diagnostic, ProposalResult>;
 }

@@ -99,6 +99,10 @@ export const CODES = {
   // Patch review (`lifetime review` and patch files in the editor).
   patchSyntax: entry('LT4201', 'patch-syntax', 'error', 'A patch is malformed: a hunk cut short or longer than its header counts, or a malformed hunk header.'),
   patchApply: entry('LT4202', 'patch-apply', 'error', 'A patch does not apply to the tree: a hunk whose lines are not in the file, or a file it changes that is missing or unreadable.'),
+
+  // The command line's inputs and budgets (LT5030-LT5049).
+  skippedInput: entry('LT5030', 'input', 'warning', 'A file inside a directory being checked cannot be read (over the size limit, unreadable, not a regular file, not UTF-8): it is skipped and the rest is checked.'),
+  frontTimedOut: entry('LT5031', 'timeout', 'warning', 'Parsing and checking the names of a file did not finish within the time budget (--timeout-ms), so nothing in it was checked; an error when the file states an expectation.'),
 } as const;
 
 export type CodeName = keyof typeof CODES;

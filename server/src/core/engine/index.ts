@@ -59,11 +59,13 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
     }
     const compiled = compileSystem(lowered.system);
     const facts = options.collectFacts ? new FactsCollector(compiled) : undefined;
+    // Lowering and compiling count against the time budget: it bounds the whole proposal.
+    const timeLeft = (options.timeoutMs ?? Number.POSITIVE_INFINITY) - (performance.now() - started);
     const outcome = search(compiled, {
       reduce: !options.exact,
       maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
       maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY,
-      timeoutMs: options.timeoutMs ?? Number.POSITIVE_INFINITY,
+      timeoutMs: Math.max(0, timeLeft),
       cancel: options.cancel,
       onProgress: options.onProgress,
       observer: facts,

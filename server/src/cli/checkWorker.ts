@@ -1,0 +1,58 @@
+// The check worker: parses and name-checks one `.lifetime` file, then runs the engine on each of its
+// proposals, telling the command as each phase starts and ends. The command's watchdog terminates
+// this thread when a phase outlives the time budget, whatever the phase is doing.
+
+import { parentPort } from 'node:worker_threads';
+import { cBodiesFor } from '../core/features/cBodies';
+import type { EngineProgress } from '../core/engine/types';
+import { checkFile } from '../core/semantic/checker';
+import { parse } from '../core/syntax/parser';
+import { expectationRanges } from '../core/report/verdictDiagnostics';
+import { isCheckJob, type CheckJob, type CheckReply } from './checkProtocol';
+import { hasCBody } from './cSupport';
+import { plannedProposals, runProposal } from './engineReport';
+
+const PROGRESS_INTERVAL_MS = 100;
+
+function post(reply: CheckReply): void {
+  parentPort?.postMessage(reply);
+}
+
+async function runJob(job: CheckJob): Promise<void> {
+  post({ type: 'begin' });
+  const parsed = parse(job.text);
+  const semantic = checkFile(parsed.file);
+  const diagnostics = [...parsed.diagnostics, ...semantic.diagnostics];
+  const hasErrors = diagnostics.some((d) => d.severity === 'error');
+  const engine = job.engine;
+  if (!engine || hasErrors) {
+    const engineSkipped = !engine ? 'the engine was turned off (--no-engine)' : 'the file has errors; the engine runs once they are fixed';
+    post({ type: 'front', diagnostics, engineSkipped, planned: [], expectations: [] });
+    post({ type: 'end' });
+    return;
+  }
+  const planned = plannedProposals(parsed.file, engine);
+  const support = hasCBody(job.text) ? await cBodiesFor(job.apiFiles) : undefined;
+  // A problem loading the C front end is the command's to report (it loads it too); the models'
+  // C bodies are then reported as not checked.
+  post({ type: 'front', diagnostics, planned, expectations: [...expectationRanges(parsed.file)] });
+  let lastProgress = 0;
+  const onProgress = (progress: EngineProgress) => {
+    const now = Date.now();
+    if (now - lastProgress < PROGRESS_INTERVAL_MS) return;
+    lastProgress = now;
+    post({ type: 'progress', progress });
+  };
+  for (const proposal of planned) {
+    if (job.done.includes(proposal.name)) continue;
+    post({ type: 'start', name: proposal.name });
+    const outcome = runProposal(parsed.file, proposal, { ...engine, onProgress, translateC: support?.translateC });
+    post({ type: 'proposal', name: proposal.name, outcome });
+  }
+  post({ type: 'end' });
+}
+
+parentPort?.on('message', (message: unknown) => {
+  if (!isCheckJob(message)) return;
+  runJob(message).catch((error: unknown) => post({ type: 'failed', message: error instanceof Error ? error.message : String(error) }));
+});
