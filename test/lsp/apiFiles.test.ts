@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { readApiFiles, readConfinedFile } from '../../server/src/lsp/apiFiles';
 import { MAX_INPUT_FILE_BYTES } from '../../server/src/core/util/fileLimits';
 import { MAX_FILE_BYTES } from '../../server/src/cli/inputs';
+import { addApiText, emptyApiTable } from '../../server/src/core/c/index';
 
 const outer = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-apifiles-'));
 const workspace = path.join(outer, 'a', 'b', 'workspace');
@@ -84,4 +85,12 @@ test('readApiFiles keeps the good files and names each refused one', async () =>
   assert.notEqual(read.tables.key, '');
   assert.equal(read.problems.length, 2);
   for (const problem of read.problems) assert.match(problem, /^Lifetime: kernel API file "/);
+});
+
+test('a file that is not JSON is reported by line, without quoting it', () => {
+  const problems = addApiText(emptyApiTable(), 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1\n', 'passwd.json');
+  assert.equal(problems.length, 1);
+  assert.equal(problems[0].message, 'not valid JSON (unexpected character)');
+  assert.equal(problems[0].line, 1);
+  assert.doesNotMatch(JSON.stringify(problems[0]), /root|daemon/);
 });
