@@ -73,6 +73,8 @@ test('a large model still gets its diagnostics and its check; the status says it
     const statuses = client.notifications.filter((n) => n.method === 'lifetime/status').map((n) => (n.params as { text: string }).text);
     assert.ok(statuses.some((s) => /large model \(.*\): analysed in the background; hovers, completion and other editor features are off above 512 KiB/.test(s)), JSON.stringify(statuses));
     assert.equal(await client.request('textDocument/hover', { textDocument: { uri: LARGE }, position: { line: 2, character: 16 } }), null);
+    const trace = await client.request<string>('workspace/executeCommand', { command: 'lifetime.showTrace', arguments: [LARGE] });
+    assert.match(trace, /over 512 KiB, so its trace is not drawn in the editor/);
   } finally {
     client.kill();
   }

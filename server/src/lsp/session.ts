@@ -428,6 +428,12 @@ export class Session {
     return state.engine.result;
   }
 
+  /** Whether the document is a model too large for the editor features that need its syntax tree. */
+  isLargeModel(uri: string): boolean {
+    const state = this.states.get(uri);
+    return state !== undefined && isLarge(state);
+  }
+
   /** The URIs of the open `.lifetime` documents. */
   openModelUris(): string[] {
     return [...this.states.keys()];
