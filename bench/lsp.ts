@@ -4,11 +4,14 @@
 //     edits 50 ms apart (a fast typist), while each edit restarts the engine in its worker;
 //   - hover-during-check: hover round trips while an engine run is in flight.
 // Run with `npm run bench:lsp`; the last line is the summary the targets are checked against.
+// BENCH_LARGE=only runs instead the large-document benchmark of lspLarge.ts (hovers on a small model
+// while a 5 MB model and a 200k-line C file are analysed); BENCH_LARGE=also runs both.
 
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { SERVER_NODE_FLAGS } from '../server/src/lsp/nodeFlags';
 import { ensureBuilt, TestClient } from '../test/lsp/lspClient';
 import { largeModel, slowModel } from '../test/lsp/models';
+import { benchLargeDocuments } from './lspLarge';
 
 const URI = 'file:///bench/large.lifetime';
 const CHANGES = 200;
@@ -91,7 +94,9 @@ async function main(): Promise<void> {
   console.log(`lsp: change-to-diagnostics p95 ${fmt(percentile(changeLatencies, 95))} ms, hover-during-check p95 ${fmt(percentile(hoverLatencies, 95))} ms`);
 }
 
-main().catch((error) => {
+const large = process.env.BENCH_LARGE;
+const run = large === 'only' ? benchLargeDocuments : large === 'also' ? () => main().then(benchLargeDocuments) : main;
+run().catch((error) => {
   console.error(`bench:lsp failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;
 });

@@ -40,6 +40,9 @@ if (exists('server/src/lsp/engineWorker.ts')) {
 if (exists('server/src/cli/checkWorker.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/cli/checkWorker.ts'], outfile: 'dist/cli/checkWorker.js' });
 }
+if (exists('server/src/lsp/analysisWorker.ts')) {
+  builds.push({ ...common, entryPoints: ['server/src/lsp/analysisWorker.ts'], outfile: 'dist/server/analysisWorker.js' });
+}
 if (exists('server/src/cli/main.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });
 }

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerCChecks } from './cChecks';
 import { CLIENT_COMMANDS, registerCommands } from './commands';
-import { STATUS, type StatusNotification } from './protocol';
+import { STATUS, WORKSPACE_TRUSTED, type StatusNotification } from './protocol';
 import { isPatchDocument, registerReviewPatch } from './reviewPatch';
 import { cChecksOn, CheckStatusBar } from './statusBar';
 import { TracePanel } from './traceView/panel';
@@ -34,10 +34,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ language: 'lifetime' }, { language: 'c' }, { language: 'diff' }, { scheme: 'file', pattern: '**/*.eml' }],
     outputChannel: output,
     // The client draws traces and stops checks itself, so the server does not advertise those commands.
-    initializationOptions: { settings: vscode.workspace.getConfiguration('lifetime'), clientCommands: CLIENT_COMMANDS },
+    // Until the user trusts the workspace, the server ignores the settings that name files and caps budgets.
+    // Computed when the server starts, which may be after the user has trusted the workspace.
+    initializationOptions: () => ({ settings: vscode.workspace.getConfiguration('lifetime'), clientCommands: CLIENT_COMMANDS, workspaceTrusted: vscode.workspace.isTrusted }),
     synchronize: { configurationSection: 'lifetime' },
   };
   client = new LanguageClient('lifetime', 'Lifetime Language Server', serverOptions, clientOptions);
+  const started = client;
   const statusBar = new CheckStatusBar();
   context.subscriptions.push(statusBar);
   context.subscriptions.push(
@@ -47,12 +50,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (status.state !== 'checking' && TracePanel.current?.modelUri.toString() === status.uri) void TracePanel.current.refresh(vscode.Uri.parse(status.uri));
     }),
   );
+  context.subscriptions.push(
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      if (started.isRunning()) void started.sendNotification(WORKSPACE_TRUSTED);
+    }),
+  );
   registerCommands(context, () => client, output);
   registerReviewPatch(context, () => client, output);
   registerCChecks(context);
   registerWalkthrough(context);
   context.subscriptions.push({ dispose: () => TracePanel.current?.dispose() });
-  const started = client;
   const start = async (): Promise<void> => {
     try {
       await started.start();

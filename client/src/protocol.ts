@@ -14,3 +14,5 @@ export const STATUS = 'lifetime/status';
 export const TRACE = 'lifetime/trace';
 export const CHECK = 'lifetime/check';
 export const PROMELA = 'lifetime/promela';
+/** Sent when the user trusts the workspace: the server then applies every setting. */
+export const WORKSPACE_TRUSTED = 'lifetime/workspaceTrusted';

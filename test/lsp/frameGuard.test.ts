@@ -41,3 +41,25 @@ test('a header that never ends is dropped once it is too long to be real', async
   assert.equal(output, frame('{}'));
   assert.equal(skipped[0].reason, 'a header without an end');
 });
+
+test('a body shorter than its Content-Length does not swallow the frames after it', async () => {
+  const { output, skipped } = await run(['Content-Length: 100000000\r\n\r\n{}', frame('{"a":1}'), frame('{"b":2}')]);
+  assert.equal(output, frame('{"a":1}') + frame('{"b":2}'));
+  assert.deepEqual(skipped, [{ bytes: 'Content-Length: 100000000\r\n\r\n{}'.length, reason: 'a body shorter than its Content-Length' }]);
+});
+
+test('a large body split into many chunks, mentioning Content-Length: inside its strings, passes whole', async () => {
+  const body = JSON.stringify({ text: 'Content-Length: 5\r\n'.repeat(2000) + 'x'.repeat(300_000) });
+  const whole = frame(body) + frame('{}');
+  const chunks: string[] = [];
+  for (let i = 0; i < whole.length; i += 4096) chunks.push(whole.slice(i, i + 4096));
+  const { output, skipped } = await run(chunks);
+  assert.equal(output, whole);
+  assert.deepEqual(skipped, []);
+});
+
+test('the header after a short body is found even when it arrives split across chunks', async () => {
+  const { output, skipped } = await run(['Content-Length: 100000000\r\n\r\n{}Content-Len', 'gth: 7\r', '\n\r\n{"a":1}']);
+  assert.equal(output, frame('{"a":1}'));
+  assert.equal(skipped.length, 1);
+});

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 
-export const SERVER_PATH = path.join(process.cwd(), 'dist/server/server.js');
+/** The built server; LIFETIME_SERVER points a benchmark at another build (e.g. an older one, for a before/after ratio). */
+export const SERVER_PATH = process.env.LIFETIME_SERVER ? path.resolve(process.env.LIFETIME_SERVER) : path.join(process.cwd(), 'dist/server/server.js');
 
 /** Builds the bundles when the server bundle is missing or older than the sources. */
 export function ensureBuilt(): void {
@@ -25,6 +26,8 @@ export class TestClient {
   readonly connection: MessageConnection;
   readonly child: ChildProcess;
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publishDiagnostics, in order of arrival. */
+  readonly published: PublishDiagnosticsParams[] = [];
   readonly notifications: { method: string; params: unknown }[] = [];
   readonly shownMessages: { type: number; message: string }[] = [];
   readonly shownDocuments: { uri: string; takeFocus?: boolean }[] = [];
@@ -39,6 +42,7 @@ export class TestClient {
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));
     this.connection.onNotification('textDocument/publishDiagnostics', (params: PublishDiagnosticsParams) => {
       this.diagnostics.set(params.uri, params);
+      this.published.push(params);
       this.diagnosticWaiters = this.diagnosticWaiters.filter((waiter) => {
         if (!waiter.predicate(params)) return true;
         waiter.resolve(params);

@@ -1,12 +1,16 @@
-// Kernel C documents, analysed when `lifetime.c.enable` is on: the tree-sitter parser is loaded once
-// (its wasm ships next to the server bundle), the API table with `lifetime.c.apiFiles` added, and
-// each document's findings published after edits pause.
+// Kernel C documents, analysed when `lifetime.c.enable` is on. The analysis runs in the analysis
+// worker (a 200k-line file must not hold up the requests of other documents), against the built-in
+// API table plus the `lifetime.c.apiFiles` tables, which are read asynchronously, under the rules of
+// apiFiles.ts, and only while C checks are on. Answers for versions that have changed since are
+// dropped.
 
-import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { loadApiTable, loadCParser, type ApiTable, type CParser } from '../core/c/index';
-import { analyzeCDocument, type CFileAnalysis } from '../core/features/cFile';
+import type { ApiTableTexts } from '../core/features/cBodies';
+import type { CFileAnalysis } from '../core/features/cFile';
+import { LineIndex } from '../core/util/lineIndex';
+import type { AnalysisHost, AnalysisRun } from './analysisHost';
+import { NO_API_TABLES, readApiFiles } from './apiFiles';
 import { toLspDiagnostic } from './convert';
 import { Coalescer } from './scheduler';
 import type { LifetimeSettings } from './settings';
@@ -22,21 +26,31 @@ interface CDocumentState {
   analysis?: CFileAnalysis;
   analysisVersion: number;
   coalescer: Coalescer;
+  run?: AnalysisRun;
 }
 
 export class CDocuments {
   private readonly states = new Map<string, CDocumentState>();
-  private parser: Promise<CParser> | undefined;
-  private table: ApiTable | undefined;
-  private tableKey = '';
   private enabled = false;
+  private tablesKey = '';
+  private tablesGeneration = 0;
+  private tablesReady: Promise<void> = Promise.resolve();
 
-  /** Relative `lifetime.c.apiFiles` are resolved against this folder. */
-  workspaceRoot: string | undefined;
-  /** `lifetime.c.apiFiles`, resolved; the engine worker uses them for C bodies in models too. */
-  apiFiles: string[] = [];
+  /** The workspace folders; relative `lifetime.c.apiFiles` are resolved against the first. */
+  workspaceFolders: string[] = [];
+  /** The extra API tables as read (none while C checks are off); engine jobs get them for C bodies in models. */
+  apiTables: ApiTableTexts = NO_API_TABLES;
 
-  constructor(private readonly connection: Connection) {}
+  constructor(
+    private readonly connection: Connection,
+    private readonly host: AnalysisHost,
+    /** Called when the extra tables change after a read, so that models with C bodies are checked again. */
+    private readonly onTablesChanged: () => void = () => undefined,
+  ) {}
+
+  get workspaceRoot(): string | undefined {
+    return this.workspaceFolders[0];
+  }
 
   open(document: TextDocument): void {
     let state = this.states.get(document.uri);
@@ -44,6 +58,7 @@ export class CDocuments {
       const created: CDocumentState = { document, analysisVersion: -1, coalescer: new Coalescer(C_ANALYSIS_INTERVAL_MS, () => void this.analyze(created)) };
       this.states.set(document.uri, (state = created));
     }
+    if (state.document.version !== document.version) this.cancel(state);
     state.document = document;
     if (this.enabled) state.coalescer.schedule();
   }
@@ -52,6 +67,7 @@ export class CDocuments {
     const state = this.states.get(uri);
     if (!state) return;
     state.coalescer.dispose();
+    this.cancel(state);
     this.states.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -61,20 +77,41 @@ export class CDocuments {
     return state && state.analysisVersion === state.document.version ? state.analysis : undefined;
   }
 
+  /** Resolves once the extra API tables of the current settings have been read. */
+  whenTablesRead(): Promise<void> {
+    return this.tablesReady;
+  }
+
   settingsChanged(settings: LifetimeSettings): void {
     const wasEnabled = this.enabled;
     this.enabled = settings.cEnable;
-    const files = settings.cApiFiles.map((file) => (path.isAbsolute(file) || !this.workspaceRoot ? file : path.join(this.workspaceRoot, file)));
-    this.apiFiles = files;
-    const key = files.join('\n');
-    // Extra tables serve C bodies in models as well as C files, so they are checked either way.
-    if ((this.enabled || files.length > 0) && (key !== this.tableKey || !this.table)) {
-      const { table, problems } = loadApiTable(files);
-      this.table = table;
-      this.tableKey = key;
-      for (const problem of problems) void this.connection.window.showWarningMessage(`Lifetime: kernel API file ${problem.path}:${problem.line}: ${problem.message}`);
+    // The tables are read only while C checks are on: a workspace that names a file does not get it
+    // opened unless the user has turned the checks on.
+    const files = this.enabled ? settings.cApiFiles : [];
+    const key = JSON.stringify([files, this.workspaceFolders]);
+    if (key !== this.tablesKey) {
+      this.tablesKey = key;
+      const generation = ++this.tablesGeneration;
+      const hadTables = this.apiTables.files.length > 0;
+      if (files.length === 0) {
+        this.apiTables = NO_API_TABLES;
+        this.tablesReady = Promise.resolve();
+        if (hadTables) this.onTablesChanged();
+      } else {
+        this.tablesReady = readApiFiles(files, this.workspaceFolders).then(
+          ({ tables, problems }) => {
+            if (generation !== this.tablesGeneration) return;
+            for (const problem of problems) void this.connection.window.showWarningMessage(problem);
+            const changed = tables.key !== this.apiTables.key;
+            this.apiTables = tables;
+            if (changed) this.onTablesChanged();
+          },
+          (error: unknown) => this.connection.console.error(`The kernel API files could not be read: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      }
     }
     for (const state of this.states.values()) {
+      this.cancel(state);
       state.analysisVersion = -1;
       if (this.enabled) state.coalescer.schedule();
       else if (wasEnabled) void this.connection.sendDiagnostics({ uri: state.document.uri, diagnostics: [] });
@@ -82,29 +119,38 @@ export class CDocuments {
   }
 
   dispose(): void {
-    for (const state of this.states.values()) state.coalescer.dispose();
+    for (const state of this.states.values()) {
+      state.coalescer.dispose();
+      this.cancel(state);
+    }
+  }
+
+  private cancel(state: CDocumentState): void {
+    state.run?.cancel();
+    state.run = undefined;
   }
 
   private async analyze(state: CDocumentState): Promise<void> {
-    if (!this.enabled || !this.table) return;
+    const generation = this.tablesGeneration;
+    await this.tablesReady;
+    if (!this.enabled || generation !== this.tablesGeneration) return;
     const uri = state.document.uri;
     const version = state.document.version;
-    let parser: CParser;
-    try {
-      parser = await (this.parser ??= loadCParser());
-    } catch (error) {
-      this.parser = undefined;
-      this.connection.console.error(`The C parser could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    if (this.states.get(uri) !== state || state.analysisVersion === version) return;
+    this.cancel(state);
+    const text = state.document.getText();
+    const run = this.host.run({ kind: 'c', text, tables: this.apiTables });
+    state.run = run;
+    const outcome = await run.outcome;
+    if (state.run === run) state.run = undefined;
+    if (this.states.get(uri) !== state || state.document.version !== version || !this.enabled) return; // stale: a newer edit exists
+    if (outcome.status === 'failed') {
+      this.connection.console.error(`C analysis of ${uri} failed: ${outcome.message}`);
       return;
     }
-    if (this.states.get(uri) !== state || state.document.version !== version) return;
-    try {
-      state.analysis = analyzeCDocument(state.document.getText(), this.table, parser);
-      state.analysisVersion = version;
-    } catch (error) {
-      this.connection.console.error(`C analysis of ${uri} failed: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
+    if (outcome.status !== 'done' || outcome.answer.kind !== 'c') return;
+    state.analysis = { text, lines: new LineIndex(text), findings: outcome.answer.findings, diagnostics: outcome.answer.diagnostics };
+    state.analysisVersion = version;
     void this.connection.sendDiagnostics({ uri, version, diagnostics: state.analysis.diagnostics.map((d) => toLspDiagnostic(d, uri)) });
   }
 }

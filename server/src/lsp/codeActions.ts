@@ -75,7 +75,7 @@ export class CodeActionProvider {
         exact: settings.traceExact,
         collectFacts: false,
         proposals: candidate.checkProposals,
-        apiFiles: this.session.cDocuments.apiFiles,
+        apiTables: this.session.cDocuments.apiTables,
       });
       this.runs.push(run.cancel);
       const outcome = await run.outcome;

@@ -19,7 +19,7 @@ import { MessageType, ShowMessageNotification, type Connection } from 'vscode-la
 import { violationTraceBlocks } from '../core/report/traceText';
 import { fileVerdict, proposalLabel, verdictText } from '../core/report/verdictWording';
 import type { Analysis } from '../core/features/analysis';
-import { describeError, type Session } from './session';
+import { describeError, LARGE_MODEL_CHARS, type Session } from './session';
 import { fileNameOf } from './features';
 import { REVIEW_COMMAND } from './patchReview';
 
@@ -77,6 +77,7 @@ export class CommandHandler {
   }
 
   private async showTrace(uri: string, proposal: string | undefined): Promise<string> {
+    if (this.session.isLargeModel(uri)) return `${uri} is over ${LARGE_MODEL_CHARS / 1024} KiB, so its trace is not drawn in the editor; \`lifetime check\` prints it in a terminal.`;
     const analysis = this.session.analysisFor(uri);
     if (!analysis) return `${uri} is not open.`;
     if (!analysis.engine) await this.session.checkNow(uri);

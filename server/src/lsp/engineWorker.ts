@@ -2,7 +2,7 @@
 // 1 in the job's shared flag, which the engine reads through its cancellation token.
 
 import { parentPort } from 'node:worker_threads';
-import { cBodiesFor, type CBodySupport } from '../core/features/cBodies';
+import { cBodiesFor, type ApiTableTexts, type CBodySupport } from '../core/features/cBodies';
 import { runEngineOnText } from '../core/features/runEngine';
 import type { CBodyTranslator } from '../core/engine/ir';
 import type { EngineProgress } from '../core/engine/types';
@@ -56,8 +56,9 @@ function runCheck(request: CheckRequest, translateC: CBodyTranslator | undefined
 // logged once per set of tables.
 let reported: Promise<CBodySupport> | undefined;
 
-function cBodiesReady(apiFiles: string[]): Promise<CBodySupport> {
-  const ready = cBodiesFor(apiFiles);
+function cBodiesReady(tables: ApiTableTexts): Promise<CBodySupport> {
+  // The worker never reads a file the workspace names: the server passes the tables' texts.
+  const ready = cBodiesFor(tables);
   if (ready !== reported) {
     reported = ready;
     void ready.then(({ problem }) => {
@@ -68,5 +69,5 @@ function cBodiesReady(apiFiles: string[]): Promise<CBodySupport> {
 }
 
 parentPort?.on('message', (message: unknown) => {
-  if (isWorkerRequest(message)) void cBodiesReady(message.options.apiFiles ?? []).then(({ translateC }) => runCheck(message, translateC));
+  if (isWorkerRequest(message)) void cBodiesReady(message.options.apiTables ?? { key: '', files: [] }).then(({ translateC }) => runCheck(message, translateC));
 });

@@ -85,6 +85,8 @@ export function registerFeatures(connection: Connection, documents: TextDocument
   });
 
   connection.onRenameRequest((params: RenameParams) => {
+    const newName: unknown = params.newName;
+    if (typeof newName !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `rename needs newName to be a string, not ${newName === null ? 'null' : typeof newName}.`);
     const analysis = session.analysisFor(params.textDocument.uri);
     if (!analysis) return null;
     const result = renameAt(analysis, offsetOf(analysis, params.position), params.newName);
@@ -129,7 +131,7 @@ export function registerFeatures(connection: Connection, documents: TextDocument
     if (!isCheckable(analysis)) return { error: 'The model has errors; fix them before exporting it.' };
     const proposal = typeof params.proposal === 'string' ? params.proposal : 'baseline';
     // The export lowers the model in this thread, so C bodies need the translator here too.
-    const { translateC } = await cBodiesFor(session.cDocuments.apiFiles);
+    const { translateC } = await cBodiesFor(session.cDocuments.apiTables);
     try {
       const exported = exportPromelaFromFile(analysis.file, proposal, translateC);
       if (exported.text === undefined) return { error: `The ${proposal} model cannot be exported: ${exported.diagnostics.map((d) => d.message).join('; ') || 'it could not be lowered'}.` };

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeCText, loadApiTable, loadCParser, type ApiTable } from '../core/c/index';
+import { analyzeCText, apiTableFromTexts, loadCParser, type ApiTable } from '../core/c/index';
+import type { ApiTableTexts } from '../core/features/cBodies';
 import { patchReviewDiagnostics } from '../core/features/patchReview';
 import { countByClass, directorySource, parseSeries, reviewSeries, type ReviewEnvironment, type ReviewOutcome, type TreeSource } from '../core/review/index';
 import { toJsonReview, type JsonReview } from '../cli/review/formatJson';
@@ -54,7 +55,7 @@ export class PatchDocuments {
   constructor(
     private readonly connection: Connection,
     private readonly workspaceRoot: () => string | undefined,
-    private readonly apiFiles: () => string[],
+    private readonly apiTables: () => ApiTableTexts,
   ) {}
 
   open(document: TextDocument): void {
@@ -143,9 +144,8 @@ export class PatchDocuments {
       this.connection.console.error(`The C parser could not be loaded: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;
     }
-    const files = this.apiFiles();
-    const key = files.join('\n');
-    if (!this.table || this.table.key !== key) this.table = { key, table: loadApiTable(files).table };
+    const tables = this.apiTables();
+    if (!this.table || this.table.key !== tables.key) this.table = { key: tables.key, table: apiTableFromTexts(tables.files).table };
     const table = this.table.table;
     return { analyzeC: (text) => analyzeCText(text, table, { parser }).findings, modelBudget: EDITOR_MODEL_BUDGET };
   }

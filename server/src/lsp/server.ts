@@ -20,6 +20,7 @@ import { registerWorkspaceSymbols } from './workspaceSymbols';
 import { FrameGuard } from './frameGuard';
 import { describeError, Session } from './session';
 import { validateSettings } from './settings';
+import { restrictUntrusted, trustedByInitializationOptions, untrustedMessage, WORKSPACE_TRUSTED } from './trust';
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/features/semanticTokens';
 import { TRIGGER_CHARACTERS } from '../core/features/completion';
 
@@ -77,16 +78,36 @@ function startServer(connection: Connection): void {
     }
   };
 
+  // Untrusted until the client says otherwise (see trust.ts); the restriction is announced once.
+  let trusted = false;
+  let untrustedAnnounced = false;
+  let lastRawSettings: unknown;
+  const applySettings = (raw: unknown): void => {
+    lastRawSettings = raw;
+    const validated = validateSettings(raw);
+    reportSettingProblems(validated.warnings);
+    let settings = validated.settings;
+    if (!trusted) {
+      const restricted = restrictUntrusted(settings);
+      settings = restricted.settings;
+      if (restricted.restricted.length > 0 && !untrustedAnnounced) {
+        untrustedAnnounced = true;
+        void connection.window.showInformationMessage(untrustedMessage(restricted.restricted));
+      }
+    }
+    session.settingsChanged(settings);
+  };
+
   connection.onInitialize((params): InitializeResult => {
-    const folder = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
-    if (folder && folder.startsWith('file:')) session.cDocuments.workspaceRoot = fileURLToPath(folder);
+    const folders = (params.workspaceFolders ?? []).map((folder) => folder.uri);
+    if (folders.length === 0 && params.rootUri) folders.push(params.rootUri);
+    session.cDocuments.workspaceFolders = folders.filter((uri) => uri.startsWith('file:')).map((uri) => fileURLToPath(uri));
+    trusted = trustedByInitializationOptions(params.initializationOptions);
     const capabilities = params.capabilities;
     configurationSupport = capabilities.workspace?.configuration === true;
     session.setClientCapabilities(capabilities.window?.workDoneProgress === true);
     commands.showDocumentSupport = capabilities.window?.showDocument?.support === true;
-    const initial = validateSettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
-    session.settingsChanged(initial.settings);
-    reportSettingProblems(initial.warnings);
+    applySettings((params.initializationOptions as { settings?: unknown } | undefined)?.settings);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
@@ -120,18 +141,19 @@ function startServer(connection: Connection): void {
       connection.console.warn(`Could not read the settings: ${describeError(error)}`);
       return;
     }
-    const { settings, warnings } = validateSettings(raw);
-    reportSettingProblems(warnings);
-    session.settingsChanged(settings);
+    applySettings(raw);
   }
 
   connection.onInitialized(() => void loadSettings());
   connection.onDidChangeConfiguration((change) => {
     if (configurationSupport) return void loadSettings();
-    const raw = (change.settings as { lifetime?: unknown } | null | undefined)?.lifetime;
-    const { settings, warnings } = validateSettings(raw);
-    reportSettingProblems(warnings);
-    session.settingsChanged(settings);
+    applySettings((change.settings as { lifetime?: unknown } | null | undefined)?.lifetime);
+  });
+  connection.onNotification(WORKSPACE_TRUSTED, () => {
+    if (trusted) return;
+    trusted = true;
+    if (configurationSupport) void loadSettings();
+    else applySettings(lastRawSettings);
   });
 
   documents.onDidOpen((event) => session.open(event.document));

@@ -1,8 +1,11 @@
 // The server's state: one entry per open document with its current analysis and the engine's
 // latest result for it, the settings, and the engine worker. Analysis follows every change
 // (coalesced); the engine runs according to `lifetime.check.on`, each run tagged with the document
-// version it checked, so a result that arrives after a newer edit is dropped.
+// version it checked, so a result that arrives after a newer edit is dropped. Models larger than
+// LARGE_MODEL_CHARS are analysed in the analysis worker instead of on this thread, so that they never
+// hold up requests on other documents; the editor features that need a syntax tree are off for them.
 
+import * as path from 'node:path';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeText, isCheckable, type Analysis } from '../core/features/analysis';
@@ -14,7 +17,8 @@ import type { ModelResult } from '../core/engine/types';
 import { formatCount } from '../core/features/ranges';
 import { toLspDiagnostic } from './convert';
 import { CDocuments, isCDocument } from './cDocuments';
-import { EngineHost, type EngineRun } from './engineHost';
+import { AnalysisHost, type AnalysisRun } from './analysisHost';
+import { EngineHost, type EngineOutcome, type EngineRun } from './engineHost';
 import { isPatchDocument, PatchDocuments } from './patchReview';
 import { Coalescer } from './scheduler';
 import { DEFAULT_SETTINGS, type LifetimeSettings } from './settings';
@@ -27,6 +31,10 @@ const ANALYSIS_INTERVAL_MS = 30;
 const ENGINE_SETTLE_MS = 250;
 /** Checks shorter than this finish without a progress notification. */
 const PROGRESS_DELAY_MS = 400;
+/** Models larger than this (in UTF-16 units, about bytes) are analysed in the analysis worker. */
+export const LARGE_MODEL_CHARS = 512 * 1024;
+/** How many times one Check File request follows settings changes before answering. */
+const MAX_SETTINGS_RESTARTS = 3;
 
 export type CheckState = 'idle' | 'checking' | 'safe' | 'violation' | 'incomplete' | 'error' | 'invalid';
 
@@ -49,14 +57,19 @@ interface DocumentState {
   failedVersion?: number;
   /** The engine's diagnostics as last published, with the text they were computed on. */
   lastEngine?: { text: string; diagnostics: EditorDiagnostic[] };
+  /** A large model: its analysis in the worker, and what it found for `version`. */
+  large?: { version: number; checkable?: boolean; run?: AnalysisRun; done?: Promise<void>; announced?: boolean };
 }
 
 export class Session {
   settings: LifetimeSettings = DEFAULT_SETTINGS;
   readonly engine: EngineHost;
+  readonly analysisHost: AnalysisHost;
   private readonly states = new Map<string, DocumentState>();
   private workDoneProgress = false;
   private workerDeathReported = false;
+  /** Counts settings changes, so that a check cancelled by one can be told from one cancelled by an edit. */
+  private settingsGeneration = 0;
 
   readonly cDocuments: CDocuments;
   readonly patchDocuments: PatchDocuments;
@@ -64,10 +77,12 @@ export class Session {
   constructor(
     private readonly connection: Connection,
     workerPath: string,
+    analysisWorkerPath = path.join(path.dirname(workerPath), 'analysisWorker.js'),
   ) {
     this.engine = new EngineHost(workerPath, (reason) => this.onWorkerDied(reason));
-    this.cDocuments = new CDocuments(connection);
-    this.patchDocuments = new PatchDocuments(connection, () => this.cDocuments.workspaceRoot, () => this.cDocuments.apiFiles);
+    this.analysisHost = new AnalysisHost(analysisWorkerPath);
+    this.cDocuments = new CDocuments(connection, this.analysisHost, () => this.recheckModels());
+    this.patchDocuments = new PatchDocuments(connection, () => this.cDocuments.workspaceRoot, () => this.cDocuments.apiTables);
   }
 
   setClientCapabilities(workDoneProgress: boolean): void {
@@ -108,16 +123,20 @@ export class Session {
     this.patchDocuments.close(uri);
     if (!state) return this.cDocuments.close(uri);
     this.cancelRun(state);
+    state.large?.run?.cancel();
     state.coalescer.dispose();
     if (state.settleTimer) clearTimeout(state.settleTimer);
     this.states.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
-  /** The analysis of the document's current text, computed now if an edit is still pending. */
+  /**
+   * The analysis of the document's current text, computed now if an edit is still pending; none for
+   * a large model, whose analysis would hold up every other request.
+   */
   analysisFor(uri: string): Analysis | undefined {
     const state = this.states.get(uri);
-    if (!state) return undefined;
+    if (!state || isLarge(state)) return undefined;
     if (state.analysisVersion !== state.document.version || !state.analysis) {
       state.coalescer.dispose();
       this.analyzeAndPublish(uri, true);
@@ -129,12 +148,22 @@ export class Session {
   async checkNow(uri: string, proposals?: string[]): Promise<string> {
     const state = this.states.get(uri);
     if (!state) return `${uri} is not open.`;
-    this.analysisFor(uri);
-    // A full check of this very text is already running: its answer covers the request.
-    const inFlight = state.run && state.run.version === state.document.version && !state.run.partial ? state.run.run : undefined;
-    const run = inFlight ?? this.startCheck(state, proposals);
-    if (!run) return state.analysis && !isCheckable(state.analysis) ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
-    const outcome = await run.outcome;
+    if (isLarge(state)) await this.analyzeLarge(state, false);
+    else this.analysisFor(uri);
+    let outcome: EngineOutcome;
+    for (let attempt = 0; ; attempt++) {
+      const generation = this.settingsGeneration;
+      // A full check of this very text is already running: its answer covers the request.
+      const inFlight = state.run && state.run.version === state.document.version && !state.run.partial ? state.run.run : undefined;
+      const run = inFlight ?? this.startCheck(state, proposals);
+      if (!run) return this.checkInput(state)?.checkable === false ? 'The model has errors; fix them to check it.' : 'Nothing to check.';
+      outcome = await run.outcome;
+      // Settings that arrive while the check runs (the first ones, after initialize) restart it
+      // under the new settings: the request is answered by that check, not by its cancellation.
+      const restartedBySettings = outcome.status === 'cancelled' && this.settingsGeneration !== generation && this.states.get(uri) === state;
+      if (!restartedBySettings || attempt >= MAX_SETTINGS_RESTARTS) break;
+      if (isLarge(state)) await this.analyzeLarge(state, false);
+    }
     if (outcome.status === 'done') return fileVerdict(outcome.result.proposals).text;
     if (outcome.status === 'cancelled') return 'The check was cancelled (stopped, or replaced by the check of a later edit).';
     return outcome.message;
@@ -157,6 +186,7 @@ export class Session {
   /** Settings changed: re-check open documents under the new budget. */
   settingsChanged(settings: LifetimeSettings): void {
     this.settings = settings;
+    this.settingsGeneration++;
     this.cDocuments.settingsChanged(settings);
     this.patchDocuments.refresh();
     for (const state of this.states.values()) {
@@ -169,6 +199,7 @@ export class Session {
 
   async dispose(): Promise<void> {
     this.cDocuments.dispose();
+    await this.analysisHost.dispose();
     this.patchDocuments.dispose();
     for (const state of this.states.values()) {
       state.coalescer.dispose();
@@ -177,9 +208,21 @@ export class Session {
     await this.engine.dispose();
   }
 
+  /** The extra API tables changed: models (whose C bodies use them) are checked again. */
+  private recheckModels(): void {
+    this.patchDocuments.refresh();
+    for (const state of this.states.values()) {
+      this.cancelRun(state);
+      state.engine = undefined;
+      this.analyzeAndPublish(state.document.uri, true);
+    }
+  }
+
   private analyzeAndPublish(uri: string, mayCheck: boolean): void {
     const state = this.states.get(uri);
     if (!state) return;
+    if (isLarge(state)) return void this.analyzeLarge(state, mayCheck);
+    state.large = undefined;
     const version = state.document.version;
     if (state.analysisVersion !== version || !state.analysis) {
       try {
@@ -200,6 +243,60 @@ export class Session {
     }
     if (state.failedVersion === version) return;
     if (this.settings.checkOn === 'change' && !analysis.engine && !(state.run && state.run.version === version)) this.startCheckWhenSettled(state);
+  }
+
+  /**
+   * Analyses a large model in the worker (with the engine's result when it has one for this text),
+   * publishes the diagnostics if the document has not changed since, and starts a check as for any model.
+   */
+  private analyzeLarge(state: DocumentState, mayCheck: boolean): Promise<void> {
+    const uri = state.document.uri;
+    const version = state.document.version;
+    const engine = state.engine && state.engine.version === version ? state.engine.result : undefined;
+    if (state.large?.version === version && state.large.done && !engine) {
+      return state.large.done.then(() => this.afterLargeAnalysis(state, version, mayCheck));
+    }
+    state.large?.run?.cancel();
+    const text = state.document.getText();
+    const run = this.analysisHost.run({ kind: 'model', text, engine });
+    const large: NonNullable<DocumentState['large']> = { version, run, announced: state.large?.announced };
+    state.large = large;
+    state.analysis = undefined;
+    state.analysisVersion = -1;
+    if (!large.announced) {
+      large.announced = true;
+      this.status(uri, 'idle', `large model (${formatMiB(text.length)}): analysed in the background; hovers, completion and other editor features are off above ${formatMiB(LARGE_MODEL_CHARS)}`);
+    }
+    large.done = run.outcome.then((outcome) => {
+      if (large.run === run) large.run = undefined;
+      if (this.states.get(uri) !== state || state.document.version !== version) return; // stale: a newer edit exists
+      if (outcome.status === 'failed') return void this.connection.console.error(`Analysis of ${uri} failed: ${outcome.message}`);
+      if (outcome.status !== 'done' || outcome.answer.kind !== 'model') return;
+      large.checkable = outcome.answer.checkable;
+      void this.connection.sendDiagnostics({ uri, version, diagnostics: outcome.answer.diagnostics.map((d) => toLspDiagnostic(d, uri)) });
+    });
+    return large.done.then(() => this.afterLargeAnalysis(state, version, mayCheck));
+  }
+
+  private afterLargeAnalysis(state: DocumentState, version: number, mayCheck: boolean): void {
+    if (!mayCheck || this.states.get(state.document.uri) !== state || state.document.version !== version || state.large?.checkable === undefined) return;
+    if (!state.large.checkable) return this.status(state.document.uri, 'invalid', 'model has errors');
+    if (state.failedVersion === version) return;
+    const checked = state.engine && state.engine.version === version;
+    if (this.settings.checkOn === 'change' && !checked && !(state.run && state.run.version === version)) this.startCheckWhenSettled(state);
+  }
+
+  /** The text to check and whether it can be checked, once the current version has been analysed. */
+  private checkInput(state: DocumentState): { text: string; checkable: boolean } | undefined {
+    if (isLarge(state)) {
+      const large = state.large;
+      return large && large.version === state.document.version && large.checkable !== undefined ? { text: state.document.getText(), checkable: large.checkable } : undefined;
+    }
+    if (state.analysisVersion !== state.document.version) {
+      state.coalescer.dispose();
+      this.analyzeAndPublish(state.document.uri, false);
+    }
+    return state.analysis ? { text: state.analysis.text, checkable: isCheckable(state.analysis) } : undefined;
   }
 
   private startCheckWhenSettled(state: DocumentState): void {
@@ -245,15 +342,11 @@ export class Session {
 
   private startCheck(state: DocumentState, proposals?: string[]): EngineRun | undefined {
     const uri = state.document.uri;
-    if (state.analysisVersion !== state.document.version) {
-      state.coalescer.dispose();
-      this.analyzeAndPublish(uri, false);
-    }
-    const analysis = state.analysis;
-    if (!analysis || !isCheckable(analysis)) return undefined;
+    const input = this.checkInput(state);
+    if (!input || !input.checkable) return undefined;
     this.cancelRun(state);
     const version = state.document.version;
-    const text = analysis.text;
+    const text = input.text;
     let progressReport: ((message: string) => void) | undefined;
     let progressDone: (() => void) | undefined;
     let latestProgress = 'starting';
@@ -274,7 +367,7 @@ export class Session {
         exact: this.settings.traceExact,
         collectFacts: true,
         proposals,
-        apiFiles: this.cDocuments.apiFiles,
+        apiTables: this.cDocuments.apiTables,
       },
       (progress) => {
         latestProgress = `${progress.proposal}: ${formatCount(progress.states)} states, depth ${progress.depth}`;
@@ -335,6 +428,12 @@ export class Session {
     return state.engine.result;
   }
 
+  /** Whether the document is a model too large for the editor features that need its syntax tree. */
+  isLargeModel(uri: string): boolean {
+    const state = this.states.get(uri);
+    return state !== undefined && isLarge(state);
+  }
+
   /** The URIs of the open `.lifetime` documents. */
   openModelUris(): string[] {
     return [...this.states.keys()];
@@ -350,6 +449,15 @@ function mergeResults(previous: ModelResult, partial: ModelResult): ModelResult 
   const proposals = previous.proposals.map((result) => partial.proposals.find((p) => p.name === result.name) ?? result);
   for (const result of partial.proposals) if (!proposals.some((p) => p.name === result.name)) proposals.push(result);
   return { proposals, diagnostics: partial.diagnostics };
+}
+
+function isLarge(state: DocumentState): boolean {
+  return state.document.getText().length > LARGE_MODEL_CHARS;
+}
+
+function formatMiB(chars: number): string {
+  const mib = chars / (1024 * 1024);
+  return mib >= 1 ? `${mib.toFixed(1)} MiB` : `${Math.round(chars / 1024)} KiB`;
 }
 
 export function describeError(error: unknown): string {

@@ -1,6 +1,7 @@
 // Messages between the language server and its engine worker thread. Everything is plain data.
 
 import type { EngineProgress, ModelResult } from '../core/engine/types';
+import type { ApiTableTexts } from '../core/features/cBodies';
 
 export interface EngineJobOptions {
   maxStates: number;
@@ -8,8 +9,8 @@ export interface EngineJobOptions {
   exact: boolean;
   collectFacts: boolean;
   proposals?: string[];
-  /** Extra kernel API tables for C bodies (`lifetime.c.apiFiles`, resolved). */
-  apiFiles?: string[];
+  /** Extra kernel API tables for C bodies (`lifetime.c.apiFiles`, as the server read them). */
+  apiTables?: ApiTableTexts;
 }
 
 export interface CheckRequest {

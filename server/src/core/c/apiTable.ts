@@ -292,6 +292,26 @@ function problem(file: string, text: string, offset: number, message: string): A
 }
 
 /** Adds the entries of one file's text to `table`; returns what is wrong with it. */
+/** The kind of a JSON.parse error without any excerpt of the text it quotes. */
+function jsonErrorKind(message: string): string {
+  if (/unexpected end/i.test(message)) return 'the text ends too early';
+  if (/unexpected token|unexpected character|unexpected non-whitespace|is not valid JSON/i.test(message)) return 'unexpected character';
+  if (/bad control character|bad escaped character|unterminated string/i.test(message)) return 'bad string';
+  return 'syntax error';
+}
+
+/** The built-in table plus `extra` texts (later files override earlier entries); nothing is read but the built-in file. */
+export function apiTableFromTexts(extra: readonly { path: string; text: string }[]): ApiTableResult {
+  const builtin = loadApiTable([]);
+  const table = emptyApiTable();
+  for (const [name, entry] of builtin.table.byName) table.byName.set(name, entry);
+  for (const [name, model] of builtin.table.models) table.models.set(name, model);
+  for (const family of builtin.table.families) table.families.add(family);
+  const problems: ApiFileProblem[] = [...builtin.problems];
+  for (const file of extra) problems.push(...addApiText(table, file.text, file.path));
+  return { table, problems };
+}
+
 export function addApiText(table: ApiTable, text: string, file: string): ApiFileProblem[] {
   let document: unknown;
   try {
@@ -299,7 +319,9 @@ export function addApiText(table: ApiTable, text: string, file: string): ApiFile
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const position = /position (\d+)/.exec(message);
-    return [problem(file, text, position ? Number(position[1]) : jsonErrorOffset(text), `not valid JSON: ${message}`)];
+    // The parser's message can quote the text; a file named by an untrusted workspace must not have
+    // its contents echoed, so only the kind of error and its place are kept.
+    return [problem(file, text, position ? Number(position[1]) : jsonErrorOffset(text), `not valid JSON (${jsonErrorKind(message)})`)];
   }
   if (!isRecord(document) || !Array.isArray(document.apis)) {
     return [problem(file, text, 0, 'the file must be a JSON object with an "apis" array')];

@@ -12,7 +12,7 @@ import { findFunctionChunks, preprocessC, type Annotation } from './preprocess';
 export type { CFinding, CFix, FindingKind } from './findings';
 export { findingsToDiagnostics } from './findings';
 export { loadCParser, loadedCParser, type CParser } from './parser';
-export { loadApiTable, describeCCall, addApiText, emptyApiTable, type ApiTable, type ApiEntry, type ApiFileProblem } from './apiTable';
+export { loadApiTable, apiTableFromTexts, describeCCall, addApiText, emptyApiTable, type ApiTable, type ApiTableResult, type ApiEntry, type ApiFileProblem } from './apiTable';
 
 export interface CAnalysisOptions {
   /** The parser; defaults to the one `loadCParser()` loaded. */

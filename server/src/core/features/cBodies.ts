@@ -3,7 +3,7 @@
 // body into model statements with the file's objects, procedures, binds and the procedure's
 // parameters. Callers pass the translator to the engine (`EngineOptions.translateC`).
 
-import { cBodyContextFromFile, loadApiTable, loadCParser, translateCBody, type ApiTable } from '../c/index';
+import { apiTableFromTexts, cBodyContextFromFile, loadApiTable, loadCParser, translateCBody, type ApiTable, type ApiTableResult } from '../c/index';
 import type { CBodyTranslator } from '../engine/ir';
 import type { CBody, SourceFile } from '../syntax/ast';
 import { walk } from './nodes';
@@ -31,13 +31,20 @@ export function cBodyTranslator(table: ApiTable): CBodyTranslator {
   return (body, file) => translateCBody(body.code, body.codeStart, cBodyContextFromFile(file, table, paramsOf(file, body)));
 }
 
-/** Loads the C parser and makes the translator, with the built-in API table plus `apiFiles`. */
-export async function loadCBodySupport(apiFiles: string[] = []): Promise<CBodySupport> {
+/** Extra kernel API tables already read (by the language server, which checks where they come from). */
+export interface ApiTableTexts {
+  /** Identifies the set of texts: the same key means the same tables. */
+  key: string;
+  files: { path: string; text: string }[];
+}
+
+/** Loads the C parser and makes the translator, with the built-in API table plus `apiFiles` (paths, or texts already read). */
+export async function loadCBodySupport(apiFiles: string[] | ApiTableTexts = []): Promise<CBodySupport> {
   let table: ApiTable;
   let problems: string[];
   try {
     await loadCParser();
-    const loaded = loadApiTable(apiFiles);
+    const loaded: ApiTableResult = Array.isArray(apiFiles) ? loadApiTable(apiFiles) : apiTableFromTexts(apiFiles.files);
     table = loaded.table;
     problems = loaded.problems.map((problem) => `${problem.line > 0 ? `${problem.path}:${problem.line}` : problem.path}: ${problem.message}`);
   } catch (error) {
@@ -55,8 +62,8 @@ let loading: Promise<CBodySupport> = Promise.resolve({});
  * `loadCBodySupport` once per set of API files: while the files stay the same, every caller gets
  * the first call's outcome, and the translator is rebuilt only when they change.
  */
-export function cBodiesFor(apiFiles: string[]): Promise<CBodySupport> {
-  const key = apiFiles.join('\n');
+export function cBodiesFor(apiFiles: string[] | ApiTableTexts): Promise<CBodySupport> {
+  const key = Array.isArray(apiFiles) ? apiFiles.join('\n') : `texts:${apiFiles.key}`;
   if (key !== loadedFor) {
     loadedFor = key;
     loading = loadCBodySupport(apiFiles);

@@ -3,6 +3,7 @@
 import type { Declaration } from '../semantic/model';
 import type { Member, Node, ObjectDecl, SourceFile } from '../syntax/ast';
 import { walk } from './nodes';
+import { codeSpan } from './markdown';
 
 /** The node whose range is the declaration's range (the object, member, fn, ... itself). */
 export function declarationNode(file: SourceFile, declaration: Declaration): Node | undefined {
@@ -26,7 +27,7 @@ export function describeMember(text: string, member: Member): string {
   switch (member.kind) {
     case 'RefMember': {
       const initial = member.initial?.value ?? 1;
-      const onZero = member.onZero ? `; at zero: \`${snippet(text, member.onZero.start, member.onZero.end, 60)}\`` : '';
+      const onZero = member.onZero ? `; at zero: ${codeSpan(snippet(text, member.onZero.start, member.onZero.end, 60))}` : '';
       return `ref \`${member.name.text}\` = ${initial}${onZero}`;
     }
     case 'LockMember':
@@ -40,13 +41,13 @@ export function describeMember(text: string, member: Member): string {
     case 'PtrMember':
       return `ptr \`${member.name.text}\` -> ${member.target.text} = ${member.initial ? (member.initial.kind === 'NullLiteral' ? 'null' : member.initial.text) : 'null'}`;
     case 'HandlerMember': {
-      const queue = member.workqueue ? ` on \`${snippet(text, member.workqueue.start, member.workqueue.end)}\`` : '';
+      const queue = member.workqueue ? ` on ${codeSpan(snippet(text, member.workqueue.start, member.workqueue.end))}` : '';
       const module = member.module ? ` in module \`${member.module.text}\`` : '';
-      return `${member.mechanism} \`${member.name.text}\`${queue}${module}; handler: \`${snippet(text, member.body.start, member.body.end, 60)}\``;
+      return `${member.mechanism} \`${member.name.text}\`${queue}${module}; handler: ${codeSpan(snippet(text, member.body.start, member.body.end, 60))}`;
     }
     case 'PercpuRefMember': {
-      const onZero = member.onZero ? `; release: \`${snippet(text, member.onZero.start, member.onZero.end, 60)}\`` : '';
-      const onConfirm = member.onConfirm ? `; confirm: \`${snippet(text, member.onConfirm.start, member.onConfirm.end, 60)}\`` : '';
+      const onZero = member.onZero ? `; release: ${codeSpan(snippet(text, member.onZero.start, member.onZero.end, 60))}` : '';
+      const onConfirm = member.onConfirm ? `; confirm: ${codeSpan(snippet(text, member.onConfirm.start, member.onConfirm.end, 60))}` : '';
       return `percpu_ref \`${member.name.text}\` = 1${onZero}${onConfirm}`;
     }
     case 'SyncMember':

@@ -12,6 +12,7 @@ import { nodePath } from './nodes';
 import { formatCount, toRange } from './ranges';
 import type { MarkupHover } from './types';
 import { KEYWORD_DOCS } from './keywordDocs';
+import { codeSpan, escapeMarkdown } from './markdown';
 import { traceHoverSection } from './traceHover';
 import { TokenKind } from '../syntax/tokens';
 import { cCallAt } from './cCalls';
@@ -38,7 +39,7 @@ export function factsAt(analysis: Analysis, offset: number): { facts: StepFacts;
 
 export function stepHoverText(analysis: Analysis, facts: StepFacts, result: ProposalResult): string {
   const lines: string[] = [];
-  lines.push(`**\`${snippet(analysis.text, facts.start, facts.end, 60)}\`** — ${proposalLabel(result)}`);
+  lines.push(`**${codeSpan(snippet(analysis.text, facts.start, facts.end, 60))}** — ${proposalLabel(result)}`);
   lines.push('');
   lines.push(
     facts.states === 0
@@ -56,7 +57,7 @@ export function stepHoverText(analysis: Analysis, facts: StepFacts, result: Prop
   }
   if (facts.transitions.length > 0) {
     lines.push('');
-    lines.push(`Transitions: ${facts.transitions.join(' | ')}`);
+    lines.push(`Transitions: ${escapeMarkdown(facts.transitions.join(' | '))}`);
   }
   lines.push('');
   lines.push(facts.interleavers.length > 0 ? `Can run in between: ${facts.interleavers.join(', ')}.` : 'No other actor can run in between.');
@@ -72,7 +73,7 @@ function verdictLine(analysis: Analysis, name: string): string {
   if (!result) return analysis.engine ? 'Not checked.' : 'Verdict: not checked yet.';
   let line = `Verdict: **${verdictText(result)}**`;
   if (result.verdict === 'safe') line += ` (${formatCount(result.states)} states, ${formatCount(result.transitions)} transitions, depth ${result.depth})`;
-  if (result.message && result.verdict === 'violation') line += ` — ${result.message}`;
+  if (result.message && result.verdict === 'violation') line += ` — ${escapeMarkdown(result.message)}`;
   return line;
 }
 
@@ -99,7 +100,7 @@ export function declarationHoverText(analysis: Analysis, declaration: Declaratio
       return head;
     }
     case 'fn':
-      return `**fn** \`${node ? snippet(text, node.start, Math.min(node.end, text.indexOf(')', node.start) + 1 || node.end), 80) : declaration.name}\`${where}\n\nCalls are inlined into the caller.`;
+      return `**fn** ${codeSpan(node ? snippet(text, node.start, Math.min(node.end, text.indexOf(')', node.start) + 1 || node.end), 80) : declaration.name)}${where}\n\nCalls are inlined into the caller.`;
     case 'param':
       return `**parameter \`${declaration.name}\`**: stands for the object or handle passed at each call.`;
     case 'local':
@@ -115,10 +116,10 @@ export function declarationHoverText(analysis: Analysis, declaration: Declaratio
     case 'device': {
       const targets = node && node.kind === 'DeviceDecl' ? node.targets.map((t) => snippet(text, t.target.start, t.target.end)).join(', ') : '';
       const stopped = node && node.kind === 'DeviceDecl' && node.initiallyStopped ? 'starts stopped' : 'running from the start';
-      return `**device \`${declaration.name}\`**${where}\n\nDMA targets: ${targets || 'none'}; ${stopped}.`;
+      return `**device \`${declaration.name}\`**${where}\n\nDMA targets: ${escapeMarkdown(targets) || 'none'}; ${stopped}.`;
     }
     case 'proposal': {
-      const title = node && node.kind === 'ProposalDecl' && node.title ? ` — ${node.title.value}` : '';
+      const title = node && node.kind === 'ProposalDecl' && node.title ? ` — ${escapeMarkdown(node.title.value)}` : '';
       return `**proposal \`${declaration.name}\`**${title}\n\n${verdictLine(analysis, declaration.name)}`;
     }
     case 'model':

@@ -8,6 +8,7 @@ import { isUnexpected, proposalLabel } from '../report/verdictWording';
 import { validCycleStart, violationsOf } from '../report/violations';
 import type { Analysis } from './analysis';
 import { traceValues } from './traceView';
+import { codeSpan, escapeMarkdown } from './markdown';
 
 /** One place a counterexample passes at the hovered offset. */
 export interface TraceHit {
@@ -36,12 +37,7 @@ export function traceHitsAt(analysis: Analysis, offset: number): TraceHit[] {
   return hits;
 }
 
-/** A code span that survives backticks in the text. */
-function code(text: string): string {
-  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
-  const fence = '`'.repeat(longest + 1);
-  return longest > 0 ? `${fence} ${text} ${fence}` : `${fence}${text}${fence}`;
-}
+const code = codeSpan;
 
 function whose(hit: TraceHit): string {
   return `${proposalLabel(hit.result)}'s ${hit.violation.kind}`;
@@ -71,7 +67,7 @@ function failingText(analysis: Analysis, hit: TraceHit): string {
     for (const b of blocked) lines.push(`${b.actor} is ${blockedLabel(b)}.`);
     const state = stateRows(trace, trace.length);
     if (state.length > 0) lines.push('', 'The state it is stuck in:', '', ...state);
-    lines.push('', `Why it is a violation: ${hit.violation.message}`);
+    lines.push('', `Why it is a violation: ${escapeMarkdown(hit.violation.message)}`);
     return lines.join('\n');
   }
   const step = trace[hit.index];
@@ -79,7 +75,7 @@ function failingText(analysis: Analysis, hit: TraceHit): string {
   const state = stateRows(trace, hit.index);
   lines.push('', `The counterexample runs ${code(stepLabel(trace, hit.index, analysis.text))} here${state.length > 0 ? ', in this state:' : '.'}`);
   if (state.length > 0) lines.push('', ...state);
-  lines.push('', `Why it is a violation: ${hit.violation.message}`);
+  lines.push('', `Why it is a violation: ${escapeMarkdown(hit.violation.message)}`);
   return lines.join('\n');
 }
 

@@ -1,0 +1,57 @@
+// The analysis worker thread: analyses one document at a time, skipping jobs whose document changed
+// while they waited. Its answers are plain data; the server publishes them only if the document is
+// still at the version they were computed for.
+
+import { parentPort } from 'node:worker_threads';
+import { apiTableFromTexts, loadCParser, type ApiTable, type CParser } from '../core/c/index';
+import { analyzeText, isCheckable } from '../core/features/analysis';
+import type { ApiTableTexts } from '../core/features/cBodies';
+import { analyzeCDocument } from '../core/features/cFile';
+import { editorDiagnostics } from '../core/features/diagnostics';
+import { isAnalysisRequest, type AnalysisAnswer, type AnalysisJob, type AnalysisReply, type AnalysisRequest } from './analysisProtocol';
+
+let parser: Promise<CParser> | undefined;
+let table: { key: string; table: ApiTable } | undefined;
+
+function tableFor(tables: ApiTableTexts): ApiTable {
+  if (!table || table.key !== tables.key) table = { key: tables.key, table: apiTableFromTexts(tables.files).table };
+  return table.table;
+}
+
+async function answer(job: AnalysisJob): Promise<AnalysisAnswer> {
+  if (job.kind === 'c') {
+    const loaded = await (parser ??= loadCParser().catch((error: unknown) => {
+      parser = undefined;
+      throw error;
+    }));
+    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded);
+    return { kind: 'c', findings, diagnostics };
+  }
+  const analysis = analyzeText(job.text);
+  analysis.engine = job.engine;
+  return { kind: 'model', diagnostics: editorDiagnostics(analysis), checkable: isCheckable(analysis) };
+}
+
+function post(reply: AnalysisReply): void {
+  parentPort?.postMessage(reply);
+}
+
+// Jobs run one after another, in the order they came.
+let queue: Promise<void> = Promise.resolve();
+
+function handle(request: AnalysisRequest): Promise<void> {
+  const flag = new Int32Array(request.cancelFlag);
+  if (Atomics.load(flag, 0) !== 0) {
+    post({ id: request.id, status: 'cancelled' });
+    return Promise.resolve();
+  }
+  const started = Date.now();
+  return answer(request.job).then(
+    (result) => post(Atomics.load(flag, 0) !== 0 ? { id: request.id, status: 'cancelled' } : { id: request.id, status: 'done', answer: result, ms: Date.now() - started }),
+    (error: unknown) => post({ id: request.id, status: 'failed', message: error instanceof Error ? error.message : String(error) }),
+  );
+}
+
+parentPort?.on('message', (message: unknown) => {
+  if (isAnalysisRequest(message)) queue = queue.then(() => handle(message));
+});
