@@ -98,12 +98,14 @@ test('completion: statement keywords, procedures and objects in a body', () => {
 });
 
 test('completion: the members of an object after a dot, following pointers', () => {
-  assert.deepEqual(labels(MODEL.replace('  release(mm, task)\n', '  put mm.|\n  release(mm, task)\n')).sort(), ['lock', 'owner', 'users']);
+  // After `put`, the counts (and the pointers that lead to more), not the lock.
+  assert.deepEqual(labels(MODEL.replace('  release(mm, task)\n', '  put mm.|\n  release(mm, task)\n')).sort(), ['owner', 'users']);
+  assert.deepEqual(labels(MODEL.replace('  release(mm, task)\n', '  use mm.|\n  release(mm, task)\n')).sort(), ['lock', 'owner', 'users']);
   assert.deepEqual(labels(MODEL.replace('  release(mm, task)\n', '  set mm.owner.|\n  release(mm, task)\n')), ['dead']);
 });
 
 test('completion: member keywords in an object body, places after a verb', () => {
-  assert.deepEqual(keywords(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')).sort(), ['flag', 'int', 'lock', 'ptr', 'ref', 'state']);
+  assert.deepEqual(keywords(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')).sort(), ['completion', 'flag', 'int', 'lock', 'percpu_ref', 'ptr', 'ref', 'srcu', 'state', 'timer', 'work', 'workqueue']);
   const places = labels(MODEL.replace('  put x.users\n', '  put x.users\n  free |\n'));
   assert.ok(places.includes('x') && places.includes('y') && places.includes('mm'));
   assert.ok(!places.includes('put'));
@@ -130,10 +132,10 @@ test('completion: each item says what it is, with its form and a one-line doc', 
 
 test('completion: snippets for items at the top level and in proposals, for statements and members', () => {
   const snippets = (marked: string) => completions(marked).filter((c) => c.kind === CompletionKinds.Snippet).map((c) => c.label);
-  assert.deepEqual(snippets('|\n' + MODEL), ['model', 'object', 'static', 'fn', 'thread', 'device', 'proposal', 'expect', 'order']);
-  assert.deepEqual(snippets(MODEL.replace('  thread cpu0 { use mm }\n', '  thread cpu0 { use mm }\n  |\n')), ['object', 'static', 'fn', 'thread', 'device', 'order']);
-  assert.deepEqual(snippets(MODEL.replace('  release(mm, task)\n', '  release(mm, task)\n  |\n')), ['if', 'if-else', 'while', 'choose', 'maybe', 'atomic', 'repeat', 'wait', 'locked']);
-  assert.deepEqual(snippets(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')), ['ref', 'ptr', 'state']);
+  assert.deepEqual(snippets('|\n' + MODEL), ['model', 'object', 'static', 'fn', 'thread', 'device', 'proposal', 'expect', 'order', 'module', 'object-long-lived']);
+  assert.deepEqual(snippets(MODEL.replace('  thread cpu0 { use mm }\n', '  thread cpu0 { use mm }\n  |\n')), ['object', 'static', 'fn', 'thread', 'device', 'order', 'object-long-lived']);
+  assert.deepEqual(snippets(MODEL.replace('  release(mm, task)\n', '  release(mm, task)\n  |\n')).slice(0, 9), ['if', 'if-else', 'while', 'choose', 'maybe', 'atomic', 'repeat', 'wait', 'locked']);
+  assert.deepEqual(snippets(MODEL.replace('  lock lock\n', '  lock lock\n  |\n')), ['ref', 'ptr', 'state', 'work', 'timer', 'percpu_ref', 'completion', 'srcu', 'workqueue']);
   const thread = completions('|\n' + MODEL).find((c) => c.label === 'thread' && c.kind === CompletionKinds.Snippet)!;
   assert.equal(thread.insertText, 'thread ${1:name} {\n\t$0\n}');
   assert.equal(thread.insertTextFormat, 2);

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as oniguruma from 'vscode-oniguruma';
 import * as textmate from 'vscode-textmate';
+import { VIOLATION_KINDS } from '../../server/src/core/syntax/ast';
 
 const root = process.cwd();
 
@@ -112,6 +113,44 @@ test('the TextMate grammar scopes the kernel mechanisms', async () => {
   assert.ok(scopeOf(tokens, 'tryget_live').includes('keyword.operator.word.lifetime'));
   assert.ok(scopeOf(tokens, 'locking').includes('keyword.control.lifetime'));
   assert.ok(scopeOf(tokens, 'api-misuse').includes('constant.language.violation.lifetime'));
+});
+
+test('the TextMate grammar scopes every violation kind in an expectation, lists of kinds included', async () => {
+  const grammar = await loadGrammar();
+  for (const kind of VIOLATION_KINDS) {
+    const tokens = scopes(grammar, `expect baseline: ${kind}\nexpect fix: leak, ${kind} // why`);
+    assert.ok(scopeOf(tokens, kind, 0).includes('constant.language.violation.lifetime'), kind);
+    assert.ok(scopeOf(tokens, kind, 1).includes('constant.language.violation.lifetime'), `${kind} second in a list`);
+    assert.ok(scopeOf(tokens, ',').includes('punctuation.separator.comma.lifetime'));
+    assert.ok(scopeOf(tokens, '//').some((s) => s.startsWith('comment.line')), 'a comment after a list');
+  }
+  const wrong = scopes(grammar, 'expect baseline: leak, use-after-fre');
+  assert.ok(scopeOf(wrong, 'use-after-fre').includes('invalid.illegal.outcome.lifetime'));
+});
+
+test('the TextMate grammar scopes every mechanism statement and condition by its kernel name', async () => {
+  const grammar = await loadGrammar();
+  const statements = ['queue_work', 'cancel_work', 'cancel_work_sync', 'flush_work', 'disable_work_sync', 'enable_work', 'flush_workqueue', 'destroy_workqueue',
+    'mod_timer', 'add_timer', 'del_timer', 'del_timer_sync', 'timer_delete_sync', 'timer_shutdown_sync', 'kfree_rcu', 'srcu_read_lock', 'srcu_read_unlock',
+    'synchronize_srcu', 'srcu_barrier', 'complete', 'complete_all', 'wait_for_completion', 'reinit_completion', 'init_completion', 'percpu_ref_kill',
+    'percpu_ref_init', 'percpu_ref_exit', 'percpu_ref_switch_to_atomic_sync', 'module_put'];
+  for (const word of statements) {
+    const tokens = scopes(grammar, `thread t { ${word} x.m }`);
+    assert.ok(scopeOf(tokens, word).includes('support.function.mechanism.lifetime'), word);
+  }
+  for (const word of ['rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu', 'rcu_barrier']) {
+    assert.ok(scopeOf(scopes(grammar, `thread t { ${word} }`), word).includes('support.function.mechanism.lifetime'), word);
+  }
+  for (const word of ['tryget_live', 'try_module_get', 'wait_for_completion_timeout', 'completion_done', 'work_pending', 'timer_pending', 'percpu_ref_is_zero', 'rcu_dereference', 'idle']) {
+    const tokens = scopes(grammar, `thread t { if ${word} x.m { use x } }`);
+    assert.ok(scopeOf(tokens, word).includes('keyword.operator.word.lifetime'), word);
+  }
+  const call = scopes(grammar, 'thread t { call_srcu x.s release(x); call_rcu release(x); unload nf { rcu_barrier } }');
+  assert.ok(scopeOf(call, 'call_srcu').includes('support.function.mechanism.lifetime'));
+  assert.ok(scopeOf(call, 'call_rcu').includes('support.function.mechanism.lifetime'));
+  assert.ok(scopeOf(call, 'unload').includes('keyword.other.statement.lifetime'));
+  const named = scopes(grammar, 'thread t { complete(x); x.complete = 1 }');
+  assert.ok(!scopeOf(named, 'complete').some((s) => s.startsWith('support')), 'a procedure named complete is a name');
 });
 
 test('the language configuration is valid JSON with comments, brackets and folding markers', () => {

@@ -115,15 +115,28 @@ export async function wordBox(page, line, word) {
 
 /** Moves the mouse onto `word` on `line` and returns the text of the hover that opens. */
 export async function hoverWord(page, line, word) {
-  const box = await wordBox(page, line, word);
-  if (!box) throw new Error(`"${word}" is not on line ${line} in view`);
-  await page.mouse.move(1, 1);
-  await page.locator(SELECTORS.hover).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
-  await page.mouse.move(box.x + Math.min(box.width / 2, 8), box.y + box.height / 2, { steps: 4 });
-  const hover = page.locator(SELECTORS.hover).first();
-  await hover.waitFor({ state: 'visible', timeout: 15_000 });
-  await sleep(1000);
-  return hover.innerText({ timeout: 5_000 });
+  const sameBox = (a, b) => a !== undefined && b !== undefined && Math.abs(a.x - b.x) < 1 && Math.abs(a.y - b.y) < 1;
+  for (let attempt = 1; ; attempt++) {
+    await page.mouse.move(1, 1);
+    await page.locator(SELECTORS.hover).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    // The editor may still be scrolling to the line, or code lenses and inlay hints may still be
+    // moving it: wait until the word stays put before pointing at it.
+    let box = await wordBox(page, line, word);
+    for (let settle = 0; settle < 20; settle++) {
+      await sleep(250);
+      const again = await wordBox(page, line, word);
+      if (sameBox(box, again)) break;
+      box = again;
+    }
+    if (!box) throw new Error(`"${word}" is not on line ${line} in view`);
+    await page.mouse.move(box.x + Math.min(box.width / 2, 8), box.y + box.height / 2, { steps: 4 });
+    const hover = page.locator(SELECTORS.hover).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    await sleep(1000);
+    const text = await hover.innerText({ timeout: 5_000 });
+    // The word moved while the mouse travelled: the hover is about whatever took its place.
+    if (sameBox(box, await wordBox(page, line, word)) || attempt === 3) return text;
+  }
 }
 
 /** The innermost frame of the trace view (its page has the trace's root), waiting for it. */

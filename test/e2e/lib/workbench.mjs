@@ -97,6 +97,10 @@ export async function revealLine(page, line, log) {
 
 /** Focuses the editor tab of `fileName`. */
 export async function focusEditor(page, fileName) {
+  // A hover left open by the previous step would take the click.
+  await page.mouse.move(1, 1);
+  await page.keyboard.press('Escape');
+  await page.locator(SELECTORS.hover).first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
   await page.locator(`.tab[aria-label*="${fileName}"]`).first().click();
   await page.locator(SELECTORS.editor).first().waitFor({ timeout: 10_000 });
   // Away from the tab, whose tooltip would otherwise cover the editor in screenshots.
@@ -171,8 +175,13 @@ export async function problemRows(page, timeoutMs = 20_000) {
   const box = await list.boundingBox();
   if (!box) throw new Error('the Problems tree has no size');
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.wheel(0, -100_000);
-  await sleep(200);
+  // The tree may still be revealing the active file's markers: scroll up until its first row shows.
+  const firstRow = page.locator(`${SELECTORS.problemRow}[data-index="0"]`);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    await page.mouse.wheel(0, -100_000);
+    await sleep(200);
+    if (await firstRow.count()) break;
+  }
   const seen = new Map();
   for (let unchanged = 0, steps = 0; unchanged < 2 && steps < 100; steps++) {
     const visible = await rows.evaluateAll((elements) => elements.map((element) => {
@@ -187,7 +196,7 @@ export async function problemRows(page, timeoutMs = 20_000) {
     const before = seen.size;
     for (const row of visible) seen.set(row.index, row);
     unchanged = seen.size === before ? unchanged + 1 : 0;
-    await page.mouse.wheel(0, box.height / 2);
+    await page.mouse.wheel(0, box.height / 3);
     await sleep(150);
   }
   await page.mouse.wheel(0, -100_000);

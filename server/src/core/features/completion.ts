@@ -14,15 +14,50 @@ import { violationCode } from '../diagnostics/codes';
 
 export const TRIGGER_CHARACTERS = ['.', ':'];
 
-const ITEM_KEYWORDS = ['model', 'object', 'static', 'fn', 'thread', 'device', 'order', 'bind', 'proposal', 'expect'];
+const ITEM_KEYWORDS = ['model', 'module', 'object', 'static', 'fn', 'thread', 'device', 'order', 'bind', 'proposal', 'expect'];
 const PROPOSAL_ITEM_KEYWORDS = ['object', 'static', 'fn', 'thread', 'device', 'order', 'new', 'remove'];
-const MEMBER_KEYWORDS = ['ref', 'lock', 'flag', 'state', 'int', 'ptr'];
+/** The kernel mechanisms an object can hold, each with the statements and conditions that take it. */
+const MECHANISM_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  work: ['queue_work', 'cancel_work', 'cancel_work_sync', 'flush_work', 'disable_work_sync', 'enable_work', 'work_pending'],
+  workqueue: ['flush_workqueue', 'destroy_workqueue'],
+  timer: ['mod_timer', 'add_timer', 'del_timer', 'del_timer_sync', 'timer_delete_sync', 'timer_shutdown_sync', 'timer_pending'],
+  completion: ['complete', 'complete_all', 'wait_for_completion', 'reinit_completion', 'init_completion', 'wait_for_completion_timeout', 'completion_done'],
+  percpu_ref: ['percpu_ref_kill', 'percpu_ref_init', 'percpu_ref_exit', 'percpu_ref_switch_to_atomic_sync', 'tryget_live', 'percpu_ref_is_zero'],
+  srcu: ['srcu_read_lock', 'srcu_read_unlock', 'synchronize_srcu', 'srcu_barrier', 'call_srcu'],
+  ptr: ['rcu_dereference', 'rcu_assign_pointer'],
+};
+const MEMBER_KEYWORDS = ['ref', 'lock', 'flag', 'state', 'int', 'ptr', 'work', 'timer', 'percpu_ref', 'completion', 'srcu', 'workqueue'];
+const MECHANISM_STATEMENTS = [
+  'queue_work', 'cancel_work', 'cancel_work_sync', 'flush_work', 'disable_work_sync', 'enable_work', 'flush_workqueue', 'destroy_workqueue',
+  'mod_timer', 'add_timer', 'del_timer', 'del_timer_sync', 'timer_delete_sync', 'timer_shutdown_sync',
+  'rcu_read_lock', 'rcu_read_unlock', 'synchronize_rcu', 'call_rcu', 'kfree_rcu', 'rcu_barrier', 'rcu_assign_pointer',
+  'srcu_read_lock', 'srcu_read_unlock', 'synchronize_srcu', 'call_srcu', 'srcu_barrier',
+  'complete', 'complete_all', 'wait_for_completion', 'reinit_completion', 'init_completion',
+  'percpu_ref_kill', 'percpu_ref_init', 'percpu_ref_exit', 'percpu_ref_switch_to_atomic_sync', 'module_put', 'unload',
+];
 const STATEMENT_KEYWORDS = [
   'get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec',
-  'wait', 'assert', 'if', 'while', 'repeat', 'choose', 'maybe', 'atomic', 'let', 'return',
+  'wait', 'assert', 'if', 'while', 'repeat', 'choose', 'maybe', 'atomic', 'let', 'return', ...MECHANISM_STATEMENTS,
 ];
-const EXPRESSION_KEYWORDS = ['tryget', 'trylock', 'alive', 'freed', 'running', 'held', 'true', 'false', 'null'];
-const PLACE_VERBS = new Set(['get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec', 'tryget', 'trylock', 'alive', 'freed', 'running', 'held', 'dma']);
+const EXPRESSION_KEYWORDS = [
+  'tryget', 'trylock', 'alive', 'freed', 'running', 'idle', 'held', 'true', 'false', 'null', 'tryget_live', 'try_module_get',
+  'wait_for_completion_timeout', 'completion_done', 'work_pending', 'timer_pending', 'percpu_ref_is_zero', 'rcu_dereference',
+];
+/** Words followed by a place (a module for the module verbs, an object or a member otherwise). */
+const PLACE_VERBS = new Set([
+  'get', 'put', 'use', 'free', 'alloc', 'lock', 'unlock', 'start', 'stop', 'quiesce', 'set', 'clear', 'inc', 'dec', 'tryget', 'trylock', 'alive', 'freed',
+  'running', 'idle', 'held', 'dma', 'locking', 'kfree_rcu', 'try_module_get', 'module_put', 'unload',
+  ...Object.values(MECHANISM_MEMBERS).flat(),
+]);
+const MODULE_VERBS = new Set(['try_module_get', 'module_put', 'unload']);
+/** The member kinds a verb takes: `queue_work dev.` offers the work items of dev. */
+const VERB_MEMBER_KINDS = new Map<string, readonly string[]>([
+  ...Object.entries(MECHANISM_MEMBERS).flatMap(([kind, verbs]) => verbs.map((verb) => [verb, [kind]] as const)),
+  ...['lock', 'unlock', 'trylock', 'held', 'locking'].map((verb) => [verb, ['lock']] as const),
+  ...['get', 'put', 'tryget'].map((verb) => [verb, ['ref', 'percpu_ref']] as const),
+  ...['set', 'clear'].map((verb) => [verb, ['flag']] as const),
+  ...['inc', 'dec'].map((verb) => [verb, ['int']] as const),
+]);
 
 /** Kernel API names, for C bodies. */
 function kernelApiEntries(): CompletionEntry[] {
@@ -56,6 +91,13 @@ function snippetEntries(place: SnippetPlace): CompletionEntry[] {
   }));
 }
 
+/** The word before the place whose segments end at `dotStart`: `queue_work dev.|` → queue_work. */
+function verbBefore(tokens: Token[], text: string, dotStart: number, segments: string[]): string | undefined {
+  const placeLength = segments.join('.').length;
+  const before = tokenBefore(tokens, dotStart - placeLength);
+  return before ? text.slice(before.start, before.end) : undefined;
+}
+
 /** The last token that ends at or before the offset, skipping trivia. */
 function tokenBefore(tokens: Token[], offset: number): Token | undefined {
   let low = 0;
@@ -75,6 +117,7 @@ function tokenBefore(tokens: Token[], offset: number): Token | undefined {
 const DECLARATION_WORDS: Record<string, string> = {
   object: 'An object that can be freed',
   static: 'An object that lives for ever',
+  module: 'A kernel module: its code and data die at unload',
   member: 'A member of an object',
   fn: 'A procedure; calls are inlined',
   param: 'A parameter: the place passed at each call',
@@ -90,6 +133,7 @@ function declarationEntry(declaration: Declaration): CompletionEntry {
   const kinds: Record<string, number> = {
     object: CompletionKinds.Class,
     static: CompletionKinds.Struct,
+    module: CompletionKinds.Module,
     member: CompletionKinds.Field,
     fn: CompletionKinds.Function,
     param: CompletionKinds.Variable,
@@ -172,7 +216,12 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionEnt
   if (previous && previous.kind === TokenKind.Dot) {
     const segments = segmentsBefore(text, previous.start);
     if (segments.length === 0) return [];
-    return unique(membersAfter(analysis, segments, proposal, scopeIds).map(declarationEntry));
+    const members = membersAfter(analysis, segments, proposal, scopeIds);
+    // After a mechanism's verb, its own kind of member (and pointers, to reach one) comes first.
+    const verb = verbBefore(file.tokens, text, previous.start, segments);
+    const kinds = verb ? VERB_MEMBER_KINDS.get(verb) : undefined;
+    const fitting = kinds ? members.filter((m) => m.memberKind !== undefined && (kinds.includes(m.memberKind) || m.memberKind === 'ptr')) : [];
+    return unique((fitting.length > 0 ? fitting : members).map(declarationEntry));
   }
   const expect = enclosing(path, ['ExpectDecl']);
   if (previousText === 'expect' || (expect && previous && previous.kind !== TokenKind.Colon && offset <= (expect.kind === 'ExpectDecl' ? expect.proposal.end : 0))) {
@@ -180,6 +229,10 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionEnt
       { label: 'baseline', kind: CompletionKinds.Module, detail: 'baseline', documentation: 'The model as written, without any proposal.' },
       ...model.declarations.filter((d) => d.kind === 'proposal').map(declarationEntry),
     ];
+  }
+  // After a comma in an expectation, another violation kind of the list (`safe` stands alone).
+  if (previous && previous.kind === TokenKind.Comma && file.items.some((item) => item.kind === 'ExpectDecl' && previous.start >= item.start && previous.end <= item.end)) {
+    return VIOLATION_KINDS.map((kind) => ({ label: kind, kind: CompletionKinds.EnumMember, detail: 'violation', documentation: violationCode(kind)?.summary ?? kind }));
   }
   const beforeColon = previous && previous.kind === TokenKind.Colon ? tokenBefore(file.tokens, previous.start) : undefined;
   const beforeName = beforeColon ? tokenBefore(file.tokens, beforeColon.start) : undefined;
@@ -196,6 +249,7 @@ export function completionsAt(analysis: Analysis, offset: number): CompletionEnt
   });
   const places = visible.filter((d) => d.kind === 'object' || d.kind === 'static' || d.kind === 'param' || d.kind === 'local' || d.kind === 'device');
   const inBlock = path.some((node) => node.kind === 'Block');
+  if (MODULE_VERBS.has(previousText) && inBlock) return unique(visible.filter((d) => d.kind === 'module').map(declarationEntry));
   if (PLACE_VERBS.has(previousText) && (inBlock || previousText === 'dma')) return unique(places.map(declarationEntry));
 
   if (inBlock) {

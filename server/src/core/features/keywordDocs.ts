@@ -48,6 +48,7 @@ export const KEYWORD_DOCS: Readonly<Record<string, string>> = {
   freed: '`freed X`: whether the object is freed.',
   running: '`running D`: whether a device is running.',
   held: '`held X.m`: whether the current thread holds the lock.',
+  idle: '`idle D`: whether the device has no DMA in flight (what an IOTLB or ATC invalidation waits for).',
   dma: '`dma PLACE`: a target the device may access; a DMA is two steps, issue then complete.',
   new: '`new` adds an item the baseline lacks, inside a proposal.',
   remove: '`remove thread|fn|device|object NAME` drops a baseline item, inside a proposal.',
