@@ -18,14 +18,14 @@ function rawEntries(): RawEntry[] {
 
 /** The subsystems of the issue, each by the families of its APIs, with the least number of APIs. */
 const SUBSYSTEMS: Record<string, { families: string[]; min: number }> = {
-  usb: { families: ['usb_dev', 'usb_intf', 'urb', 'usb_anchor', 'usb_coherent', 'usb_autopm', 'usb_hcd', 'usb_hcd_add', 'usb_phy', 'usb_claim', 'usb_minor', 'usb_hcd_urb_ep', 'usb_serial'], min: 30 },
-  net: { families: ['netdev', 'netdev_alloc', 'netdev_register', 'sock', 'lock_sock', 'sockopt_lock_sock', 'lock_sock_fast', 'bh_lock_sock', 'sockfd', 'socket', 'skb', 'neigh', 'dst', 'in_dev', 'in6_dev', 'net', 'phy_attach', 'mdiobus_alloc', 'mdiobus_register', 'netif_tx_lock', 'netif_tx_lock_bh', 'netif_addr_lock_bh', '__netif_tx_lock', '__netif_tx_lock_bh', 'rtnl'], min: 100 },
+  usb: { families: ['usb_dev', 'usb_intf', 'urb', 'usb_anchor', 'usb_coherent', 'usb_autopm', 'usb_hcd', 'usb_phy', 'usb_claim', 'usb_minor', 'usb_hcd_urb_ep', 'usb_serial'], min: 30 },
+  net: { families: ['netdev', 'netdev_alloc', 'sock', 'lock_sock', 'sockopt_lock_sock', 'lock_sock_fast', 'bh_lock_sock', 'sockfd', 'socket', 'skb', 'neigh', 'dst', 'in_dev', 'in6_dev', 'net', 'phy_attach', 'mdiobus_alloc', 'netif_tx_lock', 'netif_tx_lock_bh', 'netif_addr_lock_bh', '__netif_tx_lock', '__netif_tx_lock_bh', 'rtnl'], min: 100 },
   fs: { families: ['dentry', 'inode', 'path', 'file', 'vfsmount', 'filename', 'sb_write', 'sb_intwrite', 'sb_pagefault', 'mnt_write', 'mnt_write_file', 'inode_lock', 'inode_lock_shared', 'invalidate_lock', 'invalidate_lock_shared', 'i_mmap_write', 'i_mmap_read', 'buffer_head', 'buffer_lock', 'buffer_head_alloc', 'folio', 'folio_lock', 'page_lock', 'gup', 'kmap', 'kmap_local', 'kmap_atomic'], min: 90 },
-  drm: { families: ['drm_gem', 'drm_dev', 'drm_dev_register', 'drm_dev_enter', 'drm_connector', 'drm_framebuffer', 'drm_blob', 'drm_mode_object', 'drm_syncobj', 'drm_atomic_state', 'drm_vblank', 'drm_modeset_lock', 'drm_modeset_lock_all', 'drm_connector_iter', 'drm_gem_pages', 'dma_fence', 'dma_fence_signalling', 'dma_resv', 'ww_mutex', 'ww_acquire', 'dma_buf', 'dma_buf_attach', 'dma_buf_map', 'dma_buf_vmap', 'dma_buf_cpu_access'], min: 60 },
+  drm: { families: ['drm_gem', 'drm_dev', 'drm_dev_enter', 'drm_connector', 'drm_framebuffer', 'drm_blob', 'drm_mode_object', 'drm_syncobj', 'drm_atomic_state', 'drm_vblank', 'drm_modeset_lock', 'drm_modeset_lock_all', 'drm_connector_iter', 'drm_gem_pages', 'dma_fence', 'dma_fence_signalling', 'dma_resv', 'ww_mutex', 'ww_acquire', 'dma_buf', 'dma_buf_attach', 'dma_buf_map', 'dma_buf_vmap', 'dma_buf_cpu_access'], min: 60 },
   i2c: { families: ['i2c_adapter', 'i2c_client', 'i2c_add_adapter', 'i2c_bus_lock'], min: 15 },
   'of/fwnode': { families: ['of_node', 'fwnode'], min: 70 },
   softirq: { families: ['softirq'], min: 2 },
-  device: { families: ['device', 'device_add', 'device_lock', 'class_dev_iter', 'subsys_dev_iter', 'device_link', 'platform_device_add', 'platform_device_reg', 'kobject', 'kset', 'kref', 'refcount'], min: 50 },
+  device: { families: ['device', 'device_lock', 'class_dev_iter', 'subsys_dev_iter', 'kobject', 'kset', 'kref', 'refcount'], min: 50 },
   'power, clocks, regulators': { families: ['pm_runtime', 'pm_runtime_enable', 'pm_runtime_forbid', 'clk', 'clk_enable', 'clk_prepare', 'clk_en', 'clk_bulk', 'clk_bulk_enable', 'clk_bulk_prepare', 'clk_bulk_en', 'clk_rate_exclusive', 'regulator', 'regulator_enable', 'regulator_bulk', 'regulator_bulk_enable'], min: 45 },
   locks: { families: ['mutex', 'spin', 'spin_irq', 'spin_irqsave', 'spin_bh', 'raw_spin', 'raw_spin_irq', 'raw_spin_irqsave', 'raw_spin_bh', 'rwlock_read', 'rwlock_write', 'rwlock_read_irq', 'rwlock_read_bh', 'rwlock_write_bh', 'rwlock_read_irqsave', 'rwlock_write_irq', 'rwlock_write_irqsave', 'semaphore', 'rwsem_read', 'rwsem_write', 'percpu_rwsem_read', 'percpu_rwsem_write', 'seqlock', 'seqlock_bh', 'seqlock_irq', 'seqlock_irqsave', 'seqlock_excl', 'local_lock', 'local_lock_irq', 'local_lock_irqsave', 'rt_mutex', 'rcu', 'rcu_bh', 'rcu_sched', 'srcu', 'preempt', 'local_irq', 'local_irq_off', 'migrate'], min: 90 },
   memory: { families: ['kmalloc', 'vmalloc', 'kmem_cache', 'kmem_cache_create', 'percpu', 'vmap', 'mempool', 'mempool_create', 'dma_pool_create', 'sg_table', 'workqueue', 'idr', 'ida'], min: 80 },
@@ -163,7 +163,12 @@ test('the APIs the issue names carry their linux 6.1 semantics', () => {
   pair('read_lock_bh', 'read_unlock_bh', 'rwlock_read_bh');
   pair('idr_alloc', 'idr_remove', 'idr');
   pair('ida_alloc', 'ida_free', 'ida');
-  assert.equal(get('device_register').mustRelease, true);
+  assert.equal(get('pm_runtime_enable').mustRelease, true);
+  // Registrations hand their object to a subsystem that keeps it: as acquires they would report every
+  // registered local as a leak, so they stay out of the table (docs/kernel-apis.md).
+  for (const name of ['device_add', 'device_register', 'platform_device_add', 'register_netdev', 'usb_add_hcd', 'drm_dev_register', 'device_link_add']) {
+    assert.equal(table.byName.get(name), undefined, name);
+  }
 });
 
 test('a duplicate in a user file replaces the earlier entry rather than adding one', () => {
