@@ -18,11 +18,11 @@ function rawEntries(): RawEntry[] {
 
 /** The subsystems of the issue, each by the families of its APIs, with the least number of APIs. */
 const SUBSYSTEMS: Record<string, { families: string[]; min: number }> = {
-  usb: { families: ['usb_dev', 'usb_intf', 'urb', 'usb_anchor', 'usb_coherent', 'usb_autopm', 'usb_hcd', 'usb_phy', 'usb_claim', 'usb_minor', 'usb_hcd_urb_ep', 'usb_serial'], min: 30 },
+  usb: { families: ['usb_dev', 'usb_intf', 'urb', 'usb_autopm', 'usb_hcd', 'usb_phy', 'usb_claim', 'usb_minor', 'usb_hcd_urb_ep', 'usb_serial'], min: 25 },
   net: { families: ['netdev', 'netdev_alloc', 'sock', 'lock_sock', 'sockopt_lock_sock', 'lock_sock_fast', 'bh_lock_sock', 'sockfd', 'socket', 'skb', 'neigh', 'dst', 'in_dev', 'in6_dev', 'net', 'phy_attach', 'mdiobus_alloc', 'netif_tx_lock', 'netif_tx_lock_bh', 'netif_addr_lock_bh', '__netif_tx_lock', '__netif_tx_lock_bh', 'rtnl'], min: 100 },
-  fs: { families: ['dentry', 'inode', 'path', 'file', 'vfsmount', 'filename', 'sb_write', 'sb_intwrite', 'sb_pagefault', 'mnt_write', 'mnt_write_file', 'inode_lock', 'inode_lock_shared', 'invalidate_lock', 'invalidate_lock_shared', 'i_mmap_write', 'i_mmap_read', 'buffer_head', 'buffer_lock', 'buffer_head_alloc', 'folio', 'folio_lock', 'page_lock', 'gup', 'kmap', 'kmap_local', 'kmap_atomic'], min: 90 },
-  drm: { families: ['drm_gem', 'drm_dev', 'drm_dev_enter', 'drm_connector', 'drm_framebuffer', 'drm_blob', 'drm_mode_object', 'drm_syncobj', 'drm_atomic_state', 'drm_vblank', 'drm_modeset_lock', 'drm_modeset_lock_all', 'drm_connector_iter', 'drm_gem_pages', 'dma_fence', 'dma_fence_signalling', 'dma_resv', 'ww_mutex', 'ww_acquire', 'dma_buf', 'dma_buf_attach', 'dma_buf_map', 'dma_buf_vmap', 'dma_buf_cpu_access'], min: 60 },
-  i2c: { families: ['i2c_adapter', 'i2c_client', 'i2c_add_adapter', 'i2c_bus_lock'], min: 15 },
+  fs: { families: ['dentry', 'inode', 'path', 'file', 'vfsmount', 'filename', 'sb_write', 'sb_intwrite', 'sb_pagefault', 'mnt_write', 'mnt_write_file', 'inode_lock', 'inode_lock_shared', 'invalidate_lock', 'invalidate_lock_shared', 'i_mmap_write', 'i_mmap_read', 'buffer_head', 'buffer_head_alloc', 'folio', 'folio_lock', 'gup', 'kmap', 'kmap_local', 'kmap_atomic'], min: 90 },
+  drm: { families: ['drm_gem', 'drm_dev', 'drm_dev_enter', 'drm_connector', 'drm_framebuffer', 'drm_blob', 'drm_mode_object', 'drm_syncobj', 'drm_atomic_state', 'drm_vblank', 'drm_connector_iter', 'drm_gem_pages', 'dma_fence', 'dma_fence_signalling', 'dma_resv', 'ww_mutex', 'ww_acquire', 'dma_buf', 'dma_buf_attach', 'dma_buf_map', 'dma_buf_vmap', 'dma_buf_cpu_access'], min: 60 },
+  i2c: { families: ['i2c_adapter', 'i2c_bus_lock'], min: 5 },
   'of/fwnode': { families: ['of_node', 'fwnode'], min: 70 },
   softirq: { families: ['softirq'], min: 2 },
   device: { families: ['device', 'device_lock', 'class_dev_iter', 'subsys_dev_iter', 'kobject', 'kset', 'kref', 'refcount'], min: 50 },
@@ -102,7 +102,6 @@ test('the APIs the issue names carry their linux 6.1 semantics', () => {
   pair('usb_get_intf', 'usb_put_intf', 'usb_intf');
   pair('usb_alloc_urb', 'usb_free_urb', 'urb');
   assert.equal(get('usb_alloc_urb').object, 'return');
-  pair('usb_anchor_urb', 'usb_unanchor_urb', 'usb_anchor');
   pair('usb_get_from_anchor', 'usb_free_urb', 'urb');
   // net
   pair('dev_hold', 'dev_put', 'netdev');
@@ -164,9 +163,16 @@ test('the APIs the issue names carry their linux 6.1 semantics', () => {
   pair('idr_alloc', 'idr_remove', 'idr');
   pair('ida_alloc', 'ida_free', 'ida');
   assert.equal(get('pm_runtime_enable').mustRelease, true);
+  // Calls whose object a callee or a later call takes over in most real code stay out until the
+  // analysis follows that hand-over (docs/kernel-apis.md): the anchor's URB reference, buffers and
+  // clones handed to URBs and receive paths, page and buffer locks dropped by callees, modeset locks
+  // held until their acquire context drops them.
+  for (const name of ['usb_anchor_urb', 'usb_alloc_coherent', 'skb_clone', 'lock_page', 'lock_buffer', 'drm_modeset_lock', 'drm_gem_object_get']) {
+    assert.equal(table.byName.get(name), undefined, name);
+  }
   // Registrations hand their object to a subsystem that keeps it: as acquires they would report every
   // registered local as a leak, so they stay out of the table (docs/kernel-apis.md).
-  for (const name of ['device_add', 'device_register', 'platform_device_add', 'register_netdev', 'usb_add_hcd', 'drm_dev_register', 'device_link_add']) {
+  for (const name of ['device_add', 'device_register', 'platform_device_add', 'register_netdev', 'usb_add_hcd', 'drm_dev_register', 'device_link_add', 'i2c_new_client_device', 'i2c_add_adapter']) {
     assert.equal(table.byName.get(name), undefined, name);
   }
 });
