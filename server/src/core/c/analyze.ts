@@ -9,6 +9,7 @@
 import type { ApiTable } from './apiTable';
 import type { CFunction } from './cir';
 import { createContext, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis } from './analysis/context';
+import type { FileFacts } from './analysis/fileFacts';
 import { explorePaths } from './analysis/paths';
 
 export type { AnalyzeLimits, FunctionAnalysis, RawFinding } from './analysis/context';
@@ -16,8 +17,8 @@ export type { AnalyzeLimits, FunctionAnalysis, RawFinding } from './analysis/con
 export class FunctionAnalyzer {
   private readonly context: AnalyzerContext;
 
-  constructor(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>) {
-    this.context = createContext(fn, table, text, acquiresAnnotated);
+  constructor(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file?: FileFacts) {
+    this.context = createContext(fn, table, text, acquiresAnnotated, file);
   }
 
   run(limits: AnalyzeLimits): FunctionAnalysis {

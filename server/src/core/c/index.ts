@@ -3,6 +3,7 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
+import { collectFileFacts, type FileFacts } from './analysis/fileFacts';
 import type { ApiTable } from './apiTable';
 import { buildFunction, type CFunction } from './cir';
 import { codeOfKind, fillLines, findingsToDiagnostics, leakFix, type CFinding } from './findings';
@@ -134,6 +135,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   let incomplete = 0;
   const releaseSites = new Map<number, boolean>();
   try {
+    const facts = collectFileFacts(pre.text);
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
     for (const node of parsed.functions) {
       const body = node.childForFieldName('body');
@@ -148,7 +150,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
       });
       if (!fn) continue;
       analysed++;
-      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines);
+      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts);
       findings.push(...result.findings);
       for (const [site, effective] of result.releaseSites) releaseSites.set(site, effective);
       if (result.incomplete) incomplete++;
@@ -166,14 +168,14 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   return { findings, notes, functions: parsed.total, analysed, incomplete, releaseSites };
 }
 
-function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex) {
+function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex, facts: FileFacts) {
   const acquires = new Set<string>();
   for (const a of annotations) {
     if ((a.name === '__acquires' || a.name === '__must_hold' || a.name === '__cond_acquires') && a.start >= fn.s && a.start < fn.bodyStart) {
       acquires.add(a.argument.replace(/^&/, '').replace(/\s+/g, ''));
     }
   }
-  const analyzer = new FunctionAnalyzer(fn, table, text, acquires);
+  const analyzer = new FunctionAnalyzer(fn, table, text, acquires, facts);
   const raw = analyzer.run({ maxVisits, widenAfter: 24 });
   const findings: CFinding[] = raw.findings.map((f) => {
     const finding: CFinding = {

@@ -33,6 +33,8 @@ export interface Res {
   tracked: boolean;
   /** A count on a caller's object that this path dropped (`pm_runtime_put(dev)`); a later get repays it. */
   countDebt?: boolean;
+  /** A caller's lock this path dropped, handed since to a helper that may have taken it again. */
+  mayBeRetaken?: boolean;
   /** Handed to a call or stored in a structure: only an error return that does not undo it is a leak. */
   escaped?: boolean;
   /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */
@@ -69,7 +71,7 @@ export function cloneState(state: State): State {
 export function stateKey(state: State): string {
   let key = `${state.lastGoto}|`;
   const res = state.res.length > 1 ? state.res.slice().sort((a, b) => a.site - b.site || a.status.localeCompare(b.status)) : state.res;
-  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
+  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.mayBeRetaken ? 'm' : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
   key += '|';
   if (state.masks.size > 0) {
     const masks = [...state.masks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -6,6 +6,7 @@ import type { FindingKind } from '../findings';
 import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
 import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
+import { emptyFileFacts, type FileFacts } from './fileFacts';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -52,6 +53,7 @@ export interface AnalyzerContext {
   readonly text: string;
   /** Locks the function is annotated to take or to be entered with (`__acquires`, `__must_hold`). */
   readonly acquiresAnnotated: Set<string>;
+  readonly file: FileFacts;
   /** Findings by identity (see `report`). */
   readonly findings: Map<string, RawFinding>;
   /** `family|key` pairs that some call in the function releases. */
@@ -74,15 +76,20 @@ export interface AnalyzerContext {
   readonly storedInto: Map<string, Set<string>>;
   /** Local pointers assigned once, to the address of a member: `dev = &stdev->dev` makes `dev` mean `stdev->dev`. */
   readonly memberAliases: Map<string, string>;
+  /** Local pointers assigned once, to a field: `macsec = priv->macsec` makes `macsec->lock` mean `priv->macsec->lock`. */
+  readonly fieldCopies: Map<string, string>;
 }
 
+const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
+
 /** Builds the context of one function: what its branches test, what it returns, stores and releases. */
-export function createContext(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>): AnalyzerContext {
+export function createContext(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file: FileFacts = emptyFileFacts()): AnalyzerContext {
   const ctx: AnalyzerContext = {
     fn,
     table,
     text,
-    acquiresAnnotated,
+    acquiresAnnotated: new Set(acquiresAnnotated),
+    file,
     findings: new Map(),
     releasedAnywhere: new Set(),
     errorReturns: [],
@@ -96,6 +103,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     escapedLeaks: [],
     storedInto: new Map(),
     memberAliases: new Map(),
+    fieldCopies: new Map(),
   };
   for (const node of fn.nodes) {
     if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
@@ -117,11 +125,16 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
   for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) ctx.lockFamilies.add(f);
   collectCallerCountFamilies(ctx);
   for (const call of fn.calls) {
+    // `lockdep_assert_held(&p->lock)`: the function is entered with the lock held, as with `__must_hold`.
+    if (HELD_ASSERTION.test(call.callee) && call.args[0]) {
+      const key = exprKey(call.args[0]);
+      if (key !== undefined) ctx.acquiresAnnotated.add(canonicalLock(ctx, key));
+    }
     const entry = table.byName.get(call.callee);
     if (!entry) continue;
     if (entry.effect === 'release') {
       const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
-      if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${canonical(ctx, key)}`);
+      if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
     } else if (entry.effect === 'acquire' && entry.consumes !== undefined && call.args[entry.consumes]) {
       const key = exprKey(call.args[entry.consumes]);
       if (key !== undefined) ctx.releasedAnywhere.add(`${entry.families[0]}|${key}`);
@@ -133,11 +146,18 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
 export function collectMemberAliases(ctx: AnalyzerContext): void {
   const assigned = new Map<string, number>();
   const targets = new Map<string, string>();
+  const copies = new Map<string, string>();
   const note = (name: string, value: Expr | undefined) => {
     assigned.set(name, (assigned.get(name) ?? 0) + 1);
     if (value && value.k === 'unary' && value.op === '&') {
       const key = exprKey(value.arg);
       if (key !== undefined && key !== name && keyRoot(key) !== name) targets.set(name, key);
+    }
+    let copied = value;
+    while (copied && copied.k === 'cast') copied = copied.arg;
+    if (copied && copied.k === 'field') {
+      const key = exprKey(copied);
+      if (key !== undefined && keyRoot(key) !== name && !key.includes('[]')) copies.set(name, key);
     }
   };
   const visit = (expr: Expr): void => {
@@ -151,6 +171,7 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
     } else if (node.k === 'eval') visit(node.expr);
   }
   for (const [name, key] of targets) if (assigned.get(name) === 1 && ctx.fn.locals.has(name)) ctx.memberAliases.set(name, key);
+  for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name)) ctx.fieldCopies.set(name, key);
 }
 
 export function collectStoredInto(ctx: AnalyzerContext): void {
@@ -178,6 +199,15 @@ export function canonical(ctx: AnalyzerContext, key: string): string {
   if (key === root) return target;
   if (key.startsWith(`${root}->`)) return `${target}.${key.slice(root.length + 2)}`;
   return key;
+}
+
+/** The canonical key of a lock: also through local copies of the field that points to its owner. */
+export function canonicalLock(ctx: AnalyzerContext, key: string): string {
+  const through = canonical(ctx, key);
+  const root = keyRoot(through);
+  const target = ctx.fieldCopies.get(root);
+  if (target === undefined) return through;
+  return through === root ? target : `${target}${through.slice(root.length)}`;
 }
 
 /** Whether a fact about `key` can matter later: its variable is tested again, or it decides an acquire. */

@@ -2,6 +2,7 @@
 
 import type { Expr } from '../cir';
 import { LOCK_HELPER } from '../callRoles';
+import { keyRoot } from '../keys';
 import { NEG, POS, Z, cloneState, type Res, type State } from '../state';
 import type { AnalyzerContext, Value } from './context';
 import { condition } from './conditions';
@@ -40,11 +41,13 @@ export function endsByLocking(ctx: AnalyzerContext, res: Res): boolean {
  * 'if-undone' is for an escaped resource at an error return: a leak only if some other path of the
  * function releases it while it is escaped, which shows that the function must undo the escape.
  */
-export function shouldReport(ctx: AnalyzerContext, res: Res, errorReturn: boolean): 'yes' | 'no' | 'if-undone' {
+export function shouldReport(ctx: AnalyzerContext, res: Res, errorReturn: boolean, returnedKey?: string): 'yes' | 'no' | 'if-undone' {
   // A release of `a[i]` may be of another element than this one (unwind loops over arrays).
   const releasedHere = res.names.some((n) => !n.includes('[]') && ctx.releasedAnywhere.has(`${res.family}|${n}`));
   if (res.api.kind === 'lock') {
     if (res.names.some((n) => ctx.acquiresAnnotated.has(n))) return 'no';
+    // `down_write(&sb->s_umount); ... return sb;`: the caller gets the object with its lock held.
+    if (!errorReturn && returnedKey !== undefined && res.names.some((n) => n !== returnedKey && keyRoot(n) === returnedKey)) return 'no';
     if (LOCK_HELPER.test(ctx.fn.name.replace(/unlock/gi, '')) || endsByLocking(ctx, res)) return errorReturn && releasedHere ? 'yes' : 'no';
     return 'yes';
   }

@@ -3,9 +3,10 @@
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions } from '../keys';
-import { ALL, NEG, POS, Z, isLive, resMatches, type State } from '../state';
+import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
-import { canonical, type AnalyzerContext, type Value } from './context';
+import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
+import { lastMember } from './fileFacts';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
@@ -132,8 +133,11 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
     state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));
   }
   if (roots.size > 0 && state.res.some((r) => !isLive(r) && ctx.lockFamilies.has(r.family))) {
-    // A helper handed the lock's owner may take the lock again: forget that this path dropped it.
-    state.res = state.res.filter((r) => isLive(r) || !ctx.lockFamilies.has(r.family) || !r.names.some((n) => roots.has(keyRoot(n))));
+    // A helper handed the lock's owner may take the lock again: forget that this path dropped a lock it
+    // took, and remember that a caller's lock it dropped may be back (a later lock repays the debt, a
+    // later unlock is no double unlock).
+    const owned = (r: Res) => !isLive(r) && ctx.lockFamilies.has(r.family) && r.names.some((n) => roots.has(keyRoot(n)));
+    state.res = state.res.filter((r) => !owned(r) || !r.tracked).map((r) => (owned(r) && !r.mayBeRetaken ? { ...r, mayBeRetaken: true } : r));
   }
   else escape(ctx, state, temps);
   return { state, value: { key: `$u${expr.s}` } };
@@ -182,9 +186,9 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   else if (entry.object === 'none') objectKey = `@${entry.families[0]}`;
   else if (expr.args[entry.object]) {
     const argKey = exprKey(expr.args[entry.object]);
-    objectKey = argKey !== undefined ? canonical(ctx, argKey) : argValues[entry.object]?.key;
+    objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
   }
-  if (objectKey === undefined) return { state, value: { key: resultKey } };
+  if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
   if (entry.kind === 'lock' || ctx.callerCountFamilies.has(entry.families[0])) {
     const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
     if (debt >= 0) {
@@ -232,7 +236,8 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (entry.object === 'none') key = `@${entry.families[0]}`;
   else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
   if (key === undefined) return;
-  key = canonical(ctx, key);
+  key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
+  if (isCountingSemaphore(ctx, entry, key)) return;
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
   if (entry.freesContainer) {
     const root = keyRoot(key);
@@ -251,6 +256,11 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
  * The release callback that frees a structure drops what was stored in it: `put_device(&child->dev)`
  * puts the `child->bridge` reference, and the `type` reference of `mdev->type = type`.
  */
+/** `down(&p->sem)` where the file initialises `sem` above 1 (or to 0): a count or a signal, not a lock. */
+function isCountingSemaphore(ctx: AnalyzerContext, entry: ApiEntry, key: string): boolean {
+  return entry.families.includes('semaphore') && ctx.file.countingSemaphores.size > 0 && ctx.file.countingSemaphores.has(lastMember(key));
+}
+
 export function releaseContents(ctx: AnalyzerContext, state: State, root: string, releasedKey: string): void {
   const contents = ctx.storedInto.get(root);
   const inside = (n: string) => n !== releasedKey && n !== root && (keyRoot(n) === root || (contents !== undefined && contents.has(keyRoot(n))));
@@ -298,6 +308,11 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
   const res = state.res[index];
   // Dropping a caller's count twice is not tracked: the caller may hold more than one.
   if (res.countDebt) return;
+  if (res.mayBeRetaken) {
+    // A helper may have taken the caller's lock again since this path dropped it.
+    state.res[index] = { ...res, mayBeRetaken: undefined, releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name };
+    return;
+  }
   if (isLive(res) && res.escaped) ctx.releasedWhileEscaped.add(res.site);
   if (isLive(res)) {
     // A reference taken on an object the caller already refers to (`old = of_node_get(ipar)`): the

@@ -2,7 +2,7 @@
 // merging identical states at each node, and moves each state across a node.
 
 import type { CfgNode } from '../cir';
-import { exprKey, hasEffects } from '../keys';
+import { exprKey, hasEffects, keyRoot } from '../keys';
 import { ALL, POS, Z, cloneState, initialState, isLive, stateKey, type Res, type State } from '../state';
 import { setMask, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis, type Value } from './context';
 import { condition } from './conditions';
@@ -87,8 +87,11 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
       return [[node.next, next]];
     }
     case 'reassign': {
+      // An unknown iterator macro assigns its cursor arguments, not the container it walks: a name
+      // through which the path holds a lock (`bond_for_each_slave(bond, ...)` under `bond->lock`) is the container.
       const next = cloneState(state);
-      for (const name of node.names) forget(ctx, next, name);
+      const lockedThrough = (name: string) => next.res.some((r) => isLive(r) && r.api.kind === 'lock' && r.names.some((n) => n !== name && keyRoot(n) === name));
+      for (const name of node.names) if (!lockedThrough(name)) forget(ctx, next, name);
       return [[node.next, next]];
     }
     case 'iter':

@@ -24,7 +24,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
   const exitNode = s.lastGoto >= 0 ? ctx.fn.nodes[s.lastGoto] : undefined;
   for (const res of s.res) {
     if (!isLive(res) || !res.tracked) continue;
-    const verdict = shouldReport(ctx, res, error);
+    const verdict = shouldReport(ctx, res, error, returned.key);
     if (verdict !== 'no') {
       const lock = res.api.kind === 'lock';
       const what = lock ? res.argTexts[0] ?? res.family : objectName(ctx, res);
