@@ -11,14 +11,15 @@ import type { CFunction } from './cir';
 import { createContext, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis } from './analysis/context';
 import type { FileFacts } from './analysis/fileFacts';
 import { explorePaths } from './analysis/paths';
+import type { Summaries } from './analysis/summaries';
 
 export type { AnalyzeLimits, FunctionAnalysis, RawFinding } from './analysis/context';
 
 export class FunctionAnalyzer {
   private readonly context: AnalyzerContext;
 
-  constructor(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file?: FileFacts) {
-    this.context = createContext(fn, table, text, acquiresAnnotated, file);
+  constructor(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file?: FileFacts, summaries?: Summaries) {
+    this.context = createContext(fn, table, text, acquiresAnnotated, file, summaries);
   }
 
   run(limits: AnalyzeLimits): FunctionAnalysis {

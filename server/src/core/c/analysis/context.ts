@@ -7,6 +7,7 @@ import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
 import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
+import { releasedKeyAt, type Summaries } from './summaries';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -54,6 +55,8 @@ export interface AnalyzerContext {
   /** Locks the function is annotated to take or to be entered with (`__acquires`, `__must_hold`). */
   readonly acquiresAnnotated: Set<string>;
   readonly file: FileFacts;
+  /** What the other functions of the file release of what they are handed. */
+  readonly summaries: Summaries;
   /** Findings by identity (see `report`). */
   readonly findings: Map<string, RawFinding>;
   /** `family|key` pairs that some call in the function releases. */
@@ -83,13 +86,14 @@ export interface AnalyzerContext {
 const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
 
 /** Builds the context of one function: what its branches test, what it returns, stores and releases. */
-export function createContext(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file: FileFacts = emptyFileFacts()): AnalyzerContext {
+export function createContext(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file: FileFacts = emptyFileFacts(), summaries: Summaries = new Map()): AnalyzerContext {
   const ctx: AnalyzerContext = {
     fn,
     table,
     text,
     acquiresAnnotated: new Set(acquiresAnnotated),
     file,
+    summaries,
     findings: new Map(),
     releasedAnywhere: new Set(),
     errorReturns: [],
@@ -131,6 +135,14 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
       if (key !== undefined) ctx.acquiresAnnotated.add(canonicalLock(ctx, key));
     }
     const entry = table.byName.get(call.callee);
+    const summary = entry ? undefined : summaries.get(call.callee);
+    if (summary) {
+      for (const release of summary.releases) {
+        const key = call.args[release.param] ? releasedKeyAt(call.args[release.param], release.suffix) : undefined;
+        const family = release.entry.families[0];
+        if (key !== undefined) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
+      }
+    }
     if (!entry) continue;
     if (entry.effect === 'release') {
       const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;

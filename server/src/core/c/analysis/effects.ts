@@ -7,6 +7,7 @@ import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../s
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
 import { lastMember } from './fileFacts';
+import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
@@ -73,7 +74,12 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
   }
   if (DEVICE_ACTION.test(expr.callee)) releaseByDeviceAction(ctx, expr, s);
   const entry = ctx.table.byName.get(expr.callee);
-  if (!entry) return unknownCall(ctx, expr, s, argValues);
+  if (!entry) {
+    const summary = ctx.summaries.get(expr.callee);
+    const result = unknownCall(ctx, expr, s, argValues);
+    if (summary && expr.callee !== ctx.fn.name) applySummary(ctx, summary, expr, result.state);
+    return result;
+  }
   checkTableCallUses(ctx, entry, expr, s);
   switch (entry.effect) {
     case 'acquire':
@@ -83,6 +89,19 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
       return { state: s, value: {} };
     default:
       return { state: s, value: {} };
+  }
+}
+
+/** A call of a function of the same file whose summary says it releases some of its parameters. */
+function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
+  for (const release of summary.releases) {
+    const arg = expr.args[release.param];
+    const key = arg ? releasedKeyAt(arg, release.suffix) : undefined;
+    if (key === undefined) continue;
+    const family = release.entry.families[0];
+    const canonicalKey = ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key);
+    if (isCountingSemaphore(ctx, release.entry, canonicalKey)) continue;
+    releaseKey(ctx, state, family, release.entry.families, canonicalKey, expr, release.entry, false);
   }
 }
 
