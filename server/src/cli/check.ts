@@ -32,7 +32,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   let stderr = c.warning ?? '';
   for (const input of inputs.files) {
     if (input.language === 'c') {
-      reports.push(checkCFile(input.path, input.text, c.frontEnd!));
+      reports.push(checkCFile(input.path, input.text, c.frontEnd!, command.verbose));
       continue;
     }
     const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;

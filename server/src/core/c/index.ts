@@ -193,6 +193,8 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
       related: f.related.map((r) => ({ ...r, message: fillLines(r.message, lines) })),
       function: fn.name,
     };
+    if (f.res) finding.acquiredAt = f.res.site;
+    if (f.path) finding.path = f.path.map((step) => ({ ...step, message: `line ${lines.positionAt(step.start).line + 1}: ${step.message}` }));
     if ((f.kind === 'leak' || f.kind === 'lock-leak') && f.res) {
       const fix = leakFix(text, fn, f.res, f.exitNode, table);
       if (fix) finding.fix = fix;

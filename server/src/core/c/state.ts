@@ -48,11 +48,24 @@ export interface Res {
   escapeUndo?: { value: string; escaped?: boolean; handedOnly?: boolean };
   /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
   gotoAtAcquire: number;
+  /** The path's trail when it acquired the resource: the steps after it lead to the leak. */
+  trailAtAcquire?: TrailStep;
   /** Source text of the acquire's arguments, for fixes. */
   argTexts: string[];
 }
 
+/** One branch or goto a path took, linked to the one before it (shared between the paths that split here). */
+export interface TrailStep {
+  s: number;
+  e: number;
+  /** `if (ret) taken`, `if (!dev) not taken`, `goto err_put`. */
+  text: string;
+  prev?: TrailStep;
+}
+
 export interface State {
+  /** The branches and gotos this path took; not part of the state's identity. */
+  trail?: TrailStep;
   res: Res[];
   masks: Map<string, number>;
   /** Conditions (by source text, or a preprocessor condition) already decided on this path. */
@@ -65,7 +78,7 @@ export function initialState(): State {
 }
 
 export function cloneState(state: State): State {
-  return { res: state.res.slice(), masks: new Map(state.masks), conds: new Map(state.conds), lastGoto: state.lastGoto };
+  return { trail: state.trail, res: state.res.slice(), masks: new Map(state.masks), conds: new Map(state.conds), lastGoto: state.lastGoto };
 }
 
 export function stateKey(state: State): string {

@@ -20,6 +20,8 @@ export interface RawFinding {
   /** For leaks: the node the path left through (a goto or the return) and the return. */
   exitNode?: CfgNode;
   returnNode?: CfgNode;
+  /** For leaks: the branches and gotos the path took from the acquire to the return, in order. */
+  path?: { start: number; end: number; message: string }[];
 }
 
 export interface FunctionAnalysis {

@@ -243,6 +243,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
     iterator: false,
     tracked: true,
     gotoAtAcquire: state.lastGoto,
+    trailAtAcquire: state.trail,
     argTexts: expr.args.map((a) => ctx.text.slice(a.s, a.e)),
   });
   if (conditional) state.masks.set(resultKey, initialMask(entry));

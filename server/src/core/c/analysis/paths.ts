@@ -67,8 +67,13 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
       if (node.scoped) next.res = next.res.filter((r) => !r.names.includes(node.name));
       return [[node.next, next]];
     }
-    case 'branch':
-      return condition(ctx, node.cond, cloneState(state)).map(([s, truth]) => [truth ? node.t : node.f, s]);
+    case 'branch': {
+      const outcomes = condition(ctx, node.cond, cloneState(state));
+      const written = node.cond.e > node.cond.s ? ctx.text.slice(node.cond.s, node.cond.e).replace(/\s+/g, ' ') : '';
+      const shown = written.length > 60 ? `${written.slice(0, 57)}...` : written;
+      if (shown !== '') for (const [s, truth] of outcomes) s.trail = { s: node.cond.s, e: node.cond.e, text: `if (${shown}) ${truth ? 'taken' : 'not taken'}`, prev: s.trail };
+      return outcomes.map(([s, truth]) => [truth ? node.t : node.f, s]);
+    }
     case 'choice': {
       if (node.key === '') return node.targets.map((t) => [t, state]);
       const decided = state.conds.get(node.key);
@@ -81,9 +86,9 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
     }
     case 'goto': {
       const lastGoto = state.res.some(isLive) ? id : -1;
-      if (lastGoto === state.lastGoto) return [[node.next, state]];
       const next = cloneState(state);
       next.lastGoto = lastGoto;
+      next.trail = { s: node.s, e: node.e, text: `goto ${node.label}`, prev: state.trail };
       return [[node.next, next]];
     }
     case 'reassign': {
@@ -141,6 +146,7 @@ export function iterate(ctx: AnalyzerContext, node: CfgNode & { k: 'iter' }, sta
     iterator: true,
     tracked: true,
     gotoAtAcquire: state.lastGoto,
+    trailAtAcquire: state.trail,
     argTexts: node.call.args.map((a) => ctx.text.slice(a.s, a.e)),
   });
   return [[node.body, body], [node.exit, exit]];

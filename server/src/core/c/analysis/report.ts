@@ -44,6 +44,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
         res,
         exitNode: leftVia ?? node,
         returnNode: node,
+        path: pathSince(s, res),
       };
       if (verdict === 'yes') report(ctx, finding);
       else ctx.escapedLeaks.push(finding);
@@ -52,6 +53,13 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
     }
   }
   if (error) ctx.errorReturns.push({ node, via: s.lastGoto, held: unreported });
+}
+
+/** The branches and gotos a path took after it acquired `res`, first to last (at most 40). */
+function pathSince(state: State, res: Res): { start: number; end: number; message: string }[] {
+  const steps: { start: number; end: number; message: string }[] = [];
+  for (let step = state.trail; step && step !== res.trailAtAcquire && steps.length < 40; step = step.prev) steps.push({ start: step.s, end: step.e, message: step.text });
+  return steps.reverse();
 }
 
 /** How a finding names the object a path still holds. */
