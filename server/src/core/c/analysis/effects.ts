@@ -92,7 +92,7 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
   }
 }
 
-/** A call of a function of the same file whose summary says it releases some of its parameters. */
+/** A call of a function of the same file whose summary says it may release some of its parameters. */
 function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
   for (const release of summary.releases) {
     const arg = expr.args[release.param];
@@ -101,7 +101,13 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
     const family = release.entry.families[0];
     const canonicalKey = ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key);
     if (isCountingSemaphore(ctx, release.entry, canonicalKey)) continue;
-    releaseKey(ctx, state, family, release.entry.families, canonicalKey, expr, release.entry, false);
+    // The helper may release only on some of its paths (on error, or at the last put): what the path
+    // holds is dropped, but nothing is marked released, so later uses and releases are not judged.
+    state.res = state.res.filter((r) => {
+      const dropped = isLive(r) && release.entry.families.includes(r.family) && resMatches(r, canonicalKey);
+      if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
+      return !dropped;
+    });
   }
 }
 
