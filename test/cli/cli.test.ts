@@ -419,6 +419,31 @@ describe('kernel C files', () => {
     assert.ok(file.diagnostics.some((d: { code: string; kind: string }) => d.code === 'LT4001' && d.kind === 'leak'));
   });
 
+  test('a C finding names its function, where the resource was acquired and the path; SARIF and text carry the path', { todo: loads ? undefined : 'the CLI bundle cannot load web-tree-sitter yet' }, () => {
+    const json = run(['check', '--format', 'json', 'test/fixtures/cli/leak.c']);
+    const leak = JSON.parse(json.stdout).files[0].diagnostics.find((d: { code: string }) => d.code === 'LT4001');
+    assert.equal(leak.function, 'probe_child');
+    assert.deepEqual(leak.acquiredAt, { line: 7, column: 7 });
+    assert.equal(leak.path, 'line 8: if (!np) not taken; line 11: if (ret) taken');
+    const sarif = JSON.parse(run(['check', '--format', 'sarif', 'test/fixtures/cli/leak.c']).stdout);
+    const flow = sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'LT4001').codeFlows[0].threadFlows[0].locations;
+    assert.deepEqual(
+      flow.map((l: { location: { message: { text: string } } }) => l.location.message.text),
+      ['acquired here', 'line 8: if (!np) not taken', 'line 11: if (ret) taken', 'returns here'],
+    );
+    const text = run(['check', 'test/fixtures/cli/leak.c']).stdout;
+    assert.match(text, /= path: line 8: if \(!np\) not taken; line 11: if \(ret\) taken/);
+  });
+
+  test('parse gaps are one line per C file unless --verbose', { todo: loads ? undefined : 'the CLI bundle cannot load web-tree-sitter yet' }, () => {
+    const file = path.join(ROOT, 'test/fixtures/cli/parse-gaps.c');
+    const quiet = JSON.parse(run(['check', '--format', 'json', file]).stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'LT4101');
+    assert.equal(quiet.length, 1);
+    assert.match(quiet[0].message, /Parts of 2 functions \(first_gap\(\), second_gap\(\)\)/);
+    const verbose = JSON.parse(run(['check', '--verbose', '--format', 'json', file]).stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'LT4101');
+    assert.equal(verbose.length, 2);
+  });
+
   test('a missing --api table is an input error', () => {
     assertInputError(run(['check', '--api', 'no-such-apis.json', 'test/fixtures/cli/leak.c']), 'no-such-apis.json');
   });

@@ -19,6 +19,8 @@ export interface CheckCommand {
   seed?: number;
   apiFiles: string[];
   engine: boolean;
+  /** C files: list every function with a parse gap rather than one line per file. */
+  verbose: boolean;
   /** Check only these proposals (`baseline` included by name). */
   proposals: string[];
 }
@@ -71,7 +73,7 @@ export function parseArgs(argv: readonly string[]): Command {
 }
 
 function parseCheck(args: readonly string[]): Command {
-  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, proposals: [] };
+  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, verbose: false, proposals: [] };
   let onlyPaths = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -107,6 +109,9 @@ function parseCheck(args: readonly string[]): Command {
         break;
       case '--no-engine':
         command.engine = false;
+        break;
+      case '--verbose':
+        command.verbose = true;
         break;
       case '--max-states': {
         const n = integer(value, 1);

@@ -3,6 +3,7 @@
 
 import fs from 'node:fs';
 import { analyzeCFile, loadApiTable, loadCParser, type ApiTable, type CParser } from '../core/c/index';
+import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import type { InputProblem } from './inputs';
 import { newReport, sortDiagnostics, type FileReport } from './report';
 
@@ -36,8 +37,25 @@ export async function loadCFrontEnd(apiFiles: readonly string[]): Promise<{ fron
   }
 }
 
-export function checkCFile(path: string, text: string, frontEnd: CFrontEnd): FileReport {
+export function checkCFile(path: string, text: string, frontEnd: CFrontEnd, verbose = false): FileReport {
   const report = newReport(path, text);
-  report.diagnostics = sortDiagnostics(analyzeCFile(text, frontEnd.table, { parser: frontEnd.parser }));
+  const diagnostics = analyzeCFile(text, frontEnd.table, { parser: frontEnd.parser });
+  report.diagnostics = sortDiagnostics(verbose ? diagnostics : oneParseGapLine(diagnostics));
   return report;
+}
+
+/** The LT4101 parse-gap notes of a file as one note at the first gap, naming how many functions have one. */
+function oneParseGapLine(diagnostics: Diagnostic[]): Diagnostic[] {
+  const gaps = diagnostics.filter((d) => d.code === CODES.cParseError.code);
+  if (gaps.length <= 1) return diagnostics;
+  const first = gaps.reduce((a, b) => (b.start < a.start ? b : a));
+  const names = gaps.map((d) => /^Part of (\S+\(\))/.exec(d.message)?.[1]).filter((n): n is string => n !== undefined);
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ', ...' : '');
+  const summary = makeDiagnostic(
+    CODES.cParseError,
+    `Parts of ${gaps.length} functions (${shown}) could not be parsed as C; the analysis skipped them and continued around them (--verbose lists each).`,
+    first.start,
+    first.end,
+  );
+  return [...diagnostics.filter((d) => d.code !== CODES.cParseError.code), summary];
 }

@@ -50,7 +50,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
     for (const [index, input] of inputs.files.entries()) {
       reports.push(...skippedReports(inputs.skipped, index));
       if (input.language === 'c') {
-        reports.push(checkCFile(input.path, input.text, c.frontEnd!));
+        reports.push(checkCFile(input.path, input.text, c.frontEnd!, command.verbose));
         continue;
       }
       const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;

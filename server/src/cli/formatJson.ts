@@ -14,6 +14,11 @@ export interface JsonDiagnostic {
   column: number;
   endLine: number;
   endColumn: number;
+  /** Kernel C findings: the function, where the resource was acquired, and the path to the return. */
+  function?: string;
+  acquiredAt?: { line: number; column: number };
+  /** `line 12: if (ret) taken; line 13: goto err_put`: the branches and gotos from the acquire to the return. */
+  path?: string;
 }
 
 export interface JsonTraceStep {
@@ -81,7 +86,17 @@ function jsonDiagnostic(report: FileReport, diagnostic: Diagnostic): JsonDiagnos
     column: start.column,
     endLine: end.line,
     endColumn: end.column,
+    ...cFindingFields(report, diagnostic),
   };
+}
+
+function cFindingFields(report: FileReport, diagnostic: Diagnostic): Pick<JsonDiagnostic, 'function' | 'acquiredAt' | 'path'> {
+  const details = diagnostic.cFinding;
+  if (!details) return {};
+  const out: Pick<JsonDiagnostic, 'function' | 'acquiredAt' | 'path'> = { function: details.function };
+  if (details.acquiredAt !== undefined) out.acquiredAt = lineColumn(report, details.acquiredAt);
+  if (details.acquiredAt !== undefined) out.path = details.path.map((step) => step.message).join('; ');
+  return out;
 }
 
 function jsonStep(report: FileReport, step: TraceStep): JsonTraceStep {

@@ -35,7 +35,8 @@ export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic)
   const { line, column } = lineColumn(report, diagnostic.start);
   const head = `${report.path}:${line}:${column}: ${diagnostic.severity} ${diagnostic.code}: ${diagnostic.message}`;
   const source = report.lines.lineText(line - 1);
-  if (source.trim().length === 0) return head;
+  const path = diagnostic.cFinding && diagnostic.cFinding.path.length > 0 ? diagnostic.cFinding.path.map((step) => step.message).join('; ') : undefined;
+  if (source.trim().length === 0) return path ? `${head}\n  path: ${path}` : head;
   const lineEnd = report.lines.lineEndOffset(line - 1);
   const fullWidth = Math.max(1, Math.min(diagnostic.end, lineEnd) - diagnostic.start);
   const shown = excerpt(source, column, fullWidth);
@@ -44,7 +45,8 @@ export function formatDiagnosticText(report: FileReport, diagnostic: Diagnostic)
   const padding = shown.lead.replace(/./g, ' ') + source.slice(shown.from, column - 1).replace(/[^\t]/g, ' ');
   const gutter = String(line).padStart(5);
   const blank = ' '.repeat(gutter.length);
-  return `${head}\n${gutter} | ${shown.text}\n${blank} | ${padding}^${'~'.repeat(Math.max(0, width - 1))}`;
+  const pathLines = path ? `\n${blank} = path: ${path}` : '';
+  return `${head}\n${gutter} | ${shown.text}\n${blank} | ${padding}^${'~'.repeat(Math.max(0, width - 1))}${pathLines}`;
 }
 
 export function formatMs(ms: number): string {

@@ -39,6 +39,7 @@ Options:
   --api FILE                An extra kernel API table for C files (repeatable).
   --proposal NAME           Check only this proposal ('baseline' for the baseline; repeatable).
   --no-engine               Only parse and check names; run no search.
+  --verbose                 C files: one parse-gap note per function, not one line per file.
   -h, --help                Show this help.`;
 
 export const REVIEW_HELP = `Usage: lifetime review [options] <patch files...>

@@ -67,6 +67,27 @@ export function rules() {
   }));
 }
 
+/** A kernel C finding's path, from the acquire through each branch and goto to the return. */
+function cPathFlow(report: FileReport, diagnostic: Diagnostic) {
+  const details = diagnostic.cFinding as NonNullable<Diagnostic['cFinding']>;
+  const places = [
+    ...(details.acquiredAt !== undefined ? [{ start: details.acquiredAt, end: details.acquiredAt, message: 'acquired here' }] : []),
+    ...details.path,
+    { start: diagnostic.start, end: diagnostic.end, message: 'returns here' },
+  ];
+  return {
+    message: { text: `path in ${details.function}()` },
+    threadFlows: [
+      {
+        locations: places.map((place, index) => ({
+          location: { physicalLocation: physicalLocation(report, place.start, Math.max(place.start, place.end)), message: { text: place.message } },
+          executionOrder: index,
+        })),
+      },
+    ],
+  };
+}
+
 function codeFlow(report: FileReport, result: ProposalResult) {
   const trace: TraceStep[] = result.trace ?? [];
   const actors: string[] = [];
@@ -124,7 +145,11 @@ export function toSarif(reports: readonly FileReport[]) {
       if (violation && (violation.trace?.length ?? 0) > 0) {
         result.codeFlows = [codeFlow(report, violation)];
         result.properties = { kind: diagnostic.kind, proposal: violation.name };
-      } else if (diagnostic.related && diagnostic.related.length > 0) {
+      } else if (diagnostic.cFinding && diagnostic.cFinding.path.length > 0) {
+        result.codeFlows = [cPathFlow(report, diagnostic)];
+        result.properties = { kind: diagnostic.kind, function: diagnostic.cFinding.function };
+      }
+      if (!violation && diagnostic.related && diagnostic.related.length > 0) {
         result.relatedLocations = diagnostic.related.map((related, index) => ({
           id: index + 1,
           physicalLocation: physicalLocation(report, related.start, related.end),

@@ -424,8 +424,13 @@ class Builder {
     const body = node.namedChildren.filter(
       (c): c is SyntaxNode => c !== null && c !== conditionNode && c.type !== 'comment' && !(alternative && c.startIndex === alternative.startIndex) && !(conditionNode && c.startIndex === conditionNode.startIndex),
     );
-    const thenEntry = this.sequence(body, next, this.currentBlock());
+    const conditionText = conditionNode ? this.source(conditionNode).trim() : '';
+    // `#if 0` is dead code and `#if 1` always taken: only the live arm is a path.
+    const constant = node.type === 'preproc_if' || node.type === 'preproc_elif' ? (conditionText === '0' ? 0 : conditionText === '1' ? 1 : undefined) : undefined;
     const elseEntry = alternative ? this.stmt(alternative, next) : next;
+    if (constant === 0) return elseEntry;
+    const thenEntry = this.sequence(body, next, this.currentBlock());
+    if (constant === 1) return thenEntry;
     return this.add({ k: 'choice', key, targets: [thenEntry, elseEntry] });
   }
 

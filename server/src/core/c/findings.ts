@@ -26,6 +26,10 @@ export interface CFinding {
   fix?: CFix;
   /** The function the finding is in. */
   function: string;
+  /** For leaks: the offset of the acquiring call. */
+  acquiredAt?: number;
+  /** For leaks: the branches and gotos the path took from the acquire to the return, in order. */
+  path?: { start: number; end: number; message: string }[];
 }
 
 const CODE_OF: Record<FindingKind, CodeInfo> = {
@@ -49,7 +53,9 @@ export function fillLines(message: string, lines: LineIndex): string {
 export function findingsToDiagnostics(findings: CFinding[]): Diagnostic[] {
   return findings.map((f) => {
     const info = CODE_OF[f.kind];
-    return makeDiagnostic(info, f.message, f.start, f.end, f.related);
+    const diagnostic = makeDiagnostic(info, f.message, f.start, f.end, f.related);
+    diagnostic.cFinding = { function: f.function, acquiredAt: f.acquiredAt, path: f.path ?? [] };
+    return diagnostic;
   });
 }
 

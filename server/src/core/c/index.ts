@@ -3,6 +3,8 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
+import { collectFileFacts, type FileFacts } from './analysis/fileFacts';
+import { summarizeFunctions, type Summaries } from './analysis/summaries';
 import type { ApiTable } from './apiTable';
 import { buildFunction, type CFunction } from './cir';
 import { codeOfKind, fillLines, findingsToDiagnostics, leakFix, type CFinding } from './findings';
@@ -134,7 +136,9 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   let incomplete = 0;
   const releaseSites = new Map<number, boolean>();
   try {
+    const facts = collectFileFacts(pre.text);
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
+    const built: CFunction[] = [];
     for (const node of parsed.functions) {
       const body = node.childForFieldName('body');
       if (!body) continue;
@@ -146,9 +150,13 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
         isLoopMacro: (name) => table.byName.get(name)?.effect === 'iterator',
         isBlockMacro: (name) => name.startsWith('scoped_') || table.byName.get(name)?.effect === 'scoped',
       });
-      if (!fn) continue;
+      if (fn) built.push(fn);
+    }
+    // Callees first: what a same-file helper releases is known at each of its calls.
+    const summaries = summarizeFunctions(built, table);
+    for (const fn of built) {
       analysed++;
-      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines);
+      const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);
       findings.push(...result.findings);
       for (const [site, effective] of result.releaseSites) releaseSites.set(site, effective);
       if (result.incomplete) incomplete++;
@@ -166,14 +174,14 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   return { findings, notes, functions: parsed.total, analysed, incomplete, releaseSites };
 }
 
-function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex) {
+function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex, facts: FileFacts, summaries: Summaries) {
   const acquires = new Set<string>();
   for (const a of annotations) {
     if ((a.name === '__acquires' || a.name === '__must_hold' || a.name === '__cond_acquires') && a.start >= fn.s && a.start < fn.bodyStart) {
       acquires.add(a.argument.replace(/^&/, '').replace(/\s+/g, ''));
     }
   }
-  const analyzer = new FunctionAnalyzer(fn, table, text, acquires);
+  const analyzer = new FunctionAnalyzer(fn, table, text, acquires, facts, summaries);
   const raw = analyzer.run({ maxVisits, widenAfter: 24 });
   const findings: CFinding[] = raw.findings.map((f) => {
     const finding: CFinding = {
@@ -185,6 +193,8 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
       related: f.related.map((r) => ({ ...r, message: fillLines(r.message, lines) })),
       function: fn.name,
     };
+    if (f.res) finding.acquiredAt = f.res.site;
+    if (f.path) finding.path = f.path.map((step) => ({ ...step, message: `line ${lines.positionAt(step.start).line + 1}: ${step.message}` }));
     if ((f.kind === 'leak' || f.kind === 'lock-leak') && f.res) {
       const fix = leakFix(text, fn, f.res, f.exitNode, table);
       if (fix) finding.fix = fix;

@@ -33,6 +33,8 @@ export interface Res {
   tracked: boolean;
   /** A count on a caller's object that this path dropped (`pm_runtime_put(dev)`); a later get repays it. */
   countDebt?: boolean;
+  /** A caller's lock this path dropped, handed since to a helper that may have taken it again. */
+  mayBeRetaken?: boolean;
   /** Handed to a call or stored in a structure: only an error return that does not undo it is a leak. */
   escaped?: boolean;
   /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */
@@ -46,11 +48,24 @@ export interface Res {
   escapeUndo?: { value: string; escaped?: boolean; handedOnly?: boolean };
   /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
   gotoAtAcquire: number;
+  /** The path's trail when it acquired the resource: the steps after it lead to the leak. */
+  trailAtAcquire?: TrailStep;
   /** Source text of the acquire's arguments, for fixes. */
   argTexts: string[];
 }
 
+/** One branch or goto a path took, linked to the one before it (shared between the paths that split here). */
+export interface TrailStep {
+  s: number;
+  e: number;
+  /** `if (ret) taken`, `if (!dev) not taken`, `goto err_put`. */
+  text: string;
+  prev?: TrailStep;
+}
+
 export interface State {
+  /** The branches and gotos this path took; not part of the state's identity. */
+  trail?: TrailStep;
   res: Res[];
   masks: Map<string, number>;
   /** Conditions (by source text, or a preprocessor condition) already decided on this path. */
@@ -63,13 +78,13 @@ export function initialState(): State {
 }
 
 export function cloneState(state: State): State {
-  return { res: state.res.slice(), masks: new Map(state.masks), conds: new Map(state.conds), lastGoto: state.lastGoto };
+  return { trail: state.trail, res: state.res.slice(), masks: new Map(state.masks), conds: new Map(state.conds), lastGoto: state.lastGoto };
 }
 
 export function stateKey(state: State): string {
   let key = `${state.lastGoto}|`;
   const res = state.res.length > 1 ? state.res.slice().sort((a, b) => a.site - b.site || a.status.localeCompare(b.status)) : state.res;
-  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
+  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.mayBeRetaken ? 'm' : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
   key += '|';
   if (state.masks.size > 0) {
     const masks = [...state.masks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

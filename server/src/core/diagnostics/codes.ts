@@ -142,6 +142,8 @@ export interface Diagnostic {
   start: number;
   end: number;
   related?: RelatedInformation[];
+  /** For a kernel C finding: its function, where the resource was acquired, and the path to the return. */
+  cFinding?: { function: string; acquiredAt?: number; path: RelatedInformation[] };
 }
 
 export function makeDiagnostic(

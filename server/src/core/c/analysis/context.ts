@@ -1,0 +1,238 @@
+// The shared state of the analysis of one function, built once before the paths are explored.
+
+import type { ApiTable } from '../apiTable';
+import type { CFunction, CfgNode, Expr } from '../cir';
+import type { FindingKind } from '../findings';
+import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
+import type { Res, State } from '../state';
+import { collectCallerCountFamilies } from './conventions';
+import { emptyFileFacts, type FileFacts } from './fileFacts';
+import { releasedKeyAt, type Summaries } from './summaries';
+
+export interface RawFinding {
+  kind: FindingKind;
+  start: number;
+  end: number;
+  /** Message parts; line numbers are filled in by the caller. */
+  message: string;
+  related: { start: number; end: number; message: string }[];
+  res?: Res;
+  /** For leaks: the node the path left through (a goto or the return) and the return. */
+  exitNode?: CfgNode;
+  returnNode?: CfgNode;
+  /** For leaks: the branches and gotos the path took from the acquire to the return, in order. */
+  path?: { start: number; end: number; message: string }[];
+}
+
+export interface FunctionAnalysis {
+  findings: RawFinding[];
+  /** True when the path budget ran out before every path was explored. */
+  incomplete: boolean;
+  visits: number;
+  /** Offsets of release calls, with whether some path reached them holding what they release. */
+  releaseSites: Map<number, boolean>;
+}
+
+export interface AnalyzeLimits {
+  /** Node visits per function before giving up on the remaining paths. */
+  maxVisits: number;
+  /** States per node after which value facts are dropped so that more paths merge. */
+  widenAfter: number;
+}
+
+/** What an expression evaluates to: the key it names, and what is known of its value class. */
+export interface Value {
+  key?: string;
+  mask?: number;
+}
+
+/** A path after a condition, and the truth of the condition on it. */
+export type Outcome = [State, boolean];
+
+/** Everything the analysis of one function shares between its paths. */
+export interface AnalyzerContext {
+  readonly fn: CFunction;
+  readonly table: ApiTable;
+  readonly text: string;
+  /** Locks the function is annotated to take or to be entered with (`__acquires`, `__must_hold`). */
+  readonly acquiresAnnotated: Set<string>;
+  readonly file: FileFacts;
+  /** What the other functions of the file release of what they are handed. */
+  readonly summaries: Summaries;
+  /** Findings by identity (see `report`). */
+  readonly findings: Map<string, RawFinding>;
+  /** `family|key` pairs that some call in the function releases. */
+  readonly releasedAnywhere: Set<string>;
+  /** Error returns by path: the return, the last goto taken while holding something (-1 if none), and what is held. */
+  readonly errorReturns: { node: CfgNode & { k: 'return' }; via: number; held: Res[] }[];
+  /** Condition texts, and identifiers, by how many branches test them: facts tested once are not kept. */
+  readonly conditionTexts: Map<string, number>;
+  readonly testedNames: Map<string, number>;
+  readonly returnedNames: Set<string>;
+  readonly releaseSites: Map<number, boolean>;
+  readonly lockFamilies: Set<string>;
+  /** Families whose every acquire raises a count on an object the caller passes (`pm_runtime_get_sync(dev)`). */
+  readonly callerCountFamilies: Set<string>;
+  /** Acquire sites of escaped resources that some path released while they were escaped. */
+  readonly releasedWhileEscaped: Set<number>;
+  /** Leaks of escaped resources, reported only if the function undoes the escape elsewhere. */
+  readonly escapedLeaks: RawFinding[];
+  /** For each variable, the variables stored in its fields (`mdev->type = type`), anywhere in the function. */
+  readonly storedInto: Map<string, Set<string>>;
+  /** Local pointers assigned once, to the address of a member: `dev = &stdev->dev` makes `dev` mean `stdev->dev`. */
+  readonly memberAliases: Map<string, string>;
+  /** Local pointers assigned once, to a field: `macsec = priv->macsec` makes `macsec->lock` mean `priv->macsec->lock`. */
+  readonly fieldCopies: Map<string, string>;
+}
+
+const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
+
+/** Builds the context of one function: what its branches test, what it returns, stores and releases. */
+export function createContext(fn: CFunction, table: ApiTable, text: string, acquiresAnnotated: Set<string>, file: FileFacts = emptyFileFacts(), summaries: Summaries = new Map()): AnalyzerContext {
+  const ctx: AnalyzerContext = {
+    fn,
+    table,
+    text,
+    acquiresAnnotated: new Set(acquiresAnnotated),
+    file,
+    summaries,
+    findings: new Map(),
+    releasedAnywhere: new Set(),
+    errorReturns: [],
+    conditionTexts: new Map(),
+    testedNames: new Map(),
+    returnedNames: new Set(),
+    releaseSites: new Map(),
+    lockFamilies: new Set(),
+    callerCountFamilies: new Set(),
+    releasedWhileEscaped: new Set(),
+    escapedLeaks: [],
+    storedInto: new Map(),
+    memberAliases: new Map(),
+    fieldCopies: new Map(),
+  };
+  for (const node of fn.nodes) {
+    if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
+    // Count each operand of && and || too: `if (a == 2 || a == 4)` tests `a == 2` on its own.
+    const operands: Expr[] = [node.cond];
+    for (let i = 0; i < operands.length; i++) {
+      const operand = operands[i];
+      if (operand.k === 'bin' && (operand.op === '&&' || operand.op === '||')) operands.push(operand.left, operand.right);
+      else if (operand.k === 'unary' && operand.op === '!') operands.push(operand.arg);
+      if (operand.e <= operand.s) continue;
+      const conditionText = text.slice(operand.s, operand.e).replace(/\s+/g, '');
+      ctx.conditionTexts.set(conditionText, (ctx.conditionTexts.get(conditionText) ?? 0) + 1);
+    }
+    for (const name of identifiersIn(node.cond)) ctx.testedNames.set(name, (ctx.testedNames.get(name) ?? 0) + 1);
+  }
+  for (const node of fn.nodes) if (node.k === 'return' && node.expr) for (const name of identifiersIn(node.expr)) ctx.returnedNames.add(name);
+  collectMemberAliases(ctx);
+  collectStoredInto(ctx);
+  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) ctx.lockFamilies.add(f);
+  collectCallerCountFamilies(ctx);
+  for (const call of fn.calls) {
+    // `lockdep_assert_held(&p->lock)`: the function is entered with the lock held, as with `__must_hold`.
+    if (HELD_ASSERTION.test(call.callee) && call.args[0]) {
+      const key = exprKey(call.args[0]);
+      if (key !== undefined) ctx.acquiresAnnotated.add(canonicalLock(ctx, key));
+    }
+    const entry = table.byName.get(call.callee);
+    const summary = entry ? undefined : summaries.get(call.callee);
+    if (summary) {
+      for (const release of summary.releases) {
+        const key = call.args[release.param] ? releasedKeyAt(call.args[release.param], release.suffix) : undefined;
+        const family = release.entry.families[0];
+        if (key !== undefined) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
+      }
+    }
+    if (!entry) continue;
+    if (entry.effect === 'release') {
+      const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
+      if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
+    } else if (entry.effect === 'acquire' && entry.consumes !== undefined && call.args[entry.consumes]) {
+      const key = exprKey(call.args[entry.consumes]);
+      if (key !== undefined) ctx.releasedAnywhere.add(`${entry.families[0]}|${key}`);
+    }
+  }
+  return ctx;
+}
+
+export function collectMemberAliases(ctx: AnalyzerContext): void {
+  const assigned = new Map<string, number>();
+  const targets = new Map<string, string>();
+  const copies = new Map<string, string>();
+  const note = (name: string, value: Expr | undefined) => {
+    assigned.set(name, (assigned.get(name) ?? 0) + 1);
+    if (value && value.k === 'unary' && value.op === '&') {
+      const key = exprKey(value.arg);
+      if (key !== undefined && key !== name && keyRoot(key) !== name) targets.set(name, key);
+    }
+    let copied = value;
+    while (copied && copied.k === 'cast') copied = copied.arg;
+    if (copied && copied.k === 'field') {
+      const key = exprKey(copied);
+      if (key !== undefined && keyRoot(key) !== name && !key.includes('[]')) copies.set(name, key);
+    }
+  };
+  const visit = (expr: Expr): void => {
+    if (expr.k === 'assign' && expr.left.k === 'id') note(expr.left.name, expr.op === '=' ? expr.right : undefined);
+    if (expr.k === 'assign') visit(expr.right);
+    if (expr.k === 'call') expr.args.forEach(visit);
+  };
+  for (const node of ctx.fn.nodes) {
+    if (node.k === 'decl') {
+      if (node.init) note(node.name, node.init);
+    } else if (node.k === 'eval') visit(node.expr);
+  }
+  for (const [name, key] of targets) if (assigned.get(name) === 1 && ctx.fn.locals.has(name)) ctx.memberAliases.set(name, key);
+  for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name)) ctx.fieldCopies.set(name, key);
+}
+
+export function collectStoredInto(ctx: AnalyzerContext): void {
+  const visit = (expr: Expr): void => {
+    if (expr.k === 'assign') {
+      let value = expr.right;
+      while (value.k === 'cast') value = value.arg;
+      const container = expr.left.k === 'field' ? rootName(expr.left) : undefined;
+      if (container !== undefined && value.k === 'id' && value.name !== container) {
+        const set = ctx.storedInto.get(container) ?? new Set<string>();
+        set.add(value.name);
+        ctx.storedInto.set(container, set);
+      }
+      visit(expr.right);
+    } else if (expr.k === 'call') expr.args.forEach(visit);
+  };
+  for (const node of ctx.fn.nodes) if (node.k === 'eval') visit(node.expr);
+}
+
+/** The canonical key of an object: through a member alias (`dev` for `&stdev->dev`) when there is one. */
+export function canonical(ctx: AnalyzerContext, key: string): string {
+  const root = keyRoot(key);
+  const target = ctx.memberAliases.get(root);
+  if (target === undefined) return key;
+  if (key === root) return target;
+  if (key.startsWith(`${root}->`)) return `${target}.${key.slice(root.length + 2)}`;
+  return key;
+}
+
+/** The canonical key of a lock: also through local copies of the field that points to its owner. */
+export function canonicalLock(ctx: AnalyzerContext, key: string): string {
+  const through = canonical(ctx, key);
+  const root = keyRoot(through);
+  const target = ctx.fieldCopies.get(root);
+  if (target === undefined) return through;
+  return through === root ? target : `${target}${through.slice(root.length)}`;
+}
+
+/** Whether a fact about `key` can matter later: its variable is tested again, or it decides an acquire. */
+export function keepMask(ctx: AnalyzerContext, state: State, key: string): boolean {
+  if (key.startsWith('$')) return true;
+  const root = /^[*]?([A-Za-z_][A-Za-z0-9_]*)/.exec(key);
+  if (root && ((ctx.testedNames.get(root[1]) ?? 0) >= 1 || ctx.returnedNames.has(root[1]))) return true;
+  return state.res.some((r) => r.condVar === key);
+}
+
+export function setMask(ctx: AnalyzerContext, state: State, key: string, mask: number): void {
+  if (keepMask(ctx, state, key)) state.masks.set(key, mask);
+  else state.masks.delete(key);
+}

@@ -1,0 +1,405 @@
+// Call effects: what a call the API table knows (or a helper named like one) does to what a path holds.
+
+import type { ApiEntry } from '../apiTable';
+import type { Expr } from '../cir';
+import { exprKey, identifiersIn, keyRoot, pointerMentions } from '../keys';
+import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
+import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
+import { lastMember } from './fileFacts';
+import { releasedKeyAt, type FunctionSummary } from './summaries';
+import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
+import { checkUse, escape, evaluate } from './expressions';
+import { report } from './report';
+
+/** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
+function calleeName(expr: Expr): string | undefined {
+  if (expr.k === 'id') return expr.name;
+  if (expr.k === 'cast' || (expr.k === 'unary' && expr.op === '&')) return calleeName(expr.arg);
+  return undefined;
+}
+
+/** The structure whose member's address an argument passes (`p` for `&p->hp`): the callee can reach `p` from it. */
+function memberOwner(expr: Expr, out: string[]): void {
+  if (expr.k === 'cast') memberOwner(expr.arg, out);
+  else if (expr.k === 'unary' && expr.op === '&' && expr.arg.k === 'field' && expr.arg.arrow && expr.arg.base.k === 'id') out.push(expr.arg.base.name);
+}
+
+/** The identifiers an argument passes as a whole pointer: `p` or `(void *)p`. */
+export function directMentions(expr: Expr, out: string[]): void {
+  if (expr.k === 'id') out.push(expr.name);
+  else if (expr.k === 'cast') directMentions(expr.arg, out);
+}
+
+function initialMask(entry: ApiEntry): number {
+  switch (entry.when) {
+    case 'nonnull':
+      return Z | POS;
+    case 'not-err':
+    case 'dma-ok':
+      return NEG | POS;
+    case 'zero':
+      return Z | NEG;
+    case 'nonzero':
+      return Z | POS;
+    default:
+      return ALL;
+  }
+}
+
+function okMask(entry: ApiEntry): number {
+  switch (entry.when) {
+    case 'nonnull':
+    case 'nonzero':
+      return NEG | POS;
+    case 'not-err':
+    case 'not-err-or-null':
+    case 'positive':
+    case 'dma-ok':
+      return POS;
+    case 'zero':
+      return Z;
+    default:
+      return ALL;
+  }
+}
+
+export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): { state: State; value: Value } {
+  let s = state;
+  const argValues: Value[] = [];
+  for (const arg of expr.args) {
+    const result = evaluate(ctx, arg, s);
+    s = result.state;
+    argValues.push(result.value);
+  }
+  if (DEVICE_ACTION.test(expr.callee)) releaseByDeviceAction(ctx, expr, s);
+  const entry = ctx.table.byName.get(expr.callee);
+  if (!entry) {
+    const summary = ctx.summaries.get(expr.callee);
+    const result = unknownCall(ctx, expr, s, argValues);
+    if (summary && expr.callee !== ctx.fn.name) applySummary(ctx, summary, expr, result.state);
+    return result;
+  }
+  checkTableCallUses(ctx, entry, expr, s);
+  switch (entry.effect) {
+    case 'acquire':
+      return acquire(ctx, entry, expr, s, argValues);
+    case 'release':
+      release(ctx, entry, expr, s, false);
+      return { state: s, value: {} };
+    default:
+      return { state: s, value: {} };
+  }
+}
+
+/** A call of a function of the same file whose summary says it may release some of its parameters. */
+function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
+  for (const release of summary.releases) {
+    const arg = expr.args[release.param];
+    const key = arg ? releasedKeyAt(arg, release.suffix) : undefined;
+    if (key === undefined) continue;
+    const family = release.entry.families[0];
+    const canonicalKey = ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key);
+    if (isCountingSemaphore(ctx, release.entry, canonicalKey)) continue;
+    // The helper may release only on some of its paths (on error, or at the last put): what the path
+    // holds is dropped, but nothing is marked released, so later uses and releases are not judged.
+    state.res = state.res.filter((r) => {
+      const dropped = isLive(r) && release.entry.families.includes(r.family) && resMatches(r, canonicalKey);
+      if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
+      return !dropped;
+    });
+  }
+}
+
+export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
+  const callee = expr.callee;
+  if (callee === 'ERR_PTR' || callee === 'PTR_ERR') return { state, value: { mask: NEG } };
+  if (callee === 'PTR_ERR_OR_ZERO') return { state, value: { mask: Z | NEG } };
+  if (callee in ERROR_TESTS || TRANSPARENT_TESTS.has(callee) || callee === 'sizeof') return { state, value: {} };
+  const mentions: string[] = [];
+  const temps: string[] = [];
+  const inPlace = IN_PLACE_INIT.test(callee);
+  const embeds = EMBEDS.test(callee) && !inPlace;
+  expr.args.forEach((arg, i) => {
+    if (embeds) pointerMentions(arg, mentions);
+    else {
+      directMentions(arg, mentions);
+      if (!inPlace) memberOwner(arg, mentions);
+    }
+    const key = argValues[i].key;
+    if (key !== undefined && key.startsWith('$')) temps.push(key);
+    if (arg.k === 'id') checkUse(ctx, state, arg, arg, 'handed-to-unknown-call');
+  });
+  // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
+  if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
+    const undo = callee !== '' && !SUCCESS_FLAG_RESULT.test(callee) ? `$u${expr.s}` : undefined;
+    escape(ctx, state, [...mentions, ...temps], true, false, !embeds && callee !== '', undo);
+  }
+  if (RELEASE_LIKE.test(callee)) {
+    // A helper that tears down what it is handed: what the path holds of those objects is dropped.
+    const keys = new Set<string>(temps);
+    const whole: string[] = [];
+    for (const arg of expr.args) {
+      const key = exprKey(arg);
+      if (key !== undefined) keys.add(key);
+      directMentions(arg, whole);
+    }
+    state.res = state.res.filter((r) => {
+      const dropped = isLive(r) && r.api.kind !== 'lock' && r.names.some((n) => keys.has(n) || whole.includes(keyRoot(n)));
+      if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
+      return !dropped;
+    });
+  }
+  forgetReleasedFields(ctx, state, expr.args);
+  const roots = new Set<string>();
+  for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
+  if (UNLOCK_LIKE.test(callee) && roots.size > 0) {
+    // A helper that unlocks: whatever lock of the objects it is handed the path held is now dropped.
+    state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));
+  }
+  if (roots.size > 0 && state.res.some((r) => !isLive(r) && ctx.lockFamilies.has(r.family))) {
+    // A helper handed the lock's owner may take the lock again: forget that this path dropped a lock it
+    // took, and remember that a caller's lock it dropped may be back (a later lock repays the debt, a
+    // later unlock is no double unlock).
+    const owned = (r: Res) => !isLive(r) && ctx.lockFamilies.has(r.family) && r.names.some((n) => roots.has(keyRoot(n)));
+    state.res = state.res.filter((r) => !owned(r) || !r.tracked).map((r) => (owned(r) && !r.mayBeRetaken ? { ...r, mayBeRetaken: true } : r));
+  }
+  else escape(ctx, state, temps);
+  return { state, value: { key: `$u${expr.s}` } };
+}
+
+/**
+ * A call handed `p` (or `&s`) may store new pointers in `p->field`: a release seen earlier through
+ * such a field says nothing about what the field holds after the call.
+ */
+export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: Expr[]): void {
+  const prefixes: string[] = [];
+  for (const arg of args) {
+    const whole: string[] = [];
+    directMentions(arg, whole);
+    for (const name of whole) prefixes.push(`${name}->`);
+    if (arg.k === 'unary' && arg.op === '&') {
+      const key = exprKey(arg.arg);
+      if (key !== undefined) prefixes.push(`${key}.`, `${key}->`);
+    }
+  }
+  if (prefixes.length === 0 || !state.res.some((r) => !isLive(r))) return;
+  const through = (n: string) => prefixes.some((p) => n.startsWith(p));
+  state.res = state.res.flatMap((r) => {
+    if (isLive(r) || !r.names.some(through)) return [r];
+    const names = r.names.filter((n) => !through(n));
+    return names.length > 0 ? [{ ...r, names }] : [];
+  });
+}
+
+export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
+  // What an acquire is handed besides its object (a name, a handler's data) it may keep.
+  // A lookup that returns a new reference (`of_get_child_by_name(node, ...)`) keeps none of its arguments.
+  const lookup = entry.object === 'return' && entry.kind === 'ref';
+  const handed: string[] = [];
+  expr.args.forEach((arg, i) => {
+    if (!lookup && i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
+  });
+  escape(ctx, state, handed, true);
+  if (entry.consumes !== undefined && expr.args[entry.consumes]) {
+    const fromKey = exprKey(expr.args[entry.consumes]);
+    if (fromKey !== undefined) releaseKey(ctx, state, entry.families[0], [entry.families[0]], fromKey, expr, entry, true);
+  }
+  const resultKey = `$${expr.s}`;
+  let objectKey: string | undefined;
+  if (entry.object === 'return') objectKey = resultKey;
+  else if (entry.object === 'none') objectKey = `@${entry.families[0]}`;
+  else if (expr.args[entry.object]) {
+    const argKey = exprKey(expr.args[entry.object]);
+    objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
+  }
+  if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
+  if (entry.kind === 'lock' || ctx.callerCountFamilies.has(entry.families[0])) {
+    const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
+    if (debt >= 0) {
+      // Re-taking a lock or a count the caller held and this function dropped: balanced.
+      state.res = state.res.filter((_, i) => i !== debt);
+      return { state, value: { key: resultKey } };
+    }
+  }
+  const names = [objectKey];
+  if (entry.returnsObject && objectKey !== resultKey) names.push(resultKey);
+  if (entry.via !== undefined && expr.args[entry.via]) {
+    const viaKey = exprKey(expr.args[entry.via]);
+    if (viaKey !== undefined) names.push(viaKey);
+  }
+  // A new pass over the same call replaces the previous object unless the path still knows that one by another name.
+  let kept = 0;
+  state.res = state.res.filter((r) => {
+    if (r.site !== expr.s) return true;
+    const stillNamed = isLive(r) && !r.escaped && r.names.some((n) => n !== objectKey && /^[A-Za-z_][A-Za-z0-9_]*$/.test(n));
+    return stillNamed && kept++ === 0;
+  });
+  const conditional = entry.when !== 'always';
+  state.res.push({
+    site: expr.s,
+    siteEnd: expr.e,
+    api: entry,
+    family: entry.families[0],
+    names,
+    status: conditional ? 'cond' : 'held',
+    condVar: conditional ? resultKey : undefined,
+    okMask: okMask(entry),
+    local: entry.object === 'return',
+    iterator: false,
+    tracked: true,
+    gotoAtAcquire: state.lastGoto,
+    trailAtAcquire: state.trail,
+    argTexts: expr.args.map((a) => ctx.text.slice(a.s, a.e)),
+  });
+  if (conditional) state.masks.set(resultKey, initialMask(entry));
+  else if (entry.object === 'return') state.masks.set(resultKey, entry.when === 'always' ? ALL : initialMask(entry));
+  return { state, value: { key: resultKey } };
+}
+
+export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {
+  let key: string | undefined;
+  if (entry.object === 'none') key = `@${entry.families[0]}`;
+  else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
+  if (key === undefined) return;
+  key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
+  if (isCountingSemaphore(ctx, entry, key)) return;
+  releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
+  if (entry.freesContainer) {
+    const root = keyRoot(key);
+    if (key.startsWith(`${root}->`) || key.startsWith(`${root}.`)) {
+      state.res = state.res.map((r) =>
+        isLive(r) && r.api.kind === 'memory' && r.names.includes(root)
+          ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true }
+          : r,
+      );
+      releaseContents(ctx, state, root, key);
+    }
+  }
+}
+
+/**
+ * The release callback that frees a structure drops what was stored in it: `put_device(&child->dev)`
+ * puts the `child->bridge` reference, and the `type` reference of `mdev->type = type`.
+ */
+/** `down(&p->sem)` where the file initialises `sem` above 1 (or to 0): a count or a signal, not a lock. */
+function isCountingSemaphore(ctx: AnalyzerContext, entry: ApiEntry, key: string): boolean {
+  return entry.families.includes('semaphore') && ctx.file.countingSemaphores.size > 0 && ctx.file.countingSemaphores.has(lastMember(key));
+}
+
+export function releaseContents(ctx: AnalyzerContext, state: State, root: string, releasedKey: string): void {
+  const contents = ctx.storedInto.get(root);
+  const inside = (n: string) => n !== releasedKey && n !== root && (keyRoot(n) === root || (contents !== undefined && contents.has(keyRoot(n))));
+  state.res = state.res.filter((r) => !(isLive(r) && r.api.kind !== 'lock' && r.names.some(inside)));
+}
+
+export function releaseKey(ctx: AnalyzerContext, state: State, family: string, families: string[], key: string, expr: Expr & { k: 'call' }, entry: ApiEntry, consume: boolean): void {
+  const lockFamily = ctx.lockFamilies.has(family);
+  let index = -1;
+  for (let i = state.res.length - 1; i >= 0; i--) {
+    const r = state.res[i];
+    if (!families.includes(r.family) || !resMatches(r, key)) continue;
+    if (index < 0 || (isLive(r) && !isLive(state.res[index]))) index = i;
+  }
+  const mask = state.masks.get(key);
+  if (!consume) {
+    const effective = index >= 0 && isLive(state.res[index]);
+    ctx.releaseSites.set(expr.s, (ctx.releaseSites.get(expr.s) ?? false) || effective);
+  }
+  if (index < 0) {
+    const lockDebt = !consume && lockFamily;
+    const countDebt = !consume && !entry.frees && ctx.callerCountFamilies.has(family);
+    if ((entry.frees || lockDebt || countDebt) && !consume && mask !== Z && !key.includes('[]')) {
+      state.res.push({
+        site: expr.s,
+        siteEnd: expr.e,
+        api: entry,
+        family,
+        names: [key],
+        status: 'released',
+        okMask: ALL,
+        releaseSite: expr.s,
+        releaseEnd: expr.e,
+        releaseApi: entry.name,
+        local: false,
+        iterator: false,
+        tracked: false,
+        countDebt: countDebt || undefined,
+        gotoAtAcquire: state.lastGoto,
+        argTexts: [],
+      });
+    }
+    return;
+  }
+  const res = state.res[index];
+  // Dropping a caller's count twice is not tracked: the caller may hold more than one.
+  if (res.countDebt) return;
+  if (res.mayBeRetaken) {
+    // A helper may have taken the caller's lock again since this path dropped it.
+    state.res[index] = { ...res, mayBeRetaken: undefined, releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name };
+    return;
+  }
+  if (isLive(res) && res.escaped) ctx.releasedWhileEscaped.add(res.site);
+  if (isLive(res)) {
+    // A reference taken on an object the caller already refers to (`old = of_node_get(ipar)`): the
+    // put drops the new reference, not the caller's, so only the name it was dropped through is released.
+    const names = res.api.kind === 'ref' && !res.api.frees && res.api.returnsObject && typeof res.api.object === 'number' ? res.names.filter((n) => n !== res.names[0] || n === key) : res.names;
+    state.res[index] = { ...res, names, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
+    return;
+  }
+  if (mask === Z) return;
+  const lock = ctx.lockFamilies.has(res.family);
+  if (res.status === 'failed') {
+    if (lock) {
+      report(ctx, {
+        kind: 'unbalanced-unlock',
+        start: expr.s,
+        end: expr.e,
+        message: `${entry.name}(${key}) unlocks a lock this path did not get: ${res.api.name}() failed at line {line:${res.site}}`,
+        related: [{ start: res.site, end: res.siteEnd, message: `${res.api.name}() did not take the lock on this path` }],
+      });
+    }
+    return;
+  }
+  const ownReference = res.local || res.iterator || !res.tracked || res.api.kind === 'memory' || lock;
+  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference) {
+    const previous = res.releasedByConsume
+      ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
+      : `it was already released at line {line:${res.releaseSite}}`;
+    report(ctx, {
+      kind: lock ? 'unbalanced-unlock' : 'double-release',
+      start: expr.s,
+      end: expr.e,
+      message: lock
+        ? `${entry.name}(${key}) unlocks a lock that is not held: it was already unlocked at line {line:${res.releaseSite}}`
+        : consume
+          ? `${entry.name}() drops the reference to ${key} (it consumes that argument), but ${previous.replace('it was', 'it was')}`
+          : `${entry.name}(${key}) releases ${key} again: ${previous}`,
+      related: [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: 'first release' }],
+    });
+    state.res[index] = { ...res, releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
+  }
+}
+
+/** `devm_add_action_or_reset(dev, clk_disable_unprepare, clk)`: the release runs when the device goes, so it is done. */
+export function releaseByDeviceAction(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  const callback = expr.args.map(calleeName).find((name) => name !== undefined && ctx.table.byName.get(name)?.effect === 'release');
+  const entry = callback !== undefined ? ctx.table.byName.get(callback) : undefined;
+  const data = expr.args[expr.args.length - 1];
+  if (!entry || entry.object !== 0 || !data) return;
+  const key = exprKey(data);
+  if (key === undefined) return;
+  releaseKey(ctx, state, entry.families[0], entry.families, canonical(ctx, key), expr, entry, true);
+}
+
+/**
+ * A call the API table knows uses the objects it is handed, except the object a release drops and
+ * the argument an acquire consumes: handing those again is a double release, reported as such.
+ */
+export function checkTableCallUses(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State): void {
+  if (!state.res.some((r) => r.status === 'released')) return;
+  expr.args.forEach((arg, i) => {
+    if ((entry.effect === 'release' && i === entry.object) || i === entry.consumes) return;
+    checkUse(ctx, state, arg, arg);
+  });
+}

@@ -1,0 +1,211 @@
+// Expressions: their values (keys and value classes), stores that pass an object on, and uses of
+// what a path already released.
+
+import type { Expr } from '../cir';
+import { derivedMentions, exprKey, keyRoot, storeMentions } from '../keys';
+import { NEG, POS, Z, isLive, type Res, type State } from '../state';
+import { RELEASE_LIKE } from '../callRoles';
+import { releaseEnding, useAfterReleaseMessage, type PointerUse } from '../releasedUse';
+import { canonical, setMask, type AnalyzerContext, type Value } from './context';
+import { bind, forget } from './paths';
+import { call, directMentions } from './effects';
+import { report } from './report';
+
+export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { state: State; value: Value } {
+  switch (expr.k) {
+    case 'num':
+      return { state, value: { mask: expr.value === 0 ? Z : expr.value < 0 ? NEG : POS } };
+    case 'null':
+      return { state, value: { mask: Z } };
+    case 'id':
+      return { state, value: { key: expr.name } };
+    case 'field': {
+      const base = evaluate(ctx, expr.base, state);
+      if (expr.arrow) checkUse(ctx, base.state, expr.base, expr);
+      return { state: base.state, value: { key: exprKey(expr) } };
+    }
+    case 'index': {
+      let s = evaluate(ctx, expr.base, state).state;
+      s = evaluate(ctx, expr.index, s).state;
+      checkUse(ctx, s, expr.base, expr);
+      return { state: s, value: { key: exprKey(expr) } };
+    }
+    case 'cast':
+      return evaluate(ctx, expr.arg, state);
+    case 'unary': {
+      const member = expr.op === '&' ? memberAddress(ctx, expr.arg, state) : undefined;
+      if (member) return { state: member, value: { key: exprKey(expr) } };
+      const inner = evaluate(ctx, expr.arg, state);
+      if (expr.op === '*') {
+        checkUse(ctx, inner.state, expr.arg, expr);
+        return { state: inner.state, value: { key: exprKey(expr) } };
+      }
+      if (expr.op === '&') return { state: inner.state, value: { key: exprKey(expr) } };
+      if (expr.op === '-') {
+        if (expr.arg.k === 'id' && /^E[A-Z0-9]+$/.test(expr.arg.name)) return { state: inner.state, value: { mask: NEG } };
+        if (expr.arg.k === 'num') return { state: inner.state, value: { mask: expr.arg.value === 0 ? Z : NEG } };
+        return { state: inner.state, value: {} };
+      }
+      if (expr.op === '++' || expr.op === '--') {
+        const key = exprKey(expr.arg);
+        if (key !== undefined) inner.state.masks.delete(key);
+      }
+      return { state: inner.state, value: {} };
+    }
+    case 'bin': {
+      const left = evaluate(ctx, expr.left, state);
+      const right = evaluate(ctx, expr.right, left.state);
+      return { state: right.state, value: {} };
+    }
+    case 'cond': {
+      let s = evaluate(ctx, expr.test, state).state;
+      const then = evaluate(ctx, expr.then, s);
+      const other = evaluate(ctx, expr.other, then.state);
+      s = other.state;
+      const temp = [then.value.key, other.value.key].find((k) => k !== undefined && k.startsWith('$') && !k.startsWith('$u'));
+      return { state: s, value: { key: temp ?? other.value.key ?? then.value.key } };
+    }
+    case 'assign':
+      return assign(ctx, expr, state);
+    case 'call':
+      return call(ctx, expr, state);
+    case 'other': {
+      let s = state;
+      for (const kid of expr.kids) s = evaluate(ctx, kid, s).state;
+      return { state: s, value: {} };
+    }
+  }
+}
+
+/** `&p->member` or `&p[i]`: computes an address inside `p` without reading it. */
+export function memberAddress(ctx: AnalyzerContext, expr: Expr, state: State): State | undefined {
+  if (expr.k === 'field' && expr.arrow) {
+    const base = evaluate(ctx, expr.base, state).state;
+    checkUse(ctx, base, expr.base, expr, 'address-taken');
+    return base;
+  }
+  if (expr.k === 'index') {
+    const s = evaluate(ctx, expr.index, evaluate(ctx, expr.base, state).state).state;
+    checkUse(ctx, s, expr.base, expr, 'address-taken');
+    return s;
+  }
+  return undefined;
+}
+
+export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state: State): { state: State; value: Value } {
+  const right = evaluate(ctx, expr.right, state);
+  let s = right.state;
+  const left = expr.left;
+  if (left.k !== 'id') {
+    if (left.k === 'field' || left.k === 'index') {
+      s = evaluate(ctx, left.k === 'field' ? left.base : left.base, s).state;
+      if (left.k === 'field' && left.arrow) checkUse(ctx, s, left.base, left);
+      if (left.k === 'index') checkUse(ctx, s, left.base, left);
+    } else if (left.k === 'unary' && left.op === '*') {
+      checkUse(ctx, s, left.arg, left);
+    }
+  }
+  const key = exprKey(left);
+  const value = expr.op === '=' ? right.value : {};
+  const local = left.k === 'id' && (ctx.fn.fragment || ctx.fn.locals.has(left.name));
+  if (local && key !== undefined) {
+    const carried = referencesPassedOn(ctx, expr, s, key);
+    forget(ctx, s, key);
+    bind(ctx, s, key, value);
+    if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
+    if (expr.op === '=' && expr.right.k !== 'id') {
+      const derived = derivedMentions(expr.right).filter((n) => n !== key);
+      if (derived.length > 0) {
+        s.res = s.res.map((r) => (isLive(r) && r.api.kind !== 'lock' && !r.names.includes(key) && r.names.some((n) => derived.includes(n)) ? { ...r, names: [...r.names, key] } : r));
+      }
+    }
+    return { state: s, value: { key } };
+  }
+  // A store into a field, through a pointer or into a global: whatever it names escapes, except the
+  // structure stored into (`r->devices = alloc_scope(&r->count)` keeps `r` where it was).
+  const target = key !== undefined ? keyRoot(key) : undefined;
+  const mentions = (expr.op === '=' ? storeMentions(expr.right) : []).filter((n) => n !== target);
+  if (right.value.key !== undefined && right.value.key !== target) mentions.push(right.value.key);
+  escape(ctx, s, mentions);
+  if (key !== undefined && mentions.length > 0) noteStoredAs(ctx, s, mentions, canonical(ctx, key));
+  if (key !== undefined) {
+    s.res = s.res.filter((r) => isLive(r) || !r.names.includes(key));
+    const stored = right.value.key;
+    if (expr.op === '=' && stored !== undefined) {
+      // The field now names the same object: a later test of it tells about the object too.
+      s.res = s.res.map((r) => (isLive(r) && r.names.includes(stored) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
+    }
+    s.masks.delete(key);
+    const mask = value.mask ?? (value.key !== undefined ? s.masks.get(value.key) : undefined);
+    if (mask !== undefined) setMask(ctx, s, key, mask);
+  }
+  return { state: s, value: { key } };
+}
+
+/**
+ * `node = of_get_next_dma_parent(node)`: an unknown call handed the variable's object and assigned
+ * back to it passes the reference on to what it returns (it puts the old one, gets the new one).
+ */
+export function referencesPassedOn(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state: State, key: string): number[] {
+  const call = expr.right;
+  if (expr.op !== '=' || call.k !== 'call' || ctx.table.byName.has(call.callee) || RELEASE_LIKE.test(call.callee)) return [];
+  const handed: string[] = [];
+  for (const arg of call.args) directMentions(arg, handed);
+  if (!handed.includes(key)) return [];
+  // Only the last name of the reference: with another variable still naming it, the call did not take it over.
+  const otherLocal = (n: string) => n !== key && ctx.fn.locals.has(n) && !ctx.fn.params.includes(n);
+  const lastName = (r: Res) => !r.names.some(otherLocal);
+  return state.res.filter((r) => isLive(r) && r.api.kind === 'ref' && r.names.includes(key) && lastName(r)).map((r) => r.site);
+}
+
+/** Remembers the field a live resource was stored in, by a key that outlives the variables in it. */
+export function noteStoredAs(ctx: AnalyzerContext, state: State, mentions: string[], fieldKey: string): void {
+  state.res = state.res.map((r) =>
+    isLive(r) && r.api.kind !== 'lock' && !(r.storedAs ?? []).includes(fieldKey) && r.names.some((n) => mentions.includes(n) || mentions.includes(keyRoot(n)))
+      ? { ...r, storedAs: [...(r.storedAs ?? []), fieldKey] }
+      : r,
+  );
+}
+
+/**
+ * Marks live resources known under any of `names` as escaped (handed to a call or stored), or, for
+ * `hard` escapes (returned to the caller), removes them from the path. `undo` is the result of the
+ * storing call: where it turns out to be an error, the call did not store them.
+ */
+export function escape(ctx: AnalyzerContext, state: State, names: string[], localOnly = false, hard = false, byCall = false, undo?: string): void {
+  if (names.length === 0) return;
+  const hit = (r: Res) => isLive(r) && r.api.kind !== 'lock' && (!localOnly || r.local) && r.names.some((n) => names.includes(n) || names.includes(keyRoot(n)));
+  if (hard) state.res = state.res.filter((r) => !hit(r));
+  else {
+    state.res = state.res.map((r) => {
+      if (!hit(r)) return r;
+      const handedOnly = byCall && (r.handedOnly ?? !r.escaped);
+      if (r.escaped && r.handedOnly === handedOnly && undo === undefined) return r;
+      const escapeUndo = undo !== undefined ? { value: undo, escaped: r.escaped, handedOnly: r.handedOnly } : r.escapeUndo;
+      return { ...r, escaped: true, handedOnly, escapeUndo };
+    });
+  }
+}
+
+export function checkUse(ctx: AnalyzerContext, state: State, base: Expr, use: Expr, how: PointerUse = 'dereference'): void {
+  let pointer = base;
+  while (pointer.k === 'cast') pointer = pointer.arg;
+  if (pointer.k !== 'id') return;
+  const name = pointer.name;
+  for (const res of state.res) {
+    const ending = releaseEnding(res, name, state, how, ctx.lockFamilies);
+    if (ending === undefined || res.releaseSite === undefined) continue;
+    if (use.s < res.releaseSite && use.e > res.releaseSite) continue;
+    const related = [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: ending === 'freed' ? `${name} released here` : 'the reference is dropped here' }];
+    if (ending === 'last-reference') related.push({ start: res.site, end: res.siteEnd, message: 'the reference was taken here' });
+    report(ctx, { kind: 'use-after-release', start: use.s, end: use.e, message: useAfterReleaseMessage(name, res, ending, releaseText(ctx, res)), related });
+  }
+}
+
+/** The release call as written (`put_device(&pdev->dev)`), or `api()` when the text is too long to quote. */
+export function releaseText(ctx: AnalyzerContext, res: Res): string {
+  const start = res.releaseSite ?? -1;
+  const end = res.releaseEnd ?? start;
+  const written = start >= 0 && end > start ? ctx.text.slice(start, end).replace(/\s+/g, ' ') : '';
+  return written.length > 0 && written.length <= 80 ? written : `${res.releaseApi ?? 'its release'}()`;
+}

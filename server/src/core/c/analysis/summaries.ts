@@ -1,0 +1,94 @@
+// Summaries of the functions of one file, for their callers in the same file: which of its
+// parameters a function releases (frees, puts or unlocks). Built bottom-up from the calls each body
+// makes, to a fixed point, so that recursion ends; applied at each call of the summarised function.
+
+import type { ApiEntry, ApiTable } from '../apiTable';
+import type { CFunction, Expr } from '../cir';
+import { exprKey, keyRoot } from '../keys';
+
+/** A parameter (or a member reached from it) that the function releases on some path. */
+export interface ParamRelease {
+  param: number;
+  /** What follows the parameter in the released key: `''` for the parameter itself, `->lock` for a member. */
+  suffix: string;
+  entry: ApiEntry;
+}
+
+export interface FunctionSummary {
+  releases: ParamRelease[];
+}
+
+export type Summaries = Map<string, FunctionSummary>;
+
+/** The parameter an argument names, and the rest of its key: `(p, '->lock')` for `&p->lock`. */
+function paramPath(fn: CFunction, arg: Expr): { param: number; suffix: string } | undefined {
+  const key = exprKey(arg);
+  if (key === undefined || key.includes('[]')) return undefined;
+  const root = keyRoot(key);
+  const param = fn.params.indexOf(root);
+  if (param < 0) return undefined;
+  return { param, suffix: key.slice(root.length) };
+}
+
+function acquiresOwn(fn: CFunction, table: ApiTable, family: string, param: number, suffix: string): boolean {
+  return fn.calls.some((call) => {
+    const entry = table.byName.get(call.callee);
+    if (!entry || entry.effect !== 'acquire' || !entry.families.includes(family) || typeof entry.object !== 'number') return false;
+    const arg = call.args[entry.object];
+    const at = arg ? paramPath(fn, arg) : undefined;
+    return at !== undefined && at.param === param && at.suffix === suffix;
+  });
+}
+
+/**
+ * Summarises every function of a file. A function releases its parameter when a release call of the
+ * table (or of another summarised function) is handed that parameter and the function does not also
+ * take it (a lock taken and dropped inside is balanced, not released for the caller).
+ */
+export function summarizeFunctions(functions: CFunction[], table: ApiTable): Summaries {
+  const summaries: Summaries = new Map();
+  const byName = new Map(functions.map((fn) => [fn.name, fn]));
+  for (const fn of functions) summaries.set(fn.name, { releases: [] });
+  // Each round lets a release pass up one level of calls; a few rounds reach the fixed point of kernel helpers.
+  for (let round = 0; round < 4; round++) {
+    let changed = false;
+    for (const fn of functions) {
+      const summary = summaries.get(fn.name) as FunctionSummary;
+      const add = (release: ParamRelease) => {
+        if (summary.releases.some((r) => r.param === release.param && r.suffix === release.suffix && r.entry.families[0] === release.entry.families[0])) return;
+        if (acquiresOwn(fn, table, release.entry.families[0], release.param, release.suffix)) return;
+        summary.releases.push(release);
+        changed = true;
+      };
+      for (const call of fn.calls) {
+        const entry = table.byName.get(call.callee);
+        if (entry) {
+          if (entry.effect !== 'release' || typeof entry.object !== 'number' || !call.args[entry.object]) continue;
+          const at = paramPath(fn, call.args[entry.object]);
+          if (at) add({ ...at, entry });
+          continue;
+        }
+        const callee = byName.has(call.callee) && call.callee !== fn.name ? summaries.get(call.callee) : undefined;
+        if (!callee) continue;
+        for (const release of callee.releases) {
+          const arg = call.args[release.param];
+          const at = arg ? paramPath(fn, arg) : undefined;
+          if (at) add({ param: at.param, suffix: at.suffix + release.suffix, entry: release.entry });
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  for (const [name, summary] of summaries) if (summary.releases.length === 0) summaries.delete(name);
+  return summaries;
+}
+
+/** The key a summarised release drops at a call: the argument's key with the member path appended. */
+export function releasedKeyAt(arg: Expr, suffix: string): string | undefined {
+  const key = exprKey(arg);
+  if (key === undefined) return undefined;
+  if (suffix === '') return key;
+  // `helper(&s)` where the helper releases `p->lock`: the caller's key is `s.lock`.
+  const addressOf = arg.k === 'unary' && arg.op === '&';
+  return addressOf && suffix.startsWith('->') ? `${key}.${suffix.slice(2)}` : `${key}${suffix}`;
+}

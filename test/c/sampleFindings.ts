@@ -1,0 +1,69 @@
+// Draws the judged sample of docs/c-precision.md: runs the analysis on kernel directories, prints the
+// number of findings per kind, then a uniform random sample of them drawn with a stated seed.
+//
+//   node out/test/c/sampleFindings.js SEED COUNT DIR...      (e.g. 12 60 drivers/i2c drivers/spi)
+//   node out/test/c/sampleFindings.js all 0 DIR...           (every finding, no sample)
+
+import * as fs from 'fs';
+import * as path from 'path';
+import { analyzeCText, loadApiTable, loadCParser } from '../../server/src/core/c/index';
+import { ensureKernelDirs, listCFiles } from './kernelSource';
+
+/** Mulberry32: a small seeded generator, so that the sample can be drawn again from its seed. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+async function main(): Promise<void> {
+  const [seedText, countText, ...dirs] = process.argv.slice(2);
+  if (!seedText || !countText || dirs.length === 0) throw new Error('usage: sampleFindings SEED|all COUNT DIR...');
+  const tree = ensureKernelDirs(dirs);
+  if (!('root' in tree)) throw new Error(tree.missing);
+  const parser = await loadCParser();
+  const { table } = loadApiTable();
+  const all: string[] = [];
+  const byKind = new Map<string, number>();
+  let lines = 0;
+  for (const dir of dirs) {
+    for (const file of listCFiles(tree.root, dir)) {
+      const text = fs.readFileSync(path.join(tree.root, file), 'utf8');
+      lines += text.split('\n').length;
+      for (const f of analyzeCText(text, table, { parser }).findings) {
+        byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
+        all.push(`${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
+      }
+    }
+  }
+  console.log(`${all.length} findings in ${lines} lines: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  if (seedText === 'all') {
+    for (const f of all) console.log(f);
+    return;
+  }
+  const random = seededRandom(Number(seedText));
+  const pool = all.slice();
+  const count = Math.min(Number(countText), pool.length);
+  // A partial Fisher-Yates shuffle: every subset of `count` findings is equally likely.
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(random() * (pool.length - i));
+    [pool[i], pool[j]] = [pool[j], pool[i]];
+    console.log(`${i + 1}. ${pool[i]}`);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
