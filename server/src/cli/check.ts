@@ -14,11 +14,16 @@ import { exitCodeOf, internalErrorLines, type FileReport } from './report';
 import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
+import { spinMissing } from '../spin/spinBackend';
 
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   const inputs = collectInputs(command.paths, { cFiles: true });
   if (inputs.problems.length > 0) return { stdout: '', stderr: problemLines(inputs.problems), exitCode: 2 };
 
+  if (command.backend === 'spin') {
+    const missing = spinMissing();
+    if (missing) return { stdout: '', stderr: `lifetime: ${missing}\n`, exitCode: 2 };
+  }
   const unknown = unknownProposals(command.proposals, inputs.files.filter((file) => file.language === 'lifetime'));
   if (unknown) return { stdout: '', stderr: `lifetime: ${unknown}\n`, exitCode: 2 };
   const c = await prepareC({
@@ -47,6 +52,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
           proposals: command.proposals,
           onProgress: progress ? (p) => progress.update(p) : undefined,
           translateC: c.translateC,
+          backend: command.backend,
         }
       : undefined;
     const report = checkLifetimeFile(input.path, input.text, engine);

@@ -9,6 +9,7 @@ import type { EngineProgress, ProposalResult, ViolationReport } from '../core/en
 import type { SourceFile } from '../core/syntax/ast';
 import { DEFAULT_BUDGETS } from '../core/engine/budgets';
 import { modelVerdictDiagnostics } from '../core/report/verdictDiagnostics';
+import { checkModelWithSpin } from '../spin/spinBackend';
 
 export interface EngineRunOptions {
   exact: boolean;
@@ -22,6 +23,8 @@ export interface EngineRunOptions {
   onProgress?: (progress: EngineProgress) => void;
   /** Translates `c { ... }` bodies; without it they are not checked. */
   translateC?: CBodyTranslator;
+  /** `spin`: SPIN searches the Promela export instead of the engine (`--backend spin`). */
+  backend?: 'engine' | 'spin';
 }
 
 export interface EngineRun {
@@ -32,7 +35,7 @@ export interface EngineRun {
 }
 
 export function runEngine(file: SourceFile, options: EngineRunOptions): EngineRun {
-  const run = options.simulate !== undefined ? runSimulation(file, options, options.simulate) : runSearch(file, options);
+  const run = options.simulate !== undefined ? runSimulation(file, options, options.simulate) : options.backend === 'spin' ? runSpinSearch(file, options) : runSearch(file, options);
   // SARIF draws the trace of the very violation each diagnostic reports.
   const remember = (diagnostic: Diagnostic, result: ProposalResult, violation: ViolationReport) =>
     run.violations.set(diagnostic, { ...result, ...violation, violations: undefined });
@@ -51,6 +54,17 @@ function runSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
     translateC: options.translateC,
   });
   return { proposals: model.proposals, diagnostics: [...model.diagnostics], violations: new Map() };
+}
+
+function runSpinSearch(file: SourceFile, options: EngineRunOptions): EngineRun {
+  const run = checkModelWithSpin(file, {
+    exact: options.exact,
+    proposals: options.proposals,
+    maxMemoryBytes: options.maxMemoryBytes,
+    timeoutMs: options.timeoutMs,
+    translateC: options.translateC,
+  });
+  return { proposals: run.proposals, diagnostics: run.diagnostics, violations: new Map() };
 }
 
 /** Where a proposal's name is written; the baseline points at the model's name or the file start. */
