@@ -38,6 +38,8 @@ Options:
   --api FILE                An extra kernel API table for C files (repeatable).
   --proposal NAME           Check only this proposal ('baseline' for the baseline; repeatable).
   --no-engine               Only parse and check names; run no search.
+  --backend engine|spin     Who searches the models: the engine (default), or SPIN on the Promela
+                            export (needs spin and gcc; see docs/spin.md).
   -h, --help                Show this help.`;
 
 export const REVIEW_HELP = `Usage: lifetime review [options] <patch files...>
