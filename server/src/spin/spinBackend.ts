@@ -228,7 +228,9 @@ class PanRunner {
     const livelock = promelaKindCode('livelock');
     fs.writeFileSync(path.join(this.dir, 'model.pml'), exported.text + fairCycleClaim(exported.text, system));
     try {
-      this.build('exact', livelock, []);
+      // pan's weak fairness keeps a bit per process in each state; -DNFAIR sizes that for the model.
+      const processes = (exported.text.match(/^active proctype /gm) ?? []).length + 1;
+      this.build('exact', livelock, [`-DNFAIR=${Math.max(2, Math.ceil(processes / 2) + 1)}`]);
       const searched = this.run('./pan', ['-a', '-f', '-m10000000'], this.options.timeoutMs);
       if (searched.failed === 'timeout') throw new SpinFailure(`pan ran out of time (${this.options.timeoutMs} ms) in the livelock search`, 'time');
       if (/acceptance cycle/.test(searched.output)) return true;
