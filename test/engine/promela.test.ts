@@ -127,27 +127,46 @@ function finishHoldingLock(): TransitionSystem {
   return b.build();
 }
 
-test('the export declares every variable with its domain and one process per actor plus the monitor', () => {
+test('the export declares shared variables globally, and program counters inside each process', () => {
   const text = exportPromela(useAfterFree());
   assert.match(text, /^byte v0_o = 1; \/\* o \(life, 0\.\.2\) \*\/$/m);
-  assert.match(text, /^bit v1_t0_pc = 0;/m);
-  assert.match(text, /^active proctype a0_t0\(\) \{$/m);
+  assert.match(text, /^active proctype a0_t0\(\) \{\n  byte err = 0;\n  bit v1_t0_pc = 0;/m);
+  assert.doesNotMatch(text, /^bit v1_t0_pc/m);
   assert.match(text, /^active proctype a1_t1\(\) \{$/m);
   assert.match(text, /^active proctype monitor\(\) \{$/m);
-  assert.match(text, /d_step \{ \(err == 0 && v1_t0_pc == 0\) -> v1_t0_pc = 1; if :: !\(\(v0_o == 1\)\) -> err = 3 :: else -> skip fi; if :: \(err == 0\) -> v0_o = 2 :: else -> skip fi \}/);
-  assert.match(text, new RegExp(`assert\\(err != ${promelaKindCode('use-after-free')}\\);`));
+  // No guard reads a global error flag: a failing check asserts on the process's own `err`.
+  assert.match(text, /^end_p0: if\n  :: \/\* free o \*\/\n     d_step \{ \(LIVE\) -> v1_t0_pc = 1; if :: !\(\(v0_o == 1\)\) -> FAIL_3 :: else -> skip fi; if :: \(err == 0\) -> v0_o = 2 :: else -> skip fi; blk_a0 = 1 \}; goto end_p1$/m);
+  assert.match(text, /^#define FAIL_3 err = 3; assert\(err != 3\)$/m);
+  assert.match(text, /^#define LIVE 1$/m);
+});
+
+test('a variable only one thread touches is local to its process', () => {
+  const b = new SystemBuilder();
+  const mine = b.variable('t0.count', 'int', 4, 0);
+  const shared = b.variable('s.f', 'flag', 2, 0);
+  const inc = { k: 'assign' as const, v: mine, value: { k: 'bin' as const, op: '+' as const, l: v(mine), r: c(1) } };
+  b.thread('t0', [{ event: 'inc', ops: [inc] }, { event: 'inc', ops: [inc] }, { event: 'set s.f', ops: [{ k: 'assign', v: shared, value: c(1) }] }]);
+  b.thread('t1', [{ event: 'wait until s.f', guard: eq(v(shared), 1), ops: [] }]);
+  const text = exportPromela(b.build());
+  assert.match(text, /^  byte v0_t0_count = 0;/m);
+  assert.match(text, /^bit v1_s_f = 0;/m);
+  // t0's first two steps touch only its locals and its blk global stays put: SPIN may reduce them.
+  assert.match(text, /d_step \{ \(LIVE\) -> v2_t0_pc = 1; v0_t0_count = \(v0_t0_count \+ 1\) \}; goto end_p1$/m);
+  // t1 can block at its first point: the monitor reads its blk global, not its program counter.
+  assert.match(text, /^byte blk_a1 = 0;/m);
 });
 
 test('the deadlock assertion names only the blocking points of each thread', () => {
   const text = exportPromela(lockOrder(true));
-  const line = text.split('\n').find((l) => l.includes(`assert(err != ${promelaKindCode('deadlock')} &&`));
+  const line = text.split('\n').find((l) => l.includes(`assert(serr != ${promelaKindCode('deadlock')} &&`));
   assert.ok(line, 'a deadlock assertion');
-  assert.match(line, /\(v2_t0_pc == 4 \|\| \(v2_t0_pc == 0 && !\(\(v0_g_a == 0\)\)\) \|\| \(v2_t0_pc == 1 && !\(\(v1_g_b == 0\)\)\)\)/);
+  assert.match(line, /\(blk_a0 == 4 \|\| \(blk_a0 == 0 && !\(\(v0_g_a == 0\)\)\) \|\| \(blk_a0 == 1 && !\(\(v1_g_b == 0\)\)\)\)/);
 });
 
 test('pan output is read as verdict, kind, depth and statistics', () => {
   const violation = parsePanOutput(
     [
+      // A step's own assertion: pan's depth counts the steps before the failing one.
       'pan:1: assertion violated (err!=1) (at depth 2)',
       'pan: wrote model.pml.trail',
       'State-vector 28 byte, depth reached 4, errors: 1',
@@ -159,11 +178,12 @@ test('pan output is read as verdict, kind, depth and statistics', () => {
   );
   assert.deepEqual(
     { verdict: violation.verdict, kind: violation.kind, depth: violation.depth, states: violation.states, transitions: violation.transitions, vector: violation.stateVectorBytes },
-    { verdict: 'violation', kind: 'use-after-free', depth: 2, states: 9, transitions: 13, vector: 28 },
+    { verdict: 'violation', kind: 'use-after-free', depth: 3, states: 9, transitions: 13, vector: 28 },
   );
   const safe = parsePanOutput('State-vector 20 byte, depth reached 2, errors: 0\n        3 states, stored\n');
   assert.equal(safe.verdict, 'safe');
-  const deadlock = parsePanOutput('pan:1: assertion violated ((err!=7)&&!(((err==0)&&...))) (at depth 5)\nerrors: 1\n');
+  // The monitor's assertion: a state violation, pan's depth is the trace length.
+  const deadlock = parsePanOutput('pan:1: assertion violated ((serr!=7)&&!((1&&...))) (at depth 5)\nerrors: 1\n');
   assert.equal(deadlock.kind, 'deadlock');
   assert.equal(deadlock.depth, 5);
   const unknown = parsePanOutput('pan:1: invalid end state (at depth 3)\nerrors: 1\n');
@@ -221,6 +241,10 @@ test('on the example gallery SPIN agrees with the exact engine on every proposal
       assert.ok(exported.text, `${name} ${result.name}: ${exported.diagnostics.map((d) => d.message).join('; ')}`);
       const run = await runSpin(exported.text, { search: 'bfs', partialOrder: false, optimize: '-O0', hashBits: 20 });
       const where = `${name} proposal ${result.name}`;
+      // SPIN's partial-order reduction, which the export leaves usable, changes no verdict.
+      const reduced = await runSpin(exported.text, { search: 'bfs', partialOrder: true, optimize: '-O0', hashBits: 20 });
+      assert.equal(reduced.pan.verdict, result.verdict, `${where} with partial-order reduction: ${reduced.output.slice(0, 1500)}`);
+      if (reduced.pan.kind) assert.ok(result.violations?.some((v) => v.kind === reduced.pan.kind), `${where}: SPIN with reduction reaches ${reduced.pan.kind}`);
       assert.equal(run.pan.verdict, result.verdict, `${where}: ${run.output.slice(0, 1500)}`);
       // With \`spin -a -o2\` SPIN keeps write-only globals (pasid-freed-at-mm-exit's entry.st), so
       // the two state graphs are the same: issue 14 saw 144 against 106 without it.
@@ -249,6 +273,23 @@ test('on the example gallery SPIN agrees with the exact engine on every proposal
     }
   }
   assert.ok(compared >= files.length, `only ${compared} proposals compared`);
+});
+
+test('SPIN\'s partial-order reduction is active on the export: independent threads reduce', { skip }, async () => {
+  assert.equal(unavailable, undefined, `CI is set but ${unavailable}`);
+  // Three threads, each setting and clearing flags that no other thread reads.
+  const threads = [1, 2, 3].map((i) => `static s${i} { flag f = false; flag g = false }\nthread t${i} { set s${i}.f; set s${i}.g; clear s${i}.f; clear s${i}.g }\n`);
+  const parsed = parse(threads.join(''));
+  const engine = checkModel(parsed.file, checkFile(parsed.file), { exact: true }).proposals[0];
+  const text = exportPromelaFromFile(parsed.file).text!;
+  const full = await runSpin(text, { search: 'bfs', partialOrder: false, optimize: '-O0', hashBits: 16 });
+  const reduced = await runSpin(text, { search: 'bfs', partialOrder: true, optimize: '-O0', hashBits: 16 });
+  assert.equal(full.pan.verdict, 'safe', full.output);
+  assert.equal(reduced.pan.verdict, 'safe', reduced.output);
+  assert.equal(full.pan.states, engine.states, 'without reduction SPIN stores the engine\'s states');
+  assert.equal(full.pan.states, 125);
+  // 5 points per thread: 5^3 states without reduction; with it SPIN runs one thread at a time.
+  assert.ok((reduced.pan.states ?? Infinity) <= 20, `SPIN with reduction stores ${reduced.pan.states} states`);
 });
 
 test('exporting a proposal that does not exist gives a diagnostic, not a model', () => {

@@ -6,6 +6,8 @@
 // - when both find a violation, the same kind; when several kinds are reachable at that depth and
 //   the two searches stopped at different ones, pan compiled with only the engine's kind
 //   (`-DONLY_KIND`) must reach that kind at the same depth.
+// SPIN runs first with its partial-order reduction on (the export keeps it usable): it must agree on
+// safe versus violation and reach one of the engine's kinds; depths are compared without reduction.
 // The engine's reduced search must agree with SPIN on safe versus violation.
 // Every further kind the engine reaches is checked with -DONLY_KIND, and the livelock check under
 // plain weak fairness is compared with pan's fair acceptance cycles (`pan -a -f`, a never claim).
@@ -35,7 +37,10 @@ const PARALLEL = 2;
 const GENERATOR = { maxThreads: Number(process.env.SPIN_THREADS ?? 3), maxStatements: Number(process.env.SPIN_STATEMENTS ?? 4) };
 const ENGINE_STATE_LIMIT = 500_000;
 
+/** SPIN's breadth-first search without reduction: its depths are the shortest trace lengths. */
 const SPIN_OPTIONS: SpinOptions = { search: 'bfs', partialOrder: false, optimize: '-O0', hashBits: 18, timeoutMs: 60_000 };
+/** The same with SPIN's partial-order reduction on, which the export keeps usable: verdicts must not change. */
+const SPIN_REDUCED: SpinOptions = { ...SPIN_OPTIONS, partialOrder: true };
 
 interface Outcome {
   seed: number;
@@ -141,11 +146,19 @@ async function compareText(seed: number, text: string): Promise<Outcome> {
   if (!exported.text) {
     return { seed, engine: describe(safety), spin: '-', problem: `no export: ${exported.diagnostics.map((d) => d.message).join('; ')}\n${text}` };
   }
-  const run = await runSpin(exported.text, SPIN_OPTIONS);
+  const reducedRun = await runSpin(exported.text, SPIN_REDUCED);
+  const reducedPan = reducedRun.pan;
+  const reducedSpin = reducedPan.verdict === 'violation' ? `${reducedPan.kind} in ${reducedPan.depth} steps` : reducedPan.verdict;
+  const engineKinds = new Set((safety.violations ?? []).map((v) => v.kind));
+  const fail = (why: string): Outcome => ({ seed, engine: describe(safety), spin: reducedSpin, problem: `${why}\n--- model (seed ${seed}) ---\n${text}` });
+  if (reducedPan.verdict === 'unknown') return fail(`pan (with partial-order reduction) gave no verdict: ${reducedPan.problem}\n${reducedRun.output.slice(0, 2000)}`);
+  if (reducedPan.verdict !== safety.verdict) return fail(`engine says ${describe(safety)}, SPIN with partial-order reduction says ${reducedSpin}`);
+  if (reducedPan.kind && !engineKinds.has(reducedPan.kind)) return fail(`SPIN with partial-order reduction reaches ${reducedPan.kind}, which the engine does not reach`);
+  // Without reduction, SPIN's BFS depth is the shortest trace length: compare it with the engine's.
+  const run = safety.verdict === 'violation' ? await runSpin(exported.text, SPIN_OPTIONS) : reducedRun;
   const pan = run.pan;
   const spin = pan.verdict === 'violation' ? `${pan.kind} in ${pan.depth} steps` : pan.verdict;
   const outcome: Outcome = { seed, engine: describe(safety), spin };
-  const fail = (why: string): Outcome => ({ ...outcome, problem: `${why}\n--- model (seed ${seed}) ---\n${text}` });
 
   if (pan.verdict === 'unknown') return fail(`pan gave no verdict: ${pan.problem}\n${run.output.slice(0, 2000)}`);
   if (pan.verdict !== safety.verdict) return fail(`engine says ${outcome.engine}, SPIN says ${spin}`);

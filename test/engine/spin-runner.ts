@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePanOutput, type PanVerdict } from '../../server/src/core/engine/promela';
+import { fairCycleClaim } from '../../server/src/spin/spinBackend';
 import type { TransitionSystem } from '../../server/src/core/engine/ir';
 import { VIOLATION_KINDS } from '../../server/src/core/syntax/ast';
 
@@ -113,32 +114,8 @@ function failure(problem: string, spinMs: number, gccMs: number, panMs: number):
   return { pan: { verdict: 'unknown', problem }, spinMs, gccMs, panMs, output: problem };
 }
 
-/**
- * A never claim for the livelock check: some thread or handler is unfinished from some point on
- * (with no violation) and a thread moves infinitely often, `<>[]U_a && []<>P` for some actor `a`,
- * with each `U_a` read from the export's variable names and `P` from `_last` (processes are
- * numbered in the order of the export's `active proctype`s). The claim guesses `a` when it starts
- * waiting: a handler finishes each run at its idle point, so "some actor is unfinished" at every
- * step is not enough, the same one must be. With `pan -a -f` an acceptance cycle is a weakly fair
- * livelock.
- */
-export function livelockClaim(promela: string, system: TransitionSystem): string {
-  const names = new Map<string, string>();
-  for (const match of promela.matchAll(/^(?:bit|byte|short|int) (\S+) = -?\d+; \/\* (.+?) \([a-zA-Z]+, /gm)) names.set(match[2], match[1]);
-  const processes = [...promela.matchAll(/^active proctype a(\d+)_/gm)].map((match) => Number(match[1]));
-  const threadPids = processes.flatMap((actor, pid) => (system.actors[actor]?.kind === 'thread' ? [pid] : []));
-  const unfinished = system.actors
-    .filter((actor) => actor.kind === 'thread')
-    .map((actor) => `(err == 0 && ${names.get(system.variables[actor.pcVar].name)} != ${actor.endPc})`);
-  const p = `(${threadPids.map((pid) => `_last == ${pid}`).join(' || ') || '0'})`;
-  const lines = ['never {', `T0_init: do :: true${unfinished.map((u, i) => ` :: ${u} -> goto T${i + 1}`).join('')} od;`];
-  unfinished.forEach((u, i) => {
-    lines.push(`T${i + 1}: do :: (${u} && !${p}) -> goto T${i + 1} :: (${u} && ${p}) -> goto accept_S${i + 1} od;`);
-    lines.push(`accept_S${i + 1}: do :: (${u} && !${p}) -> goto T${i + 1} :: (${u} && ${p}) -> goto accept_S${i + 1} od;`);
-  });
-  lines.push('}', '');
-  return lines.join('\n');
-}
+/** The livelock check's never claim, shared with `lifetime check --backend spin` (see spinBackend.ts). */
+export const livelockClaim = fairCycleClaim;
 
 /** Whether pan finds a weakly fair acceptance cycle of `livelockClaim` (`spin -a`, `pan -a -f`). */
 export async function runSpinLivelock(promela: string, system: TransitionSystem, timeoutMs = 60_000): Promise<{ verdict: 'livelock' | 'none' | 'unknown'; output: string }> {

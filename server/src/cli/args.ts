@@ -23,6 +23,8 @@ export interface CheckCommand {
   verbose: boolean;
   /** Check only these proposals (`baseline` included by name). */
   proposals: string[];
+  /** Who searches the models: the engine, or SPIN on the Promela export (`--backend spin`). */
+  backend: 'engine' | 'spin';
 }
 
 export interface ExportCommand {
@@ -73,7 +75,7 @@ export function parseArgs(argv: readonly string[]): Command {
 }
 
 function parseCheck(args: readonly string[]): Command {
-  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, verbose: false, proposals: [] };
+  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, verbose: false, proposals: [], backend: 'engine' };
   let onlyPaths = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -86,7 +88,7 @@ function parseCheck(args: readonly string[]): Command {
       continue;
     }
     const { flag, inline } = splitFlag(arg);
-    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '-f'].includes(flag);
+    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '--backend', '-f'].includes(flag);
     let value: string | undefined = inline;
     if (takesValue && value === undefined) {
       value = args[i + 1];
@@ -149,12 +151,18 @@ function parseCheck(args: readonly string[]): Command {
       case '--proposal':
         command.proposals.push(value as string);
         break;
+      case '--backend':
+        if (value !== 'engine' && value !== 'spin') return usageError(`--backend must be engine or spin, not '${value}'`);
+        command.backend = value;
+        break;
       default:
         return usageError(`unknown option '${flag}' for 'lifetime check'; run 'lifetime check --help'`);
     }
   }
   if (command.paths.length === 0) return usageError("'lifetime check' needs at least one file or directory");
   if (command.seed !== undefined && command.simulate === undefined) return usageError('--seed replays a simulation; use it with --simulate N');
+  if (command.backend === 'spin' && command.simulate !== undefined) return usageError('--simulate runs the engine; it does not combine with --backend spin');
+  if (command.backend === 'spin' && !command.engine) return usageError('--backend spin checks the models; it does not combine with --no-engine');
   return command;
 }
 

@@ -15,11 +15,16 @@ import { CODES, makeDiagnostic } from '../core/diagnostics/codes';
 import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
+import { spinMissing } from '../spin/spinBackend';
 
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   const inputs = collectInputs(command.paths, { cFiles: true, skipInWalks: true });
   if (inputs.problems.length > 0) return { stdout: '', stderr: problemLines(inputs.problems), exitCode: 2 };
 
+  if (command.backend === 'spin') {
+    const missing = spinMissing();
+    if (missing) return { stdout: '', stderr: `lifetime: ${missing}\n`, exitCode: 2 };
+  }
   const unknown = unknownProposals(command.proposals, inputs.files.filter((file) => file.language === 'lifetime'));
   if (unknown) return { stdout: '', stderr: `lifetime: ${unknown}\n`, exitCode: 2 };
   const c = await prepareC({
@@ -42,6 +47,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
         simulate: command.simulate,
         seed,
         proposals: command.proposals,
+        backend: command.backend,
       }
     : undefined;
   // Models are checked in a worker thread under a watchdog, so that --timeout-ms holds in every phase.

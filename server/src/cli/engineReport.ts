@@ -12,6 +12,7 @@ import type { SourceFile } from '../core/syntax/ast';
 import { DEFAULT_BUDGETS } from '../core/engine/budgets';
 import { verdictDiagnostics } from '../core/report/verdictDiagnostics';
 import { buildVariant } from '../core/engine/variant';
+import { checkProposalWithSpin } from '../spin/spinBackend';
 
 /** The engine's options as plain data, as they cross to the check worker. */
 export interface EngineJobOptions {
@@ -24,6 +25,8 @@ export interface EngineJobOptions {
   seed?: number;
   /** Only these proposals; all when empty. */
   proposals: string[];
+  /** `spin`: SPIN searches the Promela export instead of the engine (`--backend spin`). */
+  backend?: 'engine' | 'spin';
 }
 
 export interface EngineRunOptions extends EngineJobOptions {
@@ -76,7 +79,9 @@ export function runProposal(file: SourceFile, planned: PlannedProposal, options:
   const result =
     options.simulate !== undefined
       ? simulateProposal(file, planned, options, options.simulate, diagnostics)
-      : checkProposal(
+      : options.backend === 'spin'
+        ? checkProposalWithSpin(file, planned.name, { exact: options.exact, proposals: [planned.name], maxMemoryBytes: options.maxMemoryBytes, timeoutMs: options.timeoutMs, translateC: options.translateC }, diagnostics)
+        : checkProposal(
           file,
           planned.name,
           {

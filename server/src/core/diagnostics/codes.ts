@@ -83,6 +83,7 @@ export const CODES = {
   verdictSafe: entry('LT3504', 'verdict', 'info', 'The verdict of a proposal.'),
   unlistedViolation: entry('LT3507', 'unlisted-violation', 'warning', 'A violation kind is reachable that the proposal\'s expectation does not list.'),
   internalError: entry('LT3506', 'internal-error', 'error', 'The engine failed on a proposal, so it has no verdict; this is a bug in Lifetime Review (the CLI exits with 2).'),
+  spinFailed: entry('LT3590', 'spin-failed', 'error', 'With `--backend spin`, SPIN could not check a proposal (spin, gcc or pan failed), so it has no verdict; the CLI exits with 2.'),
   notLowered: entry('LT3505', 'not-checked', 'warning', 'The engine cannot check a proposal: part of it has no model meaning (a loop inside `atomic`, a cyclic on-zero action, an untranslated C body).'),
 
   // Kernel C findings.

@@ -290,7 +290,7 @@ export function blockedActors(compiled: CompiledSystem, state: Int32Array): Bloc
   return out;
 }
 
-function deadlockMessage(compiled: CompiledSystem, state: Int32Array): string {
+export function deadlockMessage(compiled: CompiledSystem, state: Int32Array): string {
   const system = compiled.system;
   const parts = unfinishedThreads(compiled, state).map((a) => {
     const actor = system.actors[a];
