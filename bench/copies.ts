@@ -3,7 +3,8 @@
 //
 // Every variable, object and actor of the model is repeated K times and renumbered. Lock owners
 // hold `actor + 1`, so the constants a lock's guards and assignments compare with it are shifted
-// by the copy's first actor as well; nothing else in the IR names an actor by number.
+// by the copy's first actor as well, and their domain grows to every actor of the product; nothing
+// else in the IR names an actor by number.
 
 import type { Actor, Expr, Op, TransitionSystem, Variable } from '../server/src/core/engine/ir';
 
@@ -89,6 +90,7 @@ export function independentCopies(system: TransitionSystem, k: number): Transiti
           ...v,
           index: v.index + r.variables,
           name: `${v.name}#${copy}`,
+          domain: v.kind === 'lockOwner' ? k * system.actors.length + 1 : v.domain,
           object: v.object < 0 ? v.object : v.object + r.objects,
           actor: v.actor < 0 ? v.actor : v.actor + r.actors,
           target: v.target === undefined ? undefined : v.target + r.objects,

@@ -117,6 +117,8 @@ export class AmpleSets {
   private readonly rowOf: Int32Array | undefined;
   private readonly table: Int32Array | undefined;
   private readonly stamp: Int32Array;
+  /** Per actor: 1 when it was a member of a set the cycle proviso rejected in this state. */
+  private readonly tried: Uint8Array;
   private epoch = 0;
   private readonly points: Int32Array;
   private readonly work: Int32Array;
@@ -179,6 +181,7 @@ export class AmpleSets {
     neighbourLists.forEach((list, k) => (this.neighbourStart[k + 1] = this.neighbourStart[k] + list.length));
     this.neighbours = Int32Array.from(neighbourLists.flat());
     this.stamp = new Int32Array(actors.length);
+    this.tried = new Uint8Array(actors.length);
     this.points = new Int32Array(actors.length);
     this.work = new Int32Array(actors.length);
     this.members = new Int32Array(actors.length);
@@ -216,10 +219,14 @@ export class AmpleSets {
   /**
    * Chooses the smallest persistent set of state `s` (by the number of transitions at the members'
    * points) that holds an enabled thread transition and leaves some transition out, into `members`.
-   * Returns false when there is none: the state is then expanded in full.
+   * Returns false when there is none: the state is then expanded in full. With `retry`, after the
+   * cycle proviso rejected the last set, no seed is taken from the sets rejected in this state.
    */
-  choose(s: Int32Array): boolean {
+  choose(s: Int32Array, retry = false): boolean {
     const count = this.actorCount;
+    const tried = this.tried;
+    if (!retry) tried.fill(0);
+    for (let k = 0; k < this.memberCount && retry; k++) tried[this.members[k]] = 1;
     const points = this.points;
     const weight = this.weight;
     const pointBase = this.pointBase;
@@ -231,7 +238,7 @@ export class AmpleSets {
     let best = total;
     this.memberCount = 0;
     for (let seed = 0; seed < count; seed++) {
-      if (this.isThread[seed] === 0 || weight[pointBase[seed] + points[seed]] === 0 || !this.enabled(s, seed)) continue;
+      if (this.isThread[seed] === 0 || tried[seed] === 1 || weight[pointBase[seed] + points[seed]] === 0 || !this.enabled(s, seed)) continue;
       const w = this.closure(seed, best);
       if (w < 0) continue;
       best = w;

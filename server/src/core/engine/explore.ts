@@ -67,6 +67,8 @@ const CHECK_INTERVAL = 1024;
 /** The most states whose successors are inserted together, and the most successors such a group may hold. */
 const MAX_GROUP_STATES = 8;
 const MAX_GROUP_SUCCESSORS = 512;
+/** The most ample sets tried in one state when the cycle proviso rejects them. */
+const MAX_AMPLE_ATTEMPTS = 4;
 
 export function encodeMove(actor: number, transition: number): number {
   return actor * 65536 + transition;
@@ -400,13 +402,8 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   };
   let checkProviso = false;
 
-  /**
-   * Expands state `i` (unpacked in `s`) through an ample set; returns false when the state must be
-   * expanded in full: no ample set leaves anything out, a step fails a check (the full expansion
-   * records it), or the cycle proviso rejects the set.
-   */
-  const expandReduced = (i: number): boolean => {
-    if (!ample!.choose(s)) return false;
+  /** Runs the transitions of the chosen ample set into the batch. */
+  const expandAmple = (): 'done' | 'proviso' | 'full' => {
     checkProviso = ample!.needsProviso;
     if (checkProviso) insertGroup();
     t.set(s);
@@ -415,9 +412,27 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     for (let k = 0; k < ample!.memberCount; k++) {
       const a = ample!.members[k];
       const expand = actors[a].expand[s[pcVars[a]]];
-      if (expand !== null && expand(s, t, current, scratch, emit, out) < 0) return false;
+      if (expand === null) continue;
+      const r = expand(s, t, current, scratch, emit, out);
+      if (r === -2) return 'proviso';
+      if (r < 0) return 'full';
     }
-    if (threadSuccessors === 0) return false;
+    return threadSuccessors === 0 ? 'full' : 'done';
+  };
+
+  /**
+   * Expands state `i` (unpacked in `s`) through an ample set; returns false when the state must be
+   * expanded in full: no ample set leaves anything out, a step fails a check (the full expansion
+   * records it), or the cycle proviso rejects every set tried (up to `MAX_AMPLE_ATTEMPTS`).
+   */
+  const expandReduced = (i: number): boolean => {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === MAX_AMPLE_ATTEMPTS || !ample!.choose(s, attempt > 0)) return false;
+      const r = expandAmple();
+      if (r === 'proviso') continue;
+      if (r === 'full') return false;
+      break;
+    }
     const count = (emitAt - groupWords) / words;
     context.transitions += count;
     joinGroup(i, count);
