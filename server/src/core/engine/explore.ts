@@ -7,7 +7,7 @@
 import type { CancellationToken, EngineProgress } from './types';
 import type { CompiledSystem } from './compile';
 import { BudgetExceeded, createStateStore, type StateStore } from './store';
-import { ThreadIndependence } from './independence';
+import { AmpleSets } from './ample';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
@@ -15,7 +15,12 @@ import { stepViolations, ViolationCollector, type FoundViolation } from './viola
 export type { FoundViolation };
 
 export interface SearchOptions {
+  /** Symmetry and partial-order reduction (see `partialOrder`). */
   reduce: boolean;
+  /** With `reduce`: false keeps symmetry reduction alone. Default true. */
+  partialOrder?: boolean;
+  /** Expands no state deeper than this (an exact search bounded by a known violation's depth). */
+  maxDepth?: number;
   maxStates: number;
   maxMemoryBytes: number;
   timeoutMs: number;
@@ -47,12 +52,23 @@ export interface SearchOutcome {
   transitions: number;
   depth: number;
   ms: number;
+  /** States expanded through an ample set (0 when the partial-order reduction was off or gave up). */
+  reducedExpansions: number;
+  /** Whether the partial-order reduction found too little to pay for itself and the search went on exactly. */
+  reductionAbandoned: boolean;
+  /**
+   * After a reduced search found a violation: the states of the exact search, bounded by the
+   * reduced search's depth, that recovered the shortest traces (`store` is that search's store).
+   */
+  traceStates?: number;
 }
 
 const CHECK_INTERVAL = 1024;
 /** The most states whose successors are inserted together, and the most successors such a group may hold. */
 const MAX_GROUP_STATES = 8;
 const MAX_GROUP_SUCCESSORS = 512;
+/** The most ample sets tried in one state when the cycle proviso rejects them. */
+const MAX_AMPLE_ATTEMPTS = 4;
 
 export function encodeMove(actor: number, transition: number): number {
   return actor * 65536 + transition;
@@ -66,8 +82,68 @@ export function moveTransition(move: number): number {
   return move % 65536;
 }
 
+/**
+ * The breadth-first search. With the partial-order reduction, a violation's trace in the reduced
+ * graph may be longer than the shortest one: the traces are then recovered by an exact search
+ * bounded by the reduced search's depth, which reaches every kind the reduced search found (each
+ * kind's shortest trace is no longer than its reduced one) and stops at that depth.
+ */
 export function search(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
-  return options.observer ? observedSearch(compiled, options, options.observer) : fastSearch(compiled, options);
+  if (options.observer) return observedSearch(compiled, options, options.observer);
+  const started = performance.now();
+  const reduced = fastSearch(compiled, options);
+  if (reduced.reducedExpansions === 0 || reduced.violations.length === 0) return reduced;
+  const timeoutMs = options.timeoutMs - (performance.now() - started);
+  const exact = fastSearch(compiled, { ...options, partialOrder: false, maxDepth: reduced.depth + 1, timeoutMs });
+  // Without a budget to finish, the reduced search's traces stand: they are real, if not the shortest.
+  if (exact.incompleteReason !== undefined && options.maxDepth === undefined) return reduced;
+  return {
+    ...exact,
+    verdict: reduced.verdict,
+    incompleteReason: reduced.incompleteReason,
+    states: reduced.states,
+    transitions: reduced.transitions,
+    depth: exact.depth,
+    ms: performance.now() - started,
+    reducedExpansions: reduced.reducedExpansions,
+    reductionAbandoned: reduced.reductionAbandoned,
+    traceStates: exact.states,
+  };
+}
+
+/**
+ * Whether the partial-order reduction pays: after a trial of `FIRST_REVIEW` states, and then at
+ * every review, the share of states of the last period that an ample set expanded is measured, and
+ * below `MIN_REDUCED_SHARE` the reduction stops (the rest of the search is exact). Choosing a set
+ * costs a fraction of a full expansion, so a search that rarely finds one stays within a few
+ * percent of the exact search.
+ */
+interface ReductionMonitor {
+  active: boolean;
+  abandoned: boolean;
+  expanded: number;
+  reduced: number;
+  nextReview: number;
+  reviewedExpanded: number;
+  reviewedReduced: number;
+}
+
+const FIRST_REVIEW = 2048;
+const MIN_REDUCED_SHARE = 0.1;
+
+function newReductionMonitor(active: boolean): ReductionMonitor {
+  return { active, abandoned: false, expanded: 0, reduced: 0, nextReview: FIRST_REVIEW, reviewedExpanded: 0, reviewedReduced: 0 };
+}
+
+function reviewReduction(monitor: ReductionMonitor): void {
+  const share = (monitor.reduced - monitor.reviewedReduced) / Math.max(1, monitor.expanded - monitor.reviewedExpanded);
+  if (share < MIN_REDUCED_SHARE) {
+    monitor.active = false;
+    monitor.abandoned = true;
+  }
+  monitor.reviewedExpanded = monitor.expanded;
+  monitor.reviewedReduced = monitor.reduced;
+  monitor.nextReview = monitor.expanded * 4;
 }
 
 interface SearchContext {
@@ -78,6 +154,7 @@ interface SearchContext {
   depth: number;
   reason?: SearchOutcome['incompleteReason'];
   violations: ViolationCollector;
+  reduction?: ReductionMonitor;
 }
 
 /**
@@ -114,6 +191,8 @@ function outcomeOf(context: SearchContext, stopped: 'safe' | 'incomplete'): Sear
     transitions: context.transitions,
     depth: context.depth,
     ms: performance.now() - context.started,
+    reducedExpansions: context.reduction?.reduced ?? 0,
+    reductionAbandoned: context.reduction?.abandoned ?? false,
   };
 }
 
@@ -268,7 +347,10 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   const out = new Int32Array(5);
   const actors = compiled.actors;
   const { pcVars } = checker;
-  const independence = options.reduce ? new ThreadIndependence(system, actors, compiled.wordsPerSet) : undefined;
+  const ample = options.reduce && options.partialOrder !== false ? new AmpleSets(compiled) : undefined;
+  const reduction = newReductionMonitor(ample !== undefined);
+  context.reduction = reduction;
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const progress = { last: context.started };
   const expandState = compiled.expandState;
   let layerEnd = 1;
@@ -296,37 +378,64 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     groupWords += count * words;
   };
 
-  // Ample-set probing: successors are buffered, and the probe stops at the first one already stored.
-  const MAX_AMPLE = 64;
-  const pending = new Uint32Array(MAX_AMPLE * words);
-  let pendingCount = 0;
-  const probe = (): boolean => {
+  // The reduced expansion writes the successors of the chosen ample set into the group's batch,
+  // like the full one. `emit` receives each successor of a member's transition, in `t` unpacked
+  // and in `scratch` packed.
+  const scratch = new Uint32Array(words);
+  let emitAt = 0;
+  let threadSuccessors = 0;
+  const emit = (actor: number, transition: number): boolean => {
     if (canonicalize) {
       u.set(t);
       canonicalize(u);
-      compiled.pack(u, candidate, 0);
+      compiled.pack(u, batch, emitAt);
+    } else {
+      batch.set(scratch, emitAt);
     }
-    if (pendingCount >= MAX_AMPLE || store.contains()) return false;
-    pending.set(candidate, pendingCount * words);
-    pendingCount++;
+    if (checkProviso && ample!.onCycle[actor][transition] === 1) {
+      for (let w = 0; w < words; w++) candidate[w] = batch[emitAt + w];
+      if (store.contains()) return false;
+    }
+    if (checker.isThread[actor]) threadSuccessors++;
+    emitAt += words;
     return true;
+  };
+  let checkProviso = false;
+
+  /** Runs the transitions of the chosen ample set into the batch. */
+  const expandAmple = (): 'done' | 'proviso' | 'full' => {
+    checkProviso = ample!.needsProviso;
+    if (checkProviso) insertGroup();
+    t.set(s);
+    emitAt = groupWords;
+    threadSuccessors = 0;
+    for (let k = 0; k < ample!.memberCount; k++) {
+      const a = ample!.members[k];
+      const expand = actors[a].expand[s[pcVars[a]]];
+      if (expand === null) continue;
+      const r = expand(s, t, current, scratch, emit, out);
+      if (r === -2) return 'proviso';
+      if (r < 0) return 'full';
+    }
+    return threadSuccessors === 0 ? 'full' : 'done';
   };
 
   /**
-   * Expands independent thread `a` alone when all its successors are new; returns false when they
-   * are not, and `full` when one of its steps fails a check (the state is then expanded in full).
+   * Expands state `i` (unpacked in `s`) through an ample set; returns false when the state must be
+   * expanded in full: no ample set leaves anything out, a step fails a check (the full expansion
+   * records it), or the cycle proviso rejects every set tried (up to `MAX_AMPLE_ATTEMPTS`).
    */
-  const expandAmple = (i: number, a: number): boolean | 'full' => {
-    const pc = s[pcVars[a]];
-    pendingCount = 0;
-    const r = actors[a].expand[pc]!(s, t, current, candidate, probe, out);
-    if (r === -1) return 'full';
-    if (r <= 0) return false;
-    for (let k = 0; k < pendingCount; k++) {
-      for (let w = 0; w < words; w++) candidate[w] = pending[k * words + w];
-      store.insert(i);
+  const expandReduced = (i: number): boolean => {
+    for (let attempt = 0; ; attempt++) {
+      if (attempt === MAX_AMPLE_ATTEMPTS || !ample!.choose(s, attempt > 0)) return false;
+      const r = expandAmple();
+      if (r === 'proviso') continue;
+      if (r === 'full') return false;
+      break;
     }
-    context.transitions += r;
+    const count = (emitAt - groupWords) / words;
+    context.transitions += count;
+    joinGroup(i, count);
     return true;
   };
 
@@ -352,6 +461,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       }
       if (i >= layerEnd) {
         insertGroup();
+        if (context.depth === maxDepth) break;
         context.depth++;
         layerEnd = store.count;
       }
@@ -361,15 +471,13 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       store.readForExpansion(i, current);
       compiled.unpack(current, 0, s);
 
-      if (independence !== undefined) {
-        let handled: boolean | 'full' = false;
-        let j = independence.nextIndependent(s, 0);
-        if (j >= 0) {
-          insertGroup();
-          t.set(s);
+      if (reduction.active) {
+        if (++reduction.expanded >= reduction.nextReview) reviewReduction(reduction);
+        if (reduction.active && expandReduced(i)) {
+          reduction.reduced++;
+          if (groupSize === groupLimit) insertGroup();
+          continue;
         }
-        for (; j >= 0 && handled === false; j = independence.nextIndependent(s, j + 1)) handled = expandAmple(i, independence.actorOf(j));
-        if (handled === true) continue;
       }
 
       let count = expandState(s, current, batch, groupWords, out);

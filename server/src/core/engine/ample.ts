@@ -1,0 +1,288 @@
+// Ample sets for the partial-order reduction, from static dependence per program point.
+//
+// A candidate ample set of a state is the set of all transitions, at their current points, of a set
+// `S` of actors. It starts from one thread with an enabled transition and is closed under conflict:
+// an actor `b` outside `S` joins when something `b` can still do from its current point (its
+// *future*, every point reachable in its control graph) writes what a member's transitions at
+// their points read or write, or reads what they write. Program counters, finish checks and the
+// conditions of `check` operations are part of those accesses, so a failing check is a transition
+// like any other (the violation checks are the visible transitions). A device joins only when it
+// touches a variable a member touches. Since an actor outside `S` never touches what the members'
+// current transitions touch, however it moves, and a member can leave its point only through one
+// of those transitions, the set is persistent (Godefroid's persistent sets; Valmari's stubborn sets).
+//
+// What this preserves: every step that fails a check is reached with the same kind, and every state
+// where no thread can move (deadlocks and leaks) is reached, because the set always holds an
+// enabled thread transition and that transition stays enabled along any path that avoids the set.
+//
+// The cycle proviso, for breadth-first search (see docs/architecture.md, "Partial-order
+// reduction"): a transition *on a cycle* is one whose source and target points lie in one strongly
+// connected component of its actor's control graph (a device's steps, a handler's idle loop, a
+// retry loop). Only such transitions can close a cycle of the state graph, since along a cycle
+// every actor that moves returns to its point. A reduced expansion is abandoned, and the state
+// expanded in full, when one of its transitions on a cycle leads to a state already stored (in the
+// open or the closed set). Of the states of a cycle of the reduced graph, the one stored first is
+// reached from its predecessor on the cycle by a transition on a cycle, and it was already stored
+// when that predecessor was expanded: so that predecessor was expanded in full, and no transition
+// is ignored around the cycle. A model without transitions on cycles terminates and needs no check.
+
+import type { CompiledSystem } from './compile';
+import type { Actor, Op } from './ir';
+
+/** Beyond this many bits the conflict table is not built and each question is answered from the access sets. */
+const MAX_TABLE_BITS = 1 << 26;
+
+function collectGotos(ops: Op[], into: Set<number>): void {
+  for (const op of ops) {
+    if (op.k === 'goto') into.add(op.pc);
+    else if (op.k === 'if') {
+      collectGotos(op.then, into);
+      collectGotos(op.else, into);
+    }
+  }
+}
+
+/** Per transition id of `actor`: 1 when its source and one of its targets share a strongly connected component. */
+function transitionsOnCycles(actor: Actor): Uint8Array {
+  const points = actor.points.length;
+  const successors: number[][] = actor.points.map(() => []);
+  const targets = actor.transitions.map((t) => {
+    const set = new Set<number>([t.next]);
+    collectGotos(t.ops, set);
+    return [...set].filter((p) => p >= 0 && p < points);
+  });
+  actor.transitions.forEach((t, id) => successors[t.from].push(...targets[id]));
+  // Tarjan's algorithm, iterative.
+  const index = new Int32Array(points).fill(-1);
+  const low = new Int32Array(points);
+  const component = new Int32Array(points).fill(-1);
+  const onStack = new Uint8Array(points);
+  const stack: number[] = [];
+  let counter = 0;
+  let components = 0;
+  for (let root = 0; root < points; root++) {
+    if (index[root] >= 0) continue;
+    const work: [number, number][] = [[root, 0]];
+    index[root] = low[root] = counter++;
+    stack.push(root);
+    onStack[root] = 1;
+    while (work.length > 0) {
+      const frame = work[work.length - 1];
+      const [v, k] = frame;
+      if (k < successors[v].length) {
+        frame[1]++;
+        const w = successors[v][k];
+        if (index[w] < 0) {
+          index[w] = low[w] = counter++;
+          stack.push(w);
+          onStack[w] = 1;
+          work.push([w, 0]);
+        } else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
+      if (low[v] === index[v]) {
+        let w: number;
+        do {
+          w = stack.pop()!;
+          onStack[w] = 0;
+          component[w] = components;
+        } while (w !== v);
+        components++;
+      }
+    }
+  }
+  return Uint8Array.from(actor.transitions, (t, id) => (targets[id].some((p) => component[p] === component[t.from]) ? 1 : 0));
+}
+
+export class AmpleSets {
+  private readonly actorCount: number;
+  private readonly pcVars: Int32Array;
+  private readonly isThread: Uint8Array;
+  /** Per actor: the first entry of its points in the per-point arrays. */
+  private readonly pointBase: Int32Array;
+  /** Per actor point: the number of transitions leaving it (the weight of putting the actor in a set). */
+  private readonly weight: Int32Array;
+  /** Per actor point: 1 when a transition leaving it lies on a cycle. */
+  private readonly pointOnCycle: Uint8Array;
+  /** Per actor, per transition id: 1 when the transition lies on a cycle. */
+  readonly onCycle: Uint8Array[];
+  /** Whether any transition lies on a cycle: otherwise the model terminates and the proviso is never needed. */
+  readonly cyclic: boolean;
+  /** Per actor point: the actors it may conflict with at some point, as a slice of `neighbours`. */
+  private readonly neighbourStart: Int32Array;
+  private readonly neighbours: Int32Array;
+  /** Per actor point and actor `b`: the first word of the row of `b`'s points it conflicts with, when tabled. */
+  private readonly rowOf: Int32Array | undefined;
+  private readonly table: Int32Array | undefined;
+  private readonly stamp: Int32Array;
+  /** Per actor: 1 when it was a member of a set the cycle proviso rejected in this state. */
+  private readonly tried: Uint8Array;
+  private epoch = 0;
+  private readonly points: Int32Array;
+  private readonly work: Int32Array;
+  /** The actors of the last set `choose` returned, `members[0 .. memberCount - 1]`. */
+  readonly members: Int32Array;
+  memberCount = 0;
+  /** Whether the last chosen set holds a transition on a cycle (its successors need the proviso). */
+  needsProviso = false;
+
+  constructor(private readonly compiled: CompiledSystem) {
+    const system = compiled.system;
+    const actors = system.actors;
+    this.actorCount = actors.length;
+    this.pcVars = Int32Array.from(actors.map((a) => a.pcVar));
+    this.isThread = Uint8Array.from(actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
+    this.pointBase = new Int32Array(actors.length);
+    let total = 0;
+    actors.forEach((a, i) => {
+      this.pointBase[i] = total;
+      total += a.points.length;
+    });
+    this.weight = new Int32Array(total);
+    this.pointOnCycle = new Uint8Array(total);
+    this.onCycle = actors.map(transitionsOnCycles);
+    actors.forEach((a, i) => {
+      for (const p of a.points) this.weight[this.pointBase[i] + p.index] = p.transitions.length;
+      a.transitions.forEach((t, id) => {
+        if (this.onCycle[i][id]) this.pointOnCycle[this.pointBase[i] + t.from] = 1;
+      });
+    });
+    this.cyclic = this.pointOnCycle.some((x) => x === 1);
+
+    const neighbourLists: number[][] = [];
+    const tableWords = actors.reduce((sum, a) => sum + a.points.length, 0) * actors.reduce((sum, b) => sum + Math.ceil(b.points.length / 32), 0);
+    const tabled = tableWords * 32 <= MAX_TABLE_BITS;
+    this.table = tabled ? new Int32Array(tableWords) : undefined;
+    this.rowOf = tabled ? new Int32Array(total * actors.length) : undefined;
+    let row = 0;
+    actors.forEach((a, i) => {
+      for (let p = 0; p < a.points.length; p++) {
+        const list: number[] = [];
+        actors.forEach((b, j) => {
+          let any = false;
+          const rowWords = Math.ceil(b.points.length / 32);
+          if (tabled) this.rowOf![(this.pointBase[i] + p) * actors.length + j] = row;
+          if (i !== j) {
+            for (let q = 0; q < b.points.length; q++) {
+              if (!this.conflict(i, p, j, q)) continue;
+              any = true;
+              if (tabled) this.table![row + (q >>> 5)] |= 1 << (q & 31);
+            }
+          }
+          if (tabled) row += rowWords;
+          if (any) list.push(j);
+        });
+        neighbourLists.push(list);
+      }
+    });
+    this.neighbourStart = new Int32Array(total + 1);
+    neighbourLists.forEach((list, k) => (this.neighbourStart[k + 1] = this.neighbourStart[k] + list.length));
+    this.neighbours = Int32Array.from(neighbourLists.flat());
+    this.stamp = new Int32Array(actors.length);
+    this.tried = new Uint8Array(actors.length);
+    this.points = new Int32Array(actors.length);
+    this.work = new Int32Array(actors.length);
+    this.members = new Int32Array(actors.length);
+  }
+
+  /** Whether actor `a` at point `p` conflicts with what actor `b` can still do from point `q`. */
+  private conflict(a: number, p: number, b: number, q: number): boolean {
+    const own = this.compiled.actors[a].access;
+    const other = this.compiled.actors[b].access;
+    const set = this.compiled.wordsPerSet;
+    for (let k = 0; k < set; k++) {
+      if ((other.futureWrites[q * set + k] & own.pointAccess[p * set + k]) !== 0 || (other.futureReads[q * set + k] & own.pointWrites[p * set + k]) !== 0) return true;
+    }
+    return false;
+  }
+
+  private conflictsNow(a: number, b: number): boolean {
+    const p = this.points[a];
+    const q = this.points[b];
+    if (this.table === undefined) return this.conflict(a, p, b, q);
+    const row = this.rowOf![(this.pointBase[a] + p) * this.actorCount + b];
+    return ((this.table[row + (q >>> 5)] >>> (q & 31)) & 1) !== 0;
+  }
+
+  private enabled(s: Int32Array, a: number): boolean {
+    const actor = this.compiled.actors[a];
+    const ids = actor.byPoint[s[this.pcVars[a]]];
+    for (let k = 0; k < ids.length; k++) {
+      const guard = actor.guards[ids[k]];
+      if (guard === null || guard(s)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Chooses the smallest persistent set of state `s` (by the number of transitions at the members'
+   * points) that holds an enabled thread transition and leaves some transition out, into `members`.
+   * Returns false when there is none: the state is then expanded in full. With `retry`, after the
+   * cycle proviso rejected the last set, no seed is taken from the sets rejected in this state.
+   */
+  choose(s: Int32Array, retry = false): boolean {
+    const count = this.actorCount;
+    const tried = this.tried;
+    if (!retry) tried.fill(0);
+    for (let k = 0; k < this.memberCount && retry; k++) tried[this.members[k]] = 1;
+    const points = this.points;
+    const weight = this.weight;
+    const pointBase = this.pointBase;
+    let total = 0;
+    for (let a = 0; a < count; a++) {
+      points[a] = s[this.pcVars[a]];
+      total += weight[pointBase[a] + points[a]];
+    }
+    let best = total;
+    this.memberCount = 0;
+    for (let seed = 0; seed < count; seed++) {
+      if (this.isThread[seed] === 0 || tried[seed] === 1 || weight[pointBase[seed] + points[seed]] === 0 || !this.enabled(s, seed)) continue;
+      const w = this.closure(seed, best);
+      if (w < 0) continue;
+      best = w;
+      if (this.memberCount === 1) break;
+    }
+    if (this.memberCount === 0) return false;
+    let onCycle = false;
+    for (let k = 0; k < this.memberCount; k++) {
+      const a = this.members[k];
+      if (this.pointOnCycle[pointBase[a] + points[a]] === 1) onCycle = true;
+    }
+    this.needsProviso = onCycle;
+    return true;
+  }
+
+  /**
+   * The conflict closure of `seed`, built in `work` and copied into `members` when complete; returns
+   * its weight, or -1 (leaving `members` alone) as soon as the weight reaches `bound`.
+   */
+  private closure(seed: number, bound: number): number {
+    const stamp = this.stamp;
+    const epoch = ++this.epoch;
+    const points = this.points;
+    const work = this.work;
+    const pointBase = this.pointBase;
+    let size = 0;
+    work[size++] = seed;
+    stamp[seed] = epoch;
+    let w = this.weight[pointBase[seed] + points[seed]];
+    if (w >= bound) return -1;
+    for (let k = 0; k < size; k++) {
+      const a = work[k];
+      const at = pointBase[a] + points[a];
+      for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
+        const b = this.neighbours[n];
+        if (stamp[b] === epoch || !this.conflictsNow(a, b)) continue;
+        stamp[b] = epoch;
+        work[size++] = b;
+        w += this.weight[pointBase[b] + points[b]];
+        if (w >= bound) return -1;
+      }
+    }
+    this.members.set(work.subarray(0, size));
+    this.memberCount = size;
+    return w;
+  }
+}
