@@ -365,7 +365,8 @@ export class Session {
         maxStates: this.settings.maxStates,
         timeoutMs: this.settings.timeoutMs,
         exact: this.settings.traceExact,
-        collectFacts: true,
+        // Step facts serve hovers and inlay hints, which a large model does not get.
+        collectFacts: !isLarge(state),
         proposals,
         apiTables: this.cDocuments.apiTables,
       },
