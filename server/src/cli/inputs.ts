@@ -6,8 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The largest file the CLI reads. */
-export const MAX_FILE_BYTES = 8 * 1024 * 1024;
+/** The largest file the CLI reads: the same limit as the language server's. */
+export { MAX_INPUT_FILE_BYTES as MAX_FILE_BYTES } from '../core/util/fileLimits';
+import { MAX_INPUT_FILE_BYTES as MAX_FILE_BYTES } from '../core/util/fileLimits';
 
 export type InputLanguage = 'lifetime' | 'c';
 
