@@ -8,6 +8,23 @@ export const DEFAULT_BUDGETS = {
   maxStates: 10_000_000,
   /** Milliseconds of search per proposal. */
   timeoutMs: 300_000,
-  /** Bytes of state store per proposal. */
+  /**
+   * Bytes the process may hold while a search runs: a store stops growing when its own size, or
+   * the resident memory of the whole process (every search in it), would pass this.
+   */
   maxMemoryBytes: 1024 * 1024 * 1024,
 } as const;
+
+/** The process's resident set size in bytes, or 0 where the runtime cannot tell. */
+export function residentBytes(): number {
+  return typeof process !== 'undefined' && typeof process.memoryUsage?.rss === 'function' ? process.memoryUsage.rss() : 0;
+}
+
+/**
+ * Whether allocating `extraBytes` more would pass the memory budget `maxBytes`: a store holding
+ * `heldBytes` counts its own size, and the process's resident memory counts everything else too
+ * (the rest of the heap, other searches in other worker threads).
+ */
+export function exceedsMemoryBudget(heldBytes: number, extraBytes: number, maxBytes: number): boolean {
+  return heldBytes + extraBytes > maxBytes || residentBytes() + extraBytes > maxBytes;
+}

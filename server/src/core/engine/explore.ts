@@ -204,9 +204,12 @@ class Checker {
   readonly endPcs: Int32Array;
   readonly isThread: Uint8Array;
   readonly inflightVars: Int32Array;
+  /** A stored state is read here before it is unpacked. */
+  readonly packed: Uint32Array;
 
   constructor(readonly compiled: CompiledSystem) {
     const system = compiled.system;
+    this.packed = new Uint32Array(compiled.words);
     this.cur = new Int32Array(compiled.variableCount);
     this.next = new Int32Array(compiled.variableCount);
     this.pcVars = Int32Array.from(system.actors.map((a) => a.pcVar));
@@ -256,7 +259,8 @@ class Checker {
   recordStateViolations(context: SearchContext, from: number, layerEnd: number): void {
     const store = context.store;
     for (let j = from; j < layerEnd && j < store.count; j++) {
-      this.compiled.unpack(store.stateArray(), store.offsetOf(j), this.cur);
+      store.read(j, this.packed);
+      this.compiled.unpack(this.packed, 0, this.cur);
       let any = false;
       for (let a = 0; a < this.pcVars.length && !any; a++) if (this.isThread[a] && this.threadEnabled(a)) any = true;
       const v = this.stateViolation(this.cur, any);
@@ -538,7 +542,8 @@ function observedSearch(compiled: CompiledSystem, options: SearchOptions, observ
       if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
         return outcomeOf(context, 'incomplete');
       }
-      compiled.unpack(store.stateArray(), store.offsetOf(i), cur);
+      store.read(i, checker.packed);
+      compiled.unpack(checker.packed, 0, cur);
       let anyThreadEnabled = false;
       let enabledCount = 0;
       for (let a = 0; a < actorCount; a++) {

@@ -4,6 +4,10 @@
 import { BudgetExceeded, MAX_STORED_STATES, type StateStore } from './storeTypes';
 import { CHUNK_LENGTH, ChunkedInt32Array } from './chunkedArray';
 import { FrontierQueue } from './frontierQueue';
+import { exceedsMemoryBudget } from './budgets';
+
+/** The inline store checks the process's resident memory once every this many chunks it adds. */
+const CHUNKS_PER_RESIDENT_CHECK = 64;
 
 /** Set in the last word of every occupied slot of an `InlineStateStore` table (0 marks an empty slot). */
 const OCCUPIED = 0x80000000 | 0;
@@ -65,8 +69,6 @@ export class InlineStateStore implements StateStore {
   readonly candidate: Uint32Array;
   /** The slots, as Int32 so that every word the search compares is a small integer to the compiler. */
   private table: Int32Array;
-  /** The same memory as `table`, for unpacking. */
-  private tableWords: Uint32Array;
   /** Slots in the table minus one. */
   private mask: number;
   private readonly pair: boolean;
@@ -90,7 +92,6 @@ export class InlineStateStore implements StateStore {
     this.maxStates = Math.min(maxStates, MAX_STORED_STATES);
     this.candidate = new Uint32Array(words);
     this.table = new Int32Array(2048 * words);
-    this.tableWords = new Uint32Array(this.table.buffer);
     this.mask = 2047;
     this.frontier = new FrontierQueue(words);
   }
@@ -105,14 +106,6 @@ export class InlineStateStore implements StateStore {
 
   private notePeak(): void {
     if (this.count >= 4096) this.peakBytesPerState = Math.max(this.peakBytesPerState, this.bytes / this.count);
-  }
-
-  stateArray(): Uint32Array {
-    return this.tableWords;
-  }
-
-  offsetOf(index: number): number {
-    return this.slotOf.get(index) * this.words;
   }
 
   readForExpansion(index: number, into: Uint32Array): void {
@@ -245,6 +238,8 @@ export class InlineStateStore implements StateStore {
   }
 
   private grow(): void {
+    const chunkBytes = CHUNK_LENGTH * 8;
+    if ((this.slotOf.capacity / CHUNK_LENGTH) % CHUNKS_PER_RESIDENT_CHECK === 0 && exceedsMemoryBudget(this.bytes, chunkBytes, this.maxBytes)) throw new BudgetExceeded('memory');
     this.slotOf.grow(this.bytes, this.maxBytes);
     this.parents.grow(this.bytes, this.maxBytes);
     this.notePeak();
@@ -261,7 +256,7 @@ export class InlineStateStore implements StateStore {
     const oldSlots = this.mask + 1;
     const slots = oldSlots * 2;
     const words = this.words;
-    if (this.bytes + slots * words * 4 + oldSlots > this.maxBytes) throw new BudgetExceeded('memory');
+    if (exceedsMemoryBudget(this.bytes, slots * words * 4 + oldSlots, this.maxBytes)) throw new BudgetExceeded('memory');
     const old = this.table;
     const table = new Int32Array(slots * words);
     touchForWriting(table);
@@ -278,7 +273,6 @@ export class InlineStateStore implements StateStore {
       }
     }
     this.table = table;
-    this.tableWords = new Uint32Array(table.buffer);
     this.mask = mask;
     if (this.recentMask + 1 < MAX_INLINE_RECENT) {
       const entries = Math.min(MAX_INLINE_RECENT, slots / 64);

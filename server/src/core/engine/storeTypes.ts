@@ -6,8 +6,8 @@ export class BudgetExceeded extends Error {
   }
 }
 
-/** The most states a store can hold (the indexed store's slots keep `index + 1` in 27 bits). */
-export const MAX_STORED_STATES = (1 << 27) - 2;
+/** The most states a store can hold (parents and indices are 32-bit signed integers). */
+export const MAX_STORED_STATES = 2 ** 31 - 2;
 
 export type HashFunction = (words: Uint32Array, offset: number) => number;
 
@@ -19,9 +19,6 @@ export interface StateStore {
   readonly count: number;
   readonly bytes: number;
   readonly peakBytesPerState: number;
-  /** The array holding state `index` (valid until the next insertion) and its offset there. */
-  stateArray(): Uint32Array;
-  offsetOf(index: number): number;
   /** The index of the state that state `index` was first reached from (-1 for the initial state). */
   parentOf(index: number): number;
   /** Copies the packed words of state `index` into `into`. */
