@@ -186,7 +186,8 @@ export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: E
   if (prefixes.length === 0 || !state.res.some((r) => !isLive(r))) return;
   const through = (n: string) => prefixes.some((p) => n.startsWith(p));
   state.res = state.res.flatMap((r) => {
-    if (isLive(r) || !r.names.some(through)) return [r];
+    // A lock embedded in the object stays the same lock whatever the call stores in its fields.
+    if (isLive(r) || !r.names.some(through) || ctx.lockFamilies.has(r.family)) return [r];
     const names = r.names.filter((n) => !through(n));
     return names.length > 0 ? [{ ...r, names }] : [];
   });
