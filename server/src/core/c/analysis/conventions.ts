@@ -3,6 +3,7 @@
 import type { Expr } from '../cir';
 import { LOCK_HELPER } from '../callRoles';
 import { keyRoot } from '../keys';
+import { lastMember } from './fileFacts';
 import { NEG, POS, Z, cloneState, type Res, type State } from '../state';
 import type { AnalyzerContext, Value } from './context';
 import { condition } from './conditions';
@@ -32,6 +33,10 @@ export function endsByLocking(ctx: AnalyzerContext, res: Res): boolean {
   return /^\s*;\s*(return\s*;\s*)?\}$/.test(rest);
 }
 
+/** Names of the two halves of a pair of functions between which a lock stays held. */
+const FIRST_HALF = /(^|_)(start|begin|pre|enter|get|acquire|prepare|open)$/;
+const SECOND_HALF = /(^|_)(stop|end|post|exit|put|release|finish|done|close)$/;
+
 /**
  * Whether a resource still held at a return is a finding: an object bound to a local (or a loop
  * variable) always is; a lock is when the function unlocks it elsewhere; a reference on a caller's
@@ -49,6 +54,9 @@ export function shouldReport(ctx: AnalyzerContext, res: Res, errorReturn: boolea
     // `down_write(&sb->s_umount); ... return sb;`: the caller gets the object with its lock held.
     if (!errorReturn && returnedKey !== undefined && res.names.some((n) => n !== returnedKey && keyRoot(n) === returnedKey)) return 'no';
     if (LOCK_HELPER.test(ctx.fn.name.replace(/unlock/gi, '')) || endsByLocking(ctx, res)) return errorReturn && releasedHere ? 'yes' : 'no';
+    // The function never drops this lock and another function of the file, named as the other half
+    // of a pair (`..._start` and `..._stop`), drops it without taking it: this one returns locked by design.
+    if (!releasedHere && FIRST_HALF.test(ctx.fn.name) && res.names.some((n) => [...(ctx.file.locksDroppedWithoutTaking.get(n.startsWith('@') ? n : lastMember(n)) ?? [])].some((f) => f !== ctx.fn.name && SECOND_HALF.test(f)))) return 'no';
     return 'yes';
   }
   if ((res.local || res.iterator) && !res.escaped) return 'yes';

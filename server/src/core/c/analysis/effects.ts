@@ -186,7 +186,8 @@ export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: E
   if (prefixes.length === 0 || !state.res.some((r) => !isLive(r))) return;
   const through = (n: string) => prefixes.some((p) => n.startsWith(p));
   state.res = state.res.flatMap((r) => {
-    if (isLive(r) || !r.names.some(through)) return [r];
+    // A lock embedded in the object stays the same lock whatever the call stores in its fields.
+    if (isLive(r) || !r.names.some(through) || ctx.lockFamilies.has(r.family)) return [r];
     const names = r.names.filter((n) => !through(n));
     return names.length > 0 ? [{ ...r, names }] : [];
   });
@@ -386,6 +387,12 @@ export function releaseByDeviceAction(ctx: AnalyzerContext, expr: Expr & { k: 'c
   const callback = expr.args.map(calleeName).find((name) => name !== undefined && ctx.table.byName.get(name)?.effect === 'release');
   const entry = callback !== undefined ? ctx.table.byName.get(callback) : undefined;
   const data = expr.args[expr.args.length - 1];
+  if (!entry && data) {
+    // A callback of this file that releases what it is handed (`devm_add_action_or_reset(dev, my_disable, priv)`).
+    const wrapper = expr.args.map(calleeName).map((name) => (name !== undefined ? ctx.summaries.get(name) : undefined)).find((summary) => summary !== undefined);
+    if (wrapper) applySummary(ctx, { releases: wrapper.releases.filter((r) => r.param === 0).map((r) => ({ ...r, param: expr.args.length - 1 })) }, expr, state);
+    return;
+  }
   if (!entry || entry.object !== 0 || !data) return;
   const key = exprKey(data);
   if (key === undefined) return;

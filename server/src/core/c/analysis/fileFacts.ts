@@ -1,3 +1,7 @@
+import type { ApiEntry, ApiTable } from '../apiTable';
+import type { CFunction, Expr } from '../cir';
+import { exprKey } from '../keys';
+
 // Facts about a whole translation unit that the analysis of each of its functions needs: gathered once
 // per file, before any function is analysed.
 
@@ -8,6 +12,12 @@ export interface FileFacts {
    * them takes one of several slots, not a lock, and need not be paired on every path.
    */
   countingSemaphores: Set<string>;
+  /**
+   * Locks (by last member name, or `@family` for an objectless one) that some function of the file
+   * drops without taking, by function: the other half of a pair that returns locked
+   * (`spi_mem_access_start`/`_end`, seq_file `start`/`stop`, `_pre`/`_post`).
+   */
+  locksDroppedWithoutTaking: Map<string, Set<string>>;
 }
 
 const SEMA_INIT = /\bsema_init\s*\(\s*&?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*,\s*([A-Za-z0-9_]+)\s*\)/g;
@@ -27,9 +37,39 @@ export function collectFileFacts(text: string): FileFacts {
       if (match[2] !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
-  return { countingSemaphores };
+  return { countingSemaphores, locksDroppedWithoutTaking: new Map() };
 }
 
 export function emptyFileFacts(): FileFacts {
-  return { countingSemaphores: new Set() };
+  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map() };
+}
+
+/** Records, for each function, the locks it releases but never acquires (see `locksDroppedWithoutTaking`). */
+export function noteLocksDroppedWithoutTaking(facts: FileFacts, functions: CFunction[], table: ApiTable): void {
+  const lockFamilies = new Set<string>();
+  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) lockFamilies.add(f);
+  const lockKey = (entry: ApiEntry, args: Expr[]): string | undefined => {
+    if (entry.object === 'none') return `@${entry.families[0]}`;
+    const arg = typeof entry.object === 'number' ? args[entry.object] : undefined;
+    const key = arg ? exprKey(arg) : undefined;
+    return key === undefined ? undefined : lastMember(key);
+  };
+  for (const fn of functions) {
+    const taken = new Set<string>();
+    const dropped = new Set<string>();
+    for (const call of fn.calls) {
+      const entry = table.byName.get(call.callee);
+      if (!entry || !lockFamilies.has(entry.families[0])) continue;
+      const key = lockKey(entry, call.args);
+      if (key === undefined) continue;
+      if (entry.effect === 'acquire') taken.add(key);
+      else if (entry.effect === 'release') dropped.add(key);
+    }
+    for (const key of dropped) {
+      if (taken.has(key)) continue;
+      const names = facts.locksDroppedWithoutTaking.get(key) ?? new Set<string>();
+      names.add(fn.name);
+      facts.locksDroppedWithoutTaking.set(key, names);
+    }
+  }
 }

@@ -20,12 +20,30 @@ export interface FunctionSummary {
 
 export type Summaries = Map<string, FunctionSummary>;
 
+/** Locals that are only ever a copy of a parameter: `struct priv *priv = data;` in a `void *data` callback. */
+function parameterCopies(fn: CFunction): Map<string, number> {
+  const copies = new Map<string, number>();
+  const assigned = new Map<string, number>();
+  const note = (name: string, value: Expr | undefined) => {
+    assigned.set(name, (assigned.get(name) ?? 0) + 1);
+    let inner = value;
+    while (inner && inner.k === 'cast') inner = inner.arg;
+    if (inner && inner.k === 'id' && fn.params.includes(inner.name)) copies.set(name, fn.params.indexOf(inner.name));
+  };
+  for (const node of fn.nodes) {
+    if (node.k === 'decl' && node.init) note(node.name, node.init);
+    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.op === '=' ? node.expr.right : undefined);
+  }
+  for (const name of [...copies.keys()]) if (assigned.get(name) !== 1 || fn.params.includes(name)) copies.delete(name);
+  return copies;
+}
+
 /** The parameter an argument names, and the rest of its key: `(p, '->lock')` for `&p->lock`. */
-function paramPath(fn: CFunction, arg: Expr): { param: number; suffix: string } | undefined {
+function paramPath(fn: CFunction, arg: Expr, copies?: Map<string, number>): { param: number; suffix: string } | undefined {
   const key = exprKey(arg);
   if (key === undefined || key.includes('[]')) return undefined;
   const root = keyRoot(key);
-  const param = fn.params.indexOf(root);
+  const param = fn.params.indexOf(root) >= 0 ? fn.params.indexOf(root) : copies?.get(root) ?? -1;
   if (param < 0) return undefined;
   return { param, suffix: key.slice(root.length) };
 }
@@ -49,11 +67,13 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
   const summaries: Summaries = new Map();
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   for (const fn of functions) summaries.set(fn.name, { releases: [] });
+  const copiesOf = new Map(functions.map((fn) => [fn.name, parameterCopies(fn)]));
   // Each round lets a release pass up one level of calls; a few rounds reach the fixed point of kernel helpers.
   for (let round = 0; round < 4; round++) {
     let changed = false;
     for (const fn of functions) {
       const summary = summaries.get(fn.name) as FunctionSummary;
+      const copies = copiesOf.get(fn.name);
       const add = (release: ParamRelease) => {
         if (summary.releases.some((r) => r.param === release.param && r.suffix === release.suffix && r.entry.families[0] === release.entry.families[0])) return;
         if (acquiresOwn(fn, table, release.entry.families[0], release.param, release.suffix)) return;
@@ -64,7 +84,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
         const entry = table.byName.get(call.callee);
         if (entry) {
           if (entry.effect !== 'release' || typeof entry.object !== 'number' || !call.args[entry.object]) continue;
-          const at = paramPath(fn, call.args[entry.object]);
+          const at = paramPath(fn, call.args[entry.object], copies);
           if (at) add({ ...at, entry });
           continue;
         }
@@ -72,7 +92,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
         if (!callee) continue;
         for (const release of callee.releases) {
           const arg = call.args[release.param];
-          const at = arg ? paramPath(fn, arg) : undefined;
+          const at = arg ? paramPath(fn, arg, copies) : undefined;
           if (at) add({ param: at.param, suffix: at.suffix + release.suffix, entry: release.entry });
         }
       }
