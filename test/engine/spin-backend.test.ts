@@ -11,6 +11,8 @@ import { parse } from '../../server/src/core/syntax/parser';
 import { checkFile } from '../../server/src/core/semantic/checker';
 import { checkModel } from '../../server/src/core/engine/index';
 import { lowerModel } from '../../server/src/core/engine/lower/index';
+import { compileSystem } from '../../server/src/core/engine/compile';
+import { checkProgress } from '../../server/src/core/engine/progress';
 import { trailMoves } from '../../server/src/core/engine/spinTrail';
 import { checkModelWithSpin } from '../../server/src/spin/spinBackend';
 import { replayTrace } from './replay';
@@ -55,6 +57,7 @@ test('--backend spin gives the engine\'s verdicts, kinds and shortest traces on 
   assert.ok(files.length >= 5, 'examples/**/*.lifetime');
   let proposals = 0;
   let traces = 0;
+  let weakOnly = 0;
   for (const file of files) {
     const parsed = parse(fs.readFileSync(file, 'utf8'));
     const engine = checkModel(parsed.file, checkFile(parsed.file), { exact: true, maxStates: 2_000_000 }).proposals;
@@ -64,12 +67,20 @@ test('--backend spin gives the engine\'s verdicts, kinds and shortest traces on 
       const actual = spin.proposals[index];
       const where = `${path.basename(file)} ${expected.name}`;
       if (expected.verdict === 'incomplete') continue;
-      // SPIN's export has no livelock assertion; a model whose only violation is a livelock is not in the gallery.
+      const { system } = lowerModel(parsed.file, expected.name);
+      if (actual.verdict === 'incomplete' && /weakly fair cycle/.test(actual.message ?? '')) {
+        // SPIN's livelock search is under plain weak fairness: the engine must find that livelock
+        // too when locks do not hand off, and it says whether the kernel's hand-off removes it.
+        const weak = checkProgress(compileSystem(system), { maxStates: 2_000_000, maxMemoryBytes: 1 << 30, deadline: Infinity, fairLocks: false });
+        assert.ok(weak.violation, `${where}: SPIN finds a weakly fair cycle that the engine does not`);
+        assert.ok(!(expected.violations ?? []).some((v) => v.kind !== 'livelock'), `${where}: SPIN misses a safety violation`);
+        weakOnly++;
+        continue;
+      }
       assert.equal(actual.verdict, expected.verdict, `${where}: ${actual.message ?? ''}`);
       assert.equal(actual.expectationMet, expected.expectationMet, `${where}: expectation`);
       const lengths = (result: typeof expected) => (result.violations ?? []).map((v) => `${v.kind} ${v.trace.length}`).sort();
       assert.deepEqual(lengths(actual), lengths(expected), `${where}: kinds and shortest trace lengths`);
-      const { system } = lowerModel(parsed.file, expected.name);
       for (const violation of actual.violations ?? []) {
         replayTrace(system, { ...actual, kind: violation.kind, trace: violation.trace });
         assert.equal(violation.trace.at(-1)?.violation?.kind, violation.kind, `${where}: the last step carries the violation`);
@@ -78,7 +89,7 @@ test('--backend spin gives the engine\'s verdicts, kinds and shortest traces on 
       proposals++;
     }
   }
-  console.log(`# spin backend: ${proposals} proposals of ${files.length} gallery files agree with the engine; ${traces} SPIN traces replayed`);
+  console.log(`# spin backend: ${proposals} proposals of ${files.length} gallery files agree with the engine; ${traces} SPIN traces replayed; ${weakOnly} left to the engine (a weakly fair cycle that lock hand-off may remove)`);
   assert.ok(proposals >= files.length);
 });
 

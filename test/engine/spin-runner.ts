@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parsePanOutput, type PanVerdict } from '../../server/src/core/engine/promela';
-import { fairCycleClaim } from '../../server/src/spin/spinBackend';
+import { fairCycleClaim, fairnessFlag } from '../../server/src/spin/spinBackend';
 import type { TransitionSystem } from '../../server/src/core/engine/ir';
 import { VIOLATION_KINDS } from '../../server/src/core/syntax/ast';
 
@@ -125,8 +125,7 @@ export async function runSpinLivelock(promela: string, system: TransitionSystem,
     fs.writeFileSync(path.join(dir, 'model.pml'), promela + livelockClaim(promela, system));
     const generated = await run('spin', [`-DONLY_KIND=${VIOLATION_KINDS.indexOf('livelock') + 1}`, '-a', '-o2', 'model.pml'], dir);
     if (generated.failed) return { verdict: 'unknown', output: `spin -a failed: ${generated.stdout}${generated.stderr}` };
-    // pan's weak fairness keeps a few bits per process: NFAIR=2 (the default) allows six processes.
-    const compiled = await run('gcc', ['-O0', '-DNOREDUCE', '-DXUSAFE', '-DNFAIR=8', '-w', '-o', 'pan', 'pan.c'], dir);
+    const compiled = await run('gcc', ['-O0', '-DNOREDUCE', '-DXUSAFE', fairnessFlag(promela), '-w', '-o', 'pan', 'pan.c'], dir);
     if (compiled.failed) return { verdict: 'unknown', output: `gcc failed: ${compiled.stderr}` };
     const searched = await run(path.join(dir, 'pan'), ['-a', '-f', '-m1000000', '-w20'], dir, timeoutMs);
     const output = searched.stdout + searched.stderr;

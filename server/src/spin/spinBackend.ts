@@ -228,9 +228,7 @@ class PanRunner {
     const livelock = promelaKindCode('livelock');
     fs.writeFileSync(path.join(this.dir, 'model.pml'), exported.text + fairCycleClaim(exported.text, system));
     try {
-      // pan's weak fairness keeps a bit per process in each state; -DNFAIR sizes that for the model.
-      const processes = (exported.text.match(/^active proctype /gm) ?? []).length + 1;
-      this.build('exact', livelock, [`-DNFAIR=${Math.max(2, Math.ceil(processes / 2) + 1)}`]);
+      this.build('exact', livelock, [fairnessFlag(exported.text)]);
       const searched = this.run('./pan', ['-a', '-f', '-m10000000'], this.options.timeoutMs);
       if (searched.failed === 'timeout') throw new SpinFailure(`pan ran out of time (${this.options.timeoutMs} ms) in the livelock search`, 'time');
       if (/acceptance cycle/.test(searched.output)) return true;
@@ -240,6 +238,12 @@ class PanRunner {
       fs.writeFileSync(path.join(this.dir, 'model.pml'), exported.text);
     }
   }
+}
+
+/** pan's weak fairness keeps bits per process in each state: `-DNFAIR` sized for the model's processes and the claim. */
+export function fairnessFlag(promela: string): string {
+  const processes = (promela.match(/^active proctype /gm) ?? []).length + 1;
+  return `-DNFAIR=${Math.max(2, Math.ceil(processes / 2) + 1)}`;
 }
 
 /**
