@@ -91,6 +91,7 @@ test('the segmented store stops at its state and memory budgets with BudgetExcee
 test('budgets above the inline limit get the segmented store, with no cap below 2^31 states', () => {
   assert.ok(createStateStore(2, true, goodHash, INLINE_STORE_MAX_STATES, 2 ** 30) instanceof InlineStateStore);
   assert.ok(createStateStore(2, true, goodHash, INLINE_STORE_MAX_STATES + 1, 2 ** 30) instanceof IndexedStateStore);
+  assert.ok(createStateStore(2, true, goodHash, INLINE_STORE_MAX_STATES + 1, 64 * 1024) instanceof InlineStateStore, 'a small memory budget is a small state budget');
   const big = new IndexedStateStore(3, goodHash, 500_000_000, 2 ** 34);
   big.candidate.set([1, 2, 3]);
   assert.equal(big.insert(-1), true);

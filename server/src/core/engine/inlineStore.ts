@@ -6,7 +6,11 @@ import { CHUNK_LENGTH, ChunkedInt32Array } from './chunkedArray';
 import { FrontierQueue } from './frontierQueue';
 import { exceedsMemoryBudget } from './budgets';
 
-/** The inline store checks the process's resident memory once every this many chunks it adds. */
+/**
+ * The inline store checks the process's resident memory once every this many chunks it adds (not
+ * before the first: a search always stores its first states, so that a budget below what the
+ * process already holds still ends with the states it covered).
+ */
 const CHUNKS_PER_RESIDENT_CHECK = 64;
 
 /** Set in the last word of every occupied slot of an `InlineStateStore` table (0 marks an empty slot). */
@@ -239,7 +243,8 @@ export class InlineStateStore implements StateStore {
 
   private grow(): void {
     const chunkBytes = CHUNK_LENGTH * 8;
-    if ((this.slotOf.capacity / CHUNK_LENGTH) % CHUNKS_PER_RESIDENT_CHECK === 0 && exceedsMemoryBudget(this.bytes, chunkBytes, this.maxBytes)) throw new BudgetExceeded('memory');
+    const chunks = this.slotOf.capacity / CHUNK_LENGTH;
+    if (chunks > 0 && chunks % CHUNKS_PER_RESIDENT_CHECK === 0 && exceedsMemoryBudget(this.bytes, chunkBytes, this.maxBytes)) throw new BudgetExceeded('memory');
     this.slotOf.grow(this.bytes, this.maxBytes);
     this.parents.grow(this.bytes, this.maxBytes);
     this.notePeak();

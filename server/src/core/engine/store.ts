@@ -21,7 +21,7 @@ export { BudgetExceeded, MAX_STORED_STATES, type HashFunction, type StateStore }
 export { InlineStateStore } from './inlineStore';
 
 /** States a chunk of the arena (and of the parents) holds. */
-const CHUNK_BITS = 14;
+const CHUNK_BITS = 12;
 const CHUNK_STATES = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_STATES - 1;
 /** About this many states a segment at the budget; a segment's rehash then takes about 0.1 s. */
@@ -250,7 +250,9 @@ export class IndexedStateStore implements StateStore {
 
   private growArena(): void {
     const bytes = CHUNK_STATES * (this.words * 4 + 4);
-    if (exceedsMemoryBudget(this.bytes, bytes, this.maxBytes)) throw new BudgetExceeded('memory');
+    // The first chunk counts only against the store's own size, as in the inline store.
+    const exceeds = this.arena.length === 0 ? this.bytes + bytes > this.maxBytes : exceedsMemoryBudget(this.bytes, bytes, this.maxBytes);
+    if (exceeds) throw new BudgetExceeded('memory');
     this.arena.push(new Uint32Array(CHUNK_STATES * this.words));
     this.parents.push(new Int32Array(CHUNK_STATES));
     if (this.recent.length < MAX_RECENT && this.count >= this.recent.length * 16) {
@@ -290,8 +292,8 @@ export class IndexedStateStore implements StateStore {
 
 /**
  * The store for states of `words` words: `InlineStateStore` when the state fits in two words, the
- * top bit of its last word is never used (`lastWordTopBitFree`) and the budget is at most
- * `INLINE_STORE_MAX_STATES`, else `IndexedStateStore`.
+ * top bit of its last word is never used (`lastWordTopBitFree`) and the budgets allow at most
+ * `INLINE_STORE_MAX_STATES` states, else `IndexedStateStore`.
  */
 export function createStateStore(
   words: number,
@@ -301,6 +303,8 @@ export function createStateStore(
   maxBytes: number,
   kind: 'auto' | 'indexed' = 'auto',
 ): StateStore {
-  if (kind === 'auto' && words <= 2 && lastWordTopBitFree && maxStates <= INLINE_STORE_MAX_STATES) return new InlineStateStore(words, maxStates, maxBytes);
+  // The budget in states is the smaller of the two budgets (a state takes at least 12 bytes).
+  const statesAtBudget = Math.min(maxStates, maxBytes / 12);
+  if (kind === 'auto' && words <= 2 && lastWordTopBitFree && statesAtBudget <= INLINE_STORE_MAX_STATES) return new InlineStateStore(words, maxStates, maxBytes);
   return new IndexedStateStore(words, hash, maxStates, maxBytes);
 }
