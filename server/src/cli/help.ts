@@ -31,8 +31,7 @@ Options:
   --format text|json|sarif  Output format (default text). JSON and SARIF go to stdout.
   --exact                   Turn reductions off: traces are the shortest possible.
   --max-states N            Stop each search after N states (default 10000000, as in the editor).
-  --timeout-ms N            Stop each proposal (lowering, compiling, search), and each model's parsing,
-                            after N milliseconds (default 300000, as in the editor).
+  --timeout-ms N            Bound each proposal, and each model's parsing, to N ms (default 300000, as in the editor).
   --max-memory MIB          Stop each search when its states take more than MIB MiB (default 1024).
   --simulate N              Run N random executions per proposal instead of an exhaustive search.
   --seed S                  With --simulate: the seed to replay (printed by a previous run).
