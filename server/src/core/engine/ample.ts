@@ -218,7 +218,7 @@ export class AmpleSets {
 
   /**
    * Chooses the smallest persistent set of state `s` (by the number of transitions at the members'
-   * points) that holds an enabled thread transition and leaves some transition out, into `members`.
+   * points) that holds an enabled thread transition and leaves some enabled transition out, into `members`.
    * Returns false when there is none: the state is then expanded in full. With `retry`, after the
    * cycle proviso rejected the last set, no seed is taken from the sets rejected in this state.
    */
@@ -244,7 +244,7 @@ export class AmpleSets {
       best = w;
       if (this.memberCount === 1) break;
     }
-    if (this.memberCount === 0) return false;
+    if (this.memberCount === 0 || !this.leavesOutEnabled(s)) return false;
     let onCycle = false;
     for (let k = 0; k < this.memberCount; k++) {
       const a = this.members[k];
@@ -252,6 +252,15 @@ export class AmpleSets {
     }
     this.needsProviso = onCycle;
     return true;
+  }
+
+  /** Whether an actor outside the chosen set has an enabled transition: otherwise the set saves nothing. */
+  private leavesOutEnabled(s: Int32Array): boolean {
+    const stamp = this.stamp;
+    const epoch = ++this.epoch;
+    for (let k = 0; k < this.memberCount; k++) stamp[this.members[k]] = epoch;
+    for (let a = 0; a < this.actorCount; a++) if (stamp[a] !== epoch && this.enabled(s, a)) return true;
+    return false;
   }
 
   /**

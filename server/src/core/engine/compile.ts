@@ -245,11 +245,6 @@ export interface ActorAccess {
   pointAccess: Int32Array;
   futureReads: Int32Array;
   futureWrites: Int32Array;
-  /**
-   * Per point: 1 when the actor can never be expanded alone there (not a thread, no transitions,
-   * or in conflict with a device, whose future never shrinks).
-   */
-  alwaysDependent: Uint8Array;
 }
 
 function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
@@ -284,31 +279,8 @@ function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
       }
     }
   }
-  const alwaysDependent = new Uint8Array(points).fill(actor.kind === 'thread' ? 0 : 1);
-  actor.points.forEach((point, p) => {
-    if (point.transitions.length === 0) alwaysDependent[p] = 1;
-  });
   const pointAccess = pointReads.map((r, k) => r | pointWrites[k]);
-  return { pointReads, pointWrites, pointAccess, futureReads, futureWrites, alwaysDependent };
-}
-
-/** Marks the points of threads that conflict with some device (see `ActorAccess.alwaysDependent`). */
-function markDeviceConflicts(system: TransitionSystem, access: ActorAccess[], wordsPerSet: number): void {
-  for (const actor of system.actors) {
-    const own = access[actor.index];
-    for (let p = 0; p < actor.points.length; p++) {
-      for (const device of system.actors) {
-        if (device.kind !== 'device' || device.index === actor.index) continue;
-        const other = access[device.index];
-        for (let k = 0; k < wordsPerSet; k++) {
-          const rw = own.pointReads[p * wordsPerSet + k] | own.pointWrites[p * wordsPerSet + k];
-          if ((other.futureWrites[k] & rw) !== 0 || (other.futureReads[k] & own.pointWrites[p * wordsPerSet + k]) !== 0) {
-            own.alwaysDependent[p] = 1;
-          }
-        }
-      }
-    }
-  }
+  return { pointReads, pointWrites, pointAccess, futureReads, futureWrites };
 }
 
 /**
@@ -495,12 +467,6 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
     );
     return { guards, steps, byPoint, expand, access: actorAccess(actor, wordsPerSet) };
   });
-
-  markDeviceConflicts(
-    system,
-    actors.map((a) => a.access),
-    wordsPerSet,
-  );
 
   let packCode = '';
   let unpackCode = '';
