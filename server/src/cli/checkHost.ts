@@ -144,7 +144,8 @@ class FileRun {
     switch (reply.type) {
       case 'begin':
         this.begun = true;
-        this.armWatchdog();
+        // Parsing and name checking have no budget of their own to stop at, so they get no slack.
+        this.armWatchdog(this.timeoutMs);
         break;
       case 'front':
         // A later worker parses the file again; the first answer stands.
