@@ -4,9 +4,11 @@
 // Each run is a fresh process that loads the built CLI and reports its own resource usage, worker
 // threads included; the two settings alternate, JOBS_REPEATS times each (default 5). Prints the
 // medians of wall and CPU time per setting, the load average, and then exactly
-// `jobs: --jobs 2 speedup <S>x wall, CPU ratio <R>x, ideal <I>x (<P> proposals, <N> states)`, where
+// `jobs: --jobs 2 speedup <S>x wall, CPU ratio <R>x, ideal <I>x, control <M>x (<P> proposals, <N> states)`, where
 // the ideal is what two workers taking the proposals in order could reach at best, given each
-// proposal's time with --jobs 1 (the proposals differ in size, so it is below 2).
+// proposal's time with --jobs 1 (the proposals differ in size, so it is below 2), and the control
+// is the same ratio for a plain busy loop in one thread against two, run between the checks: what
+// the machine's load left for a second thread.
 // JOBS_THREADS sets the family's worker threads (default 4; 3 makes each search about 20× smaller).
 //
 // The machine is shared: wall times move with the load (printed). The speedup is a ratio of
@@ -32,6 +34,28 @@ run(process.argv.slice(2)).then((out) => {
   process.stdout.write(JSON.stringify({ exitCode: out.exitCode, wallMs: performance.now() - started, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, verdicts, proposals: report.proposals.length, states, times }));
 });
 `;
+
+/**
+ * The control: the same fixed work of a busy loop, in one worker thread or split over two, timed in
+ * wall ms. On an idle machine two threads finish about 2× sooner; on a loaded one the ratio shows
+ * how much of a second core the machine gave this process, which bounds what --jobs 2 can gain.
+ */
+const CONTROL = `
+const { Worker } = require('node:worker_threads');
+const threads = Number(process.argv[1]);
+const started = performance.now();
+let left = threads;
+for (let i = 0; i < threads; i++) {
+  new Worker('let x = 0; for (let i = 0; i < ' + 2e9 / threads + '; i++) x += i; require("node:worker_threads").parentPort.postMessage(x);', { eval: true })
+    .on('exit', () => { if (--left === 0) process.stdout.write(String(performance.now() - started)); });
+}
+`;
+
+function controlWallMs(threads: number): number {
+  const child = spawnSync(process.execPath, ['-e', CONTROL, String(threads)], { encoding: 'utf8', timeout: 300_000 });
+  if (child.status !== 0 || !child.stdout) throw new Error(`the control run failed (status ${child.status}): ${child.stderr}`);
+  return Number(child.stdout);
+}
 
 interface Figures {
   exitCode: number;
@@ -99,6 +123,7 @@ function main(): void {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-bench-jobs-'));
   const runs: Record<1 | 2, Figures[]> = { 1: [], 2: [] };
   const loads: number[] = [];
+  const control: Record<1 | 2, number[]> = { 1: [], 2: [] };
   try {
     const file = path.join(dir, 'kref-four.lifetime');
     fs.writeFileSync(file, kernelFamilyProposals(threads));
@@ -108,6 +133,7 @@ function main(): void {
         const figures = runOnce(file, jobs);
         if (runs[1].length > 0 && figures.verdicts !== runs[1][0].verdicts) throw new Error(`--jobs ${jobs} changed the verdicts: ${figures.verdicts} against ${runs[1][0].verdicts}`);
         runs[jobs].push(figures);
+        control[jobs].push(controlWallMs(jobs));
       }
     }
   } finally {
@@ -125,7 +151,9 @@ function main(): void {
   const speedup = median(runs[1].map((r) => r.wallMs)) / median(runs[2].map((r) => r.wallMs));
   const cpuRatio = median(runs[2].map((r) => r.cpuMs)) / median(runs[1].map((r) => r.cpuMs));
   const ideal = median(runs[1].map((r) => idealSpeedup(r.times)));
-  console.log(`jobs: --jobs 2 speedup ${speedup.toFixed(2)}x wall, CPU ratio ${cpuRatio.toFixed(2)}x, ideal ${ideal.toFixed(2)}x (${first.proposals} proposals, ${first.states.toLocaleString('en-US')} states)`);
+  const machine = median(control[1]) / median(control[2]);
+  console.log(`control: a busy loop split over two threads finished ${machine.toFixed(2)}x sooner than in one (what this machine gave a second thread meanwhile)`);
+  console.log(`jobs: --jobs 2 speedup ${speedup.toFixed(2)}x wall, CPU ratio ${cpuRatio.toFixed(2)}x, ideal ${ideal.toFixed(2)}x, control ${machine.toFixed(2)}x (${first.proposals} proposals, ${first.states.toLocaleString('en-US')} states)`);
 }
 
 main();

@@ -61,7 +61,7 @@ interface QueuedJob {
 
 export class CheckHost {
   private readonly idle: Worker[] = [];
-  private running = 0;
+  private readonly busy = new Set<Worker>();
   private readonly queue: QueuedJob[] = [];
   private readonly workerPath: string;
   private readonly jobs: number;
@@ -89,7 +89,7 @@ export class CheckHost {
   }
 
   private pump(): void {
-    while (this.queue.length > 0 && (this.idle.length > 0 || this.running < this.jobs)) {
+    while (this.queue.length > 0 && (this.idle.length > 0 || this.busy.size < this.jobs)) {
       const next = this.queue.shift()!;
       if (next.run.settled) continue;
       let worker: Worker;
@@ -107,7 +107,7 @@ export class CheckHost {
   private acquire(): Worker {
     const idle = this.idle.pop();
     if (idle) {
-      this.running++;
+      this.busy.add(idle);
       return idle;
     }
     const worker = new Worker(this.workerPath, this.options.maxHeapMiB ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMiB } } : {});
@@ -117,21 +117,23 @@ export class CheckHost {
       const at = this.idle.indexOf(worker);
       if (at >= 0) this.idle.splice(at, 1);
     });
-    this.running++;
+    this.busy.add(worker);
     return worker;
   }
 
   /** A job is over: its worker takes the next job, or is terminated when it is stuck or broken. */
   release(worker: Worker, broken: boolean): void {
-    this.running--;
+    this.busy.delete(worker);
     if (broken) void worker.terminate();
     else this.idle.push(worker);
     this.pump();
   }
 
+  /** Terminates every worker; a job still running (of a file that failed) ends as its worker exits. */
   async dispose(): Promise<void> {
-    const idle = this.idle.splice(0);
-    await Promise.all(idle.map((worker) => worker.terminate()));
+    this.queue.length = 0;
+    const workers = [...this.idle.splice(0), ...this.busy];
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
 
@@ -296,8 +298,10 @@ class WorkerJob {
     if (this.over) return;
     this.end(true);
     if (!this.begun) this.run.fail(`the check worker did not start within ${WORKER_START_MS / 1000} s`);
-    else if (this.only === null) this.run.finishFrontTimedOut();
-    else this.run.onOutcome(this.only.name, stoppedOutcome(this.only, 'time', performance.now() - this.phaseStarted));
+    else if (this.only === null) {
+      // Once the front phase has answered, its proposals are queued and its worker has nothing left to do.
+      if (!this.run.front) this.run.finishFrontTimedOut();
+    } else this.run.onOutcome(this.only.name, stoppedOutcome(this.only, 'time', performance.now() - this.phaseStarted));
   }
 
   /** The worker died: out of memory, or an exception the worker did not catch. */
@@ -305,7 +309,7 @@ class WorkerJob {
     if (this.over) return;
     this.end(true);
     if (this.only === null) {
-      this.run.fail(reason === 'memory' ? 'the check worker ran out of memory while parsing and checking names' : reason);
+      if (!this.run.front) this.run.fail(reason === 'memory' ? 'the check worker ran out of memory while parsing and checking names' : reason);
       return;
     }
     const ms = performance.now() - this.phaseStarted;
