@@ -43,6 +43,10 @@ if (exists('server/src/cli/checkWorker.ts')) {
 if (exists('server/src/lsp/analysisWorker.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/lsp/analysisWorker.ts'], outfile: 'dist/server/analysisWorker.js' });
 }
+// The proposal pool's worker sits next to the engine worker's bundle, which holds the pool.
+if (exists('server/src/workers/proposalWorker.ts')) {
+  builds.push({ ...common, entryPoints: ['server/src/workers/proposalWorker.ts'], outfile: 'dist/server/proposalWorker.js' });
+}
 if (exists('server/src/cli/main.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });
 }

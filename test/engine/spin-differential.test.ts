@@ -29,8 +29,11 @@ import { lowerModel } from '../../server/src/core/engine/lower/index';
 import { compileSystem } from '../../server/src/core/engine/compile';
 import { checkProgress, threadsCanLoop } from '../../server/src/core/engine/progress';
 import type { SourceFile } from '../../server/src/core/syntax/ast';
+import { checkModelInPool, ProposalPool } from '../../server/src/workers/proposalPool';
 
 const MODELS = Number(process.env.SPIN_MODELS ?? 300);
+/** Models of the `--jobs 2` variant, whose engine searches run on a pool of two workers. */
+const JOBS_MODELS = Number(process.env.SPIN_JOBS_MODELS ?? 40);
 const SEED = process.env.SPIN_SEED !== undefined ? Number(process.env.SPIN_SEED) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
 const PARALLEL = 2;
 /** Larger models for a longer campaign: SPIN_THREADS (default 3) and SPIN_STATEMENTS (default 4). */
@@ -124,18 +127,31 @@ let livelockModels = 0;
 let livelockModelsTooLargeForSpin = 0;
 let livelocks = 0;
 
-async function compare(seed: number): Promise<Outcome> {
-  return compareText(seed, generateModel(seed, GENERATOR).text);
+async function compare(seed: number, pool?: ProposalPool): Promise<Outcome> {
+  return compareText(seed, generateModel(seed, GENERATOR).text, pool);
 }
 
-async function compareText(seed: number, text: string): Promise<Outcome> {
+/**
+ * The baseline's result, checked in this thread or, with `pool`, by a pool worker (`--jobs 2`),
+ * whose result must then equal the one of this thread but for the time taken.
+ */
+async function checkBaseline(file: SourceFile, checked: unknown, text: string, exact: boolean, pool?: ProposalPool): Promise<ProposalResult> {
+  const options = { exact, proposals: ['baseline'], maxStates: ENGINE_STATE_LIMIT };
+  const alone = checkModel(file, checked, options).proposals[0];
+  if (!pool) return alone;
+  const pooled = (await checkModelInPool(pool, file, text, options)).proposals[0];
+  assert.deepEqual({ ...pooled, ms: 0 }, { ...alone, ms: 0 }, `a pool worker's ${exact ? 'exact' : 'reduced'} result differs from this thread's:\n${text}`);
+  return pooled;
+}
+
+async function compareText(seed: number, text: string, pool?: ProposalPool): Promise<Outcome> {
   const parsed = parse(text);
   const checked = checkFile(parsed.file);
   const errors = [...parsed.diagnostics, ...checked.diagnostics].filter((d) => d.severity === 'error');
   if (errors.length > 0) {
     return { seed, engine: 'invalid', spin: '-', problem: `the generator wrote an invalid model: ${errors[0].message}\n${text}` };
   }
-  const exact = checkModel(parsed.file, checked, { exact: true, proposals: ['baseline'], maxStates: ENGINE_STATE_LIMIT }).proposals[0];
+  const exact = await checkBaseline(parsed.file, checked, text, true, pool);
   if (!exact || exact.verdict === 'incomplete') return { seed, engine: 'skipped: incomplete', spin: '-' };
   // SPIN's export checks the safety kinds; a livelock is compared on its own (compareLivelock).
   const safetyReports = (exact.violations ?? []).filter((v) => v.kind !== 'livelock');
@@ -163,9 +179,10 @@ async function compareText(seed: number, text: string): Promise<Outcome> {
   if (pan.verdict === 'unknown') return fail(`pan gave no verdict: ${pan.problem}\n${run.output.slice(0, 2000)}`);
   if (pan.verdict !== safety.verdict) return fail(`engine says ${outcome.engine}, SPIN says ${spin}`);
 
-  const livelock = await compareLivelock(parsed.file, exported.text);
+  // The livelock check does not depend on where the search ran: the --jobs 2 variant leaves it to the main test.
+  const livelock = pool ? undefined : await compareLivelock(parsed.file, exported.text);
   if (livelock) return fail(livelock);
-  const reduced = checkModel(parsed.file, checked, { proposals: ['baseline'], maxStates: ENGINE_STATE_LIMIT }).proposals[0];
+  const reduced = await checkBaseline(parsed.file, checked, text, false, pool);
   if (reduced.verdict !== 'incomplete' && reduced.verdict !== exact.verdict) {
     return fail(`the reduced search says ${describe(reduced)}, the exact one ${describe(exact)}`);
   }
@@ -245,4 +262,25 @@ test(`the engine and SPIN agree on ${MODELS} random models`, { skip, timeout: 30
     `${failures.length} of ${outcomes.length} models disagree (SPIN_SEED=${SEED}); the first:\n` +
       failures.slice(0, 3).map((f) => `seed ${f.seed}: ${f.problem}`).join('\n\n'),
   );
+});
+
+test(`at --jobs 2 the engine and SPIN agree on ${JOBS_MODELS} random models`, { skip, timeout: 10 * 60_000 }, async () => {
+  assert.equal(unavailable, undefined, `CI is set but ${unavailable}`);
+  const seed = (SEED + 0x5bd1e995) >>> 0;
+  console.log(`# spin differential at --jobs 2: seed ${seed}, ${JOBS_MODELS} models; replay with SPIN_SEED=${SEED}`);
+  const pool = new ProposalPool(2);
+  const outcomes: Outcome[] = [];
+  try {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < JOBS_MODELS) outcomes.push(await compare((seed + next++) >>> 0, pool));
+    };
+    await Promise.all(Array.from({ length: PARALLEL }, worker));
+  } finally {
+    await pool.close();
+  }
+  const failures = outcomes.filter((o) => o.problem);
+  const compared = outcomes.filter((o) => !o.engine.startsWith('skipped'));
+  assert.ok(compared.length >= JOBS_MODELS * 0.9, `only ${compared.length} of ${JOBS_MODELS} models were compared`);
+  assert.equal(failures.length, 0, `${failures.length} of ${outcomes.length} models disagree at --jobs 2 (SPIN_SEED=${SEED}); the first:\n${failures.slice(0, 3).map((f) => `seed ${f.seed}: ${f.problem}`).join('\n\n')}`);
 });

@@ -4,6 +4,9 @@
 import { integer, splitFlag } from './flags';
 import { parseReviewArgs, type ReviewCommand } from './review/args';
 
+/** The most worker threads `--jobs` may ask for. */
+const MAX_JOBS = 256;
+
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
 export interface CheckCommand {
@@ -25,6 +28,8 @@ export interface CheckCommand {
   proposals: string[];
   /** Who searches the models: the engine, or SPIN on the Promela export (`--backend spin`). */
   backend: 'engine' | 'spin';
+  /** Worker threads checking proposals and files at once (`--jobs`); by default one per core. */
+  jobs?: number;
 }
 
 export interface ExportCommand {
@@ -88,7 +93,7 @@ function parseCheck(args: readonly string[]): Command {
       continue;
     }
     const { flag, inline } = splitFlag(arg);
-    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '--backend', '-f'].includes(flag);
+    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '--backend', '--jobs', '-j', '-f'].includes(flag);
     let value: string | undefined = inline;
     if (takesValue && value === undefined) {
       value = args[i + 1];
@@ -125,6 +130,13 @@ function parseCheck(args: readonly string[]): Command {
         const n = integer(value, 1);
         if (n === undefined) return usageError(`--timeout-ms needs a positive whole number of milliseconds, not '${value}'`);
         command.timeoutMs = n;
+        break;
+      }
+      case '--jobs':
+      case '-j': {
+        const n = integer(value, 1);
+        if (n === undefined || n > MAX_JOBS) return usageError(`--jobs needs a whole number of workers from 1 to ${MAX_JOBS}, not '${value}'`);
+        command.jobs = n;
         break;
       }
       case '--max-memory': {

@@ -3,6 +3,7 @@
 import type { CheckCommand } from './args';
 import { checkCFile } from './cfiles';
 import { prepareC, problemLines } from './cSupport';
+import { availableParallelism } from 'node:os';
 import { CheckHost } from './checkHost';
 import type { EngineJobOptions } from './engineReport';
 import type { CommandOutput } from './exportCommand';
@@ -16,6 +17,7 @@ import { formatSarif } from './sarif';
 import { proposalNames } from '../core/engine/index';
 import { parse } from '../core/syntax/parser';
 import { spinMissing } from '../spin/spinBackend';
+import type { EngineProgress } from '../core/engine/types';
 
 export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   const inputs = collectInputs(command.paths, { cFiles: true, skipInWalks: true });
@@ -34,7 +36,6 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   });
   if (c.problems.length > 0) return { stdout: '', stderr: problemLines(c.problems), exitCode: 2 };
 
-  const reports: FileReport[] = [];
   let stderr = c.warning ?? '';
   // One seed for the whole command, so that `--seed` replays every proposal of every file exactly.
   const seed = command.simulate !== undefined ? (command.seed ?? Math.floor(Math.random() * 2 ** 31)) : command.seed;
@@ -50,26 +51,31 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
         backend: command.backend,
       }
     : undefined;
-  // Models are checked in a worker thread under a watchdog, so that --timeout-ms holds in every phase.
-  const host = new CheckHost();
+  // Models are checked in worker threads under a watchdog, so that --timeout-ms holds in every
+  // phase: up to --jobs of them at once, all files' proposals alike. The reports keep the order of
+  // the inputs, and each report the order of its proposals.
+  const host = new CheckHost({ jobs: command.jobs ?? availableParallelism() });
+  // One line for the whole command: with several searches at once, it shows the latest of them.
+  const progress = command.engine ? ProgressLine.forStderr() : undefined;
+  const pending: (FileReport | Promise<FileReport>)[] = [];
   try {
     for (const [index, input] of inputs.files.entries()) {
-      reports.push(...skippedReports(inputs.skipped, index));
+      pending.push(...skippedReports(inputs.skipped, index));
       if (input.language === 'c') {
-        reports.push(checkCFile(input.path, input.text, c.frontEnd!, command.verbose));
+        pending.push(checkCFile(input.path, input.text, c.frontEnd!, command.verbose));
         continue;
       }
-      const progress = command.engine ? ProgressLine.forStderr(input.path) : undefined;
-      try {
-        reports.push(await host.check({ path: input.path, text: input.text, engine, apiFiles: command.apiFiles, onProgress: progress ? (p) => progress.update(p) : undefined }));
-      } finally {
-        progress?.clear();
-      }
+      const onProgress = progress ? (p: EngineProgress) => progress.update(input.path, p) : undefined;
+      pending.push(host.check({ path: input.path, text: input.text, engine, apiFiles: command.apiFiles, onProgress }));
     }
-    reports.push(...skippedReports(inputs.skipped, inputs.files.length));
+    pending.push(...skippedReports(inputs.skipped, inputs.files.length));
+    // Every check settles before the workers go, even when one of them failed.
+    await Promise.allSettled(pending);
   } finally {
+    progress?.clear();
     await host.dispose();
   }
+  const reports = await Promise.all(pending);
 
   const seeds = new Set(reports.flatMap((report) => report.proposals.flatMap((result) => (result.seed !== undefined ? [result.seed] : []))));
   // The seed goes to stderr, so that it is seen in every format and never breaks JSON or SARIF.

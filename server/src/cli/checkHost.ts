@@ -1,14 +1,18 @@
-// The watchdog of `lifetime check`: each `.lifetime` file is checked in a worker thread, and a phase
-// (parsing and name checking, or one proposal's lowering, compiling and search) that outlives the
-// time budget has its worker terminated, wherever it is. The proposal it was checking gets an honest
-// `incomplete` verdict for `time`; the proposals after it are checked by a fresh worker, each with
-// its own budget, as `--timeout-ms` promises.
+// The worker pool and watchdog of `lifetime check`. Each `.lifetime` file is parsed and name-checked
+// in a worker thread (its front phase), which plans its proposals; each planned proposal is then a
+// job of its own, run by the next free worker of up to `--jobs` workers, so that the proposals of a
+// file, and different files, are checked at once. A phase (parsing and name checking, or one
+// proposal's lowering, compiling and search) that outlives the time budget has its worker
+// terminated, wherever it is: that proposal gets an honest `incomplete` verdict for `time`, and the
+// other proposals go on in the other workers and a fresh one, each with its own budget, as
+// `--timeout-ms` promises. Reports are assembled in the proposals' planned order, whatever order
+// the jobs end in, so the output is the same for every `--jobs`.
 
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import { DEFAULT_BUDGETS } from '../core/engine/budgets';
-import { CheckReply, type CheckJob } from './checkProtocol';
+import type { CheckJob, CheckReply } from './checkProtocol';
 import type { EngineProgress } from '../core/engine/types';
 import { engineRunOf, stoppedOutcome, type EngineJobOptions, type PlannedProposal, type ProposalOutcome } from './engineReport';
 import { newReport, sortDiagnostics, type FileReport } from './report';
@@ -41,65 +45,113 @@ const EXPECT_LINE = /^[ \t]*expect\b/m;
 export interface CheckHostOptions {
   /** The worker's script; by default `checkWorker.js` next to this module (the bundle or tsc's output). */
   workerPath?: string;
-  /** A heap limit for the worker, in MiB; node's default when absent. A worker that reaches it stops the proposal for `memory`. */
+  /** A heap limit for each worker, in MiB; node's default when absent. A worker that reaches it stops the proposal for `memory`. */
   maxHeapMiB?: number;
+  /** How many workers may run at once (`--jobs`); 1 by default. */
+  jobs?: number;
+}
+
+/** One job waiting for a worker: a file's front phase (`only` null) or one of its proposals. */
+interface QueuedJob {
+  run: FileRun;
+  only: PlannedProposal | null;
+  /** The job's place: the file's place among the checks, then the proposal's in the file. */
+  order: [number, number];
 }
 
 export class CheckHost {
-  private worker: Worker | undefined;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Set<Worker>();
+  private readonly queue: QueuedJob[] = [];
   private readonly workerPath: string;
+  private readonly jobs: number;
+  private files = 0;
 
   constructor(private readonly options: CheckHostOptions = {}) {
     this.workerPath = options.workerPath ?? path.join(__dirname, 'checkWorker.js');
+    this.jobs = Math.max(1, options.jobs ?? 1);
   }
 
-  /** Checks one file; rejects only when parsing or name checking failed with an internal error. */
+  /**
+   * Checks one file; rejects only when parsing or name checking failed with an internal error.
+   * Files may be checked at once: their jobs share the workers, earlier files first.
+   */
   check(file: FileCheck): Promise<FileReport> {
-    return new Promise<FileReport>((resolve, reject) => new FileRun(this, file, resolve, reject).start());
+    const index = this.files++;
+    return new Promise<FileReport>((resolve, reject) => new FileRun(this, index, file, resolve, reject).start());
   }
 
-  /** The idle worker, or a new one. */
-  acquire(): Worker {
-    if (this.worker) return this.worker;
+  /** Queues a job and starts every job a worker is free for. */
+  enqueue(job: QueuedJob): void {
+    const at = this.queue.findIndex((queued) => compareOrder(job.order, queued.order) < 0);
+    this.queue.splice(at < 0 ? this.queue.length : at, 0, job);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && (this.idle.length > 0 || this.busy.size < this.jobs)) {
+      const next = this.queue.shift()!;
+      if (next.run.settled) continue;
+      let worker: Worker;
+      try {
+        worker = this.acquire();
+      } catch (error) {
+        next.run.fail(`the check worker could not start: ${error instanceof Error ? error.message : String(error)}`);
+        continue;
+      }
+      new WorkerJob(this, worker, next.run, next.only).start();
+    }
+  }
+
+  /** An idle worker, or a new one. */
+  private acquire(): Worker {
+    const idle = this.idle.pop();
+    if (idle) {
+      this.busy.add(idle);
+      return idle;
+    }
     const worker = new Worker(this.workerPath, this.options.maxHeapMiB ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMiB } } : {});
     // The watchdog's timer keeps the process alive while a file is checked; an idle worker must not.
     worker.unref();
     worker.on('exit', () => {
-      if (this.worker === worker) this.worker = undefined;
+      const at = this.idle.indexOf(worker);
+      if (at >= 0) this.idle.splice(at, 1);
     });
-    this.worker = worker;
+    this.busy.add(worker);
     return worker;
   }
 
-  /** Terminates a worker that is stuck or broken; the next file gets a fresh one. */
-  discard(worker: Worker): void {
-    if (this.worker === worker) this.worker = undefined;
-    void worker.terminate();
+  /** A job is over: its worker takes the next job, or is terminated when it is stuck or broken. */
+  release(worker: Worker, broken: boolean): void {
+    this.busy.delete(worker);
+    if (broken) void worker.terminate();
+    else this.idle.push(worker);
+    this.pump();
   }
 
+  /** Terminates every worker; a job still running (of a file that failed) ends as its worker exits. */
   async dispose(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
+    this.queue.length = 0;
+    const workers = [...this.idle.splice(0), ...this.busy];
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 }
 
-/** One file's run through one or more workers. */
+function compareOrder(a: [number, number], b: [number, number]): number {
+  return a[0] - b[0] || a[1] - b[1];
+}
+
+/** One file's check: its front phase, then its proposals, each a job of its own. */
 class FileRun {
-  private front: Front | undefined;
+  front: Front | undefined;
   private readonly outcomes = new Map<string, ProposalOutcome>();
-  private worker: Worker | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private phaseStarted = 0;
-  /** Whether the current worker has begun the job (it has loaded). */
-  private begun = false;
-  private settled = false;
-  private readonly timeoutMs: number;
-  private readonly detach: (() => void)[] = [];
+  settled = false;
+  readonly timeoutMs: number;
 
   constructor(
     private readonly host: CheckHost,
-    private readonly file: FileCheck,
+    private readonly index: number,
+    readonly file: FileCheck,
     private readonly resolve: (report: FileReport) => void,
     private readonly reject: (error: Error) => void,
   ) {
@@ -107,128 +159,30 @@ class FileRun {
   }
 
   start(): void {
-    let worker: Worker;
-    try {
-      worker = this.host.acquire();
-    } catch (error) {
-      this.fail(`the check worker could not start: ${error instanceof Error ? error.message : String(error)}`);
-      return;
-    }
-    this.worker = worker;
-    this.begun = false;
-    const onMessage = (reply: CheckReply) => this.onReply(reply);
-    const onError = (error: Error & { code?: string }) => this.onWorkerDied(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : `the check worker failed: ${error.message}`);
-    const onExit = (code: number) => this.onWorkerDied(`the check worker exited with code ${code}`);
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    this.detach.push(() => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    });
-    const job: CheckJob = { type: 'check', text: this.file.text, apiFiles: this.file.apiFiles, done: [...this.outcomes.keys()] };
-    if (this.file.engine) job.engine = this.file.engine;
-    this.armWatchdog(WORKER_START_MS);
-    worker.postMessage(job);
+    this.host.enqueue({ run: this, only: null, order: [this.index, -1] });
   }
 
-  private armWatchdog(ms = this.timeoutMs + watchdogSlackMs(this.timeoutMs)): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.phaseStarted = performance.now();
-    this.timer = setTimeout(() => this.onDeadline(), ms);
-  }
-
-  private onReply(reply: CheckReply): void {
-    if (this.settled || reply === null || typeof reply !== 'object') return;
-    switch (reply.type) {
-      case 'begin':
-        this.begun = true;
-        // Parsing and name checking have no budget of their own to stop at, so they get no slack.
-        this.armWatchdog(this.timeoutMs);
-        break;
-      case 'front':
-        // A later worker parses the file again; the first answer stands.
-        this.front ??= reply;
-        this.armWatchdog();
-        break;
-      case 'start':
-        this.armWatchdog();
-        break;
-      case 'progress':
-        this.file.onProgress?.(reply.progress);
-        break;
-      case 'proposal':
-        this.outcomes.set(reply.name, reply.outcome);
-        this.armWatchdog();
-        break;
-      case 'end':
-        this.releaseWorker(false);
-        this.finish();
-        break;
-      case 'failed':
-        this.onWorkerDied(`internal error: ${reply.message}`);
-        break;
-    }
-  }
-
-  /** The proposal being checked now: the first planned one without an outcome. */
-  private current(): PlannedProposal | undefined {
-    return this.front?.planned.find((proposal) => !this.outcomes.has(proposal.name));
-  }
-
-  private onDeadline(): void {
+  /** The front phase answered: the proposals it planned are queued, each as a job. */
+  onFront(front: Front): void {
     if (this.settled) return;
-    if (!this.begun) {
-      this.fail(`the check worker did not start within ${WORKER_START_MS / 1000} s`);
+    this.front = front;
+    if (front.engineSkipped || front.planned.length === 0) {
+      this.finish();
       return;
     }
-    this.releaseWorker(true);
-    const current = this.current();
-    if (!this.front || !current) {
-      this.finishFrontTimedOut();
-      return;
-    }
-    this.outcomes.set(current.name, stoppedOutcome(current, 'time', performance.now() - this.phaseStarted));
-    this.continueOrFinish();
+    for (const [at, proposal] of front.planned.entries()) this.host.enqueue({ run: this, only: proposal, order: [this.index, at] });
   }
 
-  /** The worker died: out of memory, or an exception the worker did not catch. */
-  private onWorkerDied(reason: 'memory' | string): void {
+  onOutcome(name: string, outcome: ProposalOutcome): void {
     if (this.settled) return;
-    this.releaseWorker(true);
-    const current = this.current();
-    if (!this.front || !current) {
-      this.fail(reason === 'memory' ? 'the check worker ran out of memory while parsing and checking names' : reason);
-      return;
-    }
-    const ms = performance.now() - this.phaseStarted;
-    this.outcomes.set(current.name, reason === 'memory' ? stoppedOutcome(current, 'memory', ms) : internalErrorOutcome(current, reason, ms));
-    this.continueOrFinish();
-  }
-
-  private continueOrFinish(): void {
-    if (this.current()) this.start();
-    else this.finish();
-  }
-
-  private releaseWorker(broken: boolean): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    for (const detach of this.detach.splice(0)) detach();
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker && broken) this.host.discard(worker);
+    this.outcomes.set(name, outcome);
+    if (this.front && this.front.planned.every((proposal) => this.outcomes.has(proposal.name))) this.finish();
   }
 
   private finish(): void {
     if (this.settled) return;
     this.settled = true;
-    const front = this.front;
-    if (!front) {
-      this.reject(new Error('the check worker ended without an answer'));
-      return;
-    }
+    const front = this.front!;
     const report = newReport(this.file.path, this.file.text);
     report.diagnostics.push(...front.diagnostics);
     if (front.engineSkipped) report.engineSkipped = front.engineSkipped;
@@ -244,7 +198,8 @@ class FileRun {
   }
 
   /** Parsing and name checking outlived the budget: nothing in the file was checked. */
-  private finishFrontTimedOut(): void {
+  finishFrontTimedOut(): void {
+    if (this.settled) return;
     this.settled = true;
     const report = newReport(this.file.path, this.file.text);
     const expects = EXPECT_LINE.test(this.file.text);
@@ -261,11 +216,113 @@ class FileRun {
     this.resolve(report);
   }
 
-  private fail(message: string): void {
+  fail(message: string): void {
     if (this.settled) return;
     this.settled = true;
-    this.releaseWorker(true);
     this.reject(new Error(message));
+  }
+}
+
+/** One job in one worker under the watchdog: a file's front phase, or one of its proposals. */
+class WorkerJob {
+  private timer: NodeJS.Timeout | undefined;
+  private phaseStarted = 0;
+  /** Whether the worker has begun the job (it has loaded). */
+  private begun = false;
+  private over = false;
+  private readonly detach: (() => void)[] = [];
+
+  constructor(
+    private readonly host: CheckHost,
+    private readonly worker: Worker,
+    private readonly run: FileRun,
+    private readonly only: PlannedProposal | null,
+  ) {}
+
+  start(): void {
+    const worker = this.worker;
+    const onMessage = (reply: CheckReply) => this.onReply(reply);
+    const onError = (error: Error & { code?: string }) => this.onWorkerDied(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : `the check worker failed: ${error.message}`);
+    const onExit = (code: number) => this.onWorkerDied(`the check worker exited with code ${code}`);
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    this.detach.push(() => {
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+    });
+    const file = this.run.file;
+    const job: CheckJob = { type: 'check', text: file.text, apiFiles: file.apiFiles, only: this.only?.name ?? null };
+    if (file.engine) job.engine = file.engine;
+    this.armWatchdog(WORKER_START_MS);
+    worker.postMessage(job);
+  }
+
+  private armWatchdog(ms = this.run.timeoutMs + watchdogSlackMs(this.run.timeoutMs)): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.phaseStarted = performance.now();
+    this.timer = setTimeout(() => this.onDeadline(), ms);
+  }
+
+  private onReply(reply: CheckReply): void {
+    if (this.over || reply === null || typeof reply !== 'object') return;
+    switch (reply.type) {
+      case 'begin':
+        this.begun = true;
+        // The front job (parsing and name checking) has no budget of its own to stop at, so it gets no slack.
+        this.armWatchdog(this.only === null ? this.run.timeoutMs : undefined);
+        break;
+      case 'front':
+        if (this.only === null) this.run.onFront(reply);
+        break;
+      case 'start':
+        this.armWatchdog();
+        break;
+      case 'progress':
+        this.run.file.onProgress?.(reply.progress);
+        break;
+      case 'proposal':
+        if (this.only?.name === reply.name) this.run.onOutcome(reply.name, reply.outcome);
+        break;
+      case 'end':
+        this.end(false);
+        if (this.only === null && !this.run.front) this.run.fail('the check worker ended without an answer');
+        break;
+      case 'failed':
+        this.onWorkerDied(`internal error: ${reply.message}`);
+        break;
+    }
+  }
+
+  private onDeadline(): void {
+    if (this.over) return;
+    this.end(true);
+    if (!this.begun) this.run.fail(`the check worker did not start within ${WORKER_START_MS / 1000} s`);
+    else if (this.only === null) {
+      // Once the front phase has answered, its proposals are queued and its worker has nothing left to do.
+      if (!this.run.front) this.run.finishFrontTimedOut();
+    } else this.run.onOutcome(this.only.name, stoppedOutcome(this.only, 'time', performance.now() - this.phaseStarted));
+  }
+
+  /** The worker died: out of memory, or an exception the worker did not catch. */
+  private onWorkerDied(reason: 'memory' | string): void {
+    if (this.over) return;
+    this.end(true);
+    if (this.only === null) {
+      if (!this.run.front) this.run.fail(reason === 'memory' ? 'the check worker ran out of memory while parsing and checking names' : reason);
+      return;
+    }
+    const ms = performance.now() - this.phaseStarted;
+    this.run.onOutcome(this.only.name, reason === 'memory' ? stoppedOutcome(this.only, 'memory', ms) : internalErrorOutcome(this.only, reason, ms));
+  }
+
+  private end(broken: boolean): void {
+    this.over = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const detach of this.detach.splice(0)) detach();
+    this.host.release(this.worker, broken);
   }
 }
 

@@ -12,8 +12,12 @@ export interface CheckJob {
   engine?: EngineJobOptions;
   /** Extra kernel API tables, for models with C bodies. */
   apiFiles: string[];
-  /** Proposals whose outcome the command already has (a worker before this one ran them). */
-  done: string[];
+  /**
+   * What this job does: `null` parses and checks names, then reports the planned proposals (the
+   * front phase); a proposal's name parses the file again and checks only that proposal, so that
+   * the command can give each proposal its own worker and its own watchdog.
+   */
+  only: string | null;
 }
 
 export type CheckReply =
@@ -36,5 +40,5 @@ export type CheckReply =
 export function isCheckJob(value: unknown): value is CheckJob {
   if (value === null || typeof value !== 'object') return false;
   const job = value as Partial<CheckJob>;
-  return job.type === 'check' && typeof job.text === 'string' && Array.isArray(job.apiFiles) && Array.isArray(job.done);
+  return job.type === 'check' && typeof job.text === 'string' && Array.isArray(job.apiFiles) && (job.only === null || typeof job.only === 'string');
 }

@@ -1,6 +1,7 @@
-// The check worker: parses and name-checks one `.lifetime` file, then runs the engine on each of its
-// proposals, telling the command as each phase starts and ends. The command's watchdog terminates
-// this thread when a phase outlives the time budget, whatever the phase is doing.
+// The check worker: parses and name-checks one `.lifetime` file and plans its proposals (the front
+// phase), or runs the engine on one of those proposals, telling the command as each phase starts
+// and ends. The command's watchdog terminates this thread when a phase outlives the time budget,
+// whatever the phase is doing.
 
 import { parentPort } from 'node:worker_threads';
 import { cBodiesFor } from '../core/features/cBodies';
@@ -25,17 +26,21 @@ async function runJob(job: CheckJob): Promise<void> {
   const diagnostics = [...parsed.diagnostics, ...semantic.diagnostics];
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const engine = job.engine;
-  if (!engine || hasErrors) {
-    const engineSkipped = !engine ? 'the engine was turned off (--no-engine)' : 'the file has errors; the engine runs once they are fixed';
-    post({ type: 'front', diagnostics, engineSkipped, planned: [], expectations: [] });
+  if (job.only === null) {
+    if (!engine || hasErrors) {
+      const engineSkipped = !engine ? 'the engine was turned off (--no-engine)' : 'the file has errors; the engine runs once they are fixed';
+      post({ type: 'front', diagnostics, engineSkipped, planned: [], expectations: [] });
+    } else {
+      post({ type: 'front', diagnostics, planned: plannedProposals(parsed.file, engine), expectations: [...expectationRanges(parsed.file)] });
+    }
     post({ type: 'end' });
     return;
   }
-  const planned = plannedProposals(parsed.file, engine);
-  const support = hasCBody(job.text) ? await cBodiesFor(job.apiFiles) : undefined;
+  const proposal = engine && !hasErrors ? plannedProposals(parsed.file, engine).find((planned) => planned.name === job.only) : undefined;
+  if (!engine || !proposal) throw new Error(`proposal '${job.only}' is not one the front phase planned`);
   // A problem loading the C front end is the command's to report (it loads it too); the models'
   // C bodies are then reported as not checked.
-  post({ type: 'front', diagnostics, planned, expectations: [...expectationRanges(parsed.file)] });
+  const support = hasCBody(job.text) ? await cBodiesFor(job.apiFiles) : undefined;
   let lastProgress = 0;
   const onProgress = (progress: EngineProgress) => {
     const now = Date.now();
@@ -43,12 +48,9 @@ async function runJob(job: CheckJob): Promise<void> {
     lastProgress = now;
     post({ type: 'progress', progress });
   };
-  for (const proposal of planned) {
-    if (job.done.includes(proposal.name)) continue;
-    post({ type: 'start', name: proposal.name });
-    const outcome = runProposal(parsed.file, proposal, { ...engine, onProgress, translateC: support?.translateC });
-    post({ type: 'proposal', name: proposal.name, outcome });
-  }
+  post({ type: 'start', name: proposal.name });
+  const outcome = runProposal(parsed.file, proposal, { ...engine, onProgress, translateC: support?.translateC });
+  post({ type: 'proposal', name: proposal.name, outcome });
   post({ type: 'end' });
 }
 

@@ -33,6 +33,8 @@ Options:
   --max-states N            Stop each search after N states (default 10000000, as in the editor).
   --timeout-ms N            Bound each proposal, and each model's parsing, to N ms (default 300000, as in the editor).
   --max-memory MIB          Stop each search when its states take more than MIB MiB (default 1024).
+  -j, --jobs N              Check proposals and files on N worker threads at once (default: one
+                            per core). Verdicts, traces and output are the same for every N.
   --simulate N              Run N random executions per proposal instead of an exhaustive search.
   --seed S                  With --simulate: the seed to replay (printed by a previous run).
   --api FILE                An extra kernel API table for C files (repeatable).

@@ -1,9 +1,13 @@
 // The engine's worker thread. It takes one check at a time; the server cancels a check by storing
-// 1 in the job's shared flag, which the engine reads through its cancellation token.
+// 1 in the job's shared flag, which the engine reads through its cancellation token. On a machine
+// with more than one core, the proposals of a check run in parallel on a pool of worker threads of
+// its own (see proposalPool.ts), with the same results as one after another.
 
 import { parentPort } from 'node:worker_threads';
 import { cBodiesFor, type ApiTableTexts, type CBodySupport } from '../core/features/cBodies';
-import { runEngineOnText } from '../core/features/runEngine';
+import { runEngineOnTextWith } from '../core/features/runEngine';
+import { availableCores, checkModelInPool, ProposalPool } from '../workers/proposalPool';
+import { checkModel } from '../core/engine/index';
 import type { CBodyTranslator } from '../core/engine/ir';
 import type { EngineProgress } from '../core/engine/types';
 import { isWorkerRequest, type CheckRequest, type WorkerReply } from './workerProtocol';
@@ -14,7 +18,16 @@ function post(reply: WorkerReply): void {
   parentPort?.postMessage(reply);
 }
 
-function runCheck(request: CheckRequest, translateC: CBodyTranslator | undefined): void {
+/** The pool, started with the first check; none on one core, where proposals run in this thread. */
+let pool: ProposalPool | undefined;
+
+function poolForChecks(): ProposalPool | undefined {
+  const cores = availableCores();
+  if (cores > 1 && pool === undefined) pool = new ProposalPool(cores);
+  return pool;
+}
+
+async function runCheck(request: CheckRequest, translateC: CBodyTranslator | undefined): Promise<void> {
   const flag = new Int32Array(request.cancelFlag);
   const cancel = {
     get isCancellationRequested(): boolean {
@@ -28,7 +41,8 @@ function runCheck(request: CheckRequest, translateC: CBodyTranslator | undefined
   let lastProgress = 0;
   const started = Date.now();
   try {
-    const { result } = runEngineOnText(request.text, {
+    const workers = poolForChecks();
+    const { result } = await runEngineOnTextWith(request.text, {
       maxStates: request.options.maxStates,
       timeoutMs: request.options.timeoutMs,
       exact: request.options.exact,
@@ -42,6 +56,19 @@ function runCheck(request: CheckRequest, translateC: CBodyTranslator | undefined
         lastProgress = now;
         post({ type: 'progress', id: request.id, progress });
       },
+    }, async (analysis, options) => {
+      if (workers === undefined) return checkModel(analysis.file, analysis.semantic, options);
+      return checkModelInPool(workers, analysis.file, request.text, {
+        exact: options.exact,
+        maxStates: options.maxStates,
+        timeoutMs: options.timeoutMs,
+        maxMemoryBytes: options.maxMemoryBytes,
+        collectFacts: options.collectFacts,
+        proposals: options.proposals,
+        onProgress: options.onProgress,
+        cancelFlag: request.cancelFlag,
+        cBodies: translateC ? { apiTables: request.options.apiTables ?? { key: '', files: [] } } : undefined,
+      });
     });
     if (cancel.isCancellationRequested) post({ type: 'cancelled', id: request.id });
     else post({ type: 'result', id: request.id, result, ms: Date.now() - started });
@@ -68,6 +95,10 @@ function cBodiesReady(tables: ApiTableTexts): Promise<CBodySupport> {
   return ready;
 }
 
+/** The check under way: the next one starts when it has answered. */
+let previous: Promise<void> = Promise.resolve();
+
 parentPort?.on('message', (message: unknown) => {
-  if (isWorkerRequest(message)) void cBodiesReady(message.options.apiTables ?? { key: '', files: [] }).then(({ translateC }) => runCheck(message, translateC));
+  if (!isWorkerRequest(message)) return;
+  previous = previous.then(() => cBodiesReady(message.options.apiTables ?? { key: '', files: [] })).then(({ translateC }) => runCheck(message, translateC));
 });

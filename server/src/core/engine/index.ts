@@ -22,7 +22,8 @@ export type { EngineOptions, ModelResult, ProposalResult, TraceStep, ViolationRe
 
 const DEFAULT_MAX_MEMORY = 1024 * 1024 * 1024;
 
-function withExpectation(result: ProposalResult, expected: string | undefined): ProposalResult {
+/** Sets the proposal's expectation (from `expectationsOf`) on its result, and whether it was met. */
+export function withExpectation(result: ProposalResult, expected: string | undefined): ProposalResult {
   if (expected === undefined) return result;
   result.expected = expected;
   const met = meetsExpectation(result, expected);
@@ -91,17 +92,31 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
     else if (result.verdict === 'safe' && result.incompleteReason) result.verdict = 'incomplete';
     if (facts && outcome.verdict !== 'incomplete') result.facts = facts.results();
   } catch (error) {
-    // Never a silent pass: the verdict is unknown, the reason says why, and an error diagnostic
-    // (which the CLI turns into exit code 2) names the proposal.
-    result.verdict = 'incomplete';
-    result.incompleteReason = 'internal-error';
-    result.skipped = `internal error: ${error instanceof Error ? error.message : String(error)}`;
-    result.message = result.skipped;
-    const label = name === 'baseline' ? 'the baseline' : `proposal ${name}`;
-    diagnostics.push(makeDiagnostic(CODES.internalError, `${label} has no verdict: ${result.skipped}`, result.start, result.end));
+    failWith(result, name, error, diagnostics);
   } finally {
     result.ms = performance.now() - started;
   }
+  return result;
+}
+
+/**
+ * Marks `result` as having no verdict because of `error`. Never a silent pass: the verdict is
+ * unknown, the reason says why, and an error diagnostic (which the CLI turns into exit code 2)
+ * names the proposal.
+ */
+function failWith(result: ProposalResult, name: string, error: unknown, diagnostics: Diagnostic[]): void {
+  result.verdict = 'incomplete';
+  result.incompleteReason = 'internal-error';
+  result.skipped = `internal error: ${error instanceof Error ? error.message : String(error)}`;
+  result.message = result.skipped;
+  const label = name === 'baseline' ? 'the baseline' : `proposal ${name}`;
+  diagnostics.push(makeDiagnostic(CODES.internalError, `${label} has no verdict: ${result.skipped}`, result.start, result.end));
+}
+
+/** The result of a proposal whose check failed with `error` outside `checkProposal` (a worker that died). */
+export function failedProposal(file: SourceFile, name: string, error: unknown, diagnostics: Diagnostic[]): ProposalResult {
+  const result = baseResult(file, name);
+  failWith(result, name, error, diagnostics);
   return result;
 }
 

@@ -17,16 +17,41 @@ export function runEngineOnText(text: string, options: EngineOptions): { analysi
   if (!isCheckable(analysis)) return { analysis, result: { proposals: [], diagnostics: [] } };
   const started = performance.now();
   const result = checkModel(analysis.file, analysis.semantic, { ...options, collectFacts: false });
-  if (options.collectFacts) addFacts(analysis, result, options, performance.now() - started);
+  const facts = factsSearch(result, options, performance.now() - started);
+  if (facts) addFacts(result, checkModel(analysis.file, analysis.semantic, facts));
   analysis.engine = result;
   return { analysis, result };
 }
 
-function addFacts(analysis: Analysis, result: ModelResult, options: EngineOptions, elapsedMs: number): void {
+/**
+ * `runEngineOnText` with the searches made by `check` (for example on a pool of worker threads),
+ * which must give what `checkModel` gives for the same options.
+ */
+export async function runEngineOnTextWith(
+  text: string,
+  options: EngineOptions,
+  check: (analysis: Analysis, options: EngineOptions) => Promise<ModelResult>,
+): Promise<{ analysis: Analysis; result: ModelResult }> {
+  const analysis = analyzeText(text);
+  if (!isCheckable(analysis)) return { analysis, result: { proposals: [], diagnostics: [] } };
+  const started = performance.now();
+  const result = await check(analysis, { ...options, collectFacts: false });
+  const facts = factsSearch(result, options, performance.now() - started);
+  if (facts) addFacts(result, await check(analysis, facts));
+  analysis.engine = result;
+  return { analysis, result };
+}
+
+/** The options of the observing search that collects facts, or undefined when none is due. */
+function factsSearch(result: ModelResult, options: EngineOptions, elapsedMs: number): EngineOptions | undefined {
+  if (!options.collectFacts) return undefined;
   const proposals = result.proposals.filter((p) => p.verdict !== 'incomplete').map((p) => p.name);
   const timeoutMs = options.timeoutMs === undefined ? undefined : options.timeoutMs - elapsedMs;
-  if (proposals.length === 0 || (timeoutMs !== undefined && timeoutMs <= 0) || options.cancel?.isCancellationRequested) return;
-  const observed = checkModel(analysis.file, analysis.semantic, { ...options, proposals, timeoutMs, collectFacts: true, onProgress: undefined });
+  if (proposals.length === 0 || (timeoutMs !== undefined && timeoutMs <= 0) || options.cancel?.isCancellationRequested) return undefined;
+  return { ...options, proposals, timeoutMs, collectFacts: true, onProgress: undefined };
+}
+
+function addFacts(result: ModelResult, observed: ModelResult): void {
   for (const facts of observed.proposals) {
     const target = result.proposals.find((p) => p.name === facts.name);
     if (target && facts.facts) target.facts = facts.facts;

@@ -1,0 +1,159 @@
+// Benchmark: `lifetime check --jobs 2` against `--jobs 1` on one file of six proposals (a baseline
+// and five proposals over a kref lookup family, each an exact search of millions of states). Run
+// with `npm run bench:jobs` (or `node out/bench/jobs.js` after `npm run build && npx tsc -p .`).
+// Each run is a fresh process that loads the built CLI and reports its own resource usage, worker
+// threads included; the two settings alternate, JOBS_REPEATS times each (default 5). Prints the
+// medians of wall and CPU time per setting, the load average, and then exactly
+// `jobs: --jobs 2 speedup <S>x wall, CPU ratio <R>x, ideal <I>x, control <M>x (<P> proposals, <N> states)`, where
+// the ideal is what two workers taking the proposals in order could reach at best, given each
+// proposal's time with --jobs 1 (the proposals differ in size, so it is below 2), and the control
+// is the same ratio for a plain busy loop in one thread against two, run between the checks: what
+// the machine's load left for a second thread.
+// JOBS_THREADS sets the family's worker threads (default 4; 3 makes each search about 20× smaller).
+//
+// The machine is shared: wall times move with the load (printed). The speedup is a ratio of
+// medians from one run, the two settings interleaved so that both see the same load.
+
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const BIN = path.join(process.cwd(), 'dist', 'cli', 'lifetime.js');
+
+/** Loads the bundle in this child, runs the command, and prints its figures as one JSON line. */
+const CHILD = `
+const started = performance.now();
+const { run } = require(process.argv[1]);
+run(process.argv.slice(2)).then((out) => {
+  const usage = process.resourceUsage();
+  const report = JSON.parse(out.stdout).files[0];
+  const times = report.proposals.map((p) => p.ms);
+  const verdicts = report.proposals.map((p) => p.name + ':' + p.verdict + ':' + p.states).join(' ');
+  const states = report.proposals.reduce((sum, p) => sum + p.states, 0);
+  process.stdout.write(JSON.stringify({ exitCode: out.exitCode, wallMs: performance.now() - started, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, verdicts, proposals: report.proposals.length, states, times }));
+});
+`;
+
+/**
+ * The control: the same fixed work of a busy loop, in one worker thread or split over two, timed in
+ * wall ms. On an idle machine two threads finish about 2× sooner; on a loaded one the ratio shows
+ * how much of a second core the machine gave this process, which bounds what --jobs 2 can gain.
+ */
+const CONTROL = `
+const { Worker } = require('node:worker_threads');
+const threads = Number(process.argv[1]);
+const started = performance.now();
+let left = threads;
+for (let i = 0; i < threads; i++) {
+  new Worker('let x = 0; for (let i = 0; i < ' + 2e9 / threads + '; i++) x += i; require("node:worker_threads").parentPort.postMessage(x);', { eval: true })
+    .on('exit', () => { if (--left === 0) process.stdout.write(String(performance.now() - started)); });
+}
+`;
+
+function controlWallMs(threads: number): number {
+  const child = spawnSync(process.execPath, ['-e', CONTROL, String(threads)], { encoding: 'utf8', timeout: 300_000 });
+  if (child.status !== 0 || !child.stdout) throw new Error(`the control run failed (status ${child.status}): ${child.stderr}`);
+  return Number(child.stdout);
+}
+
+interface Figures {
+  exitCode: number;
+  wallMs: number;
+  cpuMs: number;
+  verdicts: string;
+  proposals: number;
+  states: number;
+  /** Each proposal's time in ms, in order. */
+  times: number[];
+}
+
+/** The best speedup two workers taking jobs of these sizes in order (each to the first free worker) can reach. */
+function idealSpeedup(times: number[]): number {
+  const free = [0, 0];
+  for (const time of times) {
+    const next = free[0] <= free[1] ? 0 : 1;
+    free[next] += time;
+  }
+  return times.reduce((sum, time) => sum + time, 0) / Math.max(...free);
+}
+
+/** A baseline and five proposals over the kref lookup family with `threads` lookup threads. */
+function kernelFamilyProposals(threads: number): string {
+  const body =
+    'repeat 3 { lock table.lock; if table.entry != null { if tryget table.entry.refs { let h = table.entry; unlock table.lock; use h; start dev; drain(); put h.refs } else { unlock table.lock } } else { unlock table.lock } }';
+  const workers = Array.from({ length: threads }, (_, i) => `thread worker${i} { ${body} }`).join('\n');
+  return `model kref_four "four proposals over one kref lookup family"
+object obj { ref refs = 1 on zero free obj }
+static table { lock lock; ptr entry -> obj = obj }
+device dev stopped { dma obj }
+fn drain() { quiesce dev }
+${workers}
+thread owner { lock table.lock; clear table.entry; unlock table.lock; put obj.refs }
+proposal stop_first "stop the device, then drain it" { fn drain() { stop dev; quiesce dev } }
+proposal drain_twice "drain twice" { fn drain() { quiesce dev; quiesce dev } }
+proposal drain_then_stop "drain, then stop the device" { fn drain() { quiesce dev; stop dev } }
+proposal stop_drain_stop "stop, drain, stop again" { fn drain() { stop dev; quiesce dev; stop dev } }
+proposal stop_twice "stop twice, then drain" { fn drain() { stop dev; stop dev; quiesce dev } }
+`;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function runOnce(file: string, jobs: number): Figures {
+  const child = spawnSync(process.execPath, ['-e', CHILD, BIN, 'check', '--format', 'json', '--exact', '--jobs', String(jobs), file], {
+    encoding: 'utf8',
+    timeout: 900_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (child.status !== 0 || !child.stdout) throw new Error(`the run with --jobs ${jobs} failed (status ${child.status}): ${child.stderr}`);
+  return JSON.parse(child.stdout) as Figures;
+}
+
+function main(): void {
+  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build`);
+  const repeats = Number(process.env.JOBS_REPEATS ?? 5);
+  const threads = Number(process.env.JOBS_THREADS ?? 4);
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`JOBS_REPEATS must be a positive whole number, not '${process.env.JOBS_REPEATS}'`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 6) throw new Error(`JOBS_THREADS must be a whole number from 1 to 6, not '${process.env.JOBS_THREADS}'`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-bench-jobs-'));
+  const runs: Record<1 | 2, Figures[]> = { 1: [], 2: [] };
+  const loads: number[] = [];
+  const control: Record<1 | 2, number[]> = { 1: [], 2: [] };
+  try {
+    const file = path.join(dir, 'kref-four.lifetime');
+    fs.writeFileSync(file, kernelFamilyProposals(threads));
+    for (let round = 0; round < repeats; round++) {
+      for (const jobs of [1, 2] as const) {
+        loads.push(os.loadavg()[0]);
+        const figures = runOnce(file, jobs);
+        if (runs[1].length > 0 && figures.verdicts !== runs[1][0].verdicts) throw new Error(`--jobs ${jobs} changed the verdicts: ${figures.verdicts} against ${runs[1][0].verdicts}`);
+        runs[jobs].push(figures);
+        control[jobs].push(controlWallMs(jobs));
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const first = runs[1][0];
+  console.log(`lifetime check --exact on ${first.proposals} proposals (${first.states.toLocaleString('en-US')} states in all), ${repeats} runs per setting, alternating`);
+  console.log(`load average ${median(loads).toFixed(1)} (median at each run's start) on ${os.availableParallelism()} cores`);
+  console.log('jobs | wall ms (median) | CPU ms (median, all threads)');
+  for (const jobs of [1, 2] as const) {
+    const wall = median(runs[jobs].map((r) => r.wallMs));
+    const cpu = median(runs[jobs].map((r) => r.cpuMs));
+    console.log(`${String(jobs).padEnd(4)} | ${Math.round(wall).toString().padStart(16)} | ${Math.round(cpu).toString().padStart(10)}`);
+  }
+  const speedup = median(runs[1].map((r) => r.wallMs)) / median(runs[2].map((r) => r.wallMs));
+  const cpuRatio = median(runs[2].map((r) => r.cpuMs)) / median(runs[1].map((r) => r.cpuMs));
+  const ideal = median(runs[1].map((r) => idealSpeedup(r.times)));
+  const machine = median(control[1]) / median(control[2]);
+  console.log(`control: a busy loop split over two threads finished ${machine.toFixed(2)}x sooner than in one (what this machine gave a second thread meanwhile)`);
+  console.log(`jobs: --jobs 2 speedup ${speedup.toFixed(2)}x wall, CPU ratio ${cpuRatio.toFixed(2)}x, ideal ${ideal.toFixed(2)}x, control ${machine.toFixed(2)}x (${first.proposals} proposals, ${first.states.toLocaleString('en-US')} states)`);
+}
+
+main();
