@@ -21,14 +21,20 @@ function baselineVerdict(text: string) {
 }
 
 test('a leak is fixed by adding the missing put on the leaking path, verified', () => {
-  const { text, actions } = fixesAt(`model leaky
+  const text = `model leaky
 object buf { ref refs = 3 on zero free buf }
 thread a { use buf; put buf.refs }
 thread b {
-  |use buf
+  use buf
 }
 thread owner { put buf.refs }
-`);
+`;
+  // The fix is offered where the leak is reported: the last step of its shortest trace.
+  const analysis = checked(text);
+  const leak = analysis.engine?.proposals.find((p) => p.name === 'baseline');
+  assert.equal(leak?.kind, 'leak');
+  const at = leak?.violationStart ?? -1;
+  const actions = verifiedQuickFixes(analysis, at, at, checkWith);
   assert.equal(actions.length, 1, JSON.stringify(actions.map((a) => a.title)));
   const [fix] = actions;
   assert.match(fix.title, /^Add `put buf\.refs` at the end of b's path — verified: baseline safe \(\d+ states\), no new errors$/);
