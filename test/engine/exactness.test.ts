@@ -172,3 +172,24 @@ test('a later let of the same name in a body assigns the handle again', () => {
   const stale = 'object a\nobject b\nthread t { let h = a; let h = b; free b; use h; free a }\n';
   assert.equal(baseline(stale, { exact: true }).kind, 'use-after-free');
 });
+
+test('a wait_for_completion_timeout that times out after complete_all shows the way it went, and its trace replays', () => {
+  // After complete_all both ways leave the state alike, so only the step's words tell a timeout
+  // (the body is skipped) from a completion taken; SPIN seed 2012346967 found this.
+  for (const [condition, timedOut] of [
+    ['wait_for_completion_timeout s.c', 'false'],
+    ['!wait_for_completion_timeout s.c', 'true'],
+  ]) {
+    const body = condition.startsWith('!') ? '{ } else { set s.f }' : '{ set s.f }';
+    const text = `static s { completion c; flag f }\nthread t { complete_all s.c; if ${condition} ${body}; assert s.f "timed out" }\n`;
+    for (const exact of [true, false]) {
+      const result = baseline(text, { exact });
+      assert.equal(result.kind, 'assertion', `${condition}, exact ${exact}`);
+      assert.equal(replayTrace(lowerModel(parse(text).file, 'baseline').system, result), 3);
+      assert.deepEqual(
+        result.trace?.map((step) => step.event),
+        ['complete_all s.c (s.c 0→all)', `if ${condition} → ${timedOut}`, 'assert s.f "timed out"'],
+      );
+    }
+  }
+});

@@ -5,7 +5,7 @@
 import type { CompiledSystem } from './compile';
 import { moveActor, moveTransition } from './explore';
 import { stepViolations, type FoundViolation } from './violations';
-import { formatValue, initialState, type Expr, type Op, type Transition } from './ir';
+import { formatValue, initialState, type Actor, type Expr, type Op, type Transition } from './ir';
 import type { Canonicalizer } from './symmetry';
 import type { StateStore } from './store';
 import type { ViolationKind } from '../syntax/ast';
@@ -82,9 +82,11 @@ export function stepNotes(compiled: CompiledSystem, before: Int32Array, after: I
 /**
  * Which way a branching step went, for `if` and `while`: `true` when the actor continues at the
  * transition's default successor (the then-branch or the loop body), `false` when a `goto` took it
- * elsewhere. Undefined for steps that do not branch, or whose branches meet at once.
+ * elsewhere. A condition that takes a step of its own (`wait_for_completion_timeout`) has one
+ * transition per way it can go, from the same point and statement: their targets together are the
+ * branch's. Undefined for steps that do not branch, or whose branches meet at once.
  */
-function branchTaken(transition: Transition, after: Int32Array, pcVar: number): 'true' | 'false' | undefined {
+function branchTaken(actor: Actor, transition: Transition, after: Int32Array): 'true' | 'false' | undefined {
   if (!/^(if|while) /.test(transition.event)) return undefined;
   const targets = new Set<number>();
   const collect = (ops: Op[]): void => {
@@ -96,9 +98,12 @@ function branchTaken(transition: Transition, after: Int32Array, pcVar: number): 
       }
     }
   };
-  collect(transition.ops);
+  for (const id of actor.points[transition.from].transitions) {
+    const sibling = actor.transitions[id];
+    if (sibling.start === transition.start && sibling.end === transition.end && sibling.event === transition.event) collect(sibling.ops);
+  }
   if (targets.size < 2) return undefined;
-  return after[pcVar] === transition.next ? 'true' : 'false';
+  return after[actor.pcVar] === transition.next ? 'true' : 'false';
 }
 
 /**
@@ -109,7 +114,7 @@ function branchTaken(transition: Transition, after: Int32Array, pcVar: number): 
 export function traceStepOf(compiled: CompiledSystem, actor: number, id: number, before: Int32Array, after: Int32Array): TraceStep {
   const systemActor = compiled.system.actors[actor];
   const transition = systemActor.transitions[id];
-  const branch = branchTaken(transition, after, systemActor.pcVar);
+  const branch = branchTaken(systemActor, transition, after);
   const head = branch ? `${transition.event} → ${branch}` : transition.event;
   const notes = stepNotes(compiled, before, after);
   const step: TraceStep = {

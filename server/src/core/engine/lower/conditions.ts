@@ -48,9 +48,11 @@ export class Conditions {
     }
     const alternatives = this.alternatives(operand, event);
     if (alternatives) {
+      // As for any condition, the default successor is the then-branch: the trace tells the way a
+      // step went (`→ true`) by it, also under a negation.
       for (const alternative of alternatives) {
         const ops = alternative.ops([{ k: 'goto', pc: whenTrue }], [{ k: 'goto', pc: whenFalse }]);
-        ctx.addTransition(cur, alternative.guard, ops, whenTrue, range, event);
+        ctx.addTransition(cur, alternative.guard, ops, thenEntry, range, event);
       }
       return;
     }
