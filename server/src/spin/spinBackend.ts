@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import { compileSystem, type CompiledSystem } from '../core/engine/compile';
 import { meetsExpectation } from '../core/engine/expectation';
+import { setViolations } from '../core/engine/index';
 import { lowerModel, proposalNames } from '../core/engine/lower/index';
 import type { CBodyTranslator, TransitionSystem } from '../core/engine/ir';
 import { threadsCanLoop } from '../core/engine/progress';
@@ -161,19 +162,6 @@ function reachableKinds(compiled: CompiledSystem): ViolationKind[] {
   if (compiled.threadCount > 0) kinds.add('deadlock');
   kinds.delete('livelock');
   return [...kinds].sort((a, b) => promelaKindCode(a) - promelaKindCode(b));
-}
-
-/** As the engine does: the shortest report first is the result's own kind and trace. */
-function setViolations(result: ProposalResult, unsorted: ViolationReport[]): void {
-  const reports = unsorted.map((report, order) => ({ report, order })).sort((a, b) => a.report.trace.length - b.report.trace.length || a.order - b.order).map((entry) => entry.report);
-  const first = reports[0];
-  result.verdict = 'violation';
-  result.kind = first.kind;
-  result.message = first.message;
-  result.trace = first.trace;
-  result.violationStart = first.violationStart;
-  result.violationEnd = first.violationEnd;
-  result.violations = reports;
 }
 
 /** Compiles and runs pan in one directory that holds `model.pml`; one pan per kind filter. */

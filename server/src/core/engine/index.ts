@@ -132,7 +132,7 @@ function toReport(trace: BuiltTrace, result: ProposalResult): ViolationReport {
 }
 
 /** Sets a violation verdict: the first report (the shortest) is also the result's own kind and trace. */
-function setViolations(result: ProposalResult, unsorted: ViolationReport[]): void {
+export function setViolations(result: ProposalResult, unsorted: ViolationReport[]): void {
   const reports = unsorted.map((report, order) => ({ report, order })).sort((a, b) => a.report.trace.length - b.report.trace.length || a.order - b.order).map((entry) => entry.report);
   const first = reports[0];
   result.verdict = 'violation';
