@@ -6,7 +6,7 @@ import { exprKey, identifiersIn, keyRoot, pointerMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
-import { lastMember } from './fileFacts';
+import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
@@ -215,6 +215,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
     objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
   }
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
+  if (ctx.file.pciManaged && PCI_MANAGED_ACQUIRES.has(entry.name)) return { state, value: { key: resultKey } };
   if (entry.kind === 'lock' || ctx.callerCountFamilies.has(entry.families[0])) {
     const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
     if (debt >= 0) {
