@@ -266,7 +266,7 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (key === undefined) return;
   key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (isCountingSemaphore(ctx, entry, key)) return;
-  const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(state, expr.args[entry.object], key);
+  const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(ctx, state, expr.args[entry.object], key);
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
   if (freesContainer) {
     const root = keyRoot(key);
@@ -284,15 +284,16 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
 /**
  * Whether a put that may run a release callback frees the structure its argument is reached from.
  * An embedded member (`put_device(&x->dev)`, `kobject_put(&x->kobj)`) is part of `x`, so its release
- * frees `x`. A pointer member (`fput(ts->rd)`) is a separate object: its release frees `ts` only when
+ * frees `x`, also through a local that holds the member's address. A pointer member (`fput(ts->rd)`) is a separate object: its release frees `ts` only when
  * the path made that object out of `ts` (`ts->filp = anon_inode_getfile(name, fops, ts, flags)`),
  * not when it was looked up (`ts->rd = fget(fd)`) or came from elsewhere.
  */
-function releaseFreesContainer(state: State, arg: Expr | undefined, key: string): boolean {
+function releaseFreesContainer(ctx: AnalyzerContext, state: State, arg: Expr | undefined, key: string): boolean {
   let e = arg;
   while (e !== undefined && e.k === 'cast') e = e.arg;
   if (e === undefined) return false;
-  if (e.k === 'unary' && e.op === '&') return true;
+  // `&x->dev`, or a local that holds it (`dev = &x->dev; put_device(dev)`).
+  if ((e.k === 'unary' && e.op === '&') || (e.k === 'id' && ctx.memberAliases.has(e.name))) return true;
   const root = keyRoot(key);
   const handedRoot = (text: string) => new RegExp(`(^|[^A-Za-z0-9_>.])${root}([^A-Za-z0-9_]|$)`).test(text) && !text.includes(key);
   return state.res.some((r) => isLive(r) && resMatches(r, key) && r.argTexts.some(handedRoot));
