@@ -225,6 +225,8 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
     }
   }
   const names = [objectKey];
+  // A field that already holds the object reaches it too (`data->regulator = regulator; regulator_enable(regulator)`).
+  for (const store of ctx.fieldStores.get(objectKey) ?? []) if (store.at < expr.s) names.push(store.field);
   if (entry.returnsObject && objectKey !== resultKey) names.push(resultKey);
   if (entry.via !== undefined && expr.args[entry.via]) {
     const viaKey = exprKey(expr.args[entry.via]);
