@@ -83,6 +83,12 @@ export interface AnalyzerContext {
   readonly memberAliases: Map<string, string>;
   /** Local pointers assigned once, to a field: `macsec = priv->macsec` makes `macsec->lock` mean `priv->macsec->lock`. */
   readonly fieldCopies: Map<string, string>;
+  /**
+   * Fields assigned once in the function, from a variable assigned at most once: `data->regulator =
+   * regulator` at `at`. An object acquired through that variable after the store is also reached
+   * through the field, so `regulator_disable(data->regulator)` releases it.
+   */
+  readonly fieldStores: Map<string, { field: string; at: number }[]>;
 }
 
 const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
@@ -110,6 +116,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     storedInto: new Map(),
     memberAliases: new Map(),
     fieldCopies: new Map(),
+    fieldStores: new Map(),
   };
   for (const node of fn.nodes) {
     if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
@@ -174,8 +181,17 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
       if (key !== undefined && keyRoot(key) !== name && !key.includes('[]')) copies.set(name, key);
     }
   };
+  const fieldAssigned = new Map<string, number>();
+  const fieldSources = new Map<string, { source: string; at: number }>();
   const visit = (expr: Expr): void => {
     if (expr.k === 'assign' && expr.left.k === 'id') note(expr.left.name, expr.op === '=' ? expr.right : undefined);
+    if (expr.k === 'assign' && expr.left.k === 'field') {
+      const field = exprKey(expr.left);
+      if (field !== undefined) {
+        fieldAssigned.set(field, (fieldAssigned.get(field) ?? 0) + 1);
+        if (expr.op === '=' && expr.right.k === 'id') fieldSources.set(field, { source: expr.right.name, at: expr.s });
+      }
+    }
     if (expr.k === 'assign') visit(expr.right);
     if (expr.k === 'call') expr.args.forEach(visit);
   };
@@ -183,6 +199,12 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
     if (node.k === 'decl') {
       if (node.init) note(node.name, node.init);
     } else if (node.k === 'eval') visit(node.expr);
+  }
+  for (const [field, { source, at }] of fieldSources) {
+    if (fieldAssigned.get(field) !== 1 || (assigned.get(source) ?? 0) > 1 || keyRoot(field) === source) continue;
+    const stores = ctx.fieldStores.get(source) ?? [];
+    stores.push({ field, at });
+    ctx.fieldStores.set(source, stores);
   }
   for (const [name, key] of targets) if (assigned.get(name) === 1 && ctx.fn.locals.has(name)) ctx.memberAliases.set(name, key);
   for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name)) ctx.fieldCopies.set(name, key);

@@ -6,7 +6,7 @@ import { exprKey, identifiersIn, keyRoot, pointerMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
-import { lastMember } from './fileFacts';
+import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
@@ -215,6 +215,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
     objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
   }
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
+  if (ctx.file.pciManaged && PCI_MANAGED_ACQUIRES.has(entry.name)) return { state, value: { key: resultKey } };
   if (entry.kind === 'lock' || ctx.callerCountFamilies.has(entry.families[0])) {
     const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
     if (debt >= 0) {
@@ -224,6 +225,8 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
     }
   }
   const names = [objectKey];
+  // A field that already holds the object reaches it too (`data->regulator = regulator; regulator_enable(regulator)`).
+  for (const store of ctx.fieldStores.get(objectKey) ?? []) if (store.at < expr.s) names.push(store.field);
   if (entry.returnsObject && objectKey !== resultKey) names.push(resultKey);
   if (entry.via !== undefined && expr.args[entry.via]) {
     const viaKey = exprKey(expr.args[entry.via]);
@@ -265,8 +268,9 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (key === undefined) return;
   key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (isCountingSemaphore(ctx, entry, key)) return;
+  const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(ctx, state, expr.args[entry.object], key);
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
-  if (entry.freesContainer) {
+  if (freesContainer) {
     const root = keyRoot(key);
     if (key.startsWith(`${root}->`) || key.startsWith(`${root}.`)) {
       state.res = state.res.map((r) =>
@@ -277,6 +281,24 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
       releaseContents(ctx, state, root, key);
     }
   }
+}
+
+/**
+ * Whether a put that may run a release callback frees the structure its argument is reached from.
+ * An embedded member (`put_device(&x->dev)`, `kobject_put(&x->kobj)`) is part of `x`, so its release
+ * frees `x`, also through a local that holds the member's address. A pointer member (`fput(ts->rd)`) is a separate object: its release frees `ts` only when
+ * the path made that object out of `ts` (`ts->filp = anon_inode_getfile(name, fops, ts, flags)`),
+ * not when it was looked up (`ts->rd = fget(fd)`) or came from elsewhere.
+ */
+function releaseFreesContainer(ctx: AnalyzerContext, state: State, arg: Expr | undefined, key: string): boolean {
+  let e = arg;
+  while (e !== undefined && e.k === 'cast') e = e.arg;
+  if (e === undefined) return false;
+  // `&x->dev`, or a local that holds it (`dev = &x->dev; put_device(dev)`).
+  if ((e.k === 'unary' && e.op === '&') || (e.k === 'id' && ctx.memberAliases.has(e.name))) return true;
+  const root = keyRoot(key);
+  const handedRoot = (text: string) => new RegExp(`(^|[^A-Za-z0-9_>.])${root}([^A-Za-z0-9_]|$)`).test(text) && !text.includes(key);
+  return state.res.some((r) => isLive(r) && resMatches(r, key) && r.argTexts.some(handedRoot));
 }
 
 /**

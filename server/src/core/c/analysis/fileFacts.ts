@@ -18,7 +18,26 @@ export interface FileFacts {
    * (`spi_mem_access_start`/`_end`, seq_file `start`/`stop`, `_pre`/`_post`).
    */
   locksDroppedWithoutTaking: Map<string, Set<string>>;
+  /**
+   * The file enables its PCI device with `pcim_enable_device()`: the device is then managed, and the
+   * regions it requests and the IRQ vectors it allocates are released when the driver detaches.
+   */
+  pciManaged: boolean;
 }
+
+/** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
+export const PCI_MANAGED_ACQUIRES: ReadonlySet<string> = new Set([
+  'pci_request_region',
+  'pci_request_regions',
+  'pci_request_regions_exclusive',
+  'pci_request_selected_regions',
+  'pci_request_selected_regions_exclusive',
+  'pci_alloc_irq_vectors',
+  'pci_alloc_irq_vectors_affinity',
+  'pci_enable_msi',
+  'pci_enable_msix_range',
+  'pci_enable_msix_exact',
+]);
 
 const SEMA_INIT = /\bsema_init\s*\(\s*&?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*,\s*([A-Za-z0-9_]+)\s*\)/g;
 
@@ -37,11 +56,11 @@ export function collectFileFacts(text: string): FileFacts {
       if (match[2] !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
-  return { countingSemaphores, locksDroppedWithoutTaking: new Map() };
+  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text) };
 }
 
 export function emptyFileFacts(): FileFacts {
-  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map() };
+  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false };
 }
 
 /** Records, for each function, the locks it releases but never acquires (see `locksDroppedWithoutTaking`). */
