@@ -108,3 +108,28 @@ test('--backend spin with its partial-order reduction reaches the same verdicts 
     engine.map((p) => `${p.name} ${p.verdict} ${(p.violations ?? []).map((v) => v.kind).sort().join(',')}`),
   );
 });
+
+/**
+ * Thread a loops forever while c waits for a flag a only ever clears again: a livelock. When c does
+ * see the flag, it ends holding its lock: a safety violation beside the livelock.
+ */
+const SAFETY_AND_LIVELOCK = `static s { flag f = false; flag g = false }
+static t { lock n mutex }
+thread a { while !s.f { set s.g; clear s.g } }
+thread c { wait until s.g; lock t.n }
+`;
+
+test('--backend spin looks for a livelock beside a safety violation too, and lists the engine\'s kinds', { skip, timeout: 10 * 60_000 }, () => {
+  assert.equal(unavailable, undefined, `CI is set but ${unavailable}`);
+  const parsed = parse(SAFETY_AND_LIVELOCK);
+  const [engine] = checkModel(parsed.file, checkFile(parsed.file), { exact: true }).proposals;
+  const kindsOf = (result: typeof engine) => (result.violations ?? []).map((v) => v.kind).sort();
+  assert.ok(kindsOf(engine).includes('livelock') && kindsOf(engine).some((kind) => kind !== 'livelock'), `the engine finds a livelock and a safety violation: ${kindsOf(engine).join(', ')}`);
+  for (const exact of [true, false]) {
+    const [spin] = checkModelWithSpin(parsed.file, { exact, proposals: [], optimize: '-O0', timeoutMs: 120_000 }).proposals;
+    assert.equal(spin.verdict, 'violation', spin.message);
+    assert.deepEqual(kindsOf(spin), kindsOf(engine), `exact ${exact}`);
+    const livelock = spin.violations!.find((v) => v.kind === 'livelock')!;
+    assert.ok(livelock.cycleStart !== undefined && livelock.cycleStart < livelock.trace.length, 'a lasso trace');
+  }
+});

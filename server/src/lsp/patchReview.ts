@@ -12,7 +12,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyzeCText, apiTableFromTexts, loadCParser, type ApiTable } from '../core/c/index';
 import type { ApiTableTexts } from '../core/features/cBodies';
 import { patchReviewDiagnostics } from '../core/features/patchReview';
-import { countByClass, directorySource, parseSeries, reviewSeries, type ReviewEnvironment, type ReviewOutcome, type TreeSource } from '../core/review/index';
+import { countByClass, directorySource, engineModelChecker, parseSeries, reviewSeries, type ReviewEnvironment, type ReviewOutcome, type TreeSource } from '../core/review/index';
 import { toJsonReview, type JsonReview } from '../cli/review/formatJson';
 import { formatReviewText } from '../cli/review/formatText';
 import { gitTreeSource, isGitCheckout, stagedPatch } from '../cli/review/git';
@@ -147,7 +147,7 @@ export class PatchDocuments {
     const tables = this.apiTables();
     if (!this.table || this.table.key !== tables.key) this.table = { key: tables.key, table: apiTableFromTexts(tables.files).table };
     const table = this.table.table;
-    return { analyzeC: (text) => analyzeCText(text, table, { parser }).findings, modelBudget: EDITOR_MODEL_BUDGET };
+    return { analyzeC: (text) => analyzeCText(text, table, { parser }).findings, checkModel: engineModelChecker(EDITOR_MODEL_BUDGET) };
   }
 
   private async review(text: string, name: string, source: TreeSource): Promise<ReviewOutcome | undefined> {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { analyzeCText } from '../../core/c/index';
 import { cBodiesFor } from '../../core/features/cBodies';
-import { directorySource, languageOfPath, parseSeries, reviewSeries, type ParsedSeries, type ReviewEnvironment, type TreeSource } from '../../core/review/index';
+import { directorySource, languageOfPath, modelTextsToCheck, parseSeries, reviewSeries, type ParsedSeries, type ReviewEnvironment, type TreeSource } from '../../core/review/index';
 import { loadCFrontEnd } from '../cfiles';
 import { problemLines } from '../cSupport';
 import type { CommandOutput } from '../exportCommand';
@@ -18,6 +18,7 @@ import { formatReviewJson } from './formatJson';
 import { formatReviewSarif } from './formatSarif';
 import { formatReviewText } from './formatText';
 import { gitTreeSource, isGitCheckout, rangePatches, stagedPatch } from './git';
+import { checkModelsInWorkers } from './models';
 
 /** The largest patch input read. */
 const MAX_PATCH_BYTES = 64 * 1024 * 1024;
@@ -130,14 +131,25 @@ export async function runReview(command: ReviewCommand, readStdin: () => Buffer 
     env.analyzeC = (text) => analyzeCText(text, table, { parser }).findings;
   }
   if (languages.has('lifetime')) {
-    env.modelBudget = {
-      exact: command.exact,
-      maxStates: command.maxStates,
-      timeoutMs: command.timeoutMs,
-      maxMemoryBytes: (command.maxMemoryMiB ?? 1024) * 1024 * 1024,
-    };
-    const failure = await cBodiesFor(command.apiFiles);
-    if (failure) stderr += `lifetime: ${failure}; models with C bodies are not checked\n`;
+    const support = await cBodiesFor(command.apiFiles);
+    if (support.problem) stderr += `lifetime: ${support.problem}; models with C bodies are not checked\n`;
+    // The models are checked first, in worker threads under the watchdog of `check`, so that
+    // --timeout-ms holds in every phase; the review then reads their verdicts.
+    const texts = modelTextsToCheck(input.series, input.source);
+    if (texts) {
+      const engine = {
+        exact: command.exact,
+        maxStates: command.maxStates,
+        timeoutMs: command.timeoutMs,
+        maxMemoryBytes: (command.maxMemoryMiB ?? 1024) * 1024 * 1024,
+        proposals: [],
+      };
+      try {
+        env.checkModel = await checkModelsInWorkers(texts, { engine, apiFiles: command.apiFiles, name: input.name });
+      } catch (error) {
+        return { stdout: '', stderr: `lifetime: ${input.name}: internal error: ${error instanceof Error ? error.message : String(error)}\n`, exitCode: 2 };
+      }
+    }
   }
   const outcome = reviewSeries(input.series, input.source, env);
   if (!outcome.ok) return { stdout: '', stderr: outcome.problems.map((problem) => `lifetime: ${input.name}: ${problem.message}\n`).join(''), exitCode: 2 };

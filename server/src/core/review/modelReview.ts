@@ -9,6 +9,7 @@ import { checkModel } from '../engine/index';
 import { reachedKinds, unexpectedKinds } from '../engine/expectation';
 import type { EngineOptions, ProposalResult } from '../engine/types';
 import { analyzeText, isCheckable } from '../features/analysis';
+import type { SourceFile } from '../syntax/ast';
 import { traceRelated } from '../report/verdictDiagnostics';
 import { proposalLabel, verdictText } from '../report/verdictWording';
 import { violationsOf } from '../report/violations';
@@ -17,6 +18,18 @@ import type { AppliedFile } from './tree';
 import type { FileReview, ReviewFinding } from './types';
 
 export type ModelBudget = Pick<EngineOptions, 'exact' | 'maxStates' | 'timeoutMs' | 'maxMemoryBytes'>;
+
+/**
+ * The verdicts of every proposal of a model free of errors, with its expectations: the engine run
+ * here (`engineModelChecker`), or results the caller obtained elsewhere (the CLI checks models in
+ * worker threads under its watchdog, before the review, and looks them up by text).
+ */
+export type ModelChecker = (text: string, file: SourceFile) => ProposalResult[];
+
+/** The engine, run in this thread within `budget`. */
+export function engineModelChecker(budget: ModelBudget): ModelChecker {
+  return (_text, file) => checkModel(file, undefined, budget).proposals;
+}
 
 interface Problem {
   diagnostic: Diagnostic;
@@ -57,16 +70,16 @@ function proposalProblems(result: ProposalResult, text: string): Problem[] {
   return problems;
 }
 
-function outcomeOf(text: string, budget: ModelBudget): ModelOutcome {
+function outcomeOf(text: string, checker: ModelChecker): ModelOutcome {
   const analysis = analyzeText(text);
   const problems: Problem[] = [];
   for (const diagnostic of [...analysis.syntaxDiagnostics, ...analysis.semantic.diagnostics]) {
     if (diagnostic.severity === 'error') problems.push({ diagnostic, function: '', key: `error|${diagnostic.code}|${diagnostic.message}` });
   }
   if (!isCheckable(analysis)) return { checked: false, problems, proposals: [] };
-  const result = checkModel(analysis.file, undefined, budget);
-  for (const proposal of result.proposals) problems.push(...proposalProblems(proposal, text));
-  return { checked: true, problems, proposals: result.proposals };
+  const proposals = checker(text, analysis.file);
+  for (const proposal of proposals) problems.push(...proposalProblems(proposal, text));
+  return { checked: true, problems, proposals };
 }
 
 function verdictChanges(before: ProposalResult[], after: ProposalResult[]): string[] {
@@ -89,14 +102,14 @@ function toFinding(problem: Problem, cls: ReviewFinding['class']): ReviewFinding
   return { class: cls, diagnostic: problem.diagnostic, function: problem.function, version: cls === 'fixed' ? 'before' : 'after' };
 }
 
-export function reviewModelFile(path: string, applied: AppliedFile, budget: ModelBudget): FileReview {
+export function reviewModelFile(path: string, applied: AppliedFile, checker: ModelChecker): FileReview {
   const review: FileReview = { path, applied, language: 'lifetime', touched: [], findings: [], notes: [] };
   if (applied.after === undefined) {
     review.notes.push('the patch deletes this model; its verdicts are not compared');
     return review;
   }
-  const after = outcomeOf(applied.after, budget);
-  const before = applied.before === undefined ? undefined : outcomeOf(applied.before, budget);
+  const after = outcomeOf(applied.after, checker);
+  const before = applied.before === undefined ? undefined : outcomeOf(applied.before, checker);
   review.touched = after.proposals.map((p) => p.name);
   let beforeProblems = before?.problems ?? [];
   const afterProblems = after.problems;

@@ -5,15 +5,15 @@
 
 import { describePatch, displayPath, type ParsedSeries, type Patch } from './patch';
 import { reviewCFile, type CAnalyzer } from './cReview';
-import { reviewModelFile, type ModelBudget } from './modelReview';
+import { reviewModelFile, type ModelChecker } from './modelReview';
 import { applyFile, PatchedTree, type AppliedFile, type TreeSource } from './tree';
 import type { FileReview, PatchReview, SeriesReview } from './types';
 
 export interface ReviewEnvironment {
   /** Every C finding of a file's text; undefined when C files are not reviewed. */
   analyzeC?: CAnalyzer;
-  /** The engine's budget for models; undefined when models are not reviewed. */
-  modelBudget?: ModelBudget;
+  /** The verdicts of a model's proposals (`engineModelChecker(budget)` runs the engine here); undefined when models are not reviewed. */
+  checkModel?: ModelChecker;
 }
 
 /** Why a series cannot be reviewed: what is wrong and the 0-based line of the patch input it concerns. */
@@ -60,7 +60,7 @@ function reviewFile(applied: AppliedFile, env: ReviewEnvironment): FileReview | 
   if (applied.file.binary) return `${path}: a binary change, not reviewed`;
   const language = languageOfPath(path);
   if (language === 'c' && env.analyzeC) return reviewCFile(path, applied, env.analyzeC);
-  if (language === 'lifetime' && env.modelBudget) return reviewModelFile(path, applied, env.modelBudget);
+  if (language === 'lifetime' && env.checkModel) return reviewModelFile(path, applied, env.checkModel);
   return undefined;
 }
 
@@ -79,6 +79,17 @@ function remembering(analyze: CAnalyzer): CAnalyzer {
     if (!findings) known.set(text, (findings = analyze(text)));
     return findings;
   };
+}
+
+/**
+ * The texts of the models free of errors that reviewing the series checks, before and after each
+ * patch, so that a caller can check them (in worker threads, under a watchdog) and then review the
+ * series with their results. Undefined when the series cannot be reviewed.
+ */
+export function modelTextsToCheck(series: ParsedSeries, source: TreeSource): string[] | undefined {
+  const texts = new Set<string>();
+  const outcome = reviewSeries(series, source, { checkModel: (text) => (texts.add(text), []) });
+  return outcome.ok ? [...texts] : undefined;
 }
 
 export function reviewSeries(series: ParsedSeries, source: TreeSource, given: ReviewEnvironment): ReviewOutcome {
