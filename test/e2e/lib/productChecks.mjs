@@ -188,8 +188,15 @@ export async function runProductChecks({ page, reporter, model, files, workspace
     await page.keyboard.type('reader');
     await page.keyboard.press('Tab');
     await page.keyboard.type('use o');
-    const text = await editorText(page);
-    assert.match(text, /thread reader \{\n\s+use o\n\}/, text);
+    // The last key can reach the screen after the suggestion widget it opens: wait for it.
+    const typed = /thread reader \{\n\s+use o\n\}/;
+    const deadline = Date.now() + 10_000;
+    let text = await editorText(page);
+    while (!typed.test(text) && Date.now() < deadline) {
+      await sleep(200);
+      text = await editorText(page);
+    }
+    assert.match(text, typed, text);
   });
 
   await reporter.check('the formatter puts a closing brace on its own line', async () => {
