@@ -11,7 +11,8 @@ import { parse } from '../core/syntax/parser';
 import { expectationRanges } from '../core/report/verdictDiagnostics';
 import { isCheckJob, type CheckJob, type CheckReply } from './checkProtocol';
 import { hasCBody } from './cSupport';
-import { plannedProposals, runProposal } from './engineReport';
+import { plannedProposals, runProposal, type PlannedProposal } from './engineReport';
+import type { Diagnostic } from '../core/diagnostics/codes';
 
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -19,24 +20,49 @@ function post(reply: CheckReply): void {
   parentPort?.postMessage(reply);
 }
 
-async function runJob(job: CheckJob): Promise<void> {
-  post({ type: 'begin' });
+/** A file's front phase: its tree, diagnostics and planned proposals. */
+interface Front {
+  text: string;
+  proposals: string;
+  parsed: ReturnType<typeof parse>;
+  diagnostics: Diagnostic[];
+  hasErrors: boolean;
+  planned: PlannedProposal[];
+}
+
+/**
+ * The last file this worker parsed: the proposals of one file come as one job each, and a worker
+ * that takes several of them parses, name-checks and plans the file once.
+ */
+let lastFront: Front | undefined;
+
+function frontOf(job: CheckJob): Front {
+  const proposals = JSON.stringify(job.engine?.proposals ?? null);
+  if (lastFront && lastFront.text === job.text && lastFront.proposals === proposals) return lastFront;
   const parsed = parse(job.text);
   const semantic = checkFile(parsed.file);
   const diagnostics = [...parsed.diagnostics, ...semantic.diagnostics];
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
+  const planned = job.engine && !hasErrors ? plannedProposals(parsed.file, job.engine) : [];
+  lastFront = { text: job.text, proposals, parsed, diagnostics, hasErrors, planned };
+  return lastFront;
+}
+
+async function runJob(job: CheckJob): Promise<void> {
+  post({ type: 'begin' });
+  const { parsed, diagnostics, hasErrors, planned } = frontOf(job);
   const engine = job.engine;
   if (job.only === null) {
     if (!engine || hasErrors) {
       const engineSkipped = !engine ? 'the engine was turned off (--no-engine)' : 'the file has errors; the engine runs once they are fixed';
       post({ type: 'front', diagnostics, engineSkipped, planned: [], expectations: [] });
     } else {
-      post({ type: 'front', diagnostics, planned: plannedProposals(parsed.file, engine), expectations: [...expectationRanges(parsed.file)] });
+      post({ type: 'front', diagnostics, planned, expectations: [...expectationRanges(parsed.file)] });
     }
     post({ type: 'end' });
     return;
   }
-  const proposal = engine && !hasErrors ? plannedProposals(parsed.file, engine).find((planned) => planned.name === job.only) : undefined;
+  const proposal = engine && !hasErrors ? planned.find((candidate) => candidate.name === job.only) : undefined;
   if (!engine || !proposal) throw new Error(`proposal '${job.only}' is not one the front phase planned`);
   // A problem loading the C front end is the command's to report (it loads it too); the models'
   // C bodies are then reported as not checked.
