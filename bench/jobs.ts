@@ -18,22 +18,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-const BIN = path.join(process.cwd(), 'dist', 'cli', 'lifetime.js');
-
-/** Loads the bundle in this child, runs the command, and prints its figures as one JSON line. */
-const CHILD = `
-const started = performance.now();
-const { run } = require(process.argv[1]);
-run(process.argv.slice(2)).then((out) => {
-  const usage = process.resourceUsage();
-  const report = JSON.parse(out.stdout).files[0];
-  const times = report.proposals.map((p) => p.ms);
-  const verdicts = report.proposals.map((p) => p.name + ':' + p.verdict + ':' + p.states).join(' ');
-  const states = report.proposals.reduce((sum, p) => sum + p.states, 0);
-  process.stdout.write(JSON.stringify({ exitCode: out.exitCode, wallMs: performance.now() - started, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, verdicts, proposals: report.proposals.length, states, times }));
-});
-`;
+import { BUILT_CLI, runBuiltCli } from './cliChild';
+import { median } from './measure';
 
 /**
  * The control: the same fixed work of a busy loop, in one worker thread or split over two, timed in
@@ -98,24 +84,22 @@ proposal stop_twice "stop twice, then drain" { fn drain() { stop dev; stop dev; 
 `;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 function runOnce(file: string, jobs: number): Figures {
-  const child = spawnSync(process.execPath, ['-e', CHILD, BIN, 'check', '--format', 'json', '--exact', '--jobs', String(jobs), file], {
-    encoding: 'utf8',
-    timeout: 900_000,
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (child.status !== 0 || !child.stdout) throw new Error(`the run with --jobs ${jobs} failed (status ${child.status}): ${child.stderr}`);
-  return JSON.parse(child.stdout) as Figures;
+  const run = runBuiltCli(['check', '--format', 'json', '--exact', '--jobs', String(jobs), file], 900_000);
+  const proposals = run.report.proposals;
+  return {
+    exitCode: run.exitCode,
+    wallMs: run.wallMs,
+    cpuMs: run.cpuMs,
+    verdicts: proposals.map((p) => `${p.name}:${p.verdict}:${p.states}`).join(' '),
+    proposals: proposals.length,
+    states: proposals.reduce((sum, p) => sum + p.states, 0),
+    times: proposals.map((p) => p.ms),
+  };
 }
 
 function main(): void {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build`);
+  if (!fs.existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run npm run build`);
   const repeats = Number(process.env.JOBS_REPEATS ?? 5);
   const threads = Number(process.env.JOBS_THREADS ?? 4);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`JOBS_REPEATS must be a positive whole number, not '${process.env.JOBS_REPEATS}'`);

@@ -6,27 +6,14 @@
 // wall time, CPU time (user + system) and peak RSS over the runs, and the verdict, then exactly
 // `timeout: 2,000 threads <W> s wall <C> s CPU <R> MB; 10,000 threads <W> s wall <C> s CPU <R> MB`.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BUILT_CLI, runBuiltCli } from './cliChild';
+import { median } from './measure';
 
 const RUNS = 5;
 const TIMEOUT_MS = 2000;
-const BIN = path.join(process.cwd(), 'dist', 'cli', 'lifetime.js');
-
-/** Loads the bundle in this child, runs the command, and prints its figures as one JSON line. */
-const CHILD = `
-const started = performance.now();
-const { run } = require(process.argv[1]);
-run(process.argv.slice(2)).then((out) => {
-  const usage = process.resourceUsage();
-  const report = JSON.parse(out.stdout).files[0];
-  const first = report.proposals[0];
-  const verdict = first ? first.verdict + (first.incompleteReason ? ' (' + first.incompleteReason + ')' : '') : report.diagnostics.map((d) => d.code).join(',');
-  process.stdout.write(JSON.stringify({ exitCode: out.exitCode, wallMs: performance.now() - started, cpuMs: (usage.userCPUTime + usage.systemCPUTime) / 1000, maxRssKb: usage.maxRSS, verdict }));
-});
-`;
 
 function manyThreads(threads: number): string {
   const lines = ['static table { lock m; flag f }'];
@@ -42,23 +29,19 @@ interface Figures {
   verdict: string;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
 function range(values: number[], scale: number, digits: number): string {
   return `${(Math.min(...values) / scale).toFixed(digits)}–${(Math.max(...values) / scale).toFixed(digits)}`;
 }
 
 function runOnce(file: string): Figures {
-  const child = spawnSync(process.execPath, ['-e', CHILD, BIN, 'check', '--format', 'json', '--timeout-ms', String(TIMEOUT_MS), file], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-  if (child.status !== 0 || !child.stdout) throw new Error(`the run failed (status ${child.status}): ${child.stderr}`);
-  return JSON.parse(child.stdout) as Figures;
+  const run = runBuiltCli(['check', '--format', 'json', '--timeout-ms', String(TIMEOUT_MS), file], 300_000);
+  const first = run.report.proposals[0];
+  const verdict = first ? first.verdict + (first.incompleteReason ? ` (${first.incompleteReason})` : '') : run.report.diagnostics.map((d) => d.code).join(',');
+  return { exitCode: run.exitCode, wallMs: run.wallMs, cpuMs: run.cpuMs, maxRssKb: run.maxRssKb, verdict };
 }
 
 function main(): void {
-  if (!fs.existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build`);
+  if (!fs.existsSync(BUILT_CLI)) throw new Error(`${BUILT_CLI} is missing: run npm run build`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-bench-timeout-'));
   const summary: string[] = [];
   try {

@@ -5,10 +5,10 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { MAX_INPUT_FILE_BYTES as MAX_FILE_BYTES } from '../core/util/fileLimits';
 
 /** The largest file the CLI reads: the same limit as the language server's. */
-export { MAX_INPUT_FILE_BYTES as MAX_FILE_BYTES } from '../core/util/fileLimits';
-import { MAX_INPUT_FILE_BYTES as MAX_FILE_BYTES } from '../core/util/fileLimits';
+export { MAX_FILE_BYTES };
 
 export type InputLanguage = 'lifetime' | 'c';
 
