@@ -133,3 +133,21 @@ test('--backend spin looks for a livelock beside a safety violation too, and lis
     assert.ok(livelock.cycleStart !== undefined && livelock.cycleStart < livelock.trace.length, 'a lasso trace');
   }
 });
+
+// Issue 11's trylock-and-retry model: no safety violation, and a livelock the engine reports.
+const TRYLOCK_LIVELOCK = `static s { lock m mutex; flag f = false }
+thread b { lock s.m; wait until s.f; unlock s.m }
+thread a { while !(trylock s.m) { }; set s.f; unlock s.m }
+`;
+
+test('--backend spin reports a livelock without a safety violation as the engine does, never as safe', { skip, timeout: 10 * 60_000 }, () => {
+  assert.equal(unavailable, undefined, `CI is set but ${unavailable}`);
+  const parsed = parse(TRYLOCK_LIVELOCK);
+  const [engine] = checkModel(parsed.file, checkFile(parsed.file), { exact: true }).proposals;
+  assert.equal(engine.kind, 'livelock');
+  const [spin] = checkModelWithSpin(parsed.file, { exact: true, proposals: [], optimize: '-O0', timeoutMs: 120_000 }).proposals;
+  assert.equal(spin.verdict, 'violation', spin.message);
+  assert.equal(spin.kind, 'livelock');
+  assert.equal(spin.trace?.length, engine.trace?.length);
+  assert.equal(spin.violations?.[0].cycleStart, engine.violations?.[0].cycleStart);
+});

@@ -35,8 +35,8 @@ export class TestClient {
   stderr = '';
   exitCode: number | null | undefined;
 
-  constructor(args: string[] = ['--stdio'], settings: Record<string, unknown> = {}, nodeArgs: string[] = []) {
-    this.child = spawn(process.execPath, [...nodeArgs, SERVER_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  constructor(args: string[] = ['--stdio'], settings: Record<string, unknown> = {}, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+    this.child = spawn(process.execPath, [...nodeArgs, SERVER_PATH, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child.stderr?.on('data', (chunk) => (this.stderr += String(chunk)));
     this.child.on('exit', (code) => (this.exitCode = code));
     this.connection = createMessageConnection(new StreamMessageReader(this.child.stdout!), new StreamMessageWriter(this.child.stdin!));

@@ -53,13 +53,14 @@ test('package.json restricts every setting that names a file or raises a budget'
 });
 
 test('untrusted settings lose their files and keep budgets at most the defaults', () => {
-  const generous = { ...DEFAULT_SETTINGS, cApiFiles: ['x.json'], maxStates: 1e9, timeoutMs: 3_600_000, cEnable: true };
+  const generous = { ...DEFAULT_SETTINGS, cApiFiles: ['x.json'], maxStates: 1e9, timeoutMs: 3_600_000, cEnable: true, backend: 'spin' as const };
   const { settings, restricted } = restrictUntrusted(generous);
   assert.deepEqual(settings.cApiFiles, []);
   assert.equal(settings.maxStates, DEFAULT_BUDGETS.maxStates);
   assert.equal(settings.timeoutMs, DEFAULT_BUDGETS.timeoutMs);
   assert.equal(settings.cEnable, true);
-  assert.deepEqual(restricted, ['lifetime.c.apiFiles', 'lifetime.check.maxStates', 'lifetime.check.timeoutMs']);
+  assert.equal(settings.backend, 'engine');
+  assert.deepEqual(restricted, ['lifetime.c.apiFiles', 'lifetime.check.maxStates', 'lifetime.check.timeoutMs', 'lifetime.check.backend']);
   const modest = restrictUntrusted({ ...DEFAULT_SETTINGS, maxStates: 1000, timeoutMs: 500 });
   assert.deepEqual(modest.restricted, []);
   assert.equal(modest.settings.maxStates, 1000);

@@ -8,6 +8,7 @@ import { cBodiesFor, type ApiTableTexts, type CBodySupport } from '../core/featu
 import { runEngineOnTextWith } from '../core/features/runEngine';
 import { availableCores, checkModelInPool, ProposalPool } from '../workers/proposalPool';
 import { checkModel } from '../core/engine/index';
+import { checkModelWithSpin } from '../spin/spinBackend';
 import type { CBodyTranslator } from '../core/engine/ir';
 import type { EngineProgress } from '../core/engine/types';
 import { isWorkerRequest, type CheckRequest, type WorkerReply } from './workerProtocol';
@@ -46,7 +47,8 @@ async function runCheck(request: CheckRequest, translateC: CBodyTranslator | und
       maxStates: request.options.maxStates,
       timeoutMs: request.options.timeoutMs,
       exact: request.options.exact,
-      collectFacts: request.options.collectFacts,
+      // Step facts come from the engine's own search, which the SPIN backend replaces.
+      collectFacts: request.options.collectFacts && request.options.backend !== 'spin',
       proposals: request.options.proposals,
       translateC,
       cancel,
@@ -57,6 +59,15 @@ async function runCheck(request: CheckRequest, translateC: CBodyTranslator | und
         post({ type: 'progress', id: request.id, progress });
       },
     }, async (analysis, options) => {
+      if (request.options.backend === 'spin') {
+        return checkModelWithSpin(analysis.file, {
+          exact: options.exact ?? false,
+          proposals: options.proposals ?? [],
+          maxMemoryBytes: options.maxMemoryBytes,
+          timeoutMs: options.timeoutMs,
+          translateC,
+        });
+      }
       if (workers === undefined) return checkModel(analysis.file, analysis.semantic, options);
       return checkModelInPool(workers, analysis.file, request.text, {
         exact: options.exact,

@@ -20,6 +20,7 @@ import { registerWorkspaceSymbols } from './workspaceSymbols';
 import { FrameGuard } from './frameGuard';
 import { describeError, Session } from './session';
 import { validateSettings } from './settings';
+import { spinMissing } from '../spin/spinBackend';
 import { restrictUntrusted, trustedByInitializationOptions, untrustedMessage, WORKSPACE_TRUSTED } from './trust';
 import { SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../core/features/semanticTokens';
 import { TRIGGER_CHARACTERS } from '../core/features/completion';
@@ -93,6 +94,13 @@ function startServer(connection: Connection): void {
       if (restricted.restricted.length > 0 && !untrustedAnnounced) {
         untrustedAnnounced = true;
         void connection.window.showInformationMessage(untrustedMessage(restricted.restricted));
+      }
+    }
+    if (settings.backend === 'spin') {
+      const missing = spinMissing();
+      if (missing) {
+        reportSettingProblems([`Setting "lifetime.check.backend" is "spin", but ${missing.replace(/^--backend spin needs /, 'it needs ')}; using the engine.`]);
+        settings = { ...settings, backend: 'engine' };
       }
     }
     session.settingsChanged(settings);

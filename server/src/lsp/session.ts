@@ -365,6 +365,7 @@ export class Session {
         maxStates: this.settings.maxStates,
         timeoutMs: this.settings.timeoutMs,
         exact: this.settings.traceExact,
+        backend: this.settings.backend,
         // Step facts serve hovers and inlay hints, which a large model does not get.
         collectFacts: !isLarge(state),
         proposals,

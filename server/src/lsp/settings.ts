@@ -5,10 +5,14 @@ import { DEFAULT_BUDGETS } from '../core/engine/budgets';
 
 export type CheckOn = 'change' | 'save' | 'manual';
 
+/** Who searches a model's states: the engine, or SPIN on the model's Promela export (`--backend spin`). */
+export type CheckBackend = 'engine' | 'spin';
+
 export interface LifetimeSettings {
   checkOn: CheckOn;
   maxStates: number;
   timeoutMs: number;
+  backend: CheckBackend;
   traceExact: boolean;
   cEnable: boolean;
   cApiFiles: string[];
@@ -19,6 +23,7 @@ export const DEFAULT_SETTINGS: LifetimeSettings = {
   // The CLI's defaults: a file has the same verdict in the editor and in CI.
   maxStates: DEFAULT_BUDGETS.maxStates,
   timeoutMs: DEFAULT_BUDGETS.timeoutMs,
+  backend: 'engine',
   traceExact: false,
   cEnable: false,
   cApiFiles: [],
@@ -80,6 +85,11 @@ export function validateSettings(raw: unknown): ValidatedSettings {
   if (timeoutMs !== undefined) {
     if (typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs >= 100 && timeoutMs <= 3_600_000) settings.timeoutMs = Math.round(timeoutMs);
     else reject('check.timeoutMs', timeoutMs, 'a number of milliseconds from 100 to 3600000', DEFAULT_SETTINGS.timeoutMs);
+  }
+  const backend = read('check.backend');
+  if (backend !== undefined) {
+    if (backend === 'engine' || backend === 'spin') settings.backend = backend;
+    else reject('check.backend', backend, '"engine" or "spin"', DEFAULT_SETTINGS.backend);
   }
   const exact = read('trace.exact');
   if (exact !== undefined) {

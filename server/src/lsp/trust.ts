@@ -38,6 +38,11 @@ export function restrictUntrusted(settings: LifetimeSettings): RestrictedSetting
     result.timeoutMs = DEFAULT_BUDGETS.timeoutMs;
     restricted.push('lifetime.check.timeoutMs');
   }
+  // SPIN compiles and runs a program (pan) with gcc; a cloned repository's settings may not start one.
+  if (result.backend !== 'engine') {
+    result.backend = 'engine';
+    restricted.push('lifetime.check.backend');
+  }
   return { settings: result, restricted };
 }
 
@@ -45,6 +50,6 @@ export function restrictUntrusted(settings: LifetimeSettings): RestrictedSetting
 export function untrustedMessage(restricted: string[]): string {
   return (
     `Lifetime: this workspace is not trusted, so ${restricted.join(', ')} ${restricted.length === 1 ? 'is' : 'are'} ignored ` +
-    '(API files are not read; budgets above the defaults are capped at the defaults). Trust the workspace to use them.'
+    '(API files are not read; budgets above the defaults are capped at the defaults; models are checked by the engine, not SPIN). Trust the workspace to use them.'
   );
 }

@@ -7,6 +7,8 @@ export interface EngineJobOptions {
   maxStates: number;
   timeoutMs: number;
   exact: boolean;
+  /** `spin`: SPIN searches the Promela export (`lifetime.check.backend`); facts are then not collected. */
+  backend?: 'engine' | 'spin';
   collectFacts: boolean;
   proposals?: string[];
   /** Extra kernel API tables for C bodies (`lifetime.c.apiFiles`, as the server read them). */

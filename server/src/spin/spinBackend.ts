@@ -23,7 +23,7 @@ import { meetsExpectation } from '../core/engine/expectation';
 import { setViolations } from '../core/engine/index';
 import { lowerModel, proposalNames } from '../core/engine/lower/index';
 import type { CBodyTranslator, TransitionSystem } from '../core/engine/ir';
-import { checkProgress, threadsCanLoop } from '../core/engine/progress';
+import { checkProgress, threadsCanLoop, type ProgressOptions, type ProgressOutcome } from '../core/engine/progress';
 import { blockedName, exportPromelaWithSteps, parsePanOutput, promelaKindCode, type PanVerdict, type WrittenPromela } from '../core/engine/promela';
 import { reportFromTrail, trailMoves } from '../core/engine/spinTrail';
 import type { ProposalResult, ViolationReport } from '../core/engine/types';
@@ -115,6 +115,7 @@ export function checkProposalWithSpin(file: SourceFile, name: string, options: S
     const exported = exportPromelaWithSteps(lowered.system);
     fs.writeFileSync(path.join(dir, 'model.pml'), exported.text);
     const runner = new PanRunner(dir, options);
+    const budgets = { maxStates: Number.MAX_SAFE_INTEGER, maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY, deadline: started + (options.timeoutMs ?? Number.POSITIVE_INFINITY) };
     const first = runner.search(options.exact ? 'exact' : 'reduced');
     result.states = first.states ?? 0;
     result.transitions = first.transitions ?? 0;
@@ -131,30 +132,19 @@ export function checkProposalWithSpin(file: SourceFile, name: string, options: S
         reports.push(reportFromTrail(compiled, trailMoves(listing, exported.steps), kind, result));
       }
       if (!reports.some((report) => report.kind === first.kind)) throw new SpinFailure(`pan reported ${first.kind}, but pan searching for ${first.kind} alone found none`, 'internal-error');
-      // The engine lists a livelock beside the safety violations, so it is looked for here too. SPIN's
-      // weakly fair cycles include every livelock of the engine; when it finds one, whether the
-      // kernel's lock hand-off leaves it a livelock, and its lasso trace, the engine's progress check
-      // says, as it does for the engine's own verdict.
-      // As in the engine, a livelock search that does not finish leaves the violations, and says so.
-      const cycle = threadsCanLoop(lowered.system) ? fairCycleBesideViolations(runner, exported, lowered.system) : false;
-      if (typeof cycle === 'object') result.incompleteReason = cycle.stopped;
-      else if (cycle) {
-        const progress = checkProgress(compiled, { maxStates: Number.MAX_SAFE_INTEGER, maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY, deadline: started + (options.timeoutMs ?? Number.POSITIVE_INFINITY) });
-        if (progress.violation) reports.push(progress.violation);
-        else if (progress.incompleteReason) result.incompleteReason = progress.incompleteReason;
-      }
+      // The engine lists a livelock beside the safety violations, so it is looked for here too.
+      const livelock = livelockAfterPan(runner, exported, lowered.system, compiled, budgets);
+      if (livelock.report) reports.push(livelock.report);
+      else if (livelock.incompleteReason) result.incompleteReason = livelock.incompleteReason;
       setViolations(result, reports);
     } else {
       result.verdict = 'safe';
-      // A known gap: an unfinished cycle search is read here as no cycle, as it always was, which can
-      // miss a livelock. On some models (vfio-dma-unmap-vaddr-deadlock's sticky_close, the trylock
-      // livelock of test/engine/exactness.test.ts) pan's weakly fair search runs millions of steps
-      // deep and does not finish within 1 GiB; until that is understood, calling those `incomplete`
-      // would lose safe verdicts the engine confirms.
-      const livelock = threadsCanLoop(lowered.system) ? runner.fairCycle(exported, lowered.system) === true : false;
-      if (livelock) {
+      const livelock = livelockAfterPan(runner, exported, lowered.system, compileSystem(lowered.system), budgets);
+      if (livelock.report) setViolations(result, [livelock.report]);
+      else if (livelock.incompleteReason) {
         result.verdict = 'incomplete';
-        result.message = 'SPIN finds no safety violation, and a weakly fair cycle in which a thread never finishes; whether it is a livelock when locks hand off, the engine decides (check without --backend spin)';
+        result.incompleteReason = livelock.incompleteReason;
+        result.message = `SPIN finds no safety violation; whether a thread can be kept from finishing forever was not settled (the ${livelock.incompleteReason} budget of the progress check ran out)`;
         result.skipped = result.message;
       }
     }
@@ -176,15 +166,25 @@ export function checkProposalWithSpin(file: SourceFile, name: string, options: S
   return result;
 }
 
-/** pan's fair-cycle search on a proposal with safety violations; a budget that stops it is returned, not thrown, so the violations stand. */
-function fairCycleBesideViolations(runner: PanRunner, exported: WrittenPromela, system: TransitionSystem): boolean | { stopped: 'memory' | 'time' } {
+/**
+ * The livelock of a proposal, if any. pan's weakly fair cycles include every livelock of the
+ * engine. When pan finds none, there is none. When it finds one, or stops at its memory or depth
+ * bound without finishing (on some models its weakly fair search runs millions of steps deep), the
+ * engine's progress check decides, as it does for the engine's own verdict: whether the cycle is a
+ * livelock when locks hand off, with its lasso trace. An unfinished search is never read as "no cycle".
+ */
+function livelockAfterPan(runner: PanRunner, exported: WrittenPromela, system: TransitionSystem, compiled: CompiledSystem, budgets: ProgressOptions): { report?: ViolationReport; incompleteReason?: ProgressOutcome['incompleteReason'] } {
+  if (!threadsCanLoop(system)) return {};
+  let cycle: boolean | 'unfinished';
   try {
-    const found = runner.fairCycle(exported, system);
-    return found === 'unfinished' ? { stopped: 'memory' } : found;
+    cycle = runner.fairCycle(exported, system);
   } catch (error) {
-    if (error instanceof SpinFailure && error.reason !== 'internal-error') return { stopped: error.reason };
+    if (error instanceof SpinFailure && error.reason !== 'internal-error') return { incompleteReason: error.reason };
     throw error;
   }
+  if (cycle === false) return {};
+  const progress = checkProgress(compiled, budgets);
+  return { report: progress.violation, incompleteReason: progress.violation ? undefined : progress.incompleteReason };
 }
 
 /** The kinds the model has a check for, plus deadlock when it has threads, in the codes' order. */
