@@ -1,0 +1,28 @@
+// The judged held-out samples are well formed, and docs/c-precision.md states the precision they give.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import { loadJudgedRounds, roundPrecision } from './heldoutJudgements';
+
+test('every judged round is a full sample of findings with a verdict and a reason', () => {
+  const rounds = loadJudgedRounds();
+  assert.ok(rounds.length >= 2);
+  for (const round of rounds) {
+    assert.ok(round.judgements.length >= 60, `${round.name}: ${round.judgements.length} judged`);
+    for (const j of [...round.judgements, ...(round.lockLeaks ?? [])]) {
+      assert.match(j.finding, /^[\w./+-]+\.c:\d+$/, `${round.name}: ${j.finding}`);
+      assert.ok(['TP', 'FP', 'unclear'].includes(j.verdict), `${round.name}: ${j.finding} ${j.verdict}`);
+      assert.ok(j.reason.length >= 8, `${round.name}: ${j.finding} has no reason`);
+      assert.ok(round.dirs.some((dir) => j.finding.startsWith(`${dir}/`)), `${j.finding} is outside ${round.dirs.join(' ')}`);
+    }
+  }
+});
+
+test('docs/c-precision.md quotes each round\'s precision as the judgements give it', () => {
+  const doc = fs.readFileSync('docs/c-precision.md', 'utf8');
+  for (const round of loadJudgedRounds()) {
+    const p = roundPrecision(round);
+    assert.ok(doc.includes(`Precision ${p.truePositives}/${p.judged} = ${Math.round((100 * p.truePositives) / p.judged)}%`), `${round.name}: ${p.truePositives}/${p.judged}`);
+  }
+});
