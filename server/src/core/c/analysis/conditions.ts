@@ -16,11 +16,14 @@ export const TRANSPARENT_TESTS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN
 
 const PREDICATE = /^(is_|has_|list_empty|hlist_empty|test_bit|IS_ENABLED|IS_BUILTIN|[a-z0-9_]*_(is|has|enabled|empty|present|supported|valid|capable)(_[a-z0-9]+)?$)/;
 
+/** An upper-case macro that tests its arguments (`PMSG_IS_AUTO(msg)`, `READ_ONCE(x)`), not one that writes. */
+const PURE_MACRO = /^(?!WRITE_ONCE$|BUG|WARN)[A-Z][A-Z0-9_]*$/;
+
 /** A condition whose only calls are predicates with no effects (`list_empty(...)`, `is_x(...)`). */
 function isPredicate(expr: Expr): boolean {
   switch (expr.k) {
     case 'call':
-      return PREDICATE.test(expr.callee) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
+      return (PREDICATE.test(expr.callee) || PURE_MACRO.test(expr.callee)) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
     case 'assign':
       return false;
     case 'unary':
@@ -114,6 +117,8 @@ export function condition(ctx: AnalyzerContext, expr: Expr, state: State): Outco
         if (result.value.key !== undefined) return split(ctx, result.state, result.value.key, test.mask);
         return [[result.state, true], [cloneState(result.state), false]];
       }
+      // `PMSG_IS_AUTO(message)`: a macro's test, decided the same way wherever the same text is tested again.
+      if (PURE_MACRO.test(expr.callee) && !TRANSPARENT_TESTS.has(expr.callee) && isPredicate(expr)) return opaque(ctx, expr, evaluateRest(ctx, expr.args, state));
       if (TRANSPARENT_TESTS.has(expr.callee) && expr.args.length > 0) {
         const inner = condition(ctx, expr.args[0], state);
         if (expr.args.length === 1) return inner;

@@ -89,6 +89,8 @@ export interface AnalyzerContext {
    * through the field, so `regulator_disable(data->regulator)` releases it.
    */
   readonly fieldStores: Map<string, { field: string; at: number }[]>;
+  /** Lock keys that some path dropped, after taking them, and did not hold again at its return. */
+  readonly unlockedAtReturn: Set<string>;
 }
 
 const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
@@ -117,6 +119,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     memberAliases: new Map(),
     fieldCopies: new Map(),
     fieldStores: new Map(),
+    unlockedAtReturn: new Set(),
   };
   for (const node of fn.nodes) {
     if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
@@ -207,7 +210,10 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
     ctx.fieldStores.set(source, stores);
   }
   for (const [name, key] of targets) if (assigned.get(name) === 1 && ctx.fn.locals.has(name)) ctx.memberAliases.set(name, key);
-  for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name)) ctx.fieldCopies.set(name, key);
+  // `gpii = gchan->gpii` names `gchan->gpii` only while `gchan` keeps its value: a root assigned again
+  // (`gchan = &gpii->gchan[i]` in a loop) would make the lock lose its name.
+  const stable = (root: string) => (assigned.get(root) ?? 0) <= (ctx.fn.params.includes(root) ? 0 : 1);
+  for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name) && stable(keyRoot(key))) ctx.fieldCopies.set(name, key);
 }
 
 export function collectStoredInto(ctx: AnalyzerContext): void {

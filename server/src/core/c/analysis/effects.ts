@@ -11,6 +11,7 @@ import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
+import { releasesLockOf, releasesLockOrFamily } from './locks';
 
 /** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
 function calleeName(expr: Expr): string | undefined {
@@ -104,7 +105,7 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
     // The helper may release only on some of its paths (on error, or at the last put): what the path
     // holds is dropped, but nothing is marked released, so later uses and releases are not judged.
     state.res = state.res.filter((r) => {
-      const dropped = isLive(r) && release.entry.families.includes(r.family) && resMatches(r, canonicalKey);
+      const dropped = isLive(r) && releasesLockOrFamily(ctx, release.entry.families, r.family) && resMatches(r, canonicalKey);
       if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
       return !dropped;
     });
@@ -217,7 +218,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
   if (ctx.file.pciManaged && PCI_MANAGED_ACQUIRES.has(entry.name)) return { state, value: { key: resultKey } };
   if (entry.kind === 'lock' || ctx.callerCountFamilies.has(entry.families[0])) {
-    const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
+    const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && releasesLockOrFamily(ctx, entry.families, r.family) && r.names.includes(objectKey as string));
     if (debt >= 0) {
       // Re-taking a lock or a count the caller held and this function dropped: balanced.
       state.res = state.res.filter((_, i) => i !== debt);
@@ -321,7 +322,7 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
   let index = -1;
   for (let i = state.res.length - 1; i >= 0; i--) {
     const r = state.res[i];
-    if (!families.includes(r.family) || !resMatches(r, key)) continue;
+    if (!(lockFamily ? releasesLockOf(families, r.family) : families.includes(r.family)) || !resMatches(r, key)) continue;
     if (index < 0 || (isLive(r) && !isLive(state.res[index]))) index = i;
   }
   const mask = state.masks.get(key);

@@ -8,6 +8,7 @@ import { setMask, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysi
 import { condition } from './conditions';
 import { evaluate } from './expressions';
 import { leaveFunction, report, reportInconsistentPaths } from './report';
+import { dropLocksHeldByContract } from './locks';
 
 export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): FunctionAnalysis {
   const nodes = ctx.fn.nodes;
@@ -37,6 +38,7 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
     for (const [next, nextState] of step(ctx, id, nodes[id], state)) work.push([next, nextState]);
   }
   for (const finding of ctx.escapedLeaks) if (finding.res && ctx.releasedWhileEscaped.has(finding.res.site)) report(ctx, finding);
+  if (!incomplete) dropLocksHeldByContract(ctx);
   reportInconsistentPaths(ctx);
   return { findings: [...ctx.findings.values()], incomplete, visits, releaseSites: ctx.releaseSites };
 }
