@@ -89,8 +89,15 @@ export interface AnalyzerContext {
    * through the field, so `regulator_disable(data->regulator)` releases it.
    */
   readonly fieldStores: Map<string, { field: string; at: number }[]>;
-  /** Lock keys that some path dropped, after taking them, and did not hold again at its return. */
-  readonly unlockedAtReturn: Set<string>;
+  /** What the returns of the function hold of its locks (see `locks.ts`). */
+  readonly locks: {
+    /** Lock keys that some path took, dropped and did not hold again at its return. */
+    readonly unlockedAtReturn: Set<string>;
+    /** The same, at returns that are not error returns. */
+    readonly unlockedAtSuccess: Set<string>;
+    /** Acquire sites of locks held at an error return. */
+    readonly heldAtError: Set<number>;
+  };
 }
 
 const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
@@ -119,7 +126,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     memberAliases: new Map(),
     fieldCopies: new Map(),
     fieldStores: new Map(),
-    unlockedAtReturn: new Set(),
+    locks: { unlockedAtReturn: new Set(), unlockedAtSuccess: new Set(), heldAtError: new Set() },
   };
   for (const node of fn.nodes) {
     if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;

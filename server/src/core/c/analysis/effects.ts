@@ -11,7 +11,7 @@ import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
-import { releasesLockOf, releasesLockOrFamily } from './locks';
+import { lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
 
 /** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
 function calleeName(expr: Expr): string | undefined {
@@ -212,7 +212,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (entry.object === 'return') objectKey = resultKey;
   else if (entry.object === 'none') objectKey = `@${entry.families[0]}`;
   else if (expr.args[entry.object]) {
-    const argKey = exprKey(expr.args[entry.object]);
+    const argKey = entry.kind === 'lock' ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
     objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
   }
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
@@ -265,7 +265,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
 export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {
   let key: string | undefined;
   if (entry.object === 'none') key = `@${entry.families[0]}`;
-  else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
+  else if (typeof entry.object === 'number' && expr.args[entry.object]) key = ctx.lockFamilies.has(entry.families[0]) ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
   if (key === undefined) return;
   key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (isCountingSemaphore(ctx, entry, key)) return;

@@ -1,6 +1,8 @@
 // Locks across the returns of one function: which variants release which lock, and whether a lock
 // still held at a return is a bug or the function's contract.
 
+import type { Expr } from '../cir';
+import { exprKey } from '../keys';
 import { isLive, type State } from '../state';
 import type { AnalyzerContext } from './context';
 import { lastMember } from './fileFacts';
@@ -25,29 +27,49 @@ export function releasesLockOf(families: readonly string[], family: string): boo
 }
 
 /**
- * Notes, at a return, which locks the path has dropped and still holds. A lock is unlocked at a
- * return when the path took and dropped it and holds it under no other acquire.
+ * Notes, at a return, which locks the path has dropped and which it still holds. A lock is unlocked
+ * at a return when the path took and dropped it and holds it under no other acquire.
  */
-export function noteLocksAtReturn(ctx: AnalyzerContext, state: State): void {
+export function noteLocksAtReturn(ctx: AnalyzerContext, state: State, errorReturn: boolean): void {
   const held = new Set<string>();
-  for (const res of state.res) if (isLive(res) && res.api.kind === 'lock') for (const name of res.names) held.add(name);
+  for (const res of state.res) {
+    if (!isLive(res) || res.api.kind !== 'lock') continue;
+    for (const name of res.names) held.add(name);
+    if (errorReturn) ctx.locks.heldAtError.add(res.site);
+  }
   for (const res of state.res) {
     if (res.status !== 'released' || !res.tracked || res.api.kind !== 'lock') continue;
-    for (const name of res.names) if (!held.has(name)) ctx.unlockedAtReturn.add(name);
+    for (const name of res.names) {
+      if (held.has(name)) continue;
+      ctx.locks.unlockedAtReturn.add(name);
+      if (!errorReturn) ctx.locks.unlockedAtSuccess.add(name);
+    }
   }
 }
 
 /**
- * A function that returns with a lock held on every path that took it, where the other half of a pair
- * of functions of the file drops that lock without taking it (`ceph_start_io_read` and `ceph_end_io_read`,
- * `wdm_pre_reset` and `wdm_post_reset`), returns locked by contract: its lock-leaks are removed. A
- * lock held at one return and dropped at another stays a finding.
+ * Removes the lock-leaks of locks a function holds at its returns by contract:
+ * - held on every path that took it, where the other half of a pair of functions of the file drops
+ *   it without taking it (`ceph_start_io_read` and `ceph_end_io_read`, `wdm_pre_reset` and
+ *   `wdm_post_reset`);
+ * - held at success returns only, and dropped at every error return that dropped it, in a function
+ *   whose name says it takes something (`get_ready_ep()`, `..._lock()`, `..._begin()`): a helper
+ *   that returns locked on success.
+ * A lock held at an error return and dropped at another return stays a finding.
  */
+/** Names of functions that may return with a lock held on success: one of their words says they take something. */
+const RETURNS_LOCKED_NAME = /(^|_)(get|start|begin|enter|prepare|acquire|grab|hold|claim|lock|trylock|prologue|pre|ready)(_|$)|lock$/;
+
 export function dropLocksHeldByContract(ctx: AnalyzerContext): void {
   for (const [key, finding] of ctx.findings) {
     if (finding.kind !== 'lock-leak' || !finding.res) continue;
     const res = finding.res;
-    if (res.names.some((n) => ctx.unlockedAtReturn.has(n))) continue;
+    const unlocked = res.names.some((n) => ctx.locks.unlockedAtReturn.has(n));
+    if (unlocked) {
+      const lockedOnSuccess = RETURNS_LOCKED_NAME.test(ctx.fn.name) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
+      if (lockedOnSuccess) ctx.findings.delete(key);
+      continue;
+    }
     const droppedElsewhere = res.names.some((n) => [...(ctx.file.locksDroppedWithoutTaking.get(n.startsWith('@') ? n : lastMember(n)) ?? [])].some((f) => pairedNames(ctx.fn.name, f)));
     if (droppedElsewhere) ctx.findings.delete(key);
   }
@@ -69,4 +91,24 @@ export function pairedNames(a: string, b: string): boolean {
 /** `releasesLockOf` for lock families, the exact family for everything else. */
 export function releasesLockOrFamily(ctx: AnalyzerContext, families: readonly string[], family: string): boolean {
   return ctx.lockFamilies.has(family) ? releasesLockOf(families, family) : families.includes(family);
+}
+
+/**
+ * The key of a lock's object: its access path, or, for a lock reached through a call of plain
+ * arguments (`inode_lock(d_inode(dentry))`, `spin_lock(sb_bgl_lock(sbi, group))`), the call as
+ * written, so that the unlock through the same call drops it.
+ */
+export function lockObjectKey(arg: Expr): string | undefined {
+  const key = exprKey(arg);
+  if (key !== undefined) return key;
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'call' || e.callee === '' || e.args.length === 0) return undefined;
+  const keys: string[] = [];
+  for (const a of e.args) {
+    const k = a.k === 'num' ? String(a.value) : exprKey(a);
+    if (k === undefined) return undefined;
+    keys.push(k);
+  }
+  return `${e.callee}(${keys.join(', ')})`;
 }
