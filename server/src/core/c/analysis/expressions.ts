@@ -11,6 +11,8 @@ import { bind, forget } from './paths';
 import { call, directMentions } from './effects';
 import { report } from './report';
 
+const UNEVALUATED_OPERAND = /^(typeof|__typeof__|__typeof|sizeof|__alignof__|_Alignof|alignof|offsetof)$/;
+
 export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { state: State; value: Value } {
   switch (expr.k) {
     case 'num':
@@ -68,6 +70,8 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
     case 'assign':
       return assign(ctx, expr, state);
     case 'call':
+      // `typeof(*p)`, `sizeof(*p)`: the operand names a type and is never evaluated.
+      if (UNEVALUATED_OPERAND.test(expr.callee)) return { state, value: {} };
       return call(ctx, expr, state);
     case 'other': {
       let s = state;
