@@ -386,7 +386,8 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
     return;
   }
   const ownReference = res.local || res.iterator || !res.tracked || res.api.kind === 'memory' || lock;
-  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference) {
+  // `a[i]` names every element: a second release through it may be of another element (`dma_srcs[i]`).
+  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference && !key.includes('[]')) {
     const previous = res.releasedByConsume
       ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
       : `it was already released at line {line:${res.releaseSite}}`;

@@ -10,6 +10,7 @@ import { canonical, setMask, type AnalyzerContext, type Value } from './context'
 import { bind, forget } from './paths';
 import { call, directMentions } from './effects';
 import { report } from './report';
+import { noteNamedConstant } from './conditions';
 
 const UNEVALUATED_OPERAND = /^(typeof|__typeof__|__typeof|sizeof|__alignof__|_Alignof|alignof|offsetof)$/;
 
@@ -116,6 +117,7 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     const carried = referencesPassedOn(ctx, expr, s, key);
     forget(ctx, s, key);
     bind(ctx, s, key, value);
+    if (expr.op === '=') noteNamedConstant(ctx, s, key, expr.right);
     if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
     if (expr.op === '=' && expr.right.k !== 'id') {
       const derived = derivedMentions(expr.right).filter((n) => n !== key);

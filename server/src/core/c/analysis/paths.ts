@@ -5,7 +5,7 @@ import type { CfgNode } from '../cir';
 import { exprKey, hasEffects, keyRoot } from '../keys';
 import { ALL, POS, Z, cloneState, initialState, isLive, stateKey, type Res, type State } from '../state';
 import { setMask, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis, type Value } from './context';
-import { condition } from './conditions';
+import { condition, noteNamedConstant } from './conditions';
 import { evaluate } from './expressions';
 import { leaveFunction, report, reportInconsistentPaths } from './report';
 import { dropLocksHeldByContract } from './locks';
@@ -46,8 +46,10 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
 /** Keeps what the path holds and forgets what it knew of values, except what decides an acquire. */
 export function widen(ctx: AnalyzerContext, state: State): State {
   const next = cloneState(state);
-  next.conds.clear();
-  for (const key of [...next.masks.keys()]) if (!next.res.some((r) => r.condVar === key)) next.masks.delete(key);
+  // Named constants held by locals stay known: they select the unwind (`if (op == IOAT_OP_XOR)`).
+  for (const key of [...next.conds.keys()]) if (!key.startsWith('=')) next.conds.delete(key);
+  // The value that decided a conditional acquire is kept: the unwind tests it again (`if (!clk_ret) clk_disable_unprepare(clk)`).
+  for (const key of [...next.masks.keys()]) if (!next.res.some((r) => r.condVar === key || (isLive(r) && r.decidedBy === key))) next.masks.delete(key);
   return next;
 }
 
@@ -65,6 +67,7 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
         const result = evaluate(ctx, node.init, next);
         next = result.state;
         bind(ctx, next, node.name, result.value);
+        noteNamedConstant(ctx, next, node.name, node.init);
       }
       if (node.scoped) next.res = next.res.filter((r) => !r.names.includes(node.name));
       return [[node.next, next]];
