@@ -471,6 +471,12 @@ class Builder {
       // `err: list_for_each_entry_safe(...) { ... }`: the label holds the macro, the body follows it.
       const labelled = item.type === 'labeled_statement' ? item.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'statement_identifier' && c.type !== 'comment') : [];
       const macro = labelled.length === 1 ? this.loopMacro(labelled[0]) : this.loopMacro(item);
+      const bodyIndex = i + 1 < items.length && items[i + 1].type === 'comment' ? i + 2 : i + 1;
+      // Under a label, only a macro followed by a block is a loop (`out: D2(...)` is a parse gap, not a loop).
+      if (macro && labelled.length === 1 && items[bodyIndex]?.type !== 'compound_statement') {
+        units.push({ node: item });
+        continue;
+      }
       if (macro && i + 1 < items.length) {
         let j = i + 1;
         while (j < items.length && items[j].type === 'comment') j++;

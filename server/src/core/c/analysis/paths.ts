@@ -27,7 +27,7 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
       set = new Set();
       seen.set(id, set);
     }
-    if (set.size >= limits.widenAfter && (state.masks.size > 0 || state.conds.size > 0)) state = widen(ctx, state);
+    if (set.size >= limits.widenAfter && state.masks.size > 0) state = widen(ctx, state);
     const key = stateKey(state);
     if (set.has(key)) continue;
     set.add(key);
@@ -46,10 +46,12 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
 /** Keeps what the path holds and forgets what it knew of values, except what decides an acquire. */
 export function widen(ctx: AnalyzerContext, state: State): State {
   const next = cloneState(state);
-  // Named constants held by locals stay known: they select the unwind (`if (op == IOAT_OP_XOR)`).
-  for (const key of [...next.conds.keys()]) if (!key.startsWith('=')) next.conds.delete(key);
+  // Conditions tested again (`if (rtc->data->has_pclk)` before the enable and in the unwind) and named
+  // constants held by locals (`if (op == IOAT_OP_XOR)`) stay known: they select the unwind.
   // The value that decided a conditional acquire is kept: the unwind tests it again (`if (!clk_ret) clk_disable_unprepare(clk)`).
-  for (const key of [...next.masks.keys()]) if (!next.res.some((r) => r.condVar === key || (isLive(r) && r.decidedBy === key))) next.masks.delete(key);
+  // Flags, and values the function tests more than once (`if (rtc->data->has_pclk)`), stay known too.
+  const correlated = (key: string) => ctx.flags.has(key) || (ctx.conditionTexts.get(key) ?? 0) >= 2;
+  for (const key of [...next.masks.keys()]) if (!correlated(key) && !next.res.some((r) => r.condVar === key || (isLive(r) && r.decidedBy === key))) next.masks.delete(key);
   return next;
 }
 
