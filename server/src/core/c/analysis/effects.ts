@@ -13,6 +13,12 @@ import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
 import { lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
 
+/** The member called through a function pointer (`wake_forget_and_unlock` in `fiq->ops->wake_forget_and_unlock(fiq)`); the CIR puts the called expression first among the arguments. */
+function memberCallee(expr: Expr & { k: 'call' }): string {
+  const called = expr.args[0];
+  return expr.callee === '' && called !== undefined && called.k === 'field' ? called.name : '';
+}
+
 /** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
 function calleeName(expr: Expr): string | undefined {
   if (expr.k === 'id') return expr.name;
@@ -153,8 +159,9 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   }
   forgetReleasedFields(ctx, state, expr.args);
   const roots = new Set<string>();
-  for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
-  if (UNLOCK_LIKE.test(callee) && roots.size > 0) {
+  // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
+  for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name).add(keyRoot(canonicalLock(ctx, name)));
+  if (UNLOCK_LIKE.test(callee || memberCallee(expr)) && roots.size > 0) {
     // A helper that unlocks: whatever lock of the objects it is handed the path held is now dropped.
     state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));
   }
