@@ -37,13 +37,14 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
       return evaluate(ctx, expr.arg, state);
     case 'unary': {
       const member = expr.op === '&' ? memberAddress(ctx, expr.arg, state) : undefined;
-      if (member) return { state: member, value: { key: exprKey(expr) } };
+      // An address is never NULL: `rw_lock = &ni->run_lock; ... if (rw_lock) up_read(rw_lock)`.
+      if (member) return { state: member, value: { key: exprKey(expr), mask: POS } };
       const inner = evaluate(ctx, expr.arg, state);
       if (expr.op === '*') {
         checkUse(ctx, inner.state, expr.arg, expr);
         return { state: inner.state, value: { key: exprKey(expr) } };
       }
-      if (expr.op === '&') return { state: inner.state, value: { key: exprKey(expr) } };
+      if (expr.op === '&') return { state: inner.state, value: { key: exprKey(expr), mask: POS } };
       if (expr.op === '-') {
         if (expr.arg.k === 'id' && /^E[A-Z0-9]+$/.test(expr.arg.name)) return { state: inner.state, value: { mask: NEG } };
         if (expr.arg.k === 'num') return { state: inner.state, value: { mask: expr.arg.value === 0 ? Z : NEG } };

@@ -184,6 +184,9 @@ export function forget(ctx: AnalyzerContext, state: State, name: string): void {
     // `p->field` names another object once `p` points elsewhere.
     const names = r.names.filter((n) => !through(n));
     if (!isLive(r) && names.length === 0) continue;
+    // A lock known by no name any more (`chan = fdev->chan[i]` in the unwind loop that unlocks it)
+    // cannot be matched with its unlock: the path stops judging it rather than report it.
+    if (names.length === 0 && r.api.kind === 'lock') continue;
     const updated: Res = { ...r, names };
     if (r.escapeUndo?.value === name) updated.escapeUndo = undefined;
     if (r.condVar === name) {
