@@ -1,7 +1,10 @@
 // Locks across the returns of one function: which variants release which lock, and whether a lock
 // still held at a return is a bug or the function's contract.
 
-import type { Expr } from '../cir';
+import type { ApiEntry, ApiTable } from '../apiTable';
+import type { CFunction, Expr } from '../cir';
+import type { Annotation } from '../preprocess';
+import type { Summaries } from './summaries';
 import { exprKey } from '../keys';
 import { isLive, type State } from '../state';
 import type { AnalyzerContext } from './context';
@@ -111,4 +114,29 @@ export function lockObjectKey(arg: Expr): string | undefined {
     keys.push(k);
   }
   return `${e.callee}(${keys.join(', ')})`;
+}
+
+/**
+ * `static void close_pdeo(struct proc_dir_entry *pde, ...) __releases(&pde->pde_unload_lock)`: a
+ * function of the file annotated to release a lock reached from a parameter releases it for its
+ * callers, whichever lock API its body uses (or the helpers it calls).
+ */
+export function addReleaseAnnotations(summaries: Summaries, functions: CFunction[], annotations: Annotation[], table: ApiTable): void {
+  const unlock = table.byName.get('spin_unlock');
+  if (!unlock) return;
+  const families = new Set<string>();
+  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) families.add(f);
+  const entry: ApiEntry = { ...unlock, name: '__releases', families: [unlock.families[0], ...[...families].filter((f) => f !== unlock.families[0])] };
+  for (const fn of functions) {
+    for (const a of annotations) {
+      if (a.name !== '__releases' || a.start < fn.s || a.start >= fn.bodyStart) continue;
+      const match = /^&?\s*([A-Za-z_][A-Za-z0-9_]*)((?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)+)$/.exec(a.argument.trim());
+      const param = match ? fn.params.indexOf(match[1]) : -1;
+      if (!match || param < 0) continue;
+      const summary = summaries.get(fn.name) ?? { releases: [] };
+      const suffix = match[2].replace(/\s+/g, '');
+      if (!summary.releases.some((r) => r.param === param && r.suffix === suffix)) summary.releases.push({ param, suffix, entry });
+      summaries.set(fn.name, summary);
+    }
+  }
 }
