@@ -19,11 +19,14 @@ const PREDICATE = /^(is_|has_|list_empty|hlist_empty|test_bit|IS_ENABLED|IS_BUIL
 /** An upper-case macro that tests its arguments (`PMSG_IS_AUTO(msg)`, `READ_ONCE(x)`), not one that writes. */
 const PURE_MACRO = /^(?!WRITE_ONCE$|BUG|WARN)[A-Z][A-Z0-9_]*$/;
 
+/** Byte-order conversions compute a value from their argument and nothing else (`cpu_to_le32(flags)`). */
+const CONVERSION = /^(cpu_to_(le|be)(16|32|64)|(le|be)(16|32|64)_to_cpu)$/;
+
 /** A condition whose only calls are predicates with no effects (`list_empty(...)`, `is_x(...)`). */
 function isPredicate(expr: Expr): boolean {
   switch (expr.k) {
     case 'call':
-      return (PREDICATE.test(expr.callee) || PURE_MACRO.test(expr.callee)) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
+      return (PREDICATE.test(expr.callee) || PURE_MACRO.test(expr.callee) || CONVERSION.test(expr.callee)) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
     case 'assign':
       return false;
     case 'unary':
