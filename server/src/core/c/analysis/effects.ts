@@ -11,7 +11,7 @@ import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
-import { lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
+import { dropLocksHandedOver, lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
 
 /** The member called through a function pointer (`wake_forget_and_unlock` in `fiq->ops->wake_forget_and_unlock(fiq)`); the CIR puts the called expression first among the arguments. */
 function memberCallee(expr: Expr & { k: 'call' }): string {
@@ -161,6 +161,7 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   const roots = new Set<string>();
   // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
   for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name).add(keyRoot(canonicalLock(ctx, name)));
+  dropLocksHandedOver(ctx, expr, state);
   if (UNLOCK_LIKE.test(callee || memberCallee(expr)) && roots.size > 0) {
     // A helper that unlocks: whatever lock of the objects it is handed the path held is now dropped.
     state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));

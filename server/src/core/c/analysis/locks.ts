@@ -7,7 +7,7 @@ import type { Annotation } from '../preprocess';
 import type { Summaries } from './summaries';
 import { exprKey } from '../keys';
 import { isLive, type State } from '../state';
-import type { AnalyzerContext } from './context';
+import { canonicalLock, type AnalyzerContext } from './context';
 import { lastMember } from './fileFacts';
 
 /**
@@ -139,4 +139,24 @@ export function addReleaseAnnotations(summaries: Summaries, functions: CFunction
       summaries.set(fn.name, summary);
     }
   }
+}
+
+/** Calls that are handed a lock only to check it. */
+const LOCK_QUESTION = /assert|lockdep|held|is_locked|owned|might_|_init$|^init_|print|trace/i;
+
+/**
+ * `xlog_wait(&cil->xc_push_wait, &cil->xc_push_lock)`, `cond_wait_..._irqrestore(..., &lock, flags)`:
+ * an unknown function handed a held lock itself (not its owner) waits with it or hands it on, and may
+ * drop it; the path stops judging that lock.
+ */
+export function dropLocksHandedOver(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  if (LOCK_QUESTION.test(expr.callee) || !state.res.some((r) => isLive(r) && r.api.kind === 'lock')) return;
+  const handed: string[] = [];
+  for (const arg of expr.args) {
+    if (arg.k !== 'unary' || arg.op !== '&') continue;
+    const key = exprKey(arg.arg);
+    if (key !== undefined) handed.push(canonicalLock(ctx, key));
+  }
+  if (handed.length === 0) return;
+  state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => handed.includes(n))));
 }
