@@ -26,7 +26,7 @@ export const QUESTION = /(^|_)(is|has|can|should|needs|was|does)_|(^|_)(empty|en
 export const SUCCESS_FLAG_RESULT = /(^|_)(queue|schedule)_(delayed_|rcu_)?work|^mod_(timer|delayed_work)|try|test_and|cmpxchg|xchg/i;
 
 /** Helpers that unlock what they are handed. */
-export const UNLOCK_LIKE = /unlock|release|_up$|_exit$|_end$|_leave$/i;
+export const UNLOCK_LIKE = /unlock|release|irqrestore|_up$|_exit$|_end$|_finish$|_leave$/i;
 
 /** Functions whose job may be to return with a lock held. */
 export const LOCK_HELPER = /lock|acquire|begin|enter|grab|hold|claim/i;

@@ -463,17 +463,25 @@ class Builder {
 
   /** A statement list, with kernel loop macros (a call missing its `;` and then a body) made loops. */
   sequence(items: SyntaxNode[], next: number, block: number): number {
-    type Unit = { node: SyntaxNode; macro?: { call: SyntaxNode; name: string } };
+    type Unit = { node: SyntaxNode; macro?: { call: SyntaxNode; name: string }; label?: SyntaxNode };
     const units: Unit[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       if (item.type === 'comment') continue;
-      const macro = this.loopMacro(item);
+      // `err: list_for_each_entry_safe(...) { ... }`: the label holds the macro, the body follows it.
+      const labelled = item.type === 'labeled_statement' ? item.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'statement_identifier' && c.type !== 'comment') : [];
+      const macro = labelled.length === 1 ? this.loopMacro(labelled[0]) : this.loopMacro(item);
+      const bodyIndex = i + 1 < items.length && items[i + 1].type === 'comment' ? i + 2 : i + 1;
+      // Under a label, only a macro followed by a block is a loop (`out: D2(...)` is a parse gap, not a loop).
+      if (macro && labelled.length === 1 && items[bodyIndex]?.type !== 'compound_statement') {
+        units.push({ node: item });
+        continue;
+      }
       if (macro && i + 1 < items.length) {
         let j = i + 1;
         while (j < items.length && items[j].type === 'comment') j++;
         if (j < items.length) {
-          units.push({ node: items[j], macro });
+          units.push({ node: items[j], macro, label: labelled.length === 1 ? item : undefined });
           i = j;
           continue;
         }
@@ -484,14 +492,21 @@ class Builder {
     let entry = next;
     for (let i = units.length - 1; i >= 0; i--) {
       const unit = units[i];
-      if (unit.node.type === 'labeled_statement') {
-        const label = unit.node.childForFieldName('label');
+      const labelled = unit.label ?? (unit.node.type === 'labeled_statement' ? unit.node : undefined);
+      if (labelled) {
+        const label = labelled.childForFieldName('label');
         if (label) {
-          const s = this.span(unit.node);
+          const s = this.span(labelled);
           this.labels.push({ name: this.source(label), block, index: i, ...s });
         }
       }
       entry = unit.macro ? this.macroLoop(unit.macro, unit.node, entry) : this.stmt(unit.node, entry);
+      if (unit.label) {
+        const label = unit.label.childForFieldName('label');
+        const id = this.labelNode(label ? this.source(label) : '');
+        (this.nodes[id] as { next: number }).next = entry;
+        entry = id;
+      }
     }
     this.blockStack.pop();
     return entry;

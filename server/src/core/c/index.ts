@@ -5,6 +5,7 @@ import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
 import { collectFileFacts, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
+import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
 import { buildFunction, type CFunction } from './cir';
 import { codeOfKind, fillLines, findingsToDiagnostics, leakFix, type CFinding } from './findings';
@@ -154,6 +155,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     }
     // Callees first: what a same-file helper releases is known at each of its calls.
     const summaries = summarizeFunctions(built, table);
+    addReleaseAnnotations(summaries, built, pre.annotations, table);
     noteLocksDroppedWithoutTaking(facts, built, table);
     for (const fn of built) {
       analysed++;

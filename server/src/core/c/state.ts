@@ -22,6 +22,8 @@ export interface Res {
   status: ResStatus;
   /** For `cond`: the value whose class decides whether the acquire succeeded, and the classes meaning yes. */
   condVar?: string;
+  /** For a conditional acquire that a test found to have succeeded: the value that said so, whose class stays worth keeping. */
+  decidedBy?: string;
   okMask: number;
   releaseSite?: number;
   releaseEnd?: number;

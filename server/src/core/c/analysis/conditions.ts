@@ -1,7 +1,7 @@
 // Conditions: splits a path at a branch by what the test says about values it knows.
 
 import type { Expr } from '../cir';
-import { hasEffects } from '../keys';
+import { exprKey, hasEffects } from '../keys';
 import { ALL, NEG, POS, Z, cloneState, isLive, type Res, type State } from '../state';
 import { setMask, type AnalyzerContext, type Outcome } from './context';
 import { evaluate } from './expressions';
@@ -16,11 +16,17 @@ export const TRANSPARENT_TESTS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN
 
 const PREDICATE = /^(is_|has_|list_empty|hlist_empty|test_bit|IS_ENABLED|IS_BUILTIN|[a-z0-9_]*_(is|has|enabled|empty|present|supported|valid|capable)(_[a-z0-9]+)?$)/;
 
+/** An upper-case macro that tests its arguments (`PMSG_IS_AUTO(msg)`, `READ_ONCE(x)`), not one that writes. */
+const PURE_MACRO = /^(?!WRITE_ONCE$|BUG|WARN)[A-Z][A-Z0-9_]*$/;
+
+/** Byte-order conversions compute a value from their argument and nothing else (`cpu_to_le32(flags)`). */
+const CONVERSION = /^(cpu_to_(le|be)(16|32|64)|(le|be)(16|32|64)_to_cpu)$/;
+
 /** A condition whose only calls are predicates with no effects (`list_empty(...)`, `is_x(...)`). */
 function isPredicate(expr: Expr): boolean {
   switch (expr.k) {
     case 'call':
-      return PREDICATE.test(expr.callee) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
+      return (PREDICATE.test(expr.callee) || PURE_MACRO.test(expr.callee) || CONVERSION.test(expr.callee)) && expr.args.every((a) => !hasEffects(a) || isPredicate(a));
     case 'assign':
       return false;
     case 'unary':
@@ -64,8 +70,9 @@ export function narrow(ctx: AnalyzerContext, state: State, key: string, mask: nu
       r = failed ? { ...r, escaped: r.escapeUndo.escaped, handedOnly: r.escapeUndo.handedOnly, escapeUndo: undefined } : { ...r, escapeUndo: undefined };
       changed = true;
     }
-    if (mask === Z && r.status === 'held' && r.api.kind !== 'lock' && r.names.includes(key)) {
-      // Nothing is held on a NULL object: `clk_prepare_enable(NULL)` enables nothing.
+    if ((mask & POS) === 0 && r.status === 'held' && r.api.kind !== 'lock' && r.names.includes(key)) {
+      // Nothing is held on a NULL object or an ERR_PTR: `clk_prepare_enable(NULL)` enables nothing,
+      // and `if (!IS_ERR(clk)) clk_put(clk)` skips only a clock `clk_get()` did not return.
       changed = true;
       continue;
     }
@@ -75,7 +82,7 @@ export function narrow(ctx: AnalyzerContext, state: State, key: string, mask: nu
       continue;
     }
     changed = true;
-    if ((mask & r.okMask) === mask) res.push({ ...r, status: 'held', condVar: undefined });
+    if ((mask & r.okMask) === mask) res.push({ ...r, status: 'held', condVar: undefined, decidedBy: r.condVar });
     else if ((mask & r.okMask) === 0) {
       if (r.api.kind === 'lock') res.push({ ...r, status: 'failed', condVar: undefined });
     } else res.push(r);
@@ -114,6 +121,10 @@ export function condition(ctx: AnalyzerContext, expr: Expr, state: State): Outco
         if (result.value.key !== undefined) return split(ctx, result.state, result.value.key, test.mask);
         return [[result.state, true], [cloneState(result.state), false]];
       }
+      const known = stateQuery(ctx, expr, state);
+      if (known !== undefined) return [[state, known]];
+      // `PMSG_IS_AUTO(message)`: a macro's test, decided the same way wherever the same text is tested again.
+      if (PURE_MACRO.test(expr.callee) && !TRANSPARENT_TESTS.has(expr.callee) && isPredicate(expr)) return opaque(ctx, expr, evaluateRest(ctx, expr.args, state));
       if (TRANSPARENT_TESTS.has(expr.callee) && expr.args.length > 0) {
         const inner = condition(ctx, expr.args[0], state);
         if (expr.args.length === 1) return inner;
@@ -128,6 +139,22 @@ export function condition(ctx: AnalyzerContext, expr: Expr, state: State): Outco
   if (result.value.mask !== undefined && result.value.key === undefined) return [[result.state, result.value.mask !== Z]];
   if (result.value.key !== undefined) return split(ctx, result.state, result.value.key, NEG | POS);
   return opaque(ctx, expr, result.state);
+}
+
+/**
+ * Queries whose answer the path knows from what it holds: `pm_runtime_enabled(dev)` is true where the
+ * path enabled runtime PM on `dev` and holds it, false where it disabled it again.
+ */
+const STATE_QUERIES: Record<string, string> = { pm_runtime_enabled: 'pm_runtime_enable' };
+
+function stateQuery(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): boolean | undefined {
+  const family = STATE_QUERIES[expr.callee];
+  const key = family !== undefined && expr.args[0] ? exprKey(expr.args[0]) : undefined;
+  if (key === undefined) return undefined;
+  const mine = state.res.filter((r) => r.family === family && r.tracked && r.names.includes(key));
+  if (mine.some(isLive)) return true;
+  if (mine.some((r) => r.status === 'released')) return false;
+  return undefined;
 }
 
 export function evaluateRest(ctx: AnalyzerContext, args: Expr[], state: State): State {
@@ -173,6 +200,8 @@ export function comparison(ctx: AnalyzerContext, expr: Expr & { k: 'bin' }, stat
     const flipped: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=' };
     op = flipped[op] ?? op;
   } else {
+    const named = namedConstantTest(expr, state);
+    if (named !== undefined) return [[state, named]];
     const distinct = distinctFromFreshAllocation(ctx, expr, state);
     return distinct === undefined ? undefined : [[state, distinct]];
   }
@@ -190,6 +219,39 @@ export function comparison(ctx: AnalyzerContext, expr: Expr & { k: 'bin' }, stat
     return opaque(ctx, expr, result.state);
   }
   return split(ctx, result.state, result.value.key, trueMask);
+}
+
+/** An upper-case identifier: an enumerator or a macro constant (`IOAT_OP_XOR`). */
+export const NAMED_CONSTANT = /^[A-Z][A-Z0-9_]*$/;
+
+/** The path's fact that local `name` holds the named constant `constant` (see `noteNamedConstant`). */
+function constantFact(name: string, constant: string): string {
+  return `=${name}=${constant}`;
+}
+
+/**
+ * `op = IOAT_OP_XOR; ... if (op == IOAT_OP_XOR)`: a local assigned a named constant on this path
+ * compares equal to that constant and unequal to any other.
+ */
+export function namedConstantTest(expr: Expr & { k: 'bin' }, state: State): boolean | undefined {
+  if (expr.op !== '==' && expr.op !== '!=') return undefined;
+  const [variable, constant] = expr.left.k === 'id' && expr.right.k === 'id' && NAMED_CONSTANT.test(expr.right.name) ? [expr.left.name, expr.right.name] : expr.right.k === 'id' && expr.left.k === 'id' && NAMED_CONSTANT.test(expr.left.name) ? [expr.right.name, expr.left.name] : [undefined, undefined];
+  if (variable === undefined || constant === undefined || NAMED_CONSTANT.test(variable)) return undefined;
+  if (state.conds.size === 0) return undefined;
+  let equal: boolean | undefined;
+  if (state.conds.has(constantFact(variable, constant))) equal = true;
+  else {
+    const prefix = `=${variable}=`;
+    for (const key of state.conds.keys()) if (key.startsWith(prefix)) equal = false;
+  }
+  if (equal === undefined) return undefined;
+  return expr.op === '==' ? equal : !equal;
+}
+
+/** Records that local `name`, tested somewhere in the function, now holds a named constant. */
+export function noteNamedConstant(ctx: AnalyzerContext, state: State, name: string, value: Expr | undefined): void {
+  if (!value || value.k !== 'id' || !NAMED_CONSTANT.test(value.name) || !ctx.testedNames.has(name)) return;
+  state.conds.set(constantFact(name, value.name), 1);
 }
 
 /**

@@ -89,6 +89,17 @@ export interface AnalyzerContext {
    * through the field, so `regulator_disable(data->regulator)` releases it.
    */
   readonly fieldStores: Map<string, { field: string; at: number }[]>;
+  /** Locals assigned only constants and tested by a branch (`locked = true; ... if (locked)`): their values outlive widening. */
+  readonly flags: Set<string>;
+  /** What the returns of the function hold of its locks (see `locks.ts`). */
+  readonly locks: {
+    /** Lock keys that some path took, dropped and did not hold again at its return. */
+    readonly unlockedAtReturn: Set<string>;
+    /** The same, at returns that are not error returns. */
+    readonly unlockedAtSuccess: Set<string>;
+    /** Acquire sites of locks held at an error return. */
+    readonly heldAtError: Set<number>;
+  };
 }
 
 const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
@@ -117,6 +128,8 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     memberAliases: new Map(),
     fieldCopies: new Map(),
     fieldStores: new Map(),
+    flags: new Set(),
+    locks: { unlockedAtReturn: new Set(), unlockedAtSuccess: new Set(), heldAtError: new Set() },
   };
   for (const node of fn.nodes) {
     if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
@@ -134,6 +147,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
   }
   for (const node of fn.nodes) if (node.k === 'return' && node.expr) for (const name of identifiersIn(node.expr)) ctx.returnedNames.add(name);
   collectMemberAliases(ctx);
+  collectFlags(ctx);
   collectStoredInto(ctx);
   for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) ctx.lockFamilies.add(f);
   collectCallerCountFamilies(ctx);
@@ -207,7 +221,31 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
     ctx.fieldStores.set(source, stores);
   }
   for (const [name, key] of targets) if (assigned.get(name) === 1 && ctx.fn.locals.has(name)) ctx.memberAliases.set(name, key);
-  for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name)) ctx.fieldCopies.set(name, key);
+  // `gpii = gchan->gpii` names `gchan->gpii` only while `gchan` keeps its value: a root assigned again
+  // (`gchan = &gpii->gchan[i]` in a loop) would make the lock lose its name.
+  const stable = (root: string) => (assigned.get(root) ?? 0) <= (ctx.fn.params.includes(root) ? 0 : 1);
+  for (const [name, key] of copies) if (assigned.get(name) === 1 && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name) && stable(keyRoot(key))) ctx.fieldCopies.set(name, key);
+}
+
+/** See `AnalyzerContext.flags`. */
+export function collectFlags(ctx: AnalyzerContext): void {
+  const constant = (e: Expr | undefined): boolean => e !== undefined && (e.k === 'num' || e.k === 'null' || (e.k === 'unary' && e.op === '-' && constant(e.arg)));
+  const candidates = new Set<string>();
+  const spoiled = new Set<string>();
+  const visit = (expr: Expr): void => {
+    if (expr.k === 'assign' && expr.left.k === 'id') (expr.op === '=' && constant(expr.right) ? candidates : spoiled).add(expr.left.name);
+    else if (expr.k === 'unary' && (expr.op === '++' || expr.op === '--' || expr.op === '&') && expr.arg.k === 'id') spoiled.add(expr.arg.name);
+    if (expr.k === 'assign') visit(expr.right);
+    else if (expr.k === 'call') expr.args.forEach(visit);
+    else if (expr.k === 'unary' || expr.k === 'cast') visit(expr.arg);
+  };
+  for (const node of ctx.fn.nodes) {
+    if (node.k === 'decl') {
+      if (node.init && !constant(node.init)) spoiled.add(node.name);
+      if (node.init) visit(node.init);
+    } else if (node.k === 'eval') visit(node.expr);
+  }
+  for (const name of candidates) if (!spoiled.has(name) && ctx.fn.locals.has(name) && ctx.testedNames.has(name)) ctx.flags.add(name);
 }
 
 export function collectStoredInto(ctx: AnalyzerContext): void {

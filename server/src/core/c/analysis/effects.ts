@@ -11,6 +11,13 @@ import { releasedKeyAt, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
+import { dropLocksHandedOver, lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
+
+/** The member called through a function pointer (`wake_forget_and_unlock` in `fiq->ops->wake_forget_and_unlock(fiq)`); the CIR puts the called expression first among the arguments. */
+function memberCallee(expr: Expr & { k: 'call' }): string {
+  const called = expr.args[0];
+  return expr.callee === '' && called !== undefined && called.k === 'field' ? called.name : '';
+}
 
 /** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
 function calleeName(expr: Expr): string | undefined {
@@ -104,7 +111,7 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
     // The helper may release only on some of its paths (on error, or at the last put): what the path
     // holds is dropped, but nothing is marked released, so later uses and releases are not judged.
     state.res = state.res.filter((r) => {
-      const dropped = isLive(r) && release.entry.families.includes(r.family) && resMatches(r, canonicalKey);
+      const dropped = isLive(r) && releasesLockOrFamily(ctx, release.entry.families, r.family) && resMatches(r, canonicalKey);
       if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
       return !dropped;
     });
@@ -152,8 +159,10 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   }
   forgetReleasedFields(ctx, state, expr.args);
   const roots = new Set<string>();
-  for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
-  if (UNLOCK_LIKE.test(callee) && roots.size > 0) {
+  // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
+  for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name).add(keyRoot(canonicalLock(ctx, name)));
+  dropLocksHandedOver(ctx, expr, state);
+  if (UNLOCK_LIKE.test(callee || memberCallee(expr)) && roots.size > 0) {
     // A helper that unlocks: whatever lock of the objects it is handed the path held is now dropped.
     state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));
   }
@@ -211,13 +220,13 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (entry.object === 'return') objectKey = resultKey;
   else if (entry.object === 'none') objectKey = `@${entry.families[0]}`;
   else if (expr.args[entry.object]) {
-    const argKey = exprKey(expr.args[entry.object]);
+    const argKey = entry.kind === 'lock' ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
     objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
   }
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
   if (ctx.file.pciManaged && PCI_MANAGED_ACQUIRES.has(entry.name)) return { state, value: { key: resultKey } };
   if (entry.kind === 'lock' || ctx.callerCountFamilies.has(entry.families[0])) {
-    const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && entry.families.includes(r.family) && r.names.includes(objectKey as string));
+    const debt = state.res.findIndex((r) => !r.tracked && r.status === 'released' && releasesLockOrFamily(ctx, entry.families, r.family) && r.names.includes(objectKey as string));
     if (debt >= 0) {
       // Re-taking a lock or a count the caller held and this function dropped: balanced.
       state.res = state.res.filter((_, i) => i !== debt);
@@ -264,7 +273,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
 export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {
   let key: string | undefined;
   if (entry.object === 'none') key = `@${entry.families[0]}`;
-  else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
+  else if (typeof entry.object === 'number' && expr.args[entry.object]) key = ctx.lockFamilies.has(entry.families[0]) ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
   if (key === undefined) return;
   key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (isCountingSemaphore(ctx, entry, key)) return;
@@ -321,7 +330,7 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
   let index = -1;
   for (let i = state.res.length - 1; i >= 0; i--) {
     const r = state.res[i];
-    if (!families.includes(r.family) || !resMatches(r, key)) continue;
+    if (!(lockFamily ? releasesLockOf(families, r.family) : families.includes(r.family)) || !resMatches(r, key)) continue;
     if (index < 0 || (isLive(r) && !isLive(state.res[index]))) index = i;
   }
   const mask = state.masks.get(key);
@@ -385,7 +394,8 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
     return;
   }
   const ownReference = res.local || res.iterator || !res.tracked || res.api.kind === 'memory' || lock;
-  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference) {
+  // `a[i]` names every element: a second release through it may be of another element (`dma_srcs[i]`).
+  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference && !key.includes('[]')) {
     const previous = res.releasedByConsume
       ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
       : `it was already released at line {line:${res.releaseSite}}`;

@@ -10,6 +10,9 @@ import { canonical, setMask, type AnalyzerContext, type Value } from './context'
 import { bind, forget } from './paths';
 import { call, directMentions } from './effects';
 import { report } from './report';
+import { noteNamedConstant } from './conditions';
+
+const UNEVALUATED_OPERAND = /^(typeof|__typeof__|__typeof|sizeof|__alignof__|_Alignof|alignof|offsetof)$/;
 
 export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { state: State; value: Value } {
   switch (expr.k) {
@@ -34,13 +37,14 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
       return evaluate(ctx, expr.arg, state);
     case 'unary': {
       const member = expr.op === '&' ? memberAddress(ctx, expr.arg, state) : undefined;
-      if (member) return { state: member, value: { key: exprKey(expr) } };
+      // An address is never NULL: `rw_lock = &ni->run_lock; ... if (rw_lock) up_read(rw_lock)`.
+      if (member) return { state: member, value: { key: exprKey(expr), mask: POS } };
       const inner = evaluate(ctx, expr.arg, state);
       if (expr.op === '*') {
         checkUse(ctx, inner.state, expr.arg, expr);
         return { state: inner.state, value: { key: exprKey(expr) } };
       }
-      if (expr.op === '&') return { state: inner.state, value: { key: exprKey(expr) } };
+      if (expr.op === '&') return { state: inner.state, value: { key: exprKey(expr), mask: POS } };
       if (expr.op === '-') {
         if (expr.arg.k === 'id' && /^E[A-Z0-9]+$/.test(expr.arg.name)) return { state: inner.state, value: { mask: NEG } };
         if (expr.arg.k === 'num') return { state: inner.state, value: { mask: expr.arg.value === 0 ? Z : NEG } };
@@ -68,6 +72,8 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
     case 'assign':
       return assign(ctx, expr, state);
     case 'call':
+      // `typeof(*p)`, `sizeof(*p)`: the operand names a type and is never evaluated.
+      if (UNEVALUATED_OPERAND.test(expr.callee)) return { state, value: {} };
       return call(ctx, expr, state);
     case 'other': {
       let s = state;
@@ -112,6 +118,7 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     const carried = referencesPassedOn(ctx, expr, s, key);
     forget(ctx, s, key);
     bind(ctx, s, key, value);
+    if (expr.op === '=') noteNamedConstant(ctx, s, key, expr.right);
     if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
     if (expr.op === '=' && expr.right.k !== 'id') {
       const derived = derivedMentions(expr.right).filter((n) => n !== key);

@@ -5,9 +5,10 @@ import type { CfgNode } from '../cir';
 import { exprKey, hasEffects, keyRoot } from '../keys';
 import { ALL, POS, Z, cloneState, initialState, isLive, stateKey, type Res, type State } from '../state';
 import { setMask, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis, type Value } from './context';
-import { condition } from './conditions';
+import { condition, noteNamedConstant } from './conditions';
 import { evaluate } from './expressions';
 import { leaveFunction, report, reportInconsistentPaths } from './report';
+import { dropLocksHeldByContract } from './locks';
 
 export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): FunctionAnalysis {
   const nodes = ctx.fn.nodes;
@@ -26,7 +27,7 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
       set = new Set();
       seen.set(id, set);
     }
-    if (set.size >= limits.widenAfter && (state.masks.size > 0 || state.conds.size > 0)) state = widen(ctx, state);
+    if (set.size >= limits.widenAfter && state.masks.size > 0) state = widen(ctx, state);
     const key = stateKey(state);
     if (set.has(key)) continue;
     set.add(key);
@@ -37,6 +38,7 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
     for (const [next, nextState] of step(ctx, id, nodes[id], state)) work.push([next, nextState]);
   }
   for (const finding of ctx.escapedLeaks) if (finding.res && ctx.releasedWhileEscaped.has(finding.res.site)) report(ctx, finding);
+  if (!incomplete) dropLocksHeldByContract(ctx);
   reportInconsistentPaths(ctx);
   return { findings: [...ctx.findings.values()], incomplete, visits, releaseSites: ctx.releaseSites };
 }
@@ -44,8 +46,12 @@ export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): Funct
 /** Keeps what the path holds and forgets what it knew of values, except what decides an acquire. */
 export function widen(ctx: AnalyzerContext, state: State): State {
   const next = cloneState(state);
-  next.conds.clear();
-  for (const key of [...next.masks.keys()]) if (!next.res.some((r) => r.condVar === key)) next.masks.delete(key);
+  // Conditions tested again (`if (rtc->data->has_pclk)` before the enable and in the unwind) and named
+  // constants held by locals (`if (op == IOAT_OP_XOR)`) stay known: they select the unwind.
+  // The value that decided a conditional acquire is kept: the unwind tests it again (`if (!clk_ret) clk_disable_unprepare(clk)`).
+  // Flags, and values the function tests more than once (`if (rtc->data->has_pclk)`), stay known too.
+  const correlated = (key: string) => ctx.flags.has(key) || (ctx.conditionTexts.get(key) ?? 0) >= 2;
+  for (const key of [...next.masks.keys()]) if (!correlated(key) && !next.res.some((r) => r.condVar === key || (isLive(r) && r.decidedBy === key))) next.masks.delete(key);
   return next;
 }
 
@@ -63,6 +69,7 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
         const result = evaluate(ctx, node.init, next);
         next = result.state;
         bind(ctx, next, node.name, result.value);
+        noteNamedConstant(ctx, next, node.name, node.init);
       }
       if (node.scoped) next.res = next.res.filter((r) => !r.names.includes(node.name));
       return [[node.next, next]];
@@ -177,6 +184,9 @@ export function forget(ctx: AnalyzerContext, state: State, name: string): void {
     // `p->field` names another object once `p` points elsewhere.
     const names = r.names.filter((n) => !through(n));
     if (!isLive(r) && names.length === 0) continue;
+    // A lock known by no name any more (`chan = fdev->chan[i]` in the unwind loop that unlocks it)
+    // cannot be matched with its unlock: the path stops judging it rather than report it.
+    if (names.length === 0 && r.api.kind === 'lock') continue;
     const updated: Res = { ...r, names };
     if (r.escapeUndo?.value === name) updated.escapeUndo = undefined;
     if (r.condVar === name) {

@@ -6,6 +6,7 @@ import { isLive, type Res, type State } from '../state';
 import type { AnalyzerContext, RawFinding, Value } from './context';
 import { isErrorReturn, releasedThroughContainer, shouldReport } from './conventions';
 import { escape, evaluate } from './expressions';
+import { noteLocksAtReturn } from './locks';
 
 export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return' }, state: State): void {
   let s = state;
@@ -20,6 +21,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
     if (returned.key !== undefined) s.res = s.res.filter((r) => !(r.status === 'cond' && r.condVar === returned.key));
   }
   const error = isErrorReturn(ctx, node.expr, returned, s);
+  noteLocksAtReturn(ctx, s, error);
   const unreported: Res[] = [];
   const exitNode = s.lastGoto >= 0 ? ctx.fn.nodes[s.lastGoto] : undefined;
   for (const res of s.res) {

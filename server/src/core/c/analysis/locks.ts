@@ -1,0 +1,162 @@
+// Locks across the returns of one function: which variants release which lock, and whether a lock
+// still held at a return is a bug or the function's contract.
+
+import type { ApiEntry, ApiTable } from '../apiTable';
+import type { CFunction, Expr } from '../cir';
+import type { Annotation } from '../preprocess';
+import type { Summaries } from './summaries';
+import { exprKey } from '../keys';
+import { isLive, type State } from '../state';
+import { canonicalLock, type AnalyzerContext } from './context';
+import { lastMember } from './fileFacts';
+
+/**
+ * The spinlock and rwlock variants differ only in what they do to interrupts or bottom halves:
+ * `spin_lock(&l)` ... `spin_unlock_irqrestore(&l, flags)` drops the lock (the interrupt state is
+ * another matter), so a release of one variant releases a lock taken with another.
+ */
+const VARIANT = /^(raw_spin|spin|rwlock_read|rwlock_write|local_lock)(_irq|_irqsave|_bh)?$/;
+
+export function lockClass(family: string): string {
+  const match = VARIANT.exec(family);
+  return match ? match[1] : family;
+}
+
+/** Whether a release of one of `families` drops a lock taken in `family`. */
+export function releasesLockOf(families: readonly string[], family: string): boolean {
+  if (families.includes(family)) return true;
+  const held = lockClass(family);
+  return families.some((f) => lockClass(f) === held);
+}
+
+/**
+ * Notes, at a return, which locks the path has dropped and which it still holds. A lock is unlocked
+ * at a return when the path took and dropped it and holds it under no other acquire.
+ */
+export function noteLocksAtReturn(ctx: AnalyzerContext, state: State, errorReturn: boolean): void {
+  const held = new Set<string>();
+  for (const res of state.res) {
+    if (!isLive(res) || res.api.kind !== 'lock') continue;
+    for (const name of res.names) held.add(name);
+    if (errorReturn) ctx.locks.heldAtError.add(res.site);
+  }
+  for (const res of state.res) {
+    if (res.status !== 'released' || !res.tracked || res.api.kind !== 'lock') continue;
+    for (const name of res.names) {
+      if (held.has(name)) continue;
+      ctx.locks.unlockedAtReturn.add(name);
+      if (!errorReturn) ctx.locks.unlockedAtSuccess.add(name);
+    }
+  }
+}
+
+/**
+ * Removes the lock-leaks of locks a function holds at its returns by contract:
+ * - held on every path that took it, where the other half of a pair of functions of the file drops
+ *   it without taking it (`ceph_start_io_read` and `ceph_end_io_read`, `wdm_pre_reset` and
+ *   `wdm_post_reset`);
+ * - held at success returns only, and dropped at every error return that dropped it, in a function
+ *   whose name says it takes something (`get_ready_ep()`, `..._lock()`, `..._begin()`): a helper
+ *   that returns locked on success.
+ * A lock held at an error return and dropped at another return stays a finding.
+ */
+/** Names of functions that may return with a lock held on success: one of their words says they take something. */
+const RETURNS_LOCKED_NAME = /(^|_)(get|start|begin|enter|prepare|acquire|grab|hold|claim|lock|trylock|prologue|pre|ready)(_|$)|lock$/;
+
+export function dropLocksHeldByContract(ctx: AnalyzerContext): void {
+  for (const [key, finding] of ctx.findings) {
+    if (finding.kind !== 'lock-leak' || !finding.res) continue;
+    const res = finding.res;
+    const unlocked = res.names.some((n) => ctx.locks.unlockedAtReturn.has(n));
+    if (unlocked) {
+      const lockedOnSuccess = RETURNS_LOCKED_NAME.test(ctx.fn.name) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
+      if (lockedOnSuccess) ctx.findings.delete(key);
+      continue;
+    }
+    const droppedElsewhere = res.names.some((n) => [...(ctx.file.locksDroppedWithoutTaking.get(n.startsWith('@') ? n : lastMember(n)) ?? [])].some((f) => pairedNames(ctx.fn.name, f)));
+    if (droppedElsewhere) ctx.findings.delete(key);
+  }
+}
+
+/**
+ * Two functions named as the halves of one pair: the same words but one (`ceph_start_io_read` and
+ * `ceph_end_io_read`, `wdm_pre_reset` and `wdm_post_reset`, `parport_prologue` and `parport_epilogue`).
+ */
+export function pairedNames(a: string, b: string): boolean {
+  const x = a.split('_');
+  const y = b.split('_');
+  if (a === b || x.length !== y.length || x.length < 2) return false;
+  let differ = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) differ++;
+  return differ === 1;
+}
+
+/** `releasesLockOf` for lock families, the exact family for everything else. */
+export function releasesLockOrFamily(ctx: AnalyzerContext, families: readonly string[], family: string): boolean {
+  return ctx.lockFamilies.has(family) ? releasesLockOf(families, family) : families.includes(family);
+}
+
+/**
+ * The key of a lock's object: its access path, or, for a lock reached through a call of plain
+ * arguments (`inode_lock(d_inode(dentry))`, `spin_lock(sb_bgl_lock(sbi, group))`), the call as
+ * written, so that the unlock through the same call drops it.
+ */
+export function lockObjectKey(arg: Expr): string | undefined {
+  const key = exprKey(arg);
+  if (key !== undefined) return key;
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'call' || e.callee === '' || e.args.length === 0) return undefined;
+  const keys: string[] = [];
+  for (const a of e.args) {
+    const k = a.k === 'num' ? String(a.value) : exprKey(a);
+    if (k === undefined) return undefined;
+    keys.push(k);
+  }
+  return `${e.callee}(${keys.join(', ')})`;
+}
+
+/**
+ * `static void close_pdeo(struct proc_dir_entry *pde, ...) __releases(&pde->pde_unload_lock)`: a
+ * function of the file annotated to release a lock reached from a parameter releases it for its
+ * callers, whichever lock API its body uses (or the helpers it calls).
+ */
+export function addReleaseAnnotations(summaries: Summaries, functions: CFunction[], annotations: Annotation[], table: ApiTable): void {
+  const unlock = table.byName.get('spin_unlock');
+  if (!unlock) return;
+  const families = new Set<string>();
+  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) families.add(f);
+  const entry: ApiEntry = { ...unlock, name: '__releases', families: [unlock.families[0], ...[...families].filter((f) => f !== unlock.families[0])] };
+  for (const fn of functions) {
+    for (const a of annotations) {
+      if (a.name !== '__releases' || a.start < fn.s || a.start >= fn.bodyStart) continue;
+      const match = /^&?\s*([A-Za-z_][A-Za-z0-9_]*)((?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)+)$/.exec(a.argument.trim());
+      const param = match ? fn.params.indexOf(match[1]) : -1;
+      if (!match || param < 0) continue;
+      const summary = summaries.get(fn.name) ?? { releases: [] };
+      const suffix = match[2].replace(/\s+/g, '');
+      if (!summary.releases.some((r) => r.param === param && r.suffix === suffix)) summary.releases.push({ param, suffix, entry });
+      summaries.set(fn.name, summary);
+    }
+  }
+}
+
+/** Calls that are handed a lock only to check it. */
+const LOCK_QUESTION = /assert|lockdep|held|is_locked|owned|might_|_init$|^init_|print|trace/i;
+
+/**
+ * `xlog_wait(&cil->xc_push_wait, &cil->xc_push_lock)`, `cond_wait_..._irqrestore(..., &lock, flags)`:
+ * an unknown function handed a held lock itself (not its owner) waits with it or hands it on, and may
+ * drop it; the path stops judging that lock.
+ */
+export function dropLocksHandedOver(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  if (LOCK_QUESTION.test(expr.callee) || !state.res.some((r) => isLive(r) && r.api.kind === 'lock')) return;
+  const handed: string[] = [];
+  for (const arg of expr.args) {
+    if (arg.k !== 'unary' || arg.op !== '&') continue;
+    const key = exprKey(arg.arg);
+    if (key !== undefined) handed.push(canonicalLock(ctx, key));
+  }
+  if (handed.length === 0) return;
+  state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => handed.includes(n))));
+}
