@@ -37,7 +37,7 @@ const DEFAULT_SIZES: FamilySize[] = [
 ];
 
 /** Per gallery model, the safe proposal whose copies the reduction table measures. */
-const GALLERY: [string, string][] = [
+export const GALLERY: [string, string][] = [
   ['iommu-release-device-ordering', 'list_del_init_locked'],
   ['iommu-sva-release-vs-dma', 'invalidate_all'],
   ['p2pdma-devdax-unbind-refcount', 'normal_refcount'],
@@ -185,9 +185,11 @@ function main(): void {
   if (only.includes('reduction')) reductionTable(spin);
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`bench:engine failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`bench:engine failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }

@@ -96,6 +96,32 @@ function transitionsOnCycles(actor: Actor): Uint8Array {
   return Uint8Array.from(actor.transitions, (t, id) => (targets[id].some((p) => component[p] === component[t.from]) ? 1 : 0));
 }
 
+/**
+ * Why states were expanded in full, for the diagnostic `npm run bench:por-why`: counts per reason,
+ * and per variable the number of times a conflict on it pulled an actor into a set.
+ */
+export interface AmpleStats {
+  reduced: number;
+  /** No thread had an enabled transition (only devices can move, or nothing can). */
+  noEnabledThread: number;
+  /** Every conflict closure reached all the transitions of the state. */
+  closureIsAll: number;
+  /** The smallest set left no enabled transition out. */
+  nothingLeftOut: number;
+  /** The cycle proviso rejected every set tried. */
+  proviso: number;
+  /** A transition of the set failed a check (the full expansion records it). */
+  failingStep: number;
+  /** The set's thread transitions were all disabled. */
+  noThreadSuccessor: number;
+  /** Per variable name: how often a conflict on it pulled an actor into a closure. */
+  pulledBy: Map<string, number>;
+}
+
+export function newAmpleStats(): AmpleStats {
+  return { reduced: 0, noEnabledThread: 0, closureIsAll: 0, nothingLeftOut: 0, proviso: 0, failingStep: 0, noThreadSuccessor: 0, pulledBy: new Map() };
+}
+
 export class AmpleSets {
   private readonly actorCount: number;
   private readonly pcVars: Int32Array;
@@ -128,7 +154,10 @@ export class AmpleSets {
   /** Whether the last chosen set holds a transition on a cycle (its successors need the proviso). */
   needsProviso = false;
 
-  constructor(private readonly compiled: CompiledSystem) {
+  constructor(
+    private readonly compiled: CompiledSystem,
+    readonly stats?: AmpleStats,
+  ) {
     const system = compiled.system;
     const actors = system.actors;
     this.actorCount = actors.length;
@@ -198,6 +227,23 @@ export class AmpleSets {
     return false;
   }
 
+  /** Diagnostics: counts the first variable on which actor `a` at its point conflicts with `b`'s future. */
+  private countPull(a: number, b: number): void {
+    const own = this.compiled.actors[a].access;
+    const other = this.compiled.actors[b].access;
+    const set = this.compiled.wordsPerSet;
+    const p = this.points[a];
+    const q = this.points[b];
+    for (let k = 0; k < set; k++) {
+      const bits = (other.futureWrites[q * set + k] & own.pointAccess[p * set + k]) | (other.futureReads[q * set + k] & own.pointWrites[p * set + k]);
+      if (bits === 0) continue;
+      const v = k * 32 + (31 - Math.clz32(bits & -bits));
+      const name = this.compiled.system.variables[v].name.replace(/#\d+$/, '');
+      this.stats!.pulledBy.set(name, (this.stats!.pulledBy.get(name) ?? 0) + 1);
+      return;
+    }
+  }
+
   private conflictsNow(a: number, b: number): boolean {
     const p = this.points[a];
     const q = this.points[b];
@@ -237,14 +283,26 @@ export class AmpleSets {
     }
     let best = total;
     this.memberCount = 0;
+    let seeds = 0;
     for (let seed = 0; seed < count; seed++) {
       if (this.isThread[seed] === 0 || tried[seed] === 1 || weight[pointBase[seed] + points[seed]] === 0 || !this.enabled(s, seed)) continue;
+      seeds++;
       const w = this.closure(seed, best);
       if (w < 0) continue;
       best = w;
       if (this.memberCount === 1) break;
     }
-    if (this.memberCount === 0 || !this.leavesOutEnabled(s)) return false;
+    if (this.memberCount === 0) {
+      if (this.stats && !retry) {
+        if (seeds === 0) this.stats.noEnabledThread++;
+        else this.stats.closureIsAll++;
+      }
+      return false;
+    }
+    if (!this.leavesOutEnabled(s)) {
+      if (this.stats && !retry) this.stats.nothingLeftOut++;
+      return false;
+    }
     let onCycle = false;
     for (let k = 0; k < this.memberCount; k++) {
       const a = this.members[k];
@@ -284,6 +342,7 @@ export class AmpleSets {
       for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
         const b = this.neighbours[n];
         if (stamp[b] === epoch || !this.conflictsNow(a, b)) continue;
+        if (this.stats) this.countPull(a, b);
         stamp[b] = epoch;
         work[size++] = b;
         w += this.weight[pointBase[b] + points[b]];

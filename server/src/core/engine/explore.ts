@@ -7,7 +7,7 @@
 import type { CancellationToken, EngineProgress } from './types';
 import type { CompiledSystem } from './compile';
 import { BudgetExceeded, createStateStore, type StateStore } from './store';
-import { AmpleSets } from './ample';
+import { AmpleSets, type AmpleStats } from './ample';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
@@ -19,6 +19,8 @@ export interface SearchOptions {
   reduce: boolean;
   /** With `reduce`: false keeps symmetry reduction alone. Default true. */
   partialOrder?: boolean;
+  /** Diagnostics: counts why states were expanded in full (see `AmpleStats`). */
+  ampleStats?: AmpleStats;
   /** Expands no state deeper than this (an exact search bounded by a known violation's depth). */
   maxDepth?: number;
   maxStates: number;
@@ -351,7 +353,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   const out = new Int32Array(5);
   const actors = compiled.actors;
   const { pcVars } = checker;
-  const ample = options.reduce && options.partialOrder !== false ? new AmpleSets(compiled) : undefined;
+  const ample = options.reduce && options.partialOrder !== false ? new AmpleSets(compiled, options.ampleStats) : undefined;
   const reduction = newReductionMonitor(ample !== undefined);
   context.reduction = reduction;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -407,7 +409,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   let checkProviso = false;
 
   /** Runs the transitions of the chosen ample set into the batch. */
-  const expandAmple = (): 'done' | 'proviso' | 'full' => {
+  const expandAmple = (): 'done' | 'proviso' | 'failing' | 'full' => {
     checkProviso = ample!.needsProviso;
     if (checkProviso) insertGroup();
     t.set(s);
@@ -419,7 +421,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       if (expand === null) continue;
       const r = expand(s, t, current, scratch, emit, out);
       if (r === -2) return 'proviso';
-      if (r < 0) return 'full';
+      if (r < 0) return 'failing';
     }
     return threadSuccessors === 0 ? 'full' : 'done';
   };
@@ -430,13 +432,21 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
    * records it), or the cycle proviso rejects every set tried (up to `MAX_AMPLE_ATTEMPTS`).
    */
   const expandReduced = (i: number): boolean => {
+    const stats = ample!.stats;
     for (let attempt = 0; ; attempt++) {
-      if (attempt === MAX_AMPLE_ATTEMPTS || !ample!.choose(s, attempt > 0)) return false;
+      if (attempt === MAX_AMPLE_ATTEMPTS || !ample!.choose(s, attempt > 0)) {
+        if (stats && attempt > 0) stats.proviso++;
+        return false;
+      }
       const r = expandAmple();
       if (r === 'proviso') continue;
-      if (r === 'full') return false;
+      if (r !== 'done') {
+        if (stats) stats[r === 'failing' ? 'failingStep' : 'noThreadSuccessor']++;
+        return false;
+      }
       break;
     }
+    if (stats) stats.reduced++;
     const count = (emitAt - groupWords) / words;
     context.transitions += count;
     joinGroup(i, count);
