@@ -28,6 +28,8 @@
 
 import type { CompiledSystem } from './compile';
 import type { Actor, Op } from './ir';
+import { HeldLocks, type CutFuture } from './heldLocks';
+import { ZeroCounts } from './zeroCounts';
 
 /** Beyond this many bits the conflict table is not built and each question is answered from the access sets. */
 const MAX_TABLE_BITS = 1 << 26;
@@ -153,6 +155,24 @@ export class AmpleSets {
   memberCount = 0;
   /** Whether the last chosen set holds a transition on a cycle (its successors need the proviso). */
   needsProviso = false;
+  /** The smallest set with a transition on a cycle seen by `choose`, the choice when no set is without. */
+  private readonly cyclicMembers: Int32Array;
+  private cyclicCount = 0;
+  /** The weight of the last closure and whether it holds a transition on a cycle. */
+  private closureWeight = 0;
+  private workOnCycle = false;
+  private readonly heldLocks: HeldLocks;
+  /** The qualifying locks held by members of the closure being built, `held[0 .. heldCount - 1]`. */
+  private readonly held: Int32Array;
+  private heldCount = 0;
+  private state: Int32Array = new Int32Array(0);
+  private readonly zeroCounts: ZeroCounts;
+  /** Per qualifying counter: the largest drop all actors together can cause from their points. */
+  private readonly dropAll: Float64Array;
+  /** Per qualifying counter: the largest drop the actors outside the closure being built can cause. */
+  private readonly dropOutside: Float64Array;
+  /** Whether some lock or counter can refine a conflict (otherwise the conflict table is final). */
+  private readonly refines: boolean;
 
   constructor(
     private readonly compiled: CompiledSystem,
@@ -214,6 +234,13 @@ export class AmpleSets {
     this.points = new Int32Array(actors.length);
     this.work = new Int32Array(actors.length);
     this.members = new Int32Array(actors.length);
+    this.cyclicMembers = new Int32Array(actors.length);
+    this.heldLocks = new HeldLocks(compiled);
+    this.held = new Int32Array(this.heldLocks.locks.length);
+    this.zeroCounts = new ZeroCounts(compiled);
+    this.dropAll = new Float64Array(this.zeroCounts.counters.length);
+    this.dropOutside = new Float64Array(this.zeroCounts.counters.length);
+    this.refines = this.held.length > 0 || this.dropAll.length > 0;
   }
 
   /** Whether actor `a` at point `p` conflicts with what actor `b` can still do from point `q`. */
@@ -242,6 +269,44 @@ export class AmpleSets {
       this.stats!.pulledBy.set(name, (this.stats!.pulledBy.get(name) ?? 0) + 1);
       return;
     }
+  }
+
+  /** Whether actor `a` at its point conflicts with `cut`, a future of `b` from its point `q`. */
+  private conflictsWithCut(a: number, cut: CutFuture, q: number): boolean {
+    const own = this.compiled.actors[a].access;
+    const set = this.compiled.wordsPerSet;
+    const p = this.points[a];
+    for (let k = 0; k < set; k++) {
+      if ((cut.writes[q * set + k] & own.pointAccess[p * set + k]) !== 0 || (cut.reads[q * set + k] & own.pointWrites[p * set + k]) !== 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether `b` cannot reach a conflict with `a` along a path on which the closure's members do not
+   * move: its conflicting steps lie beyond taking a lock a member holds, or in the release of a
+   * counter that the actors outside the closure cannot bring to zero.
+   */
+  private cutOut(a: number, b: number): boolean {
+    const q = this.points[b];
+    for (let k = 0; k < this.heldCount; k++) {
+      const cut = this.heldLocks.cutFor(b, this.held[k]);
+      if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
+    }
+    const counters = this.zeroCounts.counters;
+    for (let k = 0; k < counters.length; k++) {
+      if (this.state[counters[k]] <= this.dropOutside[k]) continue;
+      const cut = this.zeroCounts.cutFor(k, b);
+      if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
+    }
+    return false;
+  }
+
+  /** Records what new member `m` changes for the refinements: the locks it holds, the drops it no longer causes. */
+  private noteMember(m: number): void {
+    const locks = this.heldLocks.locks;
+    for (let k = 0; k < locks.length; k++) if (this.state[locks[k]] === m + 1) this.held[this.heldCount++] = locks[k];
+    for (let k = 0; k < this.dropOutside.length; k++) this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
   }
 
   private conflictsNow(a: number, b: number): boolean {
@@ -276,21 +341,45 @@ export class AmpleSets {
     const points = this.points;
     const weight = this.weight;
     const pointBase = this.pointBase;
+    this.state = s;
     let total = 0;
     for (let a = 0; a < count; a++) {
       points[a] = s[this.pcVars[a]];
       total += weight[pointBase[a] + points[a]];
     }
-    let best = total;
+    if (this.dropAll.length > 0) {
+      this.dropAll.fill(0);
+      for (let k = 0; k < this.dropAll.length; k++) for (let a = 0; a < count; a++) this.dropAll[k] += this.zeroCounts.drop(k, a, points[a]);
+    }
+    // A set without transitions on cycles never meets the cycle proviso, so it is preferred to a
+    // smaller one with such transitions: a set the proviso rejects costs a full expansion.
+    let bestAcyclic = total;
+    let bestCyclic = total;
     this.memberCount = 0;
+    this.cyclicCount = 0;
     let seeds = 0;
     for (let seed = 0; seed < count; seed++) {
       if (this.isThread[seed] === 0 || tried[seed] === 1 || weight[pointBase[seed] + points[seed]] === 0 || !this.enabled(s, seed)) continue;
       seeds++;
-      const w = this.closure(seed, best);
-      if (w < 0) continue;
-      best = w;
-      if (this.memberCount === 1) break;
+      const size = this.closure(seed, this.memberCount > 0 ? bestAcyclic : total);
+      if (size < 0) continue;
+      const w = this.closureWeight;
+      if (!this.workOnCycle) {
+        bestAcyclic = w;
+        this.members.set(this.work.subarray(0, size));
+        this.memberCount = size;
+        if (size === 1) break;
+      } else if (w < bestCyclic && w < bestAcyclic) {
+        bestCyclic = w;
+        this.cyclicMembers.set(this.work.subarray(0, size));
+        this.cyclicCount = size;
+      }
+    }
+    this.needsProviso = false;
+    if (this.memberCount === 0 && this.cyclicCount > 0) {
+      this.members.set(this.cyclicMembers.subarray(0, this.cyclicCount));
+      this.memberCount = this.cyclicCount;
+      this.needsProviso = true;
     }
     if (this.memberCount === 0) {
       if (this.stats && !retry) {
@@ -303,12 +392,6 @@ export class AmpleSets {
       if (this.stats && !retry) this.stats.nothingLeftOut++;
       return false;
     }
-    let onCycle = false;
-    for (let k = 0; k < this.memberCount; k++) {
-      const a = this.members[k];
-      if (this.pointOnCycle[pointBase[a] + points[a]] === 1) onCycle = true;
-    }
-    this.needsProviso = onCycle;
     return true;
   }
 
@@ -322,8 +405,9 @@ export class AmpleSets {
   }
 
   /**
-   * The conflict closure of `seed`, built in `work` and copied into `members` when complete; returns
-   * its weight, or -1 (leaving `members` alone) as soon as the weight reaches `bound`.
+   * The conflict closure of `seed`, built in `work`; returns its size, with its weight in
+   * `closureWeight` and whether a member's point has a transition on a cycle in `workOnCycle`, or -1
+   * as soon as the weight reaches `bound`.
    */
   private closure(seed: number, bound: number): number {
     const stamp = this.stamp;
@@ -336,21 +420,29 @@ export class AmpleSets {
     stamp[seed] = epoch;
     let w = this.weight[pointBase[seed] + points[seed]];
     if (w >= bound) return -1;
+    let onCycle = false;
+    this.heldCount = 0;
+    if (this.refines) {
+      this.dropOutside.set(this.dropAll);
+      this.noteMember(seed);
+    }
     for (let k = 0; k < size; k++) {
       const a = work[k];
       const at = pointBase[a] + points[a];
+      if (this.pointOnCycle[at] === 1) onCycle = true;
       for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
         const b = this.neighbours[n];
-        if (stamp[b] === epoch || !this.conflictsNow(a, b)) continue;
+        if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b))) continue;
         if (this.stats) this.countPull(a, b);
         stamp[b] = epoch;
+        if (this.refines) this.noteMember(b);
         work[size++] = b;
         w += this.weight[pointBase[b] + points[b]];
         if (w >= bound) return -1;
       }
     }
-    this.members.set(work.subarray(0, size));
-    this.memberCount = size;
-    return w;
+    this.closureWeight = w;
+    this.workOnCycle = onCycle;
+    return size;
   }
 }

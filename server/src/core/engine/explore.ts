@@ -398,19 +398,28 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     } else {
       batch.set(scratch, emitAt);
     }
-    if (checkProviso && ample!.onCycle[actor][transition] === 1) {
-      for (let w = 0; w < words; w++) candidate[w] = batch[emitAt + w];
-      if (store.contains()) return false;
+    if (checkProviso) {
+      if (ample!.onCycle[actor][transition] === 0) leavesComponent = true;
+      else if (!provisoHit && !leavesComponent) {
+        for (let w = 0; w < words; w++) candidate[w] = batch[emitAt + w];
+        provisoHit = store.contains();
+      }
     }
     if (checker.isThread[actor]) threadSuccessors++;
     emitAt += words;
     return true;
   };
   let checkProviso = false;
+  // The cycle proviso is met when a step leaves its actor's strongly connected component (see
+  // ample.ts); otherwise every step on a cycle must lead to a new state.
+  let leavesComponent = false;
+  let provisoHit = false;
 
   /** Runs the transitions of the chosen ample set into the batch. */
   const expandAmple = (): 'done' | 'proviso' | 'failing' | 'full' => {
     checkProviso = ample!.needsProviso;
+    leavesComponent = false;
+    provisoHit = false;
     if (checkProviso) insertGroup();
     t.set(s);
     emitAt = groupWords;
@@ -420,9 +429,9 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       const expand = actors[a].expand[s[pcVars[a]]];
       if (expand === null) continue;
       const r = expand(s, t, current, scratch, emit, out);
-      if (r === -2) return 'proviso';
       if (r < 0) return 'failing';
     }
+    if (provisoHit && !leavesComponent) return 'proviso';
     return threadSuccessors === 0 ? 'full' : 'done';
   };
 
