@@ -15,16 +15,21 @@
 // where no thread can move (deadlocks and leaks) is reached, because the set always holds an
 // enabled thread transition and that transition stays enabled along any path that avoids the set.
 //
+// Where a member holds a lock, or a reference count cannot reach zero while the members stand
+// still, the outsiders' futures are cut before taking the lock or running the release (see
+// heldLocks.ts and zeroCounts.ts): the set stays persistent, since along a path of outsiders those
+// steps stay disabled.
+//
 // The cycle proviso, for breadth-first search (see docs/architecture.md, "Partial-order
-// reduction"): a transition *on a cycle* is one whose source and target points lie in one strongly
+// reduction"): a transition *on a cycle* is one whose source and a target point lie in one strongly
 // connected component of its actor's control graph (a device's steps, a handler's idle loop, a
-// retry loop). Only such transitions can close a cycle of the state graph, since along a cycle
-// every actor that moves returns to its point. A reduced expansion is abandoned, and the state
-// expanded in full, when one of its transitions on a cycle leads to a state already stored (in the
-// open or the closed set). Of the states of a cycle of the reduced graph, the one stored first is
-// reached from its predecessor on the cycle by a transition on a cycle, and it was already stored
-// when that predecessor was expanded: so that predecessor was expanded in full, and no transition
-// is ignored around the cycle. A model without transitions on cycles terminates and needs no check.
+// retry loop). It suffices that every terminal strongly connected component of the reduced graph
+// holds a fully expanded state (Valmari). A thread step not on a cycle moves its thread to a later
+// component for good, so a state whose reduced expansion takes one lies in no terminal component of
+// the reduced graph. Otherwise, a reduced expansion is abandoned, and the state expanded in full,
+// when one of its steps leads to a state already stored (in the open or the closed set): the state
+// stored first in a terminal component is entered from one expanded after it was stored, which was
+// therefore expanded in full.
 
 import type { CompiledSystem } from './compile';
 import type { Actor, Op } from './ir';
@@ -296,7 +301,7 @@ export class AmpleSets {
     const counters = this.zeroCounts.counters;
     for (let k = 0; k < counters.length; k++) {
       if (this.state[counters[k]] <= this.dropOutside[k]) continue;
-      const cut = this.zeroCounts.cutFor(k, b);
+      const cut = this.zeroCounts.cutAt(k, b, q);
       if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
     }
     return false;

@@ -330,11 +330,9 @@ function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
  * The search without an observer: the generated `expandState` writes every successor of a state,
  * packed, into a batch, and the batch of a group of states is then inserted at once.
  *
- * Partial-order reduction (when `reduce`): a thread may be expanded alone (an ample set) when every
- * transition at its point is independent of everything the other actors can still do from their
- * current points: nothing it reads or writes is written by another actor's reachable transitions,
- * and nothing it writes is read by them (program counters and finish checks included). It is used
- * only when all its successors are new states (the breadth-first cycle proviso).
+ * Partial-order reduction (when `reduce`): a state may be expanded through an ample set (ample.ts),
+ * a set of actors whose transitions are independent of everything the others can still do, subject
+ * to the cycle proviso.
  */
 function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
   const system = compiled.system;
@@ -409,9 +407,8 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     emitAt += words;
     return true;
   };
+  // The cycle proviso (ample.ts): met by a step that leaves its component, else every step must lead to a new state.
   let checkProviso = false;
-  // The cycle proviso is met when a step leaves its actor's strongly connected component (see
-  // ample.ts); otherwise every step on a cycle must lead to a new state.
   let leavesComponent = false;
   let provisoHit = false;
 

@@ -120,11 +120,20 @@ export class ZeroCounts {
   private readonly drops: Int32Array[][];
   /** Per counter, per actor: its future without the counter's release, or undefined when it has none. */
   private readonly cuts: (CutFuture | undefined)[][];
+  /** Per counter, per actor, per point: 1 when a step of the counter's release leaves the point. */
+  private readonly inside: Uint8Array[][];
 
   constructor(compiled: CompiledSystem) {
     const system = compiled.system;
     this.counters = Int32Array.from(qualifyingCounters(system));
     this.drops = [...this.counters].map((v) => system.actors.map((actor) => largestDrops(actor, v)));
+    this.inside = [...this.counters].map((v) =>
+      system.actors.map((actor) => {
+        const inside = new Uint8Array(actor.points.length);
+        for (const t of actor.transitions) if (t.onZero === system.variables[v].name) inside[t.from] = 1;
+        return inside;
+      }),
+    );
     this.cuts = [...this.counters].map((v) =>
       system.actors.map((actor) => {
         const name = system.variables[v].name;
@@ -139,8 +148,11 @@ export class ZeroCounts {
     return this.drops[k][b][q];
   }
 
-  /** Actor `b`'s future without the release of counter number `k`, or undefined when it has none. */
-  cutFor(k: number, b: number): CutFuture | undefined {
-    return this.cuts[k][b];
+  /**
+   * Actor `b`'s future from point `q` without the release of counter number `k`; undefined when it
+   * has no such release, or when `q` lies inside it (the count has already been zero).
+   */
+  cutAt(k: number, b: number, q: number): CutFuture | undefined {
+    return this.inside[k][b][q] === 1 ? undefined : this.cuts[k][b];
   }
 }
