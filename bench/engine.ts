@@ -16,6 +16,9 @@
 //    search explores a safe model whole), marked `=`. SPIN's POR column shows whether its reduction
 //    acts on the export: on it, POR and -DNOREDUCE store the same states.
 //
+// After the table, one model where the reduction gains nothing (every step conflicts): the CPU of
+// the reduced search against `--exact`, medians of BENCH_REPEATS runs.
+//
 // BENCH_SIZES=WxK,... picks the family sizes, BENCH_COPIES=3,4,5 the copies, BENCH_SPIN=off leaves SPIN out.
 
 import * as fs from 'node:fs';
@@ -37,7 +40,7 @@ const DEFAULT_SIZES: FamilySize[] = [
 ];
 
 /** Per gallery model, the safe proposal whose copies the reduction table measures. */
-const GALLERY: [string, string][] = [
+export const GALLERY: [string, string][] = [
   ['iommu-release-device-ordering', 'list_del_init_locked'],
   ['iommu-sva-release-vs-dma', 'invalidate_all'],
   ['p2pdma-devdax-unbind-refcount', 'normal_refcount'],
@@ -174,6 +177,24 @@ function reductionTable(spin: boolean): void {
   }
 }
 
+/** `threads` threads that write one shared flag again and again: the reduction gains nothing there. */
+function conflictingModel(threads: number, rounds: number): string {
+  const lines = ['model flips "every step writes the same flag"', 'static g { flag a = false }'];
+  for (let i = 0; i < threads; i++) lines.push(`thread t${i} { repeat ${rounds} { set g.a; clear g.a } }`);
+  lines.push('expect baseline: safe', '');
+  return lines.join('\n');
+}
+
+/** What the reduction costs where it gains nothing: CPU medians, reduced against `--exact`, on one model. */
+function noGainRow(repeats: number): void {
+  const job = { text: conflictingModel(8, 2), proposal: 'baseline', copies: 1, maxStates: Number.MAX_SAFE_INTEGER };
+  const exact = measureEngine({ ...job, exact: true }, repeats);
+  const reduced = measureEngine({ ...job, exact: false }, repeats);
+  console.log(
+    `\nno gain (8 threads writing one flag, ${exact.states} states; reduced ${reduced.states}): CPU medians of ${repeats}, exact ${fixed(exact.cpuMs / 1000, 2)} s, reduced ${fixed(reduced.cpuMs / 1000, 2)} s, reduced / exact ${fixed(reduced.cpuMs / exact.cpuMs, 3)}`,
+  );
+}
+
 function main(): void {
   const repeats = positiveIntegers('BENCH_REPEATS', process.env.BENCH_REPEATS, [3])[0];
   const unavailable = process.env.BENCH_SPIN === 'off' ? 'BENCH_SPIN=off' : spinUnavailableReason();
@@ -182,12 +203,17 @@ function main(): void {
   const only = process.env.BENCH_TABLES?.split(',') ?? ['family', 'kref', 'reduction'];
   if (only.includes('family')) familyTable(repeats, spin);
   if (only.includes('kref')) krefTable(spin);
-  if (only.includes('reduction')) reductionTable(spin);
+  if (only.includes('reduction')) {
+    reductionTable(spin);
+    noGainRow(repeats);
+  }
 }
 
-try {
-  main();
-} catch (error) {
-  console.error(`bench:engine failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`bench:engine failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
 }

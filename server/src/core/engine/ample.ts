@@ -15,19 +15,26 @@
 // where no thread can move (deadlocks and leaks) is reached, because the set always holds an
 // enabled thread transition and that transition stays enabled along any path that avoids the set.
 //
+// Where a member holds a lock, or a reference count cannot reach zero while the members stand
+// still, the outsiders' futures are cut before taking the lock or running the release (see
+// heldLocks.ts and zeroCounts.ts): the set stays persistent, since along a path of outsiders those
+// steps stay disabled.
+//
 // The cycle proviso, for breadth-first search (see docs/architecture.md, "Partial-order
-// reduction"): a transition *on a cycle* is one whose source and target points lie in one strongly
+// reduction"): a transition *on a cycle* is one whose source and a target point lie in one strongly
 // connected component of its actor's control graph (a device's steps, a handler's idle loop, a
-// retry loop). Only such transitions can close a cycle of the state graph, since along a cycle
-// every actor that moves returns to its point. A reduced expansion is abandoned, and the state
-// expanded in full, when one of its transitions on a cycle leads to a state already stored (in the
-// open or the closed set). Of the states of a cycle of the reduced graph, the one stored first is
-// reached from its predecessor on the cycle by a transition on a cycle, and it was already stored
-// when that predecessor was expanded: so that predecessor was expanded in full, and no transition
-// is ignored around the cycle. A model without transitions on cycles terminates and needs no check.
+// retry loop). It suffices that every terminal strongly connected component of the reduced graph
+// holds a fully expanded state (Valmari). A thread step not on a cycle moves its thread to a later
+// component for good, so a state whose reduced expansion takes one lies in no terminal component of
+// the reduced graph. Otherwise, a reduced expansion is abandoned, and the state expanded in full,
+// when one of its steps leads to a state already stored (in the open or the closed set): the state
+// stored first in a terminal component is entered from one expanded after it was stored, which was
+// therefore expanded in full.
 
 import type { CompiledSystem } from './compile';
 import type { Actor, Op } from './ir';
+import { HeldLocks, type CutFuture } from './heldLocks';
+import { ZeroCounts } from './zeroCounts';
 
 /** Beyond this many bits the conflict table is not built and each question is answered from the access sets. */
 const MAX_TABLE_BITS = 1 << 26;
@@ -96,6 +103,32 @@ function transitionsOnCycles(actor: Actor): Uint8Array {
   return Uint8Array.from(actor.transitions, (t, id) => (targets[id].some((p) => component[p] === component[t.from]) ? 1 : 0));
 }
 
+/**
+ * Why states were expanded in full, for the diagnostic `npm run bench:por-why`: counts per reason,
+ * and per variable the number of times a conflict on it pulled an actor into a set.
+ */
+export interface AmpleStats {
+  reduced: number;
+  /** No thread had an enabled transition (only devices can move, or nothing can). */
+  noEnabledThread: number;
+  /** Every conflict closure reached all the transitions of the state. */
+  closureIsAll: number;
+  /** The smallest set left no enabled transition out. */
+  nothingLeftOut: number;
+  /** The cycle proviso rejected every set tried. */
+  proviso: number;
+  /** A transition of the set failed a check (the full expansion records it). */
+  failingStep: number;
+  /** The set's thread transitions were all disabled. */
+  noThreadSuccessor: number;
+  /** Per variable name: how often a conflict on it pulled an actor into a closure. */
+  pulledBy: Map<string, number>;
+}
+
+export function newAmpleStats(): AmpleStats {
+  return { reduced: 0, noEnabledThread: 0, closureIsAll: 0, nothingLeftOut: 0, proviso: 0, failingStep: 0, noThreadSuccessor: 0, pulledBy: new Map() };
+}
+
 export class AmpleSets {
   private readonly actorCount: number;
   private readonly pcVars: Int32Array;
@@ -127,8 +160,29 @@ export class AmpleSets {
   memberCount = 0;
   /** Whether the last chosen set holds a transition on a cycle (its successors need the proviso). */
   needsProviso = false;
+  /** The smallest set with a transition on a cycle seen by `choose`, the choice when no set is without. */
+  private readonly cyclicMembers: Int32Array;
+  private cyclicCount = 0;
+  /** The weight of the last closure and whether it holds a transition on a cycle. */
+  private closureWeight = 0;
+  private workOnCycle = false;
+  private readonly heldLocks: HeldLocks;
+  /** The qualifying locks held by members of the closure being built, `held[0 .. heldCount - 1]`. */
+  private readonly held: Int32Array;
+  private heldCount = 0;
+  private state: Int32Array = new Int32Array(0);
+  private readonly zeroCounts: ZeroCounts;
+  /** Per qualifying counter: the largest drop all actors together can cause from their points. */
+  private readonly dropAll: Float64Array;
+  /** Per qualifying counter: the largest drop the actors outside the closure being built can cause. */
+  private readonly dropOutside: Float64Array;
+  /** Whether some lock or counter can refine a conflict (otherwise the conflict table is final). */
+  private readonly refines: boolean;
 
-  constructor(private readonly compiled: CompiledSystem) {
+  constructor(
+    private readonly compiled: CompiledSystem,
+    readonly stats?: AmpleStats,
+  ) {
     const system = compiled.system;
     const actors = system.actors;
     this.actorCount = actors.length;
@@ -185,6 +239,13 @@ export class AmpleSets {
     this.points = new Int32Array(actors.length);
     this.work = new Int32Array(actors.length);
     this.members = new Int32Array(actors.length);
+    this.cyclicMembers = new Int32Array(actors.length);
+    this.heldLocks = new HeldLocks(compiled);
+    this.held = new Int32Array(this.heldLocks.locks.length);
+    this.zeroCounts = new ZeroCounts(compiled);
+    this.dropAll = new Float64Array(this.zeroCounts.counters.length);
+    this.dropOutside = new Float64Array(this.zeroCounts.counters.length);
+    this.refines = this.held.length > 0 || this.dropAll.length > 0;
   }
 
   /** Whether actor `a` at point `p` conflicts with what actor `b` can still do from point `q`. */
@@ -196,6 +257,61 @@ export class AmpleSets {
       if ((other.futureWrites[q * set + k] & own.pointAccess[p * set + k]) !== 0 || (other.futureReads[q * set + k] & own.pointWrites[p * set + k]) !== 0) return true;
     }
     return false;
+  }
+
+  /** Diagnostics: counts the first variable on which actor `a` at its point conflicts with `b`'s future. */
+  private countPull(a: number, b: number): void {
+    const own = this.compiled.actors[a].access;
+    const other = this.compiled.actors[b].access;
+    const set = this.compiled.wordsPerSet;
+    const p = this.points[a];
+    const q = this.points[b];
+    for (let k = 0; k < set; k++) {
+      const bits = (other.futureWrites[q * set + k] & own.pointAccess[p * set + k]) | (other.futureReads[q * set + k] & own.pointWrites[p * set + k]);
+      if (bits === 0) continue;
+      const v = k * 32 + (31 - Math.clz32(bits & -bits));
+      const name = this.compiled.system.variables[v].name.replace(/#\d+$/, '');
+      this.stats!.pulledBy.set(name, (this.stats!.pulledBy.get(name) ?? 0) + 1);
+      return;
+    }
+  }
+
+  /** Whether actor `a` at its point conflicts with `cut`, a future of `b` from its point `q`. */
+  private conflictsWithCut(a: number, cut: CutFuture, q: number): boolean {
+    const own = this.compiled.actors[a].access;
+    const set = this.compiled.wordsPerSet;
+    const p = this.points[a];
+    for (let k = 0; k < set; k++) {
+      if ((cut.writes[q * set + k] & own.pointAccess[p * set + k]) !== 0 || (cut.reads[q * set + k] & own.pointWrites[p * set + k]) !== 0) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Whether `b` cannot reach a conflict with `a` along a path on which the closure's members do not
+   * move: its conflicting steps lie beyond taking a lock a member holds, or in the release of a
+   * counter that the actors outside the closure cannot bring to zero.
+   */
+  private cutOut(a: number, b: number): boolean {
+    const q = this.points[b];
+    for (let k = 0; k < this.heldCount; k++) {
+      const cut = this.heldLocks.cutFor(b, this.held[k]);
+      if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
+    }
+    const counters = this.zeroCounts.counters;
+    for (let k = 0; k < counters.length; k++) {
+      if (this.state[counters[k]] <= this.dropOutside[k]) continue;
+      const cut = this.zeroCounts.cutAt(k, b, q);
+      if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
+    }
+    return false;
+  }
+
+  /** Records what new member `m` changes for the refinements: the locks it holds, the drops it no longer causes. */
+  private noteMember(m: number): void {
+    const locks = this.heldLocks.locks;
+    for (let k = 0; k < locks.length; k++) if (this.state[locks[k]] === m + 1) this.held[this.heldCount++] = locks[k];
+    for (let k = 0; k < this.dropOutside.length; k++) this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
   }
 
   private conflictsNow(a: number, b: number): boolean {
@@ -230,27 +346,57 @@ export class AmpleSets {
     const points = this.points;
     const weight = this.weight;
     const pointBase = this.pointBase;
+    this.state = s;
     let total = 0;
     for (let a = 0; a < count; a++) {
       points[a] = s[this.pcVars[a]];
       total += weight[pointBase[a] + points[a]];
     }
-    let best = total;
+    if (this.dropAll.length > 0) {
+      this.dropAll.fill(0);
+      for (let k = 0; k < this.dropAll.length; k++) for (let a = 0; a < count; a++) this.dropAll[k] += this.zeroCounts.drop(k, a, points[a]);
+    }
+    // A set without transitions on cycles never meets the cycle proviso, so it is preferred to a
+    // smaller one with such transitions: a set the proviso rejects costs a full expansion.
+    let bestAcyclic = total;
+    let bestCyclic = total;
     this.memberCount = 0;
+    this.cyclicCount = 0;
+    let seeds = 0;
     for (let seed = 0; seed < count; seed++) {
       if (this.isThread[seed] === 0 || tried[seed] === 1 || weight[pointBase[seed] + points[seed]] === 0 || !this.enabled(s, seed)) continue;
-      const w = this.closure(seed, best);
-      if (w < 0) continue;
-      best = w;
-      if (this.memberCount === 1) break;
+      seeds++;
+      const size = this.closure(seed, this.memberCount > 0 ? bestAcyclic : total);
+      if (size < 0) continue;
+      const w = this.closureWeight;
+      if (!this.workOnCycle) {
+        bestAcyclic = w;
+        this.members.set(this.work.subarray(0, size));
+        this.memberCount = size;
+        if (size === 1) break;
+      } else if (w < bestCyclic && w < bestAcyclic) {
+        bestCyclic = w;
+        this.cyclicMembers.set(this.work.subarray(0, size));
+        this.cyclicCount = size;
+      }
     }
-    if (this.memberCount === 0 || !this.leavesOutEnabled(s)) return false;
-    let onCycle = false;
-    for (let k = 0; k < this.memberCount; k++) {
-      const a = this.members[k];
-      if (this.pointOnCycle[pointBase[a] + points[a]] === 1) onCycle = true;
+    this.needsProviso = false;
+    if (this.memberCount === 0 && this.cyclicCount > 0) {
+      this.members.set(this.cyclicMembers.subarray(0, this.cyclicCount));
+      this.memberCount = this.cyclicCount;
+      this.needsProviso = true;
     }
-    this.needsProviso = onCycle;
+    if (this.memberCount === 0) {
+      if (this.stats && !retry) {
+        if (seeds === 0) this.stats.noEnabledThread++;
+        else this.stats.closureIsAll++;
+      }
+      return false;
+    }
+    if (!this.leavesOutEnabled(s)) {
+      if (this.stats && !retry) this.stats.nothingLeftOut++;
+      return false;
+    }
     return true;
   }
 
@@ -264,8 +410,9 @@ export class AmpleSets {
   }
 
   /**
-   * The conflict closure of `seed`, built in `work` and copied into `members` when complete; returns
-   * its weight, or -1 (leaving `members` alone) as soon as the weight reaches `bound`.
+   * The conflict closure of `seed`, built in `work`; returns its size, with its weight in
+   * `closureWeight` and whether a member's point has a transition on a cycle in `workOnCycle`, or -1
+   * as soon as the weight reaches `bound`.
    */
   private closure(seed: number, bound: number): number {
     const stamp = this.stamp;
@@ -278,20 +425,29 @@ export class AmpleSets {
     stamp[seed] = epoch;
     let w = this.weight[pointBase[seed] + points[seed]];
     if (w >= bound) return -1;
+    let onCycle = false;
+    this.heldCount = 0;
+    if (this.refines) {
+      this.dropOutside.set(this.dropAll);
+      this.noteMember(seed);
+    }
     for (let k = 0; k < size; k++) {
       const a = work[k];
       const at = pointBase[a] + points[a];
+      if (this.pointOnCycle[at] === 1) onCycle = true;
       for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
         const b = this.neighbours[n];
-        if (stamp[b] === epoch || !this.conflictsNow(a, b)) continue;
+        if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b))) continue;
+        if (this.stats) this.countPull(a, b);
         stamp[b] = epoch;
+        if (this.refines) this.noteMember(b);
         work[size++] = b;
         w += this.weight[pointBase[b] + points[b]];
         if (w >= bound) return -1;
       }
     }
-    this.members.set(work.subarray(0, size));
-    this.memberCount = size;
-    return w;
+    this.closureWeight = w;
+    this.workOnCycle = onCycle;
+    return size;
   }
 }

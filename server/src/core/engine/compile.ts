@@ -212,7 +212,7 @@ function collectOps(ops: Op[], reads: Set<number>, writes: Set<number>, gotos: S
   }
 }
 
-interface TransitionAccess {
+export interface TransitionAccess {
   reads: Set<number>;
   /** Includes the actor's own program counter. */
   writes: Set<number>;
@@ -220,7 +220,7 @@ interface TransitionAccess {
 }
 
 /** What a transition reads and writes, computed from its guard and operations (not from its lists). */
-function transitionAccess(actor: Actor, t: Transition): TransitionAccess {
+export function transitionAccess(actor: Actor, t: Transition): TransitionAccess {
   const reads = new Set<number>();
   const writes = new Set<number>([actor.pcVar]);
   const successors = new Set<number>([t.next]);

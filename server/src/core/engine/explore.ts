@@ -7,7 +7,7 @@
 import type { CancellationToken, EngineProgress } from './types';
 import type { CompiledSystem } from './compile';
 import { BudgetExceeded, createStateStore, type StateStore } from './store';
-import { AmpleSets } from './ample';
+import { AmpleSets, type AmpleStats } from './ample';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
@@ -19,6 +19,8 @@ export interface SearchOptions {
   reduce: boolean;
   /** With `reduce`: false keeps symmetry reduction alone. Default true. */
   partialOrder?: boolean;
+  /** Diagnostics: counts why states were expanded in full (see `AmpleStats`). */
+  ampleStats?: AmpleStats;
   /** Expands no state deeper than this (an exact search bounded by a known violation's depth). */
   maxDepth?: number;
   maxStates: number;
@@ -328,11 +330,9 @@ function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
  * The search without an observer: the generated `expandState` writes every successor of a state,
  * packed, into a batch, and the batch of a group of states is then inserted at once.
  *
- * Partial-order reduction (when `reduce`): a thread may be expanded alone (an ample set) when every
- * transition at its point is independent of everything the other actors can still do from their
- * current points: nothing it reads or writes is written by another actor's reachable transitions,
- * and nothing it writes is read by them (program counters and finish checks included). It is used
- * only when all its successors are new states (the breadth-first cycle proviso).
+ * Partial-order reduction (when `reduce`): a state may be expanded through an ample set (ample.ts),
+ * a set of actors whose transitions are independent of everything the others can still do, subject
+ * to the cycle proviso.
  */
 function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
   const system = compiled.system;
@@ -351,7 +351,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
   const out = new Int32Array(5);
   const actors = compiled.actors;
   const { pcVars } = checker;
-  const ample = options.reduce && options.partialOrder !== false ? new AmpleSets(compiled) : undefined;
+  const ample = options.reduce && options.partialOrder !== false ? new AmpleSets(compiled, options.ampleStats) : undefined;
   const reduction = newReductionMonitor(ample !== undefined);
   context.reduction = reduction;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -396,19 +396,27 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     } else {
       batch.set(scratch, emitAt);
     }
-    if (checkProviso && ample!.onCycle[actor][transition] === 1) {
-      for (let w = 0; w < words; w++) candidate[w] = batch[emitAt + w];
-      if (store.contains()) return false;
+    if (checkProviso) {
+      if (ample!.onCycle[actor][transition] === 0) leavesComponent = true;
+      else if (!provisoHit && !leavesComponent) {
+        for (let w = 0; w < words; w++) candidate[w] = batch[emitAt + w];
+        provisoHit = store.contains();
+      }
     }
     if (checker.isThread[actor]) threadSuccessors++;
     emitAt += words;
     return true;
   };
+  // The cycle proviso (ample.ts): met by a step that leaves its component, else every step must lead to a new state.
   let checkProviso = false;
+  let leavesComponent = false;
+  let provisoHit = false;
 
   /** Runs the transitions of the chosen ample set into the batch. */
-  const expandAmple = (): 'done' | 'proviso' | 'full' => {
+  const expandAmple = (): 'done' | 'proviso' | 'failing' | 'full' => {
     checkProviso = ample!.needsProviso;
+    leavesComponent = false;
+    provisoHit = false;
     if (checkProviso) insertGroup();
     t.set(s);
     emitAt = groupWords;
@@ -418,9 +426,9 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       const expand = actors[a].expand[s[pcVars[a]]];
       if (expand === null) continue;
       const r = expand(s, t, current, scratch, emit, out);
-      if (r === -2) return 'proviso';
-      if (r < 0) return 'full';
+      if (r < 0) return 'failing';
     }
+    if (provisoHit && !leavesComponent) return 'proviso';
     return threadSuccessors === 0 ? 'full' : 'done';
   };
 
@@ -430,13 +438,21 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
    * records it), or the cycle proviso rejects every set tried (up to `MAX_AMPLE_ATTEMPTS`).
    */
   const expandReduced = (i: number): boolean => {
+    const stats = ample!.stats;
     for (let attempt = 0; ; attempt++) {
-      if (attempt === MAX_AMPLE_ATTEMPTS || !ample!.choose(s, attempt > 0)) return false;
+      if (attempt === MAX_AMPLE_ATTEMPTS || !ample!.choose(s, attempt > 0)) {
+        if (stats && attempt > 0) stats.proviso++;
+        return false;
+      }
       const r = expandAmple();
       if (r === 'proviso') continue;
-      if (r === 'full') return false;
+      if (r !== 'done') {
+        if (stats) stats[r === 'failing' ? 'failingStep' : 'noThreadSuccessor']++;
+        return false;
+      }
       break;
     }
+    if (stats) stats.reduced++;
     const count = (emitAt - groupWords) / words;
     context.transitions += count;
     joinGroup(i, count);

@@ -1,0 +1,125 @@
+// Lock-aware dependence for the ample sets: what an actor can still do while a lock it would have
+// to take is held by a member of the set.
+//
+// A persistent set must be independent of everything the actors outside it can do as long as its
+// members do not move. When a member holds a lock, an outsider's acquisition of that lock stays
+// disabled along every such path (the holder does not move, so it does not release it), and so does
+// everything the outsider could only reach through that acquisition. The outsider's future is then
+// the part of its control graph reachable without taking the lock: two threads that touch the same
+// data only under one lock are independent while either of them holds it.
+//
+// The cut is taken only where it is sound by construction:
+// - an acquisition is a transition whose guard is exactly `lock == 0 || lock == me` (the lowering's
+//   `lock` and the locking step of a lock-coupled put; a guard that is also enabled by a failing
+//   check is not cut, since the failing step reads what the check reads);
+// - a lock qualifies only when every assignment to its owner variable writes 0 or the writer's own
+//   number, and its object is never allocated during the run (an allocation resets the members, and
+//   so would release a lock someone holds). The lowering writes a lock's owner only in `lock` (when
+//   free), `trylock` (when free), `unlock` (after checking the writer holds it) and the lock-coupled
+//   put (which took it itself).
+
+import type { CompiledSystem } from './compile';
+import { transitionAccess } from './compile';
+import { LIFE_LIVE, type Actor, type Expr, type Op, type TransitionSystem } from './ir';
+
+/** Per actor point, `wordsPerSet` words: what the actor can read and write from there without taking the lock. */
+export interface CutFuture {
+  reads: Int32Array;
+  writes: Int32Array;
+}
+
+function isVarEquals(e: Expr, v: number, value: number): boolean {
+  return e.k === 'bin' && e.op === '==' && e.l.k === 'var' && e.l.v === v && e.r.k === 'const' && e.r.value === value;
+}
+
+/** The lock variable `guard` acquires (`lock == 0 || lock == me`), or -1. */
+function acquiredLock(guard: Expr | undefined, me: number): number {
+  if (guard === undefined || guard.k !== 'bin' || guard.op !== '||') return -1;
+  const free = guard.l;
+  if (free.k !== 'bin' || free.l.k !== 'var') return -1;
+  const v = free.l.v;
+  return isVarEquals(free, v, 0) && isVarEquals(guard.r, v, me) ? v : -1;
+}
+
+function forEachAssign(ops: Op[], visit: (v: number, value: Expr) => void): void {
+  for (const op of ops) {
+    if (op.k === 'assign') visit(op.v, op.value);
+    else if (op.k === 'if') {
+      forEachAssign(op.then, visit);
+      forEachAssign(op.else, visit);
+    }
+  }
+}
+
+/** The lock variables whose owner only its holder, or an acquisition of the free lock, ever writes. */
+function qualifyingLocks(system: TransitionSystem): Set<number> {
+  const locks = new Set(system.variables.filter((v) => v.kind === 'lockOwner').map((v) => v.index));
+  const allocated = new Set<number>();
+  for (const actor of system.actors) {
+    for (const t of actor.transitions) {
+      forEachAssign(t.ops, (v, value) => {
+        const variable = system.variables[v];
+        if (variable.kind === 'life' && !(value.k === 'const' && value.value !== LIFE_LIVE)) allocated.add(variable.object);
+        if (locks.has(v) && !(value.k === 'const' && (value.value === 0 || value.value === actor.index + 1))) locks.delete(v);
+      });
+    }
+  }
+  for (const v of [...locks]) if (allocated.has(system.variables[v].object)) locks.delete(v);
+  return locks;
+}
+
+/** The accesses of `actor`'s future from each point, without the transitions marked in `cut`. */
+export function cutFuture(actor: Actor, cut: Uint8Array, wordsPerSet: number): CutFuture {
+  const points = actor.points.length;
+  const access = actor.transitions.map((t) => transitionAccess(actor, t));
+  const reads = new Int32Array(points * wordsPerSet);
+  const writes = new Int32Array(points * wordsPerSet);
+  for (let p = 0; p < points; p++) {
+    const seen = new Uint8Array(points);
+    const work = [p];
+    seen[p] = 1;
+    while (work.length > 0) {
+      const q = work.pop()!;
+      for (const id of actor.points[q].transitions) {
+        if (cut[id] === 1) continue;
+        for (const v of access[id].reads) reads[p * wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
+        for (const v of access[id].writes) writes[p * wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
+        for (const next of access[id].successors) {
+          if (next >= 0 && next < points && !seen[next]) {
+            seen[next] = 1;
+            work.push(next);
+          }
+        }
+      }
+    }
+  }
+  return { reads, writes };
+}
+
+export class HeldLocks {
+  /** The qualifying lock variables. */
+  readonly locks: Int32Array;
+  /** Per actor, per qualifying lock it acquires somewhere: its future without that acquisition. */
+  private readonly cuts: Map<number, CutFuture>[];
+
+  constructor(compiled: CompiledSystem) {
+    const system = compiled.system;
+    const qualifying = qualifyingLocks(system);
+    this.locks = Int32Array.from(qualifying);
+    this.cuts = system.actors.map((actor) => {
+      const byLock = new Map<number, Uint8Array>();
+      for (const t of actor.transitions) {
+        const lock = acquiredLock(t.guard, actor.index + 1);
+        if (lock < 0 || !qualifying.has(lock)) continue;
+        if (!byLock.has(lock)) byLock.set(lock, new Uint8Array(actor.transitions.length));
+        byLock.get(lock)![t.id] = 1;
+      }
+      return new Map([...byLock].map(([lock, cut]) => [lock, cutFuture(actor, cut, compiled.wordsPerSet)]));
+    });
+  }
+
+  /** Actor `b`'s future without acquiring `lock`, or undefined when `b` never acquires it (its future is unchanged). */
+  cutFor(b: number, lock: number): CutFuture | undefined {
+    return this.cuts[b].get(lock);
+  }
+}
