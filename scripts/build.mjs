@@ -47,6 +47,12 @@ if (exists('server/src/lsp/analysisWorker.ts')) {
 if (exists('server/src/workers/proposalWorker.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/workers/proposalWorker.ts'], outfile: 'dist/server/proposalWorker.js' });
 }
+// The parallel search's thread script sits next to each bundle that can run a search on threads.
+if (exists('server/src/core/engine/parallel/searchWorker.ts')) {
+  for (const dir of ['dist/cli', 'dist/server']) {
+    builds.push({ ...common, entryPoints: ['server/src/core/engine/parallel/searchWorker.ts'], outfile: `${dir}/searchWorker.js` });
+  }
+}
 if (exists('server/src/cli/main.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });
 }

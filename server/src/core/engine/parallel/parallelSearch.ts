@@ -383,12 +383,25 @@ class Coordinator {
 }
 
 /**
+ * States the sequential search stores before the search goes on on several threads: below this,
+ * starting the threads costs more than they save.
+ */
+export const SEQUENTIAL_PROBE_STATES = 100_000;
+
+/**
  * The search `checkProposal` runs: on `workers` threads when more than one is asked for and the
  * search is exact and unobserved; the sequential search otherwise (partial-order and symmetry
- * reduction, and facts collection, stay on one thread).
+ * reduction, and facts collection, stay on one thread). A search that ends within
+ * `SEQUENTIAL_PROBE_STATES` states is the sequential one; a larger one starts over on the threads.
  */
-export function searchWithWorkers(compiled: CompiledSystem, options: SearchOptions & { workers?: number }): SearchOutcome {
-  const { workers, ...rest } = options;
+export function searchWithWorkers(compiled: CompiledSystem, options: SearchOptions & { workers?: number; workerPath?: string }): SearchOutcome {
+  const { workers, workerPath, ...rest } = options;
   if (workers === undefined || workers <= 1 || rest.reduce || rest.observer || rest.maxDepth !== undefined) return search(compiled, rest);
-  return parallelSearch(compiled, { ...rest, workers });
+  const started = performance.now();
+  if (rest.maxStates <= SEQUENTIAL_PROBE_STATES) return search(compiled, rest);
+  const probe = search(compiled, { ...rest, maxStates: SEQUENTIAL_PROBE_STATES });
+  if (probe.incompleteReason !== 'states') return probe;
+  const timeoutMs = rest.timeoutMs - (performance.now() - started);
+  const outcome = parallelSearch(compiled, { ...rest, timeoutMs, workers, workerPath });
+  return { ...outcome, ms: performance.now() - started };
 }
