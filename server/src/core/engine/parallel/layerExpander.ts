@@ -7,7 +7,7 @@
 import type { CompiledSystem } from '../compile';
 import { encodeMove } from '../explore';
 import { stepViolations, type FoundViolation } from '../violations';
-import { Control, REFUSED, Stop, type SharedStates } from './sharedStates';
+import { Control, Stop, type SharedStates } from './sharedStates';
 
 /** A violation a thread found, with the length of its trace. */
 export interface ThreadViolation {
@@ -50,6 +50,7 @@ export class LayerExpander {
     this.endPcs = Int32Array.from(system.actors.map((a) => a.endPc));
     this.isThread = Uint8Array.from(system.actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
     this.inflightVars = Int32Array.from(system.actors.filter((a) => a.device).map((a) => a.device!.inflightVar));
+    states.reserveBatch(compiled.maxSuccessors);
   }
 
   /**
@@ -78,15 +79,14 @@ export class LayerExpander {
 
   /** Expands state `i`; false when a successor was refused for the state budget. */
   private expandOne(i: number, depth: number): boolean {
-    const { compiled, states, s, current, batch, out, words } = this;
+    const { compiled, states, s, current, batch, out } = this;
     states.read(i, current);
     compiled.unpack(current, 0, s);
     let count = compiled.expandState(s, current, batch, 0, out);
     let threadMoved = out[4] !== 0;
     if (count < 0) ({ count, threadMoved } = this.expandRecording(i, depth));
     else this.transitions += count;
-    let stored = true;
-    for (let k = 0; k < count; k++) if (states.insert(batch, k * words, i) === REFUSED) stored = false;
+    const stored = states.insertBatch(batch, count, i);
     const violation = this.stateViolation(threadMoved);
     if (violation) this.record({ violation: violation.violation, state: i, move: -1, deadlock: violation.deadlock }, depth);
     return stored;

@@ -42,6 +42,11 @@ export interface ParallelSearchOptions extends Omit<SearchOptions, 'reduce' | 'p
 /** The table is grown before it is this full. */
 const MAX_LOAD = 0.75;
 const MIN_TABLE_SLOTS = 1 << 16;
+/**
+ * The table starts with room for the state budget up to this many slots (64 MiB): growing it means
+ * entering every stored state again, which costs the threads more than the pages the table takes.
+ */
+const MAX_INITIAL_TABLE_SLOTS = 1 << 24;
 /** The most states a thread takes from the cursor at once. */
 const MAX_RUN = 256;
 /** Runs per thread a layer is cut into at least, so that the threads end a layer together. */
@@ -74,6 +79,17 @@ class Merged {
   get longest(): number {
     return Math.max(0, ...[...this.byKind.values()].map((entry) => entry.length));
   }
+}
+
+/** The table's first size: room for the states the budgets allow, within `MAX_INITIAL_TABLE_SLOTS`. */
+function initialTableSlots(maxStates: number, maxMemoryBytes: number, words: number): number {
+  const bytesPerState = words * 4 + 4 + 4 / MAX_LOAD;
+  const states = Math.min(maxStates, maxMemoryBytes / bytesPerState);
+  let slots = MIN_TABLE_SLOTS;
+  while (slots < MAX_INITIAL_TABLE_SLOTS && slots * MAX_LOAD < states) slots *= 2;
+  // The table stays within a quarter of the memory budget.
+  while (slots > MIN_TABLE_SLOTS && slots * 4 > maxMemoryBytes / 4) slots /= 2;
+  return slots;
 }
 
 export function defaultWorkerPath(): string {
@@ -169,7 +185,7 @@ class Coordinator {
     this.maxStates = Math.max(1, Math.min(options.maxStates, MAX_STORED_STATES));
     this.buffers = {
       control: new SharedArrayBuffer(Control.length * 4),
-      table: new SharedArrayBuffer(MIN_TABLE_SLOTS * 4),
+      table: new SharedArrayBuffer(initialTableSlots(this.maxStates, options.maxMemoryBytes, this.words) * 4),
       arena: [],
       parents: [],
     };
