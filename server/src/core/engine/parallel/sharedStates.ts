@@ -202,11 +202,12 @@ export class SharedStates {
       if (entry === 0) {
         if (Atomics.compareExchange(table, slot, 0, CLAIMED) !== 0) continue;
         const index = Atomics.add(this.control, Control.count, 1);
-        if (index >= this.maxStates) {
+        if (index >= this.maxStates || index >= this.capacity) {
+          // The slot is given back, so that no thread waits for it.
           Atomics.store(table, slot, 0);
-          return REFUSED;
+          if (index >= this.maxStates) return REFUSED;
+          throw new Error(`parallel search: state ${index} is past the arena's ${this.capacity} states`);
         }
-        if (index >= this.capacity) throw new Error(`parallel search: state ${index} is past the arena's ${this.capacity} states`);
         const words = this.words;
         const chunk = this.arena[index >>> CHUNK_BITS];
         const offset = (index & CHUNK_MASK) * words;
