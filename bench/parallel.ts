@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { median } from './measure';
+import { controlWallMs } from './threadControl';
 import type { ParallelJob, ParallelRunFigures } from './parallelRun';
 
 interface Settings {
@@ -72,6 +73,7 @@ function main(): void {
   const settings = settingsFrom(process.argv.slice(2));
   const base = { file: settings.file, proposal: settings.proposal, copies: settings.copies, maxStates: 500_000_000 };
   const runs: Record<'sequential' | 'parallel', ParallelRunFigures[]> = { sequential: [], parallel: [] };
+  const control: Record<1 | 2, number[]> = { 1: [], 2: [] };
   console.log(`model: ${path.basename(settings.file)} ${settings.proposal} x${settings.copies}, exact; ${settings.repeats} runs each, alternating; ${os.availableParallelism()} cores`);
   console.log(`load average before: ${load()}`);
   for (let r = 0; r < settings.repeats; r++) {
@@ -81,6 +83,7 @@ function main(): void {
       const threads = figures.mainThreadCpuMs === undefined ? '' : `  (main thread ${seconds(figures.mainThreadCpuMs)} s, busiest others ${(figures.otherThreadsCpuMs ?? []).slice(0, 3).map(seconds).join(' / ')} s)`;
       console.log(`  run ${r + 1} ${kind.padEnd(10)} wall ${seconds(figures.wallMs)} s  cpu ${seconds(figures.cpuMs)} s${threads}  load ${load()}`);
     }
+    for (const threads of [1, 2] as const) control[threads].push(controlWallMs(threads));
   }
   const [first, other] = [runs.sequential[0], runs.parallel[0]];
   const same = [...runs.sequential, ...runs.parallel].every((f) => f.verdict === first.verdict && f.kinds === first.kinds && f.states === first.states && f.transitions === first.transitions && f.depth === first.depth);
@@ -102,6 +105,8 @@ function main(): void {
     const critical = { sequential: median(runs.sequential.map((f) => path(f, false))), parallel: median(runs.parallel.map((f) => path(f, true))) };
     console.log(`cpu on the critical path (main thread, plus the busiest search thread): sequential ${seconds(critical.sequential)} s, ${settings.workers} workers ${seconds(critical.parallel)} s: ${(critical.sequential / critical.parallel).toFixed(2)}x (an estimate of the wall speed-up on idle cores)`);
   }
+  const machine = median(control[1]) / median(control[2]);
+  console.log(`control: a busy loop split over two threads finished ${machine.toFixed(2)}x sooner than in one (what this machine gave a second thread meanwhile)`);
   console.log(`load average after: ${load()}`);
 }
 
