@@ -14,7 +14,6 @@
 // The machine is shared: wall times move with the load (printed). The speedup is a ratio of
 // medians from one run, the two settings interleaved so that both see the same load.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
