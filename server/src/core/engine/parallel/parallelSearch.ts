@@ -103,9 +103,9 @@ export function defaultWorkerPath(): string {
  */
 export function parallelSearch(compiled: CompiledSystem, options: ParallelSearchOptions): SearchOutcome {
   const started = performance.now();
-  const outcome = new Coordinator(compiled, options, started).run();
-  if (outcome.violations.length === 0) return outcome;
-  return withSequentialTraces(compiled, options, outcome, started);
+  const parallel = new Coordinator(compiled, options, started).run();
+  if (parallel.outcome.violations.length === 0) return parallel.outcome;
+  return withSequentialTraces(compiled, options, parallel, started);
 }
 
 /**
@@ -113,7 +113,8 @@ export function parallelSearch(compiled: CompiledSystem, options: ParallelSearch
  * violation's length; when that search cannot finish in the budget left, the parallel search's own
  * traces (just as short) stand.
  */
-function withSequentialTraces(compiled: CompiledSystem, options: ParallelSearchOptions, parallel: ParallelOutcome, started: number): SearchOutcome {
+function withSequentialTraces(compiled: CompiledSystem, options: ParallelSearchOptions, parallel: ParallelResult, started: number): SearchOutcome {
+  const outcome = parallel.outcome;
   const timeoutMs = options.timeoutMs - (performance.now() - started);
   const sequential = search(compiled, {
     reduce: false,
@@ -123,20 +124,20 @@ function withSequentialTraces(compiled: CompiledSystem, options: ParallelSearchO
     timeoutMs,
     cancel: options.cancel,
   });
-  if (sequential.incompleteReason !== undefined) return parallel;
-  if (parallel.incompleteReason === undefined) checkAgreement(compiled, parallel, sequential);
+  if (sequential.incompleteReason !== undefined) return outcome;
+  if (outcome.incompleteReason === undefined) checkAgreement(compiled, parallel, sequential);
   const ms = performance.now() - started;
   // A search that found every kind stopped where the sequential one stops, which this one reproduced.
   if (parallel.everyKindFound) return { ...sequential, ms, traceStates: sequential.states };
-  return { ...parallel, found: sequential.found, violations: sequential.violations, store: sequential.store, ms, traceStates: sequential.states };
+  return { ...outcome, found: sequential.found, violations: sequential.violations, store: sequential.store, ms, traceStates: sequential.states };
 }
 
 /** The kinds and shortest lengths of both searches must agree; anything else is a bug, reported as one. */
-function checkAgreement(compiled: CompiledSystem, parallel: ParallelOutcome, sequential: SearchOutcome): void {
+function checkAgreement(compiled: CompiledSystem, parallel: ParallelResult, sequential: SearchOutcome): void {
   const describe = (violations: FoundViolation[], lengthOf: (found: FoundViolation) => number): string =>
     violations.map((found) => `${kindOf(compiled, found)}:${lengthOf(found)}`).sort().join(' ');
   const expected = describe(sequential.violations, (found) => traceLength(sequential, found));
-  const actual = describe(parallel.violations, (found) => parallel.lengths.get(found) ?? 0);
+  const actual = describe(parallel.outcome.violations, (found) => parallel.lengths.get(found) ?? 0);
   if (expected !== actual) throw new Error(`the parallel search found ${actual || 'nothing'} but the sequential search ${expected || 'nothing'}`);
 }
 
@@ -151,7 +152,8 @@ function traceLength(outcome: SearchOutcome, found: FoundViolation): number {
   return depth + (found.move >= 0 ? 1 : 0);
 }
 
-interface ParallelOutcome extends SearchOutcome {
+interface ParallelResult {
+  outcome: SearchOutcome;
   /** The length of each violation's trace. */
   lengths: Map<FoundViolation, number>;
   longest: number;
@@ -206,7 +208,7 @@ class Coordinator {
     return this.buffers.table.byteLength + this.buffers.arena.length * CHUNK_STATES * (this.words * 4 + 4);
   }
 
-  run(): ParallelOutcome {
+  run(): ParallelResult {
     try {
       const packed = new Uint32Array(this.words);
       this.compiled.pack(Int32Array.from(initialState(this.compiled.system)), packed, 0);
@@ -251,7 +253,7 @@ class Coordinator {
     return 'a search thread failed';
   }
 
-  private layers(): ParallelOutcome {
+  private layers(): ParallelResult {
     let layerEnd = 1;
     for (;;) {
       if (!this.expandLayer(layerEnd)) return this.outcome('incomplete');
@@ -374,12 +376,12 @@ class Coordinator {
     return this.reason !== undefined;
   }
 
-  private outcome(stopped: 'safe' | 'incomplete'): ParallelOutcome {
+  private outcome(stopped: 'safe' | 'incomplete'): ParallelResult {
     const violations = this.merged.sorted();
     const lengths = new Map<FoundViolation, number>();
     for (const entry of this.merged.byKind.values()) lengths.set(entry.found, entry.length);
     const states = this.states;
-    return {
+    const outcome: SearchOutcome = {
       verdict: violations.length > 0 ? 'violation' : stopped,
       incompleteReason: stopped === 'incomplete' ? (this.reason ?? 'time') : undefined,
       found: violations[0],
@@ -391,10 +393,8 @@ class Coordinator {
       ms: performance.now() - this.started,
       reducedExpansions: 0,
       reductionAbandoned: false,
-      lengths,
-      longest: this.merged.longest,
-      everyKindFound: stopped === 'safe' && this.everyKindFound(),
     };
+    return { outcome, lengths, longest: this.merged.longest, everyKindFound: stopped === 'safe' && this.everyKindFound() };
   }
 }
 
