@@ -14,34 +14,12 @@
 // The machine is shared: wall times move with the load (printed). The speedup is a ratio of
 // medians from one run, the two settings interleaved so that both see the same load.
 
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BUILT_CLI, runBuiltCli } from './cliChild';
 import { median } from './measure';
-
-/**
- * The control: the same fixed work of a busy loop, in one worker thread or split over two, timed in
- * wall ms. On an idle machine two threads finish about 2× sooner; on a loaded one the ratio shows
- * how much of a second core the machine gave this process, which bounds what --jobs 2 can gain.
- */
-const CONTROL = `
-const { Worker } = require('node:worker_threads');
-const threads = Number(process.argv[1]);
-const started = performance.now();
-let left = threads;
-for (let i = 0; i < threads; i++) {
-  new Worker('let x = 0; for (let i = 0; i < ' + 2e9 / threads + '; i++) x += i; require("node:worker_threads").parentPort.postMessage(x);', { eval: true })
-    .on('exit', () => { if (--left === 0) process.stdout.write(String(performance.now() - started)); });
-}
-`;
-
-function controlWallMs(threads: number): number {
-  const child = spawnSync(process.execPath, ['-e', CONTROL, String(threads)], { encoding: 'utf8', timeout: 300_000 });
-  if (child.status !== 0 || !child.stdout) throw new Error(`the control run failed (status ${child.status}): ${child.stderr}`);
-  return Number(child.stdout);
-}
+import { controlWallMs } from './threadControl';
 
 interface Figures {
   exitCode: number;

@@ -47,6 +47,11 @@ if (exists('server/src/lsp/analysisWorker.ts')) {
 if (exists('server/src/workers/proposalWorker.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/workers/proposalWorker.ts'], outfile: 'dist/server/proposalWorker.js' });
 }
+// The parallel search's thread script sits next to the check worker's bundle, which runs searches
+// on threads with `lifetime check --search-workers N` (the language server does not).
+if (exists('server/src/core/engine/parallel/searchWorker.ts')) {
+  builds.push({ ...common, entryPoints: ['server/src/core/engine/parallel/searchWorker.ts'], outfile: 'dist/cli/searchWorker.js' });
+}
 if (exists('server/src/cli/main.ts')) {
   builds.push({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli/lifetime.js', banner: { js: '#!/usr/bin/env node\n' + importMetaShim } });
 }

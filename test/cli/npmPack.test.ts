@@ -34,7 +34,7 @@ before(() => {
 
 test('the tarball holds the bundles, the docs and the gallery, and no sources or tests', () => {
   const listing = spawnSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-  for (const file of ['package/dist/cli/lifetime.js', 'package/dist/cli/checkWorker.js', 'package/dist/cli/tree-sitter-c.wasm', 'package/dist/server/server.js', 'package/dist/server/engineWorker.js', 'package/dist/server/proposalWorker.js', 'package/docs/cli.md', 'package/examples/pasid-freed-at-mm-exit.lifetime']) {
+  for (const file of ['package/dist/cli/lifetime.js', 'package/dist/cli/checkWorker.js', 'package/dist/cli/searchWorker.js', 'package/dist/cli/tree-sitter-c.wasm', 'package/dist/server/server.js', 'package/dist/server/engineWorker.js', 'package/dist/server/proposalWorker.js', 'package/docs/cli.md', 'package/examples/pasid-freed-at-mm-exit.lifetime']) {
     assert.ok(listing.includes(file), `${file} is in the tarball`);
   }
   assert.deepEqual(listing.filter((file) => /^package\/(server|client|test|bench|node_modules)\//.test(file) || file.endsWith('.map')), []);

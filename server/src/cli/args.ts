@@ -6,6 +6,8 @@ import { parseReviewArgs, type ReviewCommand } from './review/args';
 
 /** The most worker threads `--jobs` may ask for. */
 const MAX_JOBS = 256;
+/** The most threads `--search-workers` may ask for. */
+const MAX_SEARCH_WORKERS = 64;
 
 export type OutputFormat = 'text' | 'json' | 'sarif';
 
@@ -30,6 +32,8 @@ export interface CheckCommand {
   backend: 'engine' | 'spin';
   /** Worker threads checking proposals and files at once (`--jobs`); by default one per core. */
   jobs?: number;
+  /** Threads of each exact search (`--search-workers`); 1 by default. */
+  searchWorkers?: number;
 }
 
 export interface ExportCommand {
@@ -93,7 +97,7 @@ function parseCheck(args: readonly string[]): Command {
       continue;
     }
     const { flag, inline } = splitFlag(arg);
-    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '--backend', '--jobs', '-j', '-f'].includes(flag);
+    const takesValue = ['--format', '--max-states', '--timeout-ms', '--max-memory', '--simulate', '--seed', '--api', '--proposal', '--backend', '--jobs', '-j', '--search-workers', '-f'].includes(flag);
     let value: string | undefined = inline;
     if (takesValue && value === undefined) {
       value = args[i + 1];
@@ -137,6 +141,12 @@ function parseCheck(args: readonly string[]): Command {
         const n = integer(value, 1);
         if (n === undefined || n > MAX_JOBS) return usageError(`--jobs needs a whole number of workers from 1 to ${MAX_JOBS}, not '${value}'`);
         command.jobs = n;
+        break;
+      }
+      case '--search-workers': {
+        const n = integer(value, 1);
+        if (n === undefined || n > MAX_SEARCH_WORKERS) return usageError(`--search-workers needs a whole number of threads from 1 to ${MAX_SEARCH_WORKERS}, not '${value}'`);
+        command.searchWorkers = n;
         break;
       }
       case '--max-memory': {

@@ -49,6 +49,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
         seed,
         proposals: command.proposals,
         backend: command.backend,
+        searchWorkers: command.searchWorkers,
       }
     : undefined;
   // Models are checked in worker threads under a watchdog, so that --timeout-ms holds in every

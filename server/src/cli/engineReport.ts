@@ -27,6 +27,8 @@ export interface EngineJobOptions {
   proposals: string[];
   /** `spin`: SPIN searches the Promela export instead of the engine (`--backend spin`). */
   backend?: 'engine' | 'spin';
+  /** Threads of each exact search (`--search-workers`); 1 when absent. */
+  searchWorkers?: number;
 }
 
 export interface EngineRunOptions extends EngineJobOptions {
@@ -91,6 +93,7 @@ export function runProposal(file: SourceFile, planned: PlannedProposal, options:
             maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_BUDGETS.maxMemoryBytes,
             onProgress: options.onProgress,
             translateC: options.translateC,
+            searchWorkers: options.searchWorkers,
           },
           diagnostics,
         );

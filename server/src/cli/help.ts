@@ -35,6 +35,8 @@ Options:
   --max-memory MIB          Stop each search when its states take more than MIB MiB (default 1024).
   -j, --jobs N              Check proposals and files on N worker threads at once (default: one
                             per core). Verdicts, traces and output are the same for every N.
+  --search-workers N        With --exact: run each search on N threads, layer by layer (default 1).
+                            Verdicts, traces and state counts are the same for every N.
   --simulate N              Run N random executions per proposal instead of an exhaustive search.
   --seed S                  With --simulate: the seed to replay (printed by a previous run).
   --api FILE                An extra kernel API table for C files (repeatable).

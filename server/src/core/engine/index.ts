@@ -3,7 +3,7 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import type { SourceFile } from '../syntax/ast';
 import { compileSystem, type CompiledSystem } from './compile';
-import { search } from './explore';
+import { searchWithWorkers } from './parallel/parallelSearch';
 import { FactsCollector } from './facts';
 import { initialState } from './ir';
 import { lowerModel, proposalNames } from './lower/index';
@@ -62,8 +62,9 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
     const facts = options.collectFacts ? new FactsCollector(compiled) : undefined;
     // Lowering and compiling count against the time budget: it bounds the whole proposal.
     const timeLeft = (options.timeoutMs ?? Number.POSITIVE_INFINITY) - (performance.now() - started);
-    const outcome = search(compiled, {
+    const outcome = searchWithWorkers(compiled, {
       reduce: !options.exact,
+      workers: options.searchWorkers,
       maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
       maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY,
       timeoutMs: Math.max(0, timeLeft),

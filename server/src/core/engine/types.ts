@@ -34,6 +34,11 @@ export interface EngineOptions {
   onProgress?: (progress: EngineProgress) => void;
   /** Translates `c { ... }` bodies (the C front end's translator); without it they are not checked. */
   translateC?: CBodyTranslator;
+  /**
+   * Threads of one exact search (`--search-workers`): above 1, the safety search of an `exact`
+   * check runs layer by layer on that many threads, with the same results. Default 1.
+   */
+  searchWorkers?: number;
 }
 
 export type Verdict = 'safe' | 'violation' | 'incomplete';
