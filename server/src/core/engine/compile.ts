@@ -384,6 +384,20 @@ function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldO
 }
 
 /**
+ * The expansion function of one program point, generated on its first call (which it then replaces
+ * in `expand`): only the partial-order reduction runs these, and only at the points where it finds
+ * an ample set, so most are never needed. The step functions, generated first, have registered
+ * every violation the code can report, so generating it later numbers nothing anew.
+ */
+function lazyPointExpansion(generator: CodeGenerator, actor: Actor, point: number, fieldOf: (BitField | undefined)[], words: number, expand: (ExpandFunction | null)[]): ExpandFunction {
+  return (s, t, current, candidate, emit, out) => {
+    const compiled = new Function('s', 't', 'current', 'candidate', 'emit', 'out', pointCode(generator, actor, point, fieldOf, words)) as ExpandFunction;
+    expand[point] = compiled;
+    return compiled(s, t, current, candidate, emit, out);
+  };
+}
+
+/**
  * The code that appends the successors of one actor to `batch` from word offset `o` and advances
  * `o` past them, or returns -1 as `StateExpandFunction` does. It is the body of the actor's own
  * function (followed by `return o;`) or a block of the driver.
@@ -460,12 +474,20 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
       steps.push(new Function('s', body) as StepFunction);
     }
     const byPoint = actor.points.map((point) => Int32Array.from(point.transitions));
-    const expand = actor.points.map((point) =>
-      point.transitions.length === 0
-        ? null
-        : (new Function('s', 't', 'current', 'candidate', 'emit', 'out', pointCode(generator, actor, point.index, fieldOf, words)) as ExpandFunction),
-    );
-    return { guards, steps, byPoint, expand, access: actorAccess(actor, wordsPerSet) };
+    const expand: (ExpandFunction | null)[] = [];
+    for (const point of actor.points) expand.push(point.transitions.length === 0 ? null : lazyPointExpansion(generator, actor, point.index, fieldOf, words, expand));
+    // Only the partial-order reduction reads the access sets: an exact search never computes them.
+    let access: ActorAccess | undefined;
+    return {
+      guards,
+      steps,
+      byPoint,
+      expand,
+      get access(): ActorAccess {
+        access ??= actorAccess(actor, wordsPerSet);
+        return access;
+      },
+    };
   });
 
   let packCode = '';
