@@ -2,7 +2,8 @@
 // Run with `npm run bench:gallery` (or `node out/bench/gallery.js` after `npx tsc -p .`).
 // Target: each baseline violation found in under a second. Prints one row per proposal (median
 // of several runs, reductions on and with --exact) and, last, exactly
-// `gallery: slowest baseline <T> ms (<model>), <N> proposals checked`.
+// `gallery: slowest baseline <T> ms (<model>), <N> proposals checked`, after one line
+// `gallery: total CPU <S> s` (user plus system time of every timed check, for comparing commits).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -36,6 +37,7 @@ function main(): void {
   const models = fs.readdirSync(directory).filter((name) => name.endsWith('.lifetime')).sort();
   let slowest = { ms: 0, model: '' };
   let checked = 0;
+  const cpuStarted = process.cpuUsage();
   console.log(`${'model'.padEnd(40)} ${'proposal'.padEnd(28)} ${'verdict'.padEnd(30)} ${'states'.padStart(7)} ${'ms'.padStart(8)} ${'exact ms'.padStart(9)}`);
   for (const name of models) {
     const text = fs.readFileSync(path.join(directory, name), 'utf8');
@@ -51,6 +53,8 @@ function main(): void {
       if (proposal === 'baseline' && worst > slowest.ms) slowest = { ms: worst, model: name };
     }
   }
+  const cpu = process.cpuUsage(cpuStarted);
+  console.log(`gallery: total CPU ${((cpu.user + cpu.system) / 1e6).toFixed(3)} s`);
   console.log(`gallery: slowest baseline ${slowest.ms.toFixed(1)} ms (${slowest.model}), ${checked} proposals checked`);
 }
 

@@ -86,9 +86,18 @@ export function layout(system: TransitionSystem): { words: number; fields: BitFi
   return { words: fields.length === 0 ? 1 : word + 1, fields, lastWordTopBitFree: used < 32 };
 }
 
+function returnViolation(id: number): string {
+  return `return ${id};`;
+}
+
 class CodeGenerator {
   readonly violations: ViolationInfo[] = [];
-  private readonly violationIds = new Map<string, number>();
+  /** Violation numbers by kind, then by message (the IR's own strings, whose hashes V8 keeps). */
+  private readonly violationIds = new Map<ViolationKind, Map<string, number>>();
+  /** The code a failing `require` runs. */
+  requireFail = 'return -1;';
+  /** The code a failing `check` of violation number `id` runs. */
+  checkFail: (id: number) => string = returnViolation;
   /** The name of the state array the generated expressions read and write. */
   arr = 's';
   /** Variables held in locals named `w<variable>` instead of in `arr`, or null for none. */
@@ -100,12 +109,16 @@ class CodeGenerator {
   }
 
   violation(kind: ViolationKind, message: string): number {
-    const key = `${kind}\u0000${message}`;
-    let id = this.violationIds.get(key);
+    let byMessage = this.violationIds.get(kind);
+    if (byMessage === undefined) {
+      byMessage = new Map();
+      this.violationIds.set(kind, byMessage);
+    }
+    let id = byMessage.get(message);
     if (id === undefined) {
       this.violations.push({ kind, message });
       id = this.violations.length;
-      this.violationIds.set(key, id);
+      byMessage.set(message, id);
     }
     return id;
   }
@@ -160,10 +173,10 @@ class CodeGenerator {
           code += `${indent}${this.ref(op.v)} = ${this.num(op.value)};\n`;
           break;
         case 'check':
-          code += `${indent}if (!${this.bool(op.cond)}) return ${this.violation(op.kind, op.message)};\n`;
+          code += `${indent}if (!${this.bool(op.cond)}) ${this.checkFail(this.violation(op.kind, op.message))}\n`;
           break;
         case 'require':
-          code += `${indent}if (!${this.bool(op.cond)}) return -1;\n`;
+          code += `${indent}if (!${this.bool(op.cond)}) ${this.requireFail}\n`;
           break;
         case 'goto':
           code += `${indent}${this.ref(pcVar)} = ${op.pc};\n`;
@@ -327,7 +340,7 @@ function transitionCode(generator: CodeGenerator, actor: Actor, id: number, fiel
   const inLocals = sink === 'batch';
   const restore = inLocals ? '' : [...writes].map((v) => `t[${v}] = s[${v}];`).join(' ');
   const label = `T${id}`;
-  const fail = sink === 'emit' ? `{ out[0] = $1; out[1] = ${id}; out[2] = n + 1; return -1; }` : `{ out[0] = $1; out[1] = ${id}; out[2] = o; out[3] = ${actor.index}; return -1; }`;
+  const fail = sink === 'emit' ? (v: number): string => `{ out[0] = ${v}; out[1] = ${id}; out[2] = n + 1; return -1; }` : (v: number): string => `{ out[0] = ${v}; out[1] = ${id}; out[2] = o; out[3] = ${actor.index}; return -1; }`;
   generator.arr = 's';
   generator.locals = null;
   const guard = t.guard ? `  if (!${generator.bool(t.guard)}) break ${label};\n` : '';
@@ -335,15 +348,16 @@ function transitionCode(generator: CodeGenerator, actor: Actor, id: number, fiel
   else generator.arr = 't';
   const start = inLocals ? `  let ${[...writes].map((v) => `w${v} = s[${v}]`).join(', ')};\n  w${pc} = ${t.next};\n` : `  t[${pc}] = ${t.next};\n`;
   // Inside the step a failing check reports the violation and a failing require skips the step.
-  const ops = generator
-    .ops(t.ops, pc, '  ')
-    .replace(/return -1;/g, inLocals ? `break ${label};` : `{ ${restore} break ${label}; }`)
-    .replace(/return (\d+);/g, fail);
+  generator.checkFail = fail;
+  generator.requireFail = inLocals ? `break ${label};` : `{ ${restore} break ${label}; }`;
+  const ops = generator.ops(t.ops, pc, '  ');
+  generator.requireFail = 'return -1;';
   let finish = '';
   if (actor.kind === 'thread' && actor.finishChecks.length > 0) {
-    const checks = generator.ops(actor.finishChecks, pc, '    ').replace(/return (\d+);/g, fail);
+    const checks = generator.ops(actor.finishChecks, pc, '    ');
     finish = `  if (${generator.ref(pc)} === ${actor.endPc}) {\n${checks}  }\n`;
   }
+  generator.checkFail = returnViolation;
   const touched = new Map<number, BitField[]>();
   for (const v of writes) {
     const field = fieldOf[v];
@@ -381,6 +395,20 @@ function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldO
   let code = 'let n = 0;\n';
   for (const id of actor.points[point].transitions) code += transitionCode(generator, actor, id, fieldOf, words, 'emit');
   return code + 'return n;\n';
+}
+
+/**
+ * The expansion function of one program point, generated on its first call (which it then replaces
+ * in `expand`): only the partial-order reduction runs these, and only at the points where it finds
+ * an ample set, so most are never needed. The step functions, generated first, have registered
+ * every violation the code can report, so generating it later numbers nothing anew.
+ */
+function lazyPointExpansion(generator: CodeGenerator, actor: Actor, point: number, fieldOf: (BitField | undefined)[], words: number, expand: (ExpandFunction | null)[]): ExpandFunction {
+  return (s, t, current, candidate, emit, out) => {
+    const compiled = new Function('s', 't', 'current', 'candidate', 'emit', 'out', pointCode(generator, actor, point, fieldOf, words)) as ExpandFunction;
+    expand[point] = compiled;
+    return compiled(s, t, current, candidate, emit, out);
+  };
 }
 
 /**
@@ -460,12 +488,20 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
       steps.push(new Function('s', body) as StepFunction);
     }
     const byPoint = actor.points.map((point) => Int32Array.from(point.transitions));
-    const expand = actor.points.map((point) =>
-      point.transitions.length === 0
-        ? null
-        : (new Function('s', 't', 'current', 'candidate', 'emit', 'out', pointCode(generator, actor, point.index, fieldOf, words)) as ExpandFunction),
-    );
-    return { guards, steps, byPoint, expand, access: actorAccess(actor, wordsPerSet) };
+    const expand: (ExpandFunction | null)[] = [];
+    for (const point of actor.points) expand.push(point.transitions.length === 0 ? null : lazyPointExpansion(generator, actor, point.index, fieldOf, words, expand));
+    // Only the partial-order reduction reads the access sets: an exact search never computes them.
+    let access: ActorAccess | undefined;
+    return {
+      guards,
+      steps,
+      byPoint,
+      expand,
+      get access(): ActorAccess {
+        access ??= actorAccess(actor, wordsPerSet);
+        return access;
+      },
+    };
   });
 
   let packCode = '';

@@ -96,7 +96,7 @@ export function search(compiled: CompiledSystem, options: SearchOptions): Search
   const reduced = fastSearch(compiled, options);
   if (reduced.reducedExpansions === 0 || reduced.violations.length === 0) return reduced;
   const timeoutMs = options.timeoutMs - (performance.now() - started);
-  const exact = fastSearch(compiled, { ...options, partialOrder: false, maxDepth: reduced.depth + 1, timeoutMs });
+  const exact = fastSearch(compiled, { ...options, partialOrder: false, maxDepth: longestTrace(reduced), timeoutMs });
   // Without a budget to finish, the reduced search's traces stand: they are real, if not the shortest.
   if (exact.incompleteReason !== undefined && options.maxDepth === undefined) return reduced;
   return {
@@ -111,6 +111,21 @@ export function search(compiled: CompiledSystem, options: SearchOptions): Search
     reductionAbandoned: reduced.reductionAbandoned,
     traceStates: exact.states,
   };
+}
+
+/**
+ * The most steps of a violation's trace in `outcome` (the depth of its state, plus one for a failing
+ * step). An exact search that expands every state to this depth finds each kind at its shortest,
+ * which is never longer than the reduced search's trace of it.
+ */
+function longestTrace(outcome: SearchOutcome): number {
+  let longest = 0;
+  for (const found of outcome.violations) {
+    let length = found.move >= 0 ? 1 : 0;
+    for (let index = outcome.store.parentOf(found.state); index >= 0; index = outcome.store.parentOf(index)) length++;
+    longest = Math.max(longest, length);
+  }
+  return longest;
 }
 
 /**

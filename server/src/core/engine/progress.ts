@@ -96,7 +96,7 @@ class Stop extends Error {
 class IntList {
   data: Int32Array;
   length = 0;
-  constructor(capacity = 1024) {
+  constructor(capacity = 256) {
     this.data = new Int32Array(capacity);
   }
   push(value: number): void {
@@ -133,8 +133,8 @@ class StateGraph {
     private readonly compiled: CompiledSystem,
     private readonly options: ProgressOptions,
   ) {
-    this.states = new Uint32Array(1024 * compiled.words);
-    this.table = new Int32Array(4096).fill(-1);
+    this.states = new Uint32Array(256 * compiled.words);
+    this.table = new Int32Array(512).fill(-1);
     this.enabledWords = Math.max(1, Math.ceil(compiled.system.actors.length / 32));
     const owners = new Set(compiled.system.variables.filter((v) => v.kind === 'lockOwner').map((v) => v.index));
     this.takesLock = compiled.system.actors.map((actor) => Uint8Array.from(actor.transitions, (t) => (t.guard !== undefined && (t.handedOver === true || assignsAny(t.ops, owners)) ? 1 : 0)));
@@ -327,25 +327,42 @@ function fairComponents(graph: StateGraph, compiled: CompiledSystem, fairLocks: 
   const system = compiled.system;
   const state = new Int32Array(compiled.variableCount);
   const fair: FairComponent[] = [];
+  const isThread = Uint8Array.from(system.actors, (a) => (a.kind === 'thread' ? 1 : 0));
   const pending: Uint8Array[] = [new Uint8Array(graph.count).fill(1)];
   while (pending.length > 0) {
     const alive = pending.pop()!;
     const { of, count } = components(graph, alive);
-    const members: number[][] = Array.from({ length: count }, () => []);
-    for (let i = 0; i < graph.count; i++) if (of[i] >= 0) members[of[i]].push(i);
-    for (let c = 0; c < count; c++) {
-      const states = members[c];
-      const moves = new Uint8Array(system.actors.length);
-      let threadMoves = false;
-      for (const s of states) {
-        for (let e = graph.edgeStart.data[s]; e < graph.edgeStart.data[s + 1]; e++) {
-          if (of[graph.edgeTarget.data[e]] !== c) continue;
-          const actor = Math.floor(graph.edgeMove.data[e] / 65536);
-          moves[actor] = 1;
-          if (system.actors[actor].kind === 'thread') threadMoves = true;
+    // Most components are single states without a step back to themselves: only those where a
+    // thread moves inside (an edge between two of their states) are looked at further.
+    const threadMoves = new Uint8Array(count);
+    let candidates = 0;
+    for (let s = 0; s < graph.count; s++) {
+      const c = of[s];
+      if (c < 0 || threadMoves[c] === 1) continue;
+      for (let e = graph.edgeStart.data[s]; e < graph.edgeStart.data[s + 1]; e++) {
+        if (of[graph.edgeTarget.data[e]] === c && isThread[Math.floor(graph.edgeMove.data[e] / 65536)] === 1) {
+          threadMoves[c] = 1;
+          candidates++;
+          break;
         }
       }
-      if (!threadMoves) continue;
+    }
+    if (candidates === 0) continue;
+    const members = new Map<number, number[]>();
+    for (let i = 0; i < graph.count; i++) {
+      const c = of[i];
+      if (c < 0 || threadMoves[c] === 0) continue;
+      const list = members.get(c);
+      if (list) list.push(i);
+      else members.set(c, [i]);
+    }
+    for (const [c, states] of members) {
+      const moves = new Uint8Array(system.actors.length);
+      for (const s of states) {
+        for (let e = graph.edgeStart.data[s]; e < graph.edgeStart.data[s + 1]; e++) {
+          if (of[graph.edgeTarget.data[e]] === c) moves[Math.floor(graph.edgeMove.data[e] / 65536)] = 1;
+        }
+      }
       const { throughout, sometimes } = unfinishedIn(compiled, graph, states, state);
       if (throughout.length === 0) {
         // A handler finishes each run at its idle point and may run again: a component in which it

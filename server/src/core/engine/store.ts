@@ -91,7 +91,10 @@ export class IndexedStateStore implements StateStore {
     this.segmentShift = 32 - segmentBits;
     this.segmentMasks = new Int32Array(segmentCount).fill(INITIAL_SEGMENT_SLOTS - 1);
     this.segmentCounts = new Int32Array(segmentCount);
-    for (let k = 0; k < segmentCount; k++) this.segments.push(new Int32Array(INITIAL_SEGMENT_SLOTS));
+    // The first segments share one buffer (one allocation, not one per segment: a small search
+    // would spend more on them than on its states); a segment that grows gets its own.
+    const initial = new Int32Array(segmentCount * INITIAL_SEGMENT_SLOTS);
+    for (let k = 0; k < segmentCount; k++) this.segments.push(initial.subarray(k * INITIAL_SEGMENT_SLOTS, (k + 1) * INITIAL_SEGMENT_SLOTS));
     this.tableBytes = segmentCount * INITIAL_SEGMENT_SLOTS * 4;
   }
 
