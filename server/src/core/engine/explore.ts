@@ -23,6 +23,12 @@ export interface SearchOptions {
   ampleStats?: AmpleStats;
   /** Expands no state deeper than this (an exact search bounded by a known violation's depth). */
   maxDepth?: number;
+  /**
+   * With the partial-order reduction on: search without it first, up to this many states. A model
+   * that small is settled before the reduction's set-up would pay for itself, and its traces are
+   * already the shortest; a larger one is searched again with the reduction.
+   */
+  exactProbeStates?: number;
   maxStates: number;
   maxMemoryBytes: number;
   timeoutMs: number;
@@ -93,6 +99,12 @@ export function moveTransition(move: number): number {
 export function search(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
   if (options.observer) return observedSearch(compiled, options, options.observer);
   const started = performance.now();
+  const probeStates = options.exactProbeStates ?? 0;
+  if (options.reduce && options.partialOrder !== false && probeStates > 0 && options.maxDepth === undefined) {
+    const probe = fastSearch(compiled, { ...options, partialOrder: false, maxStates: Math.min(probeStates, options.maxStates) });
+    if (probe.incompleteReason !== 'states' || probeStates >= options.maxStates) return probe;
+    options = { ...options, timeoutMs: options.timeoutMs - (performance.now() - started) };
+  }
   const reduced = fastSearch(compiled, options);
   if (reduced.reducedExpansions === 0 || reduced.violations.length === 0) return reduced;
   const timeoutMs = options.timeoutMs - (performance.now() - started);

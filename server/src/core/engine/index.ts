@@ -47,6 +47,12 @@ function baseResult(file: SourceFile, name: string): ProposalResult {
   return result;
 }
 
+/**
+ * Below this many states a proposal is settled by the exact search alone: the partial-order
+ * reduction's set-up costs more than it saves there (bench:gallery), and the traces are the shortest.
+ */
+const EXACT_PROBE_STATES = 20_000;
+
 /** Checks one proposal (or `baseline`) exhaustively. Never throws. */
 export function checkProposal(file: SourceFile, name: string, options: EngineOptions, diagnostics: Diagnostic[] = []): ProposalResult {
   const result = baseResult(file, name);
@@ -64,6 +70,7 @@ export function checkProposal(file: SourceFile, name: string, options: EngineOpt
     const timeLeft = (options.timeoutMs ?? Number.POSITIVE_INFINITY) - (performance.now() - started);
     const outcome = searchWithWorkers(compiled, {
       reduce: !options.exact,
+      exactProbeStates: EXACT_PROBE_STATES,
       workers: options.searchWorkers,
       maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
       maxMemoryBytes: options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY,
