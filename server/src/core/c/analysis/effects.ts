@@ -265,8 +265,14 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   let key: string | undefined;
   if (entry.object === 'none') key = `@${entry.families[0]}`;
   else if (typeof entry.object === 'number' && expr.args[entry.object]) key = exprKey(expr.args[entry.object]);
+  if (key !== undefined) key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
+  if (!consume && !ctx.lockFamilies.has(entry.families[0]) && (key === undefined || !state.res.some((r) => isLive(r) && entry.families.includes(r.family) && resMatches(r, key as string)))) {
+    // `free_irq(pci_irq_vector(pdev, 0), plx)` after `request_irq(pci_irq_vector(pdev, 0), ..., plx)`,
+    // or after `request_irq(irq, ..., plx)` with the number computed again: matched by the arguments.
+    const matched = matchByArguments(ctx, entry, expr, state);
+    if (matched !== undefined) key = matched;
+  }
   if (key === undefined) return;
-  key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (isCountingSemaphore(ctx, entry, key)) return;
   const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(ctx, state, expr.args[entry.object], key);
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
@@ -281,6 +287,56 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
       releaseContents(ctx, state, root, key);
     }
   }
+}
+
+/** Source text without white space, to compare arguments as written. */
+function compactText(ctx: AnalyzerContext, expr: Expr): string {
+  return ctx.text.slice(expr.s, expr.e).replace(/\s+/g, '');
+}
+
+/**
+ * The acquire's argument each argument of its canonical release repeats, read from the table's fix
+ * (`free_irq({arg0}, {arg4})` after `request_irq`): release argument index to acquire argument index.
+ */
+export function releaseArgumentSources(acquire: ApiEntry, releaseName: string): Map<number, number> {
+  const sources = new Map<number, number>();
+  const fix = acquire.fix;
+  if (fix === undefined || !fix.startsWith(`${releaseName}(`) || !fix.endsWith(')')) return sources;
+  const inner = fix.slice(releaseName.length + 1, -1);
+  inner.split(',').forEach((part, i) => {
+    const match = /^\s*\{arg(\d+)\}\s*$/.exec(part);
+    if (match) sources.set(i, Number(match[1]));
+  });
+  return sources;
+}
+
+/**
+ * A release whose object is not a name the path holds (`free_irq(platform_get_irq(pdev, 0), atdma)`):
+ * it releases the live acquire of its family whose object was written the same way, or, failing that,
+ * the one whose other arguments (the handler's cookie) it repeats, the latest first as unwinding goes.
+ * Returns a name of that acquire, or undefined.
+ */
+function matchByArguments(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State): string | undefined {
+  if (typeof entry.object !== 'number' || !expr.args[entry.object]) return undefined;
+  const objectText = compactText(ctx, expr.args[entry.object]);
+  const candidates = state.res.filter((r) => isLive(r) && r.tracked && entry.families.includes(r.family) && r.names.length > 0 && typeof r.api.object === 'number');
+  const sameObject = candidates.filter((r) => (r.argTexts[r.api.object as number] ?? '').replace(/\s+/g, '') === objectText);
+  const byCookie = candidates.filter((r) => {
+    const sources = releaseArgumentSources(r.api, entry.name);
+    let compared = 0;
+    for (const [releaseIndex, acquireIndex] of sources) {
+      if (releaseIndex === entry.object) continue;
+      const arg = expr.args[releaseIndex];
+      const written = r.argTexts[acquireIndex];
+      if (!arg || written === undefined || compactText(ctx, arg) !== written.replace(/\s+/g, '')) return false;
+      compared++;
+    }
+    return compared > 0;
+  });
+  const pick = sameObject.length > 0 ? sameObject : byCookie;
+  if (pick.length === 0) return undefined;
+  const latest = pick.reduce((a, b) => (b.site > a.site ? b : a));
+  return latest.names[0];
 }
 
 /**
