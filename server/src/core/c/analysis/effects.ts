@@ -270,7 +270,12 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
     // `free_irq(pci_irq_vector(pdev, 0), plx)` after `request_irq(pci_irq_vector(pdev, 0), ..., plx)`,
     // or after `request_irq(irq, ..., plx)` with the number computed again: matched by the arguments.
     const matched = matchByArguments(ctx, entry, expr, state);
-    if (matched !== undefined) key = matched;
+    if (matched !== undefined) {
+      // The variables that named it may have changed since (`irq = ...` again): name it by its site.
+      key = `%${matched.site}`;
+      const tag = key;
+      state.res = state.res.map((r) => (r === matched ? { ...r, names: [...r.names, tag] } : r));
+    }
   }
   if (key === undefined) return;
   if (isCountingSemaphore(ctx, entry, key)) return;
@@ -314,13 +319,14 @@ export function releaseArgumentSources(acquire: ApiEntry, releaseName: string): 
  * A release whose object is not a name the path holds (`free_irq(platform_get_irq(pdev, 0), atdma)`):
  * it releases the live acquire of its family whose object was written the same way, or, failing that,
  * the one whose other arguments (the handler's cookie) it repeats, the latest first as unwinding goes.
- * Returns a name of that acquire, or undefined.
  */
-function matchByArguments(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State): string | undefined {
+function matchByArguments(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State): Res | undefined {
   if (typeof entry.object !== 'number' || !expr.args[entry.object]) return undefined;
   const objectText = compactText(ctx, expr.args[entry.object]);
-  const candidates = state.res.filter((r) => isLive(r) && r.tracked && entry.families.includes(r.family) && r.names.length > 0 && typeof r.api.object === 'number');
-  const sameObject = candidates.filter((r) => (r.argTexts[r.api.object as number] ?? '').replace(/\s+/g, '') === objectText);
+  const candidates = state.res.filter((r) => isLive(r) && r.tracked && entry.families.includes(r.family) && typeof r.api.object === 'number');
+  // A variable written the same way may hold another value by now; a call computes it again.
+  const objectIsCall = expr.args[entry.object].k === 'call';
+  const sameObject = objectIsCall ? candidates.filter((r) => (r.argTexts[r.api.object as number] ?? '').replace(/\s+/g, '') === objectText) : [];
   const byCookie = candidates.filter((r) => {
     const sources = releaseArgumentSources(r.api, entry.name);
     let compared = 0;
@@ -335,8 +341,7 @@ function matchByArguments(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { 
   });
   const pick = sameObject.length > 0 ? sameObject : byCookie;
   if (pick.length === 0) return undefined;
-  const latest = pick.reduce((a, b) => (b.site > a.site ? b : a));
-  return latest.names[0];
+  return pick.reduce((a, b) => (b.site > a.site ? b : a));
 }
 
 /**
