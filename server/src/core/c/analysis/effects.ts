@@ -294,6 +294,30 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   }
 }
 
+const assignmentsByFunction = new WeakMap<AnalyzerContext, Map<string, { at: number; text: string }[]>>();
+
+/** The text (without white space) of the last assignment to a local written before `offset`. */
+function assignedTextBefore(ctx: AnalyzerContext, name: string, offset: number): string | undefined {
+  let assignments = assignmentsByFunction.get(ctx);
+  if (assignments === undefined) {
+    const found = new Map<string, { at: number; text: string }[]>();
+    const note = (target: string, at: number, value: Expr) => {
+      const list = found.get(target) ?? [];
+      list.push({ at, text: compactText(ctx, value) });
+      found.set(target, list);
+    };
+    for (const node of ctx.fn.nodes) {
+      if (node.k === 'decl' && node.init) note(node.name, node.init.s, node.init);
+      else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.op === '=' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.s, node.expr.right);
+    }
+    assignments = found;
+    assignmentsByFunction.set(ctx, found);
+  }
+  let last: { at: number; text: string } | undefined;
+  for (const a of assignments.get(name) ?? []) if (a.at < offset && (last === undefined || a.at > last.at)) last = a;
+  return last?.text;
+}
+
 /** Source text without white space, to compare arguments as written. */
 function compactText(ctx: AnalyzerContext, expr: Expr): string {
   return ctx.text.slice(expr.s, expr.e).replace(/\s+/g, '');
@@ -339,7 +363,14 @@ function matchByArguments(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { 
     }
     return compared > 0;
   });
-  const pick = sameObject.length > 0 ? sameObject : byCookie;
+  // `irq = wm831x_irq(w, platform_get_irq_byname(pdev, "SYSLO"))` written again before the release.
+  const releasedArg = expr.args[entry.object];
+  const recomputed = releasedArg.k === 'id' ? assignedTextBefore(ctx, releasedArg.name, expr.s) : undefined;
+  const sameComputation = recomputed === undefined ? [] : byCookie.filter((r) => {
+    const written = r.argTexts[r.api.object as number];
+    return written !== undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(written.trim()) && assignedTextBefore(ctx, written.trim(), r.site) === recomputed;
+  });
+  const pick = sameObject.length > 0 ? sameObject : sameComputation.length > 0 ? sameComputation : byCookie;
   if (pick.length === 0) return undefined;
   return pick.reduce((a, b) => (b.site > a.site ? b : a));
 }
