@@ -3,7 +3,7 @@
 
 import type { Expr } from '../cir';
 import { derivedMentions, exprKey, keyRoot, storeMentions } from '../keys';
-import { NEG, POS, Z, isLive, type Res, type State } from '../state';
+import { NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { RELEASE_LIKE } from '../callRoles';
 import { releaseEnding, useAfterReleaseMessage, type PointerUse } from '../releasedUse';
 import { canonical, setMask, type AnalyzerContext, type Value } from './context';
@@ -113,6 +113,11 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     forget(ctx, s, key);
     bind(ctx, s, key, value);
     if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
+    // `fwnode = args.fwnode` where `args` is an out-parameter whose `.fwnode` holds the reference.
+    const copied = expr.op === '=' ? right.value.key : undefined;
+    if (copied !== undefined && !copied.startsWith('$')) {
+      s.res = s.res.map((r) => (isLive(r) && !r.names.includes(copied) && !r.names.includes(key) && resMatches(r, copied) ? { ...r, names: [...r.names, key] } : r));
+    }
     if (expr.op === '=' && expr.right.k !== 'id') {
       const derived = derivedMentions(expr.right).filter((n) => n !== key);
       if (derived.length > 0) {
