@@ -7,7 +7,7 @@ import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
 import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
-import { releasedKeyAt, type Summaries } from './summaries';
+import { summaryReleaseKey, type Summaries } from './summaries';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -147,7 +147,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     const summary = entry ? undefined : summaries.get(call.callee);
     if (summary) {
       for (const release of summary.releases) {
-        const key = call.args[release.param] ? releasedKeyAt(call.args[release.param], release.suffix) : undefined;
+        const key = call.args[release.param] ? summaryReleaseKey(call.args[release.param], release) : undefined;
         const family = release.entry.families[0];
         if (key !== undefined) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
       }

@@ -7,7 +7,7 @@ import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../s
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
-import { releasedKeyAt, type FunctionSummary } from './summaries';
+import { summaryReleaseKey, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate } from './expressions';
 import { report } from './report';
@@ -96,7 +96,7 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
 function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
   for (const release of summary.releases) {
     const arg = expr.args[release.param];
-    const key = arg ? releasedKeyAt(arg, release.suffix) : undefined;
+    const key = arg ? summaryReleaseKey(arg, release) : undefined;
     if (key === undefined) continue;
     const family = release.entry.families[0];
     const canonicalKey = ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key);
