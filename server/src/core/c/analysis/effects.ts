@@ -196,7 +196,10 @@ export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: E
 export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
   // What an acquire is handed besides its object (a name, a handler's data) it may keep.
   // A lookup that returns a new reference (`of_get_child_by_name(node, ...)`) keeps none of its arguments.
-  const lookup = entry.object === 'return' && entry.kind === 'ref';
+  // One whose release may free what it was made with (`anon_inode_getfile(name, fops, priv, flags)`,
+  // released by `fput`) keeps that private data.
+  const makesFromArgs = entry.families[0] === 'file' && !/fget|fdget|get_file/.test(entry.name) && entry.release !== undefined && ctx.table.byName.get(entry.release)?.freesContainer === true;
+  const lookup = entry.object === 'return' && entry.kind === 'ref' && !makesFromArgs;
   const handed: string[] = [];
   expr.args.forEach((arg, i) => {
     if (!lookup && i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
@@ -277,10 +280,22 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
       state.res = state.res.map((r) => (r === matched ? { ...r, names: [...r.names, tag] } : r));
     }
   }
+  if (key === undefined && entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object]) {
+    const owner = memberHelperOwner(ctx, expr.args[entry.object], expr.s);
+    if (owner !== undefined) key = `${owner}->${(expr.args[entry.object] as Expr & { k: 'call' }).callee}`;
+  }
   if (key === undefined) return;
   if (isCountingSemaphore(ctx, entry, key)) return;
   const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(ctx, state, expr.args[entry.object], key);
+  const around = entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object] ? memberHelperOwner(ctx, expr.args[entry.object], expr.s) : undefined;
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
+  if (entry.freesContainer) freeMadeWith(ctx, state, key, expr, entry);
+  if (around !== undefined) {
+    // `put_device(cdev_dev(c))`, or `dev = cdev_dev(c); ... put_device(dev)`: the release callback frees `c`.
+    state.res = state.res.map((r) =>
+      isLive(r) && r.api.kind === 'memory' && r.names.includes(around) ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true } : r,
+    );
+  }
   if (freesContainer) {
     const root = keyRoot(key);
     if (key.startsWith(`${root}->`) || key.startsWith(`${root}.`)) {
@@ -294,16 +309,16 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   }
 }
 
-const assignmentsByFunction = new WeakMap<AnalyzerContext, Map<string, { at: number; text: string }[]>>();
+const assignmentsByFunction = new WeakMap<AnalyzerContext, Map<string, { at: number; value: Expr }[]>>();
 
-/** The text (without white space) of the last assignment to a local written before `offset`. */
-function assignedTextBefore(ctx: AnalyzerContext, name: string, offset: number): string | undefined {
+/** The value of the last assignment to a local written before `offset` (in the text, not on the path). */
+function lastAssignmentBefore(ctx: AnalyzerContext, name: string, offset: number): Expr | undefined {
   let assignments = assignmentsByFunction.get(ctx);
   if (assignments === undefined) {
-    const found = new Map<string, { at: number; text: string }[]>();
+    const found = new Map<string, { at: number; value: Expr }[]>();
     const note = (target: string, at: number, value: Expr) => {
       const list = found.get(target) ?? [];
-      list.push({ at, text: compactText(ctx, value) });
+      list.push({ at, value });
       found.set(target, list);
     };
     for (const node of ctx.fn.nodes) {
@@ -313,9 +328,53 @@ function assignedTextBefore(ctx: AnalyzerContext, name: string, offset: number):
     assignments = found;
     assignmentsByFunction.set(ctx, found);
   }
-  let last: { at: number; text: string } | undefined;
+  let last: { at: number; value: Expr } | undefined;
   for (const a of assignments.get(name) ?? []) if (a.at < offset && (last === undefined || a.at > last.at)) last = a;
-  return last?.text;
+  return last?.value;
+}
+
+/** The text (without white space) of the last assignment to a local written before `offset`. */
+function assignedTextBefore(ctx: AnalyzerContext, name: string, offset: number): string | undefined {
+  const value = lastAssignmentBefore(ctx, name, offset);
+  return value !== undefined ? compactText(ctx, value) : undefined;
+}
+
+/** A helper that returns a member of what it is handed (`cdev_dev(c)`, `wq_confdev(wq)`), not a lookup or a conversion. */
+const NOT_MEMBER_HELPER = /get|find|lookup|alloc|create|open|new|by_|^to_|_to_|container_of|^[A-Z0-9_]+$/;
+
+function memberHelperCall(ctx: AnalyzerContext, expr: Expr): string | undefined {
+  let e = expr;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'call' || e.args.length !== 1 || e.args[0].k !== 'id' || ctx.table.byName.has(e.callee) || NOT_MEMBER_HELPER.test(e.callee)) return undefined;
+  return e.args[0].name;
+}
+
+/**
+ * The structure a put's argument is a member of, through a helper that returns the member: the
+ * helper called in the argument, or in the last assignment written before the put to the local it names.
+ */
+function memberHelperOwner(ctx: AnalyzerContext, arg: Expr, offset: number): string | undefined {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k === 'call') return memberHelperCall(ctx, e);
+  if (e.k !== 'id' || !ctx.fn.locals.has(e.name)) return undefined;
+  const assigned = lastAssignmentBefore(ctx, e.name, offset);
+  return assigned !== undefined ? memberHelperCall(ctx, assigned) : undefined;
+}
+
+/**
+ * `fput(file)` of a file made by `anon_inode_getfile(name, fops, lh, flags)`: the file's release
+ * callback frees the private data it was made with, so a structure the path allocated is freed too.
+ */
+function freeMadeWith(ctx: AnalyzerContext, state: State, key: string | undefined, expr: Expr & { k: 'call' }, entry: ApiEntry): void {
+  if (key === undefined) return;
+  const made = state.res.find((r) => r.releaseSite === expr.s && r.status === 'released' && r.api.object === 'return' && resMatches(r, key));
+  if (!made) return;
+  const handed = made.argTexts.map((t) => t.trim()).filter((t) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(t) && t !== key);
+  if (handed.length === 0) return;
+  state.res = state.res.map((r) =>
+    isLive(r) && r.api.kind === 'memory' && r.names.some((n) => handed.includes(n)) ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true } : r,
+  );
 }
 
 /** Source text without white space, to compare arguments as written. */
