@@ -196,10 +196,7 @@ export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: E
 export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
   // What an acquire is handed besides its object (a name, a handler's data) it may keep.
   // A lookup that returns a new reference (`of_get_child_by_name(node, ...)`) keeps none of its arguments.
-  // One whose release may free what it was made with (`anon_inode_getfile(name, fops, priv, flags)`,
-  // released by `fput`) keeps that private data.
-  const makesFromArgs = entry.families[0] === 'file' && !/fget|fdget|get_file/.test(entry.name) && entry.release !== undefined && ctx.table.byName.get(entry.release)?.freesContainer === true;
-  const lookup = entry.object === 'return' && entry.kind === 'ref' && !makesFromArgs;
+  const lookup = entry.object === 'return' && entry.kind === 'ref';
   const handed: string[] = [];
   expr.args.forEach((arg, i) => {
     if (!lookup && i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
