@@ -3,7 +3,7 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
-import { collectFileFacts, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
+import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
 import type { ApiTable } from './apiTable';
 import { buildFunction, type CFunction } from './cir';
@@ -155,6 +155,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     // Callees first: what a same-file helper releases is known at each of its calls.
     const summaries = summarizeFunctions(built, table);
     noteLocksDroppedWithoutTaking(facts, built, table);
+    noteArrayReleases(facts, built, table, summaries, pre.text);
     for (const fn of built) {
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);

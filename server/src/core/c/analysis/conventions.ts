@@ -3,7 +3,7 @@
 import type { Expr } from '../cir';
 import { LOCK_HELPER } from '../callRoles';
 import { keyRoot } from '../keys';
-import { lastMember } from './fileFacts';
+import { arrayTail, lastMember } from './fileFacts';
 import { NEG, POS, Z, cloneState, type Res, type State } from '../state';
 import type { AnalyzerContext, Value } from './context';
 import { condition } from './conditions';
@@ -24,7 +24,19 @@ export function collectCallerCountFamilies(ctx: AnalyzerContext): void {
 /** Stored in a structure or array that the unwind code releases through (`put_device(data->larb[i].dev)`). */
 export function releasedThroughContainer(ctx: AnalyzerContext, res: Res): boolean {
   const containers = [...(res.storedAs ?? []), ...res.names.filter((n) => n.includes('[]'))];
-  return containers.some((k) => ctx.releasedAnywhere.has(`${res.family}|${k}`));
+  // `xdev->chan[id] = chan` holds `chan->irq` as `xdev->chan[]->irq`; `list_add(&ref->node, &l)` holds `ref` on `list:l`.
+  for (const stored of res.storedAs ?? []) {
+    if (!stored.includes('[]') && !stored.startsWith('list:')) continue;
+    for (const name of res.names) {
+      const root = keyRoot(name);
+      if (name !== root && !root.startsWith('$')) containers.push(`${stored}${name.slice(root.length)}`);
+    }
+  }
+  return containers.some((k) => {
+    if (ctx.releasedAnywhere.has(`${res.family}|${k}`)) return true;
+    const tail = k.includes('[]') ? arrayTail(k) : undefined;
+    return tail !== undefined && ctx.file.arrayReleases.has(`${res.family}|${tail}`);
+  });
 }
 
 /** A function that ends by taking the lock (`get_hpc_access() { mutex_lock(&sem); }`) returns with it held on purpose. */

@@ -9,8 +9,10 @@ import { canonical, canonicalLock, type AnalyzerContext, type Value } from './co
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
-import { checkUse, escape, evaluate } from './expressions';
+import { checkUse, escape, evaluate, noteStoredAs } from './expressions';
 import { report } from './report';
+
+const LIST_ADD = /^(list_add|list_add_tail|list_add_rcu|list_add_tail_rcu|hlist_add_head|hlist_add_head_rcu|list_move|list_move_tail)$/;
 
 /** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
 function calleeName(expr: Expr): string | undefined {
@@ -134,6 +136,9 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
     const undo = callee !== '' && !SUCCESS_FLAG_RESULT.test(callee) ? `$u${expr.s}` : undefined;
     escape(ctx, state, [...mentions, ...temps], true, false, !embeds && callee !== '', undo);
+    // `list_add_tail(&ref->node, &chan_list)`: remembered, so that a walk of `chan_list` that frees its entries releases it.
+    const head = LIST_ADD.test(callee) && expr.args[1] ? exprKey(expr.args[1]) : undefined;
+    if (head !== undefined) noteStoredAs(ctx, state, pointerMentions(expr.args[0]), `list:${canonical(ctx, head)}`);
   }
   if (RELEASE_LIKE.test(callee)) {
     // A helper that tears down what it is handed: what the path holds of those objects is dropped.
@@ -533,7 +538,9 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
     return;
   }
   const ownReference = res.local || res.iterator || !res.tracked || res.api.kind === 'memory' || lock;
-  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference) {
+  // A release through an array element (`kfree(c->buf)` with `c = arr[i]`) may be of another element.
+  const anotherElement = key.includes('[]');
+  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference && !anotherElement) {
     const previous = res.releasedByConsume
       ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
       : `it was already released at line {line:${res.releaseSite}}`;
