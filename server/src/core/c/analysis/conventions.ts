@@ -25,18 +25,20 @@ export function collectCallerCountFamilies(ctx: AnalyzerContext): void {
 export function releasedThroughContainer(ctx: AnalyzerContext, res: Res): boolean {
   const containers = [...(res.storedAs ?? []), ...res.names.filter((n) => n.includes('[]'))];
   // `xdev->chan[id] = chan` holds `chan->irq` as `xdev->chan[]->irq`; `list_add(&ref->node, &l)` holds `ref` on `list:l`.
-  for (const stored of res.storedAs ?? []) {
-    if (!stored.includes('[]') && !stored.startsWith('list:')) continue;
+  // Only what was stored there is left to the file's teardown: an acquire made on an element itself
+  // (`clk_prepare_enable(e->muxclk[i])`) still needs its own error path to undo it.
+  const stored: string[] = [];
+  for (const container of res.storedAs ?? []) {
+    if (!container.includes('[]') && !container.startsWith('list:')) continue;
+    stored.push(container);
     for (const name of res.names) {
       const root = keyRoot(name);
-      if (name !== root && !root.startsWith('$')) containers.push(`${stored}${name.slice(root.length)}`);
+      if (name !== root && !root.startsWith('$')) stored.push(`${container}${name.slice(root.length)}`);
     }
   }
-  return containers.some((k) => {
-    if (ctx.releasedAnywhere.has(`${res.family}|${k}`)) return true;
-    const tail = k.includes('[]') ? arrayTail(k) : undefined;
-    return tail !== undefined && ctx.file.arrayReleases.has(`${res.family}|${tail}`);
-  });
+  if (stored.some((k) => ctx.releasedAnywhere.has(`${res.family}|${k}`))) return true;
+  if (stored.some((k) => k.includes('[]') && ctx.file.arrayReleases.has(`${res.family}|${arrayTail(k)}`))) return true;
+  return containers.some((k) => ctx.releasedAnywhere.has(`${res.family}|${k}`));
 }
 
 /** A function that ends by taking the lock (`get_hpc_access() { mutex_lock(&sem); }`) returns with it held on purpose. */
