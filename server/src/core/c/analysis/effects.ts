@@ -2,7 +2,7 @@
 
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
-import { exprKey, identifiersIn, keyRoot, pointerMentions } from '../keys';
+import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
@@ -96,6 +96,13 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
 
 /** A call of a function of the same file whose summary says it may release some of its parameters. */
 function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
+  // `desc_set_label(desc, label)` where the helper does `d->label = label`: the label is kept.
+  for (const param of summary.stores ?? []) {
+    const arg = expr.args[param];
+    if (!arg) continue;
+    // `label ? : "?"` stores `label` itself when it is set.
+    escape(ctx, state, arg.k === 'cond' ? [...storeMentions(arg), ...storeMentions(arg.test)] : storeMentions(arg));
+  }
   for (const release of summary.releases) {
     const arg = expr.args[release.param];
     const key = arg ? summaryReleaseKey(arg, release) : undefined;

@@ -21,6 +21,8 @@ export interface ParamRelease {
 
 export interface FunctionSummary {
   releases: ParamRelease[];
+  /** Parameters the function stores in a structure or a global (`d->label = label`): the callee keeps them. */
+  stores?: number[];
 }
 
 export type Summaries = Map<string, FunctionSummary>;
@@ -131,8 +133,26 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
     }
     if (!changed) break;
   }
-  for (const [name, summary] of summaries) if (summary.releases.length === 0) summaries.delete(name);
+  for (const fn of functions) {
+    const stores = storedParameters(fn);
+    if (stores.length > 0) (summaries.get(fn.name) as FunctionSummary).stores = stores;
+  }
+  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined) summaries.delete(name);
   return summaries;
+}
+
+/** Pointer parameters a function stores in a field or through a pointer: `d->label = label`. */
+function storedParameters(fn: CFunction): number[] {
+  const stored = new Set<number>();
+  for (const node of fn.nodes) {
+    if (node.k !== 'eval' || node.expr.k !== 'assign' || node.expr.op !== '=' || node.expr.left.k === 'id') continue;
+    let value = node.expr.right;
+    while (value.k === 'cast') value = value.arg;
+    if (value.k !== 'id') continue;
+    const param = fn.params.indexOf(value.name);
+    if (param >= 0 && keyRoot(exprKey(node.expr.left) ?? '') !== value.name) stored.add(param);
+  }
+  return [...stored].sort((a, b) => a - b);
 }
 
 /** The key a summarised release drops at a call; for a release of the container, `x` for `&x->member`. */
