@@ -141,7 +141,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
   return summaries;
 }
 
-/** Pointer parameters a function stores in a field or through a pointer: `d->label = label`. */
+/** Pointer parameters a function stores in a field of another parameter: `d->label = label`. */
 function storedParameters(fn: CFunction): number[] {
   const stored = new Set<number>();
   for (const node of fn.nodes) {
@@ -150,7 +150,10 @@ function storedParameters(fn: CFunction): number[] {
     while (value.k === 'cast') value = value.arg;
     if (value.k !== 'id') continue;
     const param = fn.params.indexOf(value.name);
-    if (param >= 0 && keyRoot(exprKey(node.expr.left) ?? '') !== value.name) stored.add(param);
+    // Into a structure the caller hands over (`d->label = label`), not into a local's (`child->parent = dup`
+    // in a walk, which only points at it).
+    const target = keyRoot(exprKey(node.expr.left) ?? '');
+    if (param >= 0 && target !== value.name && fn.params.includes(target)) stored.add(param);
   }
   return [...stored].sort((a, b) => a - b);
 }
