@@ -47,6 +47,14 @@ function parameterCopies(fn: CFunction): Map<string, number> {
 
 const CONTAINER_OF = /^(container_of|to_[A-Za-z0-9_]+|[A-Za-z0-9_]+_to_[A-Za-z0-9_]+)$/;
 
+function containerArgRoot(arg: Expr): string | undefined {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k === 'id') return e.name;
+  if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
+  return undefined;
+}
+
 /** Locals initialised once as the structure around a parameter: `sw = to_pxad_sw_desc(vd)`. */
 function containerCopies(fn: CFunction): Map<string, number> {
   const copies = new Map<string, number>();
@@ -55,9 +63,9 @@ function containerCopies(fn: CFunction): Map<string, number> {
     assigned.set(name, (assigned.get(name) ?? 0) + 1);
     let inner = value;
     while (inner && inner.k === 'cast') inner = inner.arg;
-    if (inner && inner.k === 'call' && CONTAINER_OF.test(inner.callee) && inner.args[0]?.k === 'id' && fn.params.includes(inner.args[0].name)) {
-      copies.set(name, fn.params.indexOf(inner.args[0].name));
-    }
+    // `to_x(vd)`, or `to_x(&vd->tx)` where the member's structure is itself inside the container.
+    const root = inner && inner.k === 'call' && CONTAINER_OF.test(inner.callee) && inner.args[0] ? containerArgRoot(inner.args[0]) : undefined;
+    if (root !== undefined && fn.params.includes(root)) copies.set(name, fn.params.indexOf(root));
   };
   for (const node of fn.nodes) {
     if (node.k === 'decl' && node.init) note(node.name, node.init);
