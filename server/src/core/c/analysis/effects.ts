@@ -372,6 +372,24 @@ function memberHelperOwner(ctx: AnalyzerContext, arg: Expr, offset: number): str
 }
 
 /**
+ * A file made with private data (`anon_inode_getfile(name, fops, priv, flags)`, dropped by `fput`,
+ * whose release callback frees that data): while the file lives, it keeps what it was made with.
+ */
+export function keepsPrivateData(ctx: AnalyzerContext, entry: ApiEntry): boolean {
+  return entry.object === 'return' && entry.families[0] === 'file' && !/fget|get_file/.test(entry.name) && entry.release !== undefined && ctx.table.byName.get(entry.release)?.freesContainer === true;
+}
+
+/** The names a live file made with private data keeps (see `keepsPrivateData`). */
+export function keptByLiveFiles(ctx: AnalyzerContext, state: State): Set<string> {
+  const kept = new Set<string>();
+  for (const r of state.res) {
+    if (!isLive(r) || !keepsPrivateData(ctx, r.api)) continue;
+    for (const text of r.argTexts) if (/^\s*[A-Za-z_][A-Za-z0-9_]*\s*$/.test(text)) kept.add(text.trim());
+  }
+  return kept;
+}
+
+/**
  * `fput(file)` of a file made by `anon_inode_getfile(name, fops, lh, flags)`: the file's release
  * callback frees the private data it was made with, so a structure the path allocated is freed too.
  */
