@@ -113,6 +113,13 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     forget(ctx, s, key);
     bind(ctx, s, key, value);
     if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
+    // `psy = dev_get_drvdata(dev)`: the driver data is reached from the device and points back to it
+    // (`psy->dev`), so returning it or putting `psy->dev` deals with the device's reference.
+    const drvdataOf = expr.op === '=' ? drvdataSource(expr.right) : undefined;
+    if (drvdataOf !== undefined) {
+      const back = `${key}->dev`;
+      s.res = s.res.map((r) => (isLive(r) && r.api.kind === 'ref' && r.names.includes(drvdataOf) && !r.names.includes(back) ? { ...r, names: [...r.names, back] } : r));
+    }
     // `fwnode = args.fwnode` where `args` is an out-parameter whose `.fwnode` holds the reference.
     const copied = expr.op === '=' ? right.value.key : undefined;
     if (copied !== undefined && !copied.startsWith('$')) {
@@ -161,6 +168,14 @@ export function referencesPassedOn(ctx: AnalyzerContext, expr: Expr & { k: 'assi
   const otherLocal = (n: string) => n !== key && ctx.fn.locals.has(n) && !ctx.fn.params.includes(n);
   const lastName = (r: Res) => !r.names.some(otherLocal);
   return state.res.filter((r) => isLive(r) && r.api.kind === 'ref' && r.names.includes(key) && lastName(r)).map((r) => r.site);
+}
+
+/** The device whose driver data a value reads: `dev` for `dev_get_drvdata(dev)` or `platform_get_drvdata(pdev)`. */
+function drvdataSource(value: Expr): string | undefined {
+  let e = value;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'call' || !/^(dev|platform|pci|i2c|spi)_get_drvdata$/.test(e.callee) || e.args.length !== 1) return undefined;
+  return exprKey(e.args[0]);
 }
 
 /** Remembers the field a live resource was stored in, by a key that outlives the variables in it. */
