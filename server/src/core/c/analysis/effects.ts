@@ -162,6 +162,7 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
       return !dropped;
     });
   }
+  if (inPlace && /_init$/.test(callee)) linkedByInit(ctx, expr, state);
   forgetReleasedFields(ctx, state, expr.args);
   const roots = new Set<string>();
   for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name);
@@ -178,6 +179,18 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   }
   else escape(ctx, state, temps);
   return { state, value: { key: `$u${expr.s}` } };
+}
+
+/**
+ * `vchan_init(&c->vc, dmadev)`: an initialiser of a member that is also handed another object of the
+ * function (a local or a parameter) links the member into it, so the structure around the member is kept.
+ */
+function linkedByInit(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  const owners: string[] = [];
+  if (expr.args[0]) memberOwner(expr.args[0], owners);
+  if (owners.length === 0) return;
+  const other = expr.args.slice(1).some((arg) => arg.k === 'id' && arg.name !== owners[0] && (ctx.fn.locals.has(arg.name) || ctx.fn.params.includes(arg.name)));
+  if (other) escape(ctx, state, owners);
 }
 
 /**
