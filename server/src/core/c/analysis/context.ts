@@ -8,6 +8,7 @@ import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
 import { summaryReleaseKey, type Summaries } from './summaries';
+import { memberHelperKey } from './effects';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -167,6 +168,8 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     if (entry.effect === 'release') {
       const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
       if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
+      const through = entry.freesContainer && typeof entry.object === 'number' && call.args[entry.object] ? memberHelperKey(ctx, call.args[entry.object], call.s) : undefined;
+      if (through !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${through}`);
     } else if (entry.effect === 'acquire' && entry.consumes !== undefined && call.args[entry.consumes]) {
       const key = exprKey(call.args[entry.consumes]);
       if (key !== undefined) ctx.releasedAnywhere.add(`${entry.families[0]}|${key}`);

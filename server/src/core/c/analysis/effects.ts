@@ -238,6 +238,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   else if (expr.args[entry.object]) {
     const argKey = exprKey(expr.args[entry.object]);
     objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
+    if (entry.kind === 'ref' && releaseRunsCallback(ctx, entry)) objectKey = memberHelperKey(ctx, expr.args[entry.object], expr.s) ?? objectKey;
   }
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
   if (ctx.file.pciManaged && PCI_MANAGED_ACQUIRES.has(entry.name)) return { state, value: { key: resultKey } };
@@ -302,9 +303,9 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
       state.res = state.res.map((r) => (r === matched ? { ...r, names: [...r.names, tag] } : r));
     }
   }
-  if (key === undefined && entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object]) {
-    const owner = memberHelperOwner(ctx, expr.args[entry.object], expr.s);
-    if (owner !== undefined) key = `${owner}->${(expr.args[entry.object] as Expr & { k: 'call' }).callee}`;
+  if (entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object]) {
+    const through = memberHelperKey(ctx, expr.args[entry.object], expr.s);
+    if (through !== undefined) key = through;
   }
   if (key === undefined) return;
   if (isCountingSemaphore(ctx, entry, key)) return;
@@ -369,6 +370,37 @@ function memberHelperCall(ctx: AnalyzerContext, expr: Expr): string | undefined 
   while (e.k === 'cast') e = e.arg;
   if (e.k !== 'call' || e.args.length !== 1 || e.args[0].k !== 'id' || ctx.table.byName.has(e.callee) || NOT_MEMBER_HELPER.test(e.callee)) return undefined;
   return e.args[0].name;
+}
+
+/**
+ * The key of a member reached through a helper, for acquires and releases whose release callback
+ * frees the structure (`device_initialize(dev)` / `put_device(dev)`): `wq->wq_confdev` for `dev` after
+ * `dev = wq_confdev(wq)`, `idxd->wqs[]->wq_confdev` after `dev = wq_confdev(idxd->wqs[i])`.
+ */
+export function memberHelperKey(ctx: AnalyzerContext, arg: Expr, offset: number): string | undefined {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k === 'id' && ctx.fn.locals.has(e.name)) {
+    const assigned = lastAssignmentBefore(ctx, e.name, offset);
+    if (assigned === undefined) return undefined;
+    e = assigned;
+    while (e.k === 'cast') e = e.arg;
+  }
+  if (e.k !== 'call' || e.args.length !== 1 || ctx.table.byName.has(e.callee) || NOT_MEMBER_HELPER.test(e.callee)) return undefined;
+  let ownerExpr = e.args[0];
+  // `group = idxd->groups[i]; put_device(group_confdev(group))`: the element the local was last given.
+  if (ownerExpr.k === 'id' && ctx.fn.locals.has(ownerExpr.name)) {
+    const element = lastAssignmentBefore(ctx, ownerExpr.name, e.s);
+    if (element !== undefined && element.k === 'index') ownerExpr = element;
+  }
+  const owner = exprKey(ownerExpr);
+  return owner !== undefined ? `${canonical(ctx, owner)}->${e.callee}` : undefined;
+}
+
+/** Whether an entry's release runs a callback that may free the structure its object is part of. */
+export function releaseRunsCallback(ctx: AnalyzerContext, entry: ApiEntry): boolean {
+  if (entry.effect === 'release') return entry.freesContainer;
+  return entry.release !== undefined && ctx.table.byName.get(entry.release)?.freesContainer === true;
 }
 
 /**

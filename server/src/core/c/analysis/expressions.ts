@@ -180,11 +180,12 @@ function drvdataSource(value: Expr): string | undefined {
 
 /** Remembers the field a live resource was stored in, by a key that outlives the variables in it. */
 export function noteStoredAs(ctx: AnalyzerContext, state: State, mentions: string[], fieldKey: string): void {
-  state.res = state.res.map((r) =>
-    isLive(r) && r.api.kind !== 'lock' && !(r.storedAs ?? []).includes(fieldKey) && r.names.some((n) => mentions.includes(n) || mentions.includes(keyRoot(n)))
-      ? { ...r, storedAs: [...(r.storedAs ?? []), fieldKey] }
-      : r,
-  );
+  state.res = state.res.map((r) => {
+    if (!isLive(r) || r.api.kind === 'lock' || (r.storedAs ?? []).includes(fieldKey) || !r.names.some((n) => mentions.includes(n) || mentions.includes(keyRoot(n)))) return r;
+    // `idxd->wqs[i] = wq` stores `wq->wq_confdev` as `idxd->wqs[]->wq_confdev`, a name that outlives `wq`.
+    const through = r.names.filter((n) => n !== keyRoot(n) && mentions.includes(keyRoot(n))).map((n) => `${fieldKey}${n.slice(keyRoot(n).length)}`);
+    return { ...r, storedAs: [...(r.storedAs ?? []), fieldKey, ...through] };
+  });
 }
 
 /**
