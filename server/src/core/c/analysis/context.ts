@@ -8,7 +8,7 @@ import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
 import { summaryReleaseKey, type Summaries } from './summaries';
-import { memberHelperKey } from './effects';
+import { memberHelperKey } from './releaseMatching';
 
 export interface RawFinding {
   kind: FindingKind;

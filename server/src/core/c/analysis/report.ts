@@ -6,7 +6,7 @@ import { isLive, type Res, type State } from '../state';
 import type { AnalyzerContext, RawFinding, Value } from './context';
 import { isErrorReturn, releasedThroughContainer, shouldReport } from './conventions';
 import { escape, evaluate } from './expressions';
-import { keptByLiveFiles } from './effects';
+import { keptByLiveFiles } from './releaseMatching';
 
 export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return' }, state: State): void {
   let s = state;
