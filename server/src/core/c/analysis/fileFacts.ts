@@ -99,21 +99,23 @@ export function noteArrayReleases(facts: FileFacts, functions: CFunction[], tabl
       }
     }
   }
-  for (const [name, summary] of summaries) {
-    const calls = new RegExp(`\\b${name}\\s*\\(([^;{}]*)\\)\\s*;`, 'g');
-    for (let match = calls.exec(text); match; match = calls.exec(text)) {
-      if (!match[1].includes('[')) continue;
-      const args = match[1].split(',');
-      for (const release of summary.releases) {
-        const written = args[release.param];
-        if (written === undefined || release.container) continue;
-        const compact = written.replace(/\s+/g, '').replace(/\[[^\]]*\]/g, '[]');
-        const address = compact.startsWith('&');
-        const base = compact.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
-        if (!/^[A-Za-z_][A-Za-z0-9_]*((->|\.)[A-Za-z_][A-Za-z0-9_]*|\[\])*$/.test(base)) continue;
-        const suffix = address && release.suffix.startsWith('->') ? `.${release.suffix.slice(2)}` : release.suffix;
-        note(release.entry.families[0], `${base}${suffix}`);
-      }
+  if (summaries.size === 0) return;
+  // One pass over the text: calls of summarised helpers with an array element among their arguments.
+  const calls = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*)\)\s*;/g;
+  for (let match = calls.exec(text); match; match = calls.exec(text)) {
+    if (!match[2].includes('[')) continue;
+    const summary = summaries.get(match[1]);
+    if (summary === undefined) continue;
+    const args = match[2].split(',');
+    for (const release of summary.releases) {
+      const written = args[release.param];
+      if (written === undefined || release.container) continue;
+      const compact = written.replace(/\s+/g, '').replace(/\[[^\]]*\]/g, '[]');
+      const address = compact.startsWith('&');
+      const base = compact.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+      if (!/^[A-Za-z_][A-Za-z0-9_]*((->|\.)[A-Za-z_][A-Za-z0-9_]*|\[\])*$/.test(base)) continue;
+      const suffix = address && release.suffix.startsWith('->') ? `.${release.suffix.slice(2)}` : release.suffix;
+      note(release.entry.families[0], `${base}${suffix}`);
     }
   }
 }
