@@ -3,7 +3,7 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
-import { collectFileFacts, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
+import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
 import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
@@ -92,6 +92,9 @@ function rangesFor(text: string, chunks: { start: number; end: number }[]) {
   return ranges;
 }
 
+/** Bodies of helpers that call nothing of the table, up to this size, are read for their summaries only. */
+const SUMMARY_HELPER_MAX_CHARS = 600;
+
 interface ParsedFunctions {
   functions: SyntaxNode[];
   /** Text the tree was parsed from, and how far its offsets are from the user's text. */
@@ -107,7 +110,7 @@ function parseFunctions(text: string, table: ApiTable, parser: CParser, all: boo
   let chunks = kernelStyle ? findFunctionChunks(text) : [];
   const total = chunks.length;
   if (chunks.length > 0) {
-    if (!all) chunks = chunks.filter((c) => mentionsTableApi(text, c.bodyStart, c.end, table));
+    if (!all) chunks = chunks.filter((c) => c.end - c.bodyStart <= SUMMARY_HELPER_MAX_CHARS || mentionsTableApi(text, c.bodyStart, c.end, table));
     if (chunks.length === 0) return { functions: [], parsedText: text, delta: 0, total, release: () => undefined };
   }
   const tree = chunks.length > 0 ? parser.parse(text, rangesFor(text, chunks)) : parser.parse(text);
@@ -140,10 +143,14 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     const facts = collectFileFacts(pre.text);
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
     const built: CFunction[] = [];
+    // Short helpers that call nothing of the table (`desc_set_label(d, l) { d->label = l; }`) are not
+    // analysed, but their summaries tell their callers what they keep or release through other helpers.
+    const helpers: CFunction[] = [];
     for (const node of parsed.functions) {
       const body = node.childForFieldName('body');
       if (!body) continue;
-      if (!options?.allFunctions && !mentionsTableApi(parsed.parsedText, body.startIndex, body.endIndex, table)) continue;
+      const helperOnly = !options?.allFunctions && !mentionsTableApi(parsed.parsedText, body.startIndex, body.endIndex, table);
+      if (helperOnly && body.endIndex - body.startIndex > SUMMARY_HELPER_MAX_CHARS) continue;
       const fn = buildFunction(node, {
         freeAnnotations,
         text: parsed.parsedText,
@@ -151,12 +158,13 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
         isLoopMacro: (name) => table.byName.get(name)?.effect === 'iterator',
         isBlockMacro: (name) => name.startsWith('scoped_') || table.byName.get(name)?.effect === 'scoped',
       });
-      if (fn) built.push(fn);
+      if (fn) (helperOnly ? helpers : built).push(fn);
     }
     // Callees first: what a same-file helper releases is known at each of its calls.
-    const summaries = summarizeFunctions(built, table);
+    const summaries = summarizeFunctions([...built, ...helpers], table);
     addReleaseAnnotations(summaries, built, pre.annotations, table);
     noteLocksDroppedWithoutTaking(facts, built, table);
+    noteArrayReleases(facts, built, table, summaries, pre.text);
     for (const fn of built) {
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);

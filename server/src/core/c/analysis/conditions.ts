@@ -115,7 +115,8 @@ export function condition(ctx: AnalyzerContext, expr: Expr, state: State): Outco
       break;
     }
     case 'call': {
-      const test = ERROR_TESTS[expr.callee];
+      // `gpiod_not_found(desc)` is `IS_ERR(desc) && PTR_ERR(desc) == -ENOENT`.
+      const test = ERROR_TESTS[expr.callee] ?? (/_not_found$/.test(expr.callee) && expr.args.length === 1 ? ERROR_TESTS.IS_ERR : undefined);
       if (test && expr.args[test.arg]) {
         const result = evaluate(ctx, expr.args[test.arg], state);
         if (result.value.key !== undefined) return split(ctx, result.state, result.value.key, test.mask);

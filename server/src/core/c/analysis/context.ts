@@ -7,7 +7,8 @@ import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
 import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
-import { releasedKeyAt, type Summaries } from './summaries';
+import { summaryReleaseKey, type Summaries } from './summaries';
+import { memberHelperKey } from './releaseMatching';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -100,6 +101,14 @@ export interface AnalyzerContext {
     /** Acquire sites of locks held at an error return. */
     readonly heldAtError: Set<number>;
   };
+  /**
+   * Locals only ever assigned an element of one array, or its address: `chan = fdev->chan[i]` makes
+   * `chan->irq` mean `fdev->chan[]->irq`, so that an unwind loop over the array releases what the
+   * loop that filled it acquired.
+   */
+  readonly elementAliases: Map<string, { array: string; address: boolean }>;
+  /** List walks (`list_for_each_entry(cursor, &head, member)`): the cursor and `list:head`. */
+  readonly listWalks: { cursor: string; list: string }[];
 }
 
 const HELD_ASSERTION = /^(lockdep_assert_held(_write|_read|_once|_exclusive)?|assert_spin_locked|lockdep_assert_rwsem_held)$/;
@@ -130,6 +139,8 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     fieldStores: new Map(),
     flags: new Set(),
     locks: { unlockedAtReturn: new Set(), unlockedAtSuccess: new Set(), heldAtError: new Set() },
+    elementAliases: new Map(),
+    listWalks: [],
   };
   for (const node of fn.nodes) {
     if (node.k !== 'branch' || node.cond.e <= node.cond.s) continue;
@@ -151,6 +162,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
   collectStoredInto(ctx);
   for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) ctx.lockFamilies.add(f);
   collectCallerCountFamilies(ctx);
+  noteListWalks(ctx);
   for (const call of fn.calls) {
     // `lockdep_assert_held(&p->lock)`: the function is entered with the lock held, as with `__must_hold`.
     if (HELD_ASSERTION.test(call.callee) && call.args[0]) {
@@ -161,7 +173,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     const summary = entry ? undefined : summaries.get(call.callee);
     if (summary) {
       for (const release of summary.releases) {
-        const key = call.args[release.param] ? releasedKeyAt(call.args[release.param], release.suffix) : undefined;
+        const key = call.args[release.param] ? summaryReleaseKey(call.args[release.param], release) : undefined;
         const family = release.entry.families[0];
         if (key !== undefined) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
       }
@@ -170,20 +182,66 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     if (entry.effect === 'release') {
       const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
       if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
+      const through = entry.freesContainer && typeof entry.object === 'number' && call.args[entry.object] ? memberHelperKey(ctx, call.args[entry.object], call.s) : undefined;
+      if (through !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${through}`);
     } else if (entry.effect === 'acquire' && entry.consumes !== undefined && call.args[entry.consumes]) {
       const key = exprKey(call.args[entry.consumes]);
       if (key !== undefined) ctx.releasedAnywhere.add(`${entry.families[0]}|${key}`);
     }
   }
+  noteListReleases(ctx);
   return ctx;
+}
+
+const LIST_WALK = /^(list|hlist)_for_each_entry(_safe|_reverse|_safe_reverse|_continue|_safe_continue|_from)?$/;
+
+/**
+ * `list_for_each_entry_safe(ref, tmp, &chan_list, node) { ... kfree(ref); }`: the function releases
+ * what is on `chan_list`, so an object it put there (`list_add_tail(&ref->node, &chan_list)`) is released.
+ */
+function noteListWalks(ctx: AnalyzerContext): void {
+  for (const call of ctx.fn.calls) {
+    if (!LIST_WALK.test(call.callee) || call.args.length < 3 || call.args[0].k !== 'id') continue;
+    const head = exprKey(call.args[call.args.length - 2]);
+    if (head === undefined) continue;
+    const cursor = call.args[0].name;
+    ctx.listWalks.push({ cursor, list: `list:${head}` });
+  }
+}
+
+/** Adds `family|list:L` for each walk of `L` whose cursor some call of the function releases. */
+export function noteListReleases(ctx: AnalyzerContext): void {
+  if (ctx.listWalks.length === 0) return;
+  for (const released of [...ctx.releasedAnywhere]) {
+    const bar = released.indexOf('|');
+    const key = released.slice(bar + 1);
+    for (const walk of ctx.listWalks) if (walk.cursor === key) ctx.releasedAnywhere.add(`${released.slice(0, bar)}|${walk.list}`);
+  }
+}
+
+/** The array an element expression is taken from: `fdev->chan[]` for `fdev->chan[i]` or `&fdev->chan[i]`. */
+function elementOf(value: Expr | undefined): { array: string; address: boolean } | undefined {
+  let e = value;
+  while (e && e.k === 'cast') e = e.arg;
+  if (!e) return undefined;
+  const address = e.k === 'unary' && e.op === '&';
+  const inner = address && e.k === 'unary' ? e.arg : e;
+  if (inner.k !== 'index') return undefined;
+  const key = exprKey(inner);
+  return key !== undefined && key.endsWith('[]') ? { array: key, address } : undefined;
 }
 
 export function collectMemberAliases(ctx: AnalyzerContext): void {
   const assigned = new Map<string, number>();
   const targets = new Map<string, string>();
   const copies = new Map<string, string>();
+  const elements = new Map<string, { array: string; address: boolean } | null>();
   const note = (name: string, value: Expr | undefined) => {
     assigned.set(name, (assigned.get(name) ?? 0) + 1);
+    const element = elementOf(value);
+    const known = elements.get(name);
+    if (!element || known === null || (known !== undefined && (known.array !== element.array || known.address !== element.address))) elements.set(name, null);
+    else elements.set(name, element);
     if (value && value.k === 'unary' && value.op === '&') {
       const key = exprKey(value.arg);
       if (key !== undefined && key !== name && keyRoot(key) !== name) targets.set(name, key);
@@ -221,6 +279,9 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
     ctx.fieldStores.set(source, stores);
   }
   for (const [name, key] of targets) if (assigned.get(name) === 1 && ctx.fn.locals.has(name)) ctx.memberAliases.set(name, key);
+  for (const [name, element] of elements) {
+    if (element && ctx.fn.locals.has(name) && !ctx.fn.params.includes(name) && keyRoot(element.array) !== name && !ctx.memberAliases.has(name)) ctx.elementAliases.set(name, element);
+  }
   // `gpii = gchan->gpii` names `gchan->gpii` only while `gchan` keeps its value: a root assigned again
   // (`gchan = &gpii->gchan[i]` in a loop) would make the lock lose its name.
   const stable = (root: string) => (assigned.get(root) ?? 0) <= (ctx.fn.params.includes(root) ? 0 : 1);
@@ -269,7 +330,13 @@ export function collectStoredInto(ctx: AnalyzerContext): void {
 export function canonical(ctx: AnalyzerContext, key: string): string {
   const root = keyRoot(key);
   const target = ctx.memberAliases.get(root);
-  if (target === undefined) return key;
+  if (target === undefined) {
+    const element = ctx.elementAliases.get(root);
+    if (element === undefined) return key;
+    if (key === root) return element.array;
+    if (key.startsWith(`${root}->`)) return element.address ? `${element.array}.${key.slice(root.length + 2)}` : `${element.array}${key.slice(root.length)}`;
+    return key;
+  }
   if (key === root) return target;
   if (key.startsWith(`${root}->`)) return `${target}.${key.slice(root.length + 2)}`;
   return key;

@@ -3,7 +3,7 @@
 import type { Expr } from '../cir';
 import { LOCK_HELPER } from '../callRoles';
 import { keyRoot } from '../keys';
-import { lastMember } from './fileFacts';
+import { arrayTail, lastMember } from './fileFacts';
 import { NEG, POS, Z, cloneState, type Res, type State } from '../state';
 import type { AnalyzerContext, Value } from './context';
 import { condition } from './conditions';
@@ -24,6 +24,20 @@ export function collectCallerCountFamilies(ctx: AnalyzerContext): void {
 /** Stored in a structure or array that the unwind code releases through (`put_device(data->larb[i].dev)`). */
 export function releasedThroughContainer(ctx: AnalyzerContext, res: Res): boolean {
   const containers = [...(res.storedAs ?? []), ...res.names.filter((n) => n.includes('[]'))];
+  // `xdev->chan[id] = chan` holds `chan->irq` as `xdev->chan[]->irq`; `list_add(&ref->node, &l)` holds `ref` on `list:l`.
+  // Only what was stored there is left to the file's teardown: an acquire made on an element itself
+  // (`clk_prepare_enable(e->muxclk[i])`) still needs its own error path to undo it.
+  const stored: string[] = [];
+  for (const container of res.storedAs ?? []) {
+    if (!container.includes('[]') && !container.startsWith('list:')) continue;
+    stored.push(container);
+    for (const name of res.names) {
+      const root = keyRoot(name);
+      if (name !== root && !root.startsWith('$')) stored.push(`${container}${name.slice(root.length)}`);
+    }
+  }
+  if (stored.some((k) => ctx.releasedAnywhere.has(`${res.family}|${k}`))) return true;
+  if (stored.some((k) => k.includes('[]') && ctx.file.arrayReleases.has(`${res.family}|${arrayTail(k)}`))) return true;
   return containers.some((k) => ctx.releasedAnywhere.has(`${res.family}|${k}`));
 }
 

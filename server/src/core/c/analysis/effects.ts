@@ -2,22 +2,25 @@
 
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
-import { exprKey, identifiersIn, keyRoot, pointerMentions } from '../keys';
+import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
-import { releasedKeyAt, type FunctionSummary } from './summaries';
+import { summaryReleaseKey, type FunctionSummary } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
-import { checkUse, escape, evaluate } from './expressions';
+import { checkUse, escape, evaluate, noteStoredAs } from './expressions';
 import { report } from './report';
 import { dropLocksHandedOver, lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
+import { freeMadeWith, matchByArguments, memberHelperKey, memberHelperOwner, releaseRunsCallback } from './releaseMatching';
 
 /** The member called through a function pointer (`wake_forget_and_unlock` in `fiq->ops->wake_forget_and_unlock(fiq)`); the CIR puts the called expression first among the arguments. */
 function memberCallee(expr: Expr & { k: 'call' }): string {
   const called = expr.args[0];
   return expr.callee === '' && called !== undefined && called.k === 'field' ? called.name : '';
 }
+
+const LIST_ADD = /^(list_add|list_add_tail|list_add_rcu|list_add_tail_rcu|hlist_add_head|hlist_add_head_rcu|list_move|list_move_tail)$/;
 
 /** A function named as a value (`(void (*)(void *))clk_disable_unprepare`). */
 function calleeName(expr: Expr): string | undefined {
@@ -101,9 +104,16 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
 
 /** A call of a function of the same file whose summary says it may release some of its parameters. */
 function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
+  // `desc_set_label(desc, label)` where the helper does `d->label = label`: the label is kept.
+  for (const param of summary.stores ?? []) {
+    const arg = expr.args[param];
+    if (!arg) continue;
+    // `label ? : "?"` stores `label` itself when it is set.
+    escape(ctx, state, arg.k === 'cond' ? [...storeMentions(arg), ...storeMentions(arg.test)] : storeMentions(arg));
+  }
   for (const release of summary.releases) {
     const arg = expr.args[release.param];
-    const key = arg ? releasedKeyAt(arg, release.suffix) : undefined;
+    const key = arg ? summaryReleaseKey(arg, release) : undefined;
     if (key === undefined) continue;
     const family = release.entry.families[0];
     const canonicalKey = ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key);
@@ -141,6 +151,9 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
     const undo = callee !== '' && !SUCCESS_FLAG_RESULT.test(callee) ? `$u${expr.s}` : undefined;
     escape(ctx, state, [...mentions, ...temps], true, false, !embeds && callee !== '', undo);
+    // `list_add_tail(&ref->node, &chan_list)`: remembered, so that a walk of `chan_list` that frees its entries releases it.
+    const head = LIST_ADD.test(callee) && expr.args[1] ? exprKey(expr.args[1]) : undefined;
+    if (head !== undefined) noteStoredAs(ctx, state, pointerMentions(expr.args[0]), `list:${canonical(ctx, head)}`);
   }
   if (RELEASE_LIKE.test(callee)) {
     // A helper that tears down what it is handed: what the path holds of those objects is dropped.
@@ -157,6 +170,7 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
       return !dropped;
     });
   }
+  if (inPlace && /_init$/.test(callee)) linkedByInit(ctx, expr, state);
   forgetReleasedFields(ctx, state, expr.args);
   const roots = new Set<string>();
   // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
@@ -175,6 +189,18 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   }
   else escape(ctx, state, temps);
   return { state, value: { key: `$u${expr.s}` } };
+}
+
+/**
+ * `vchan_init(&c->vc, dmadev)`: an initialiser of a member that is also handed another object of the
+ * function (a local or a parameter) links the member into it, so the structure around the member is kept.
+ */
+function linkedByInit(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  const owners: string[] = [];
+  if (expr.args[0]) memberOwner(expr.args[0], owners);
+  if (owners.length === 0) return;
+  const other = expr.args.slice(1).some((arg) => arg.k === 'id' && arg.name !== owners[0] && (ctx.fn.locals.has(arg.name) || ctx.fn.params.includes(arg.name)));
+  if (other) escape(ctx, state, owners);
 }
 
 /**
@@ -222,6 +248,7 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   else if (expr.args[entry.object]) {
     const argKey = entry.kind === 'lock' ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
     objectKey = argKey !== undefined ? (entry.kind === 'lock' ? canonicalLock(ctx, argKey) : canonical(ctx, argKey)) : argValues[entry.object]?.key;
+    if (entry.kind === 'ref' && releaseRunsCallback(ctx, entry)) objectKey = memberHelperKey(ctx, expr.args[entry.object], expr.s) ?? objectKey;
   }
   if (objectKey === undefined || isCountingSemaphore(ctx, entry, objectKey)) return { state, value: { key: resultKey } };
   if (ctx.file.pciManaged && PCI_MANAGED_ACQUIRES.has(entry.name)) return { state, value: { key: resultKey } };
@@ -274,11 +301,34 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   let key: string | undefined;
   if (entry.object === 'none') key = `@${entry.families[0]}`;
   else if (typeof entry.object === 'number' && expr.args[entry.object]) key = ctx.lockFamilies.has(entry.families[0]) ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
+  if (key !== undefined) key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
+  if (!consume && !ctx.lockFamilies.has(entry.families[0]) && (key === undefined || !state.res.some((r) => isLive(r) && entry.families.includes(r.family) && resMatches(r, key as string)))) {
+    // `free_irq(pci_irq_vector(pdev, 0), plx)` after `request_irq(pci_irq_vector(pdev, 0), ..., plx)`,
+    // or after `request_irq(irq, ..., plx)` with the number computed again: matched by the arguments.
+    const matched = matchByArguments(ctx, entry, expr, state);
+    if (matched !== undefined) {
+      // The variables that named it may have changed since (`irq = ...` again): name it by its site.
+      key = `%${matched.site}`;
+      const tag = key;
+      state.res = state.res.map((r) => (r === matched ? { ...r, names: [...r.names, tag] } : r));
+    }
+  }
+  if (entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object]) {
+    const through = memberHelperKey(ctx, expr.args[entry.object], expr.s);
+    if (through !== undefined) key = through;
+  }
   if (key === undefined) return;
-  key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (isCountingSemaphore(ctx, entry, key)) return;
   const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(ctx, state, expr.args[entry.object], key);
+  const around = entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object] ? memberHelperOwner(ctx, expr.args[entry.object], expr.s) : undefined;
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
+  if (entry.freesContainer) freeMadeWith(ctx, state, key, expr, entry);
+  if (around !== undefined) {
+    // `put_device(cdev_dev(c))`, or `dev = cdev_dev(c); ... put_device(dev)`: the release callback frees `c`.
+    state.res = state.res.map((r) =>
+      isLive(r) && r.api.kind === 'memory' && r.names.includes(around) ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true } : r,
+    );
+  }
   if (freesContainer) {
     const root = keyRoot(key);
     if (key.startsWith(`${root}->`) || key.startsWith(`${root}.`)) {
@@ -394,8 +444,9 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
     return;
   }
   const ownReference = res.local || res.iterator || !res.tracked || res.api.kind === 'memory' || lock;
-  // `a[i]` names every element: a second release through it may be of another element (`dma_srcs[i]`).
-  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference && !key.includes('[]')) {
+  // A release through an array element (`kfree(c->buf)` with `c = arr[i]`) may be of another element.
+  const anotherElement = key.includes('[]');
+  if (res.status === 'released' && res.releaseSite !== undefined && res.releaseSite !== expr.s && ownReference && !anotherElement) {
     const previous = res.releasedByConsume
       ? `${res.releaseApi}() already dropped it at line {line:${res.releaseSite}} (it consumes that argument)`
       : `it was already released at line {line:${res.releaseSite}}`;

@@ -3,7 +3,7 @@
 
 import type { Expr } from '../cir';
 import { derivedMentions, exprKey, keyRoot, storeMentions } from '../keys';
-import { NEG, POS, Z, isLive, type Res, type State } from '../state';
+import { NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { RELEASE_LIKE } from '../callRoles';
 import { releaseEnding, useAfterReleaseMessage, type PointerUse } from '../releasedUse';
 import { canonical, setMask, type AnalyzerContext, type Value } from './context';
@@ -120,6 +120,18 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     bind(ctx, s, key, value);
     if (expr.op === '=') noteNamedConstant(ctx, s, key, expr.right);
     if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
+    // `psy = dev_get_drvdata(dev)`: the driver data is reached from the device and points back to it
+    // (`psy->dev`), so returning it or putting `psy->dev` deals with the device's reference.
+    const drvdataOf = expr.op === '=' ? drvdataSource(expr.right) : undefined;
+    if (drvdataOf !== undefined) {
+      const back = `${key}->dev`;
+      s.res = s.res.map((r) => (isLive(r) && r.api.kind === 'ref' && r.names.includes(drvdataOf) && !r.names.includes(back) ? { ...r, names: [...r.names, back] } : r));
+    }
+    // `fwnode = args.fwnode` where `args` is an out-parameter whose `.fwnode` holds the reference.
+    const copied = expr.op === '=' ? right.value.key : undefined;
+    if (copied !== undefined && !copied.startsWith('$')) {
+      s.res = s.res.map((r) => (isLive(r) && !r.names.includes(copied) && !r.names.includes(key) && resMatches(r, copied) ? { ...r, names: [...r.names, key] } : r));
+    }
     if (expr.op === '=' && expr.right.k !== 'id') {
       const derived = derivedMentions(expr.right).filter((n) => n !== key);
       if (derived.length > 0) {
@@ -165,13 +177,22 @@ export function referencesPassedOn(ctx: AnalyzerContext, expr: Expr & { k: 'assi
   return state.res.filter((r) => isLive(r) && r.api.kind === 'ref' && r.names.includes(key) && lastName(r)).map((r) => r.site);
 }
 
+/** The device whose driver data a value reads: `dev` for `dev_get_drvdata(dev)` or `platform_get_drvdata(pdev)`. */
+function drvdataSource(value: Expr): string | undefined {
+  let e = value;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'call' || !/^(dev|platform|pci|i2c|spi)_get_drvdata$/.test(e.callee) || e.args.length !== 1) return undefined;
+  return exprKey(e.args[0]);
+}
+
 /** Remembers the field a live resource was stored in, by a key that outlives the variables in it. */
 export function noteStoredAs(ctx: AnalyzerContext, state: State, mentions: string[], fieldKey: string): void {
-  state.res = state.res.map((r) =>
-    isLive(r) && r.api.kind !== 'lock' && !(r.storedAs ?? []).includes(fieldKey) && r.names.some((n) => mentions.includes(n) || mentions.includes(keyRoot(n)))
-      ? { ...r, storedAs: [...(r.storedAs ?? []), fieldKey] }
-      : r,
-  );
+  state.res = state.res.map((r) => {
+    if (!isLive(r) || r.api.kind === 'lock' || (r.storedAs ?? []).includes(fieldKey) || !r.names.some((n) => mentions.includes(n) || mentions.includes(keyRoot(n)))) return r;
+    // `idxd->wqs[i] = wq` stores `wq->wq_confdev` as `idxd->wqs[]->wq_confdev`, a name that outlives `wq`.
+    const through = r.names.filter((n) => n !== keyRoot(n) && mentions.includes(keyRoot(n))).map((n) => `${fieldKey}${n.slice(keyRoot(n).length)}`);
+    return { ...r, storedAs: [...(r.storedAs ?? []), fieldKey, ...through] };
+  });
 }
 
 /**

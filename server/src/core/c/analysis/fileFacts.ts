@@ -1,6 +1,7 @@
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
 import { exprKey } from '../keys';
+import { summaryReleaseKey, type Summaries } from './summaries';
 
 // Facts about a whole translation unit that the analysis of each of its functions needs: gathered once
 // per file, before any function is analysed.
@@ -23,6 +24,12 @@ export interface FileFacts {
    * regions it requests and the IRQ vectors it allocates are released when the driver detaches.
    */
   pciManaged: boolean;
+  /**
+   * Releases through an array element anywhere in the file, as `family|member[]rest` (`irq|chan[]->irq`
+   * for `xilinx_dma_chan_remove(xdev->chan[i])`, which frees `chan->irq`): what a function stores in
+   * such an array is released by the file's teardown.
+   */
+  arrayReleases: Set<string>;
 }
 
 /** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
@@ -56,11 +63,61 @@ export function collectFileFacts(text: string): FileFacts {
       if (match[2] !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
-  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text) };
+  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set() };
 }
 
 export function emptyFileFacts(): FileFacts {
-  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false };
+  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set() };
+}
+
+/** The part of a key from its last array member on: `chan[]->irq` for `xdev->chan[]->irq`. */
+export function arrayTail(key: string): string | undefined {
+  const match = /([A-Za-z_][A-Za-z0-9_]*\[\][^[]*)$/.exec(key);
+  return match ? match[1] : undefined;
+}
+
+/**
+ * Records every release through an array element in the file (see `arrayReleases`): in the analysed
+ * functions, and, by the text, at calls of summarised helpers in functions that were not analysed
+ * because they call nothing of the table themselves (`xdev_remove()` calling `xchan_remove(xdev->chan[i])`).
+ */
+export function noteArrayReleases(facts: FileFacts, functions: CFunction[], table: ApiTable, summaries: Summaries, text: string): void {
+  const note = (family: string, key: string | undefined) => {
+    const tail = key !== undefined && key.includes('[]') ? arrayTail(key) : undefined;
+    if (tail !== undefined) facts.arrayReleases.add(`${family}|${tail}`);
+  };
+  for (const fn of functions) {
+    for (const call of fn.calls) {
+      const entry = table.byName.get(call.callee);
+      if (entry) {
+        if (entry.effect === 'release' && typeof entry.object === 'number' && call.args[entry.object]) for (const family of entry.families) note(family, exprKey(call.args[entry.object]));
+        continue;
+      }
+      for (const release of summaries.get(call.callee)?.releases ?? []) {
+        const arg = call.args[release.param];
+        if (arg) note(release.entry.families[0], summaryReleaseKey(arg, release));
+      }
+    }
+  }
+  if (summaries.size === 0) return;
+  // One pass over the text: calls of summarised helpers with an array element among their arguments.
+  const calls = /\b([A-Za-z_][A-Za-z0-9_]*)\s*\(([^;{}()]*(?:\([^;{}()]*\)[^;{}()]*)*)\)\s*;/g;
+  for (let match = calls.exec(text); match; match = calls.exec(text)) {
+    if (!match[2].includes('[')) continue;
+    const summary = summaries.get(match[1]);
+    if (summary === undefined) continue;
+    const args = match[2].split(',');
+    for (const release of summary.releases) {
+      const written = args[release.param];
+      if (written === undefined || release.container) continue;
+      const compact = written.replace(/\s+/g, '').replace(/\[[^\]]*\]/g, '[]');
+      const address = compact.startsWith('&');
+      const base = compact.replace(/^&/, '').replace(/^\((.*)\)$/, '$1');
+      if (!/^[A-Za-z_][A-Za-z0-9_]*((->|\.)[A-Za-z_][A-Za-z0-9_]*|\[\])*$/.test(base)) continue;
+      const suffix = address && release.suffix.startsWith('->') ? `.${release.suffix.slice(2)}` : release.suffix;
+      note(release.entry.families[0], `${base}${suffix}`);
+    }
+  }
 }
 
 /** Records, for each function, the locks it releases but never acquires (see `locksDroppedWithoutTaking`). */

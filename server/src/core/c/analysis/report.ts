@@ -7,6 +7,7 @@ import type { AnalyzerContext, RawFinding, Value } from './context';
 import { isErrorReturn, releasedThroughContainer, shouldReport } from './conventions';
 import { escape, evaluate } from './expressions';
 import { noteLocksAtReturn } from './locks';
+import { keptByLiveFiles } from './releaseMatching';
 
 export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return' }, state: State): void {
   let s = state;
@@ -24,8 +25,11 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
   noteLocksAtReturn(ctx, s, error);
   const unreported: Res[] = [];
   const exitNode = s.lastGoto >= 0 ? ctx.fn.nodes[s.lastGoto] : undefined;
+  const keptByFiles = keptByLiveFiles(ctx, s);
   for (const res of s.res) {
     if (!isLive(res) || !res.tracked) continue;
+    // `lh` handed to `anon_inode_getfile(..., lh, ...)`: the file frees it, and the file is still held.
+    if (res.api.kind === 'memory' && keptByFiles.size > 0 && res.names.some((n) => keptByFiles.has(n))) continue;
     const verdict = shouldReport(ctx, res, error, returned.key);
     if (verdict !== 'no') {
       const lock = res.api.kind === 'lock';

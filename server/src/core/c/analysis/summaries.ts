@@ -12,10 +12,17 @@ export interface ParamRelease {
   /** What follows the parameter in the released key: `''` for the parameter itself, `->lock` for a member. */
   suffix: string;
   entry: ApiEntry;
+  /**
+   * The function releases the structure around the parameter (`kfree(container_of(vd, ...))`): a
+   * caller that hands it `&x->vd` has `x` released.
+   */
+  container?: boolean;
 }
 
 export interface FunctionSummary {
   releases: ParamRelease[];
+  /** Parameters the function stores in a structure or a global (`d->label = label`): the callee keeps them. */
+  stores?: number[];
 }
 
 export type Summaries = Map<string, FunctionSummary>;
@@ -38,11 +45,43 @@ function parameterCopies(fn: CFunction): Map<string, number> {
   return copies;
 }
 
+const CONTAINER_OF = /^(container_of|to_[A-Za-z0-9_]+|[A-Za-z0-9_]+_to_[A-Za-z0-9_]+)$/;
+
+function containerArgRoot(arg: Expr): string | undefined {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k === 'id') return e.name;
+  if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
+  return undefined;
+}
+
+/** Locals initialised once as the structure around a parameter: `sw = to_pxad_sw_desc(vd)`. */
+function containerCopies(fn: CFunction): Map<string, number> {
+  const copies = new Map<string, number>();
+  const assigned = new Map<string, number>();
+  const note = (name: string, value: Expr | undefined) => {
+    assigned.set(name, (assigned.get(name) ?? 0) + 1);
+    let inner = value;
+    while (inner && inner.k === 'cast') inner = inner.arg;
+    // `to_x(vd)`, or `to_x(&vd->tx)` where the member's structure is itself inside the container.
+    const root = inner && inner.k === 'call' && CONTAINER_OF.test(inner.callee) && inner.args[0] ? containerArgRoot(inner.args[0]) : undefined;
+    if (root !== undefined && fn.params.includes(root)) copies.set(name, fn.params.indexOf(root));
+  };
+  for (const node of fn.nodes) {
+    if (node.k === 'decl' && node.init) note(node.name, node.init);
+    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.op === '=' ? node.expr.right : undefined);
+  }
+  for (const name of [...copies.keys()]) if (assigned.get(name) !== 1 || fn.params.includes(name)) copies.delete(name);
+  return copies;
+}
+
 /** The parameter an argument names, and the rest of its key: `(p, '->lock')` for `&p->lock`. */
-function paramPath(fn: CFunction, arg: Expr, copies?: Map<string, number>): { param: number; suffix: string } | undefined {
+function paramPath(fn: CFunction, arg: Expr, copies?: Map<string, number>, containers?: Map<string, number>): { param: number; suffix: string; container?: boolean } | undefined {
   const key = exprKey(arg);
   if (key === undefined || key.includes('[]')) return undefined;
   const root = keyRoot(key);
+  const around = containers?.get(root);
+  if (around !== undefined && key === root) return { param: around, suffix: '', container: true };
   const param = fn.params.indexOf(root) >= 0 ? fn.params.indexOf(root) : copies?.get(root) ?? -1;
   if (param < 0) return undefined;
   return { param, suffix: key.slice(root.length) };
@@ -68,14 +107,16 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   for (const fn of functions) summaries.set(fn.name, { releases: [] });
   const copiesOf = new Map(functions.map((fn) => [fn.name, parameterCopies(fn)]));
+  const containersOf = new Map(functions.map((fn) => [fn.name, containerCopies(fn)]));
   // Each round lets a release pass up one level of calls; a few rounds reach the fixed point of kernel helpers.
   for (let round = 0; round < 4; round++) {
     let changed = false;
     for (const fn of functions) {
       const summary = summaries.get(fn.name) as FunctionSummary;
       const copies = copiesOf.get(fn.name);
+      const containers = containersOf.get(fn.name);
       const add = (release: ParamRelease) => {
-        if (summary.releases.some((r) => r.param === release.param && r.suffix === release.suffix && r.entry.families[0] === release.entry.families[0])) return;
+        if (summary.releases.some((r) => r.param === release.param && r.suffix === release.suffix && r.container === release.container && r.entry.families[0] === release.entry.families[0])) return;
         if (acquiresOwn(fn, table, release.entry.families[0], release.param, release.suffix)) return;
         summary.releases.push(release);
         changed = true;
@@ -84,13 +125,14 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
         const entry = table.byName.get(call.callee);
         if (entry) {
           if (entry.effect !== 'release' || typeof entry.object !== 'number' || !call.args[entry.object]) continue;
-          const at = paramPath(fn, call.args[entry.object], copies);
+          const at = paramPath(fn, call.args[entry.object], copies, entry.frees ? containers : undefined);
           if (at) add({ ...at, entry });
           continue;
         }
         const callee = byName.has(call.callee) && call.callee !== fn.name ? summaries.get(call.callee) : undefined;
         if (!callee) continue;
         for (const release of callee.releases) {
+          if (release.container) continue;
           const arg = call.args[release.param];
           const at = arg ? paramPath(fn, arg, copies) : undefined;
           if (at) add({ param: at.param, suffix: at.suffix + release.suffix, entry: release.entry });
@@ -99,8 +141,38 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
     }
     if (!changed) break;
   }
-  for (const [name, summary] of summaries) if (summary.releases.length === 0) summaries.delete(name);
+  for (const fn of functions) {
+    const stores = storedParameters(fn);
+    if (stores.length > 0) (summaries.get(fn.name) as FunctionSummary).stores = stores;
+  }
+  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined) summaries.delete(name);
   return summaries;
+}
+
+/** Pointer parameters a function stores in a field of another parameter: `d->label = label`. */
+function storedParameters(fn: CFunction): number[] {
+  const stored = new Set<number>();
+  for (const node of fn.nodes) {
+    if (node.k !== 'eval' || node.expr.k !== 'assign' || node.expr.op !== '=' || node.expr.left.k === 'id') continue;
+    let value = node.expr.right;
+    while (value.k === 'cast') value = value.arg;
+    if (value.k !== 'id') continue;
+    const param = fn.params.indexOf(value.name);
+    // Into a structure the caller hands over (`d->label = label`), not into a local's (`child->parent = dup`
+    // in a walk, which only points at it).
+    const target = keyRoot(exprKey(node.expr.left) ?? '');
+    if (param >= 0 && target !== value.name && fn.params.includes(target)) stored.add(param);
+  }
+  return [...stored].sort((a, b) => a - b);
+}
+
+/** The key a summarised release drops at a call; for a release of the container, `x` for `&x->member`. */
+export function summaryReleaseKey(arg: Expr, release: ParamRelease): string | undefined {
+  if (!release.container) return releasedKeyAt(arg, release.suffix);
+  let inner = arg;
+  while (inner.k === 'cast') inner = inner.arg;
+  if (inner.k !== 'unary' || inner.op !== '&' || inner.arg.k !== 'field') return undefined;
+  return exprKey(inner.arg.base);
 }
 
 /** The key a summarised release drops at a call: the argument's key with the member path appended. */
