@@ -4,6 +4,7 @@
 // The generated code only ever contains numbers and fixed operators taken from the IR, never text
 // from the model, so generating it with `new Function` is safe.
 
+import { generated, generatedFunction } from './generatedCode';
 import type { ViolationKind } from '../syntax/ast';
 import type { Actor, Expr, Op, Transition, TransitionSystem } from './ir';
 
@@ -405,7 +406,7 @@ function pointCode(generator: CodeGenerator, actor: Actor, point: number, fieldO
  */
 function lazyPointExpansion(generator: CodeGenerator, actor: Actor, point: number, fieldOf: (BitField | undefined)[], words: number, expand: (ExpandFunction | null)[]): ExpandFunction {
   return (s, t, current, candidate, emit, out) => {
-    const compiled = new Function('s', 't', 'current', 'candidate', 'emit', 'out', pointCode(generator, actor, point, fieldOf, words)) as ExpandFunction;
+    const compiled = generatedFunction<ExpandFunction>(['s', 't', 'current', 'candidate', 'emit', 'out'], pointCode(generator, actor, point, fieldOf, words));
     expand[point] = compiled;
     return compiled(s, t, current, candidate, emit, out);
   };
@@ -448,13 +449,15 @@ function stateExpansion(generator: CodeGenerator, system: TransitionSystem, fiel
       run = `{\n${code}}\n`;
     } else {
       run = `o = a${functions.length}(s, current, batch, o, out);\nif (o < 0) return -1;\n`;
-      functions.push(new Function('s', 'current', 'batch', 'o', 'out', `${code}return o;\n`) as ActorBatchFunction);
+      functions.push(generatedFunction<ActorBatchFunction>(['s', 'current', 'batch', 'o', 'out'], `${code}return o;\n`));
     }
     driver += actor.kind === 'thread' ? `{\nconst before = o;\n${run}if (o !== before) threads = 1;\n}\n` : run;
   }
   driver += `out[4] = threads;\nreturn (o - start) / ${words};\n};\n`;
   const names = functions.map((_, k) => `a${k}`);
-  return new Function(...names, driver)(...functions) as StateExpandFunction;
+  // The driver closes over the actor functions: the same driver over the same functions is the same.
+  const key = `${names.join(',')}\n${driver}\n${functions.map((f) => f.toString()).join('\n')}`;
+  return generated(key, () => new Function(...names, driver)(...functions) as StateExpandFunction);
 }
 
 /** Actors with at most this many transitions are written into the expansion driver instead of called from it. */
@@ -483,9 +486,9 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
       finish = `  if (s[${actor.pcVar}] === ${actor.endPc}) {\n${generator.ops(actor.finishChecks, actor.pcVar, '    ')}  }\n`;
     }
     for (const t of actor.transitions) {
-      guards.push(t.guard ? (new Function('s', `return ${generator.bool(t.guard)};`) as GuardFunction) : null);
+      guards.push(t.guard ? generatedFunction<GuardFunction>(['s'], `return ${generator.bool(t.guard)};`) : null);
       const body = `  s[${actor.pcVar}] = ${t.next};\n${generator.ops(t.ops, actor.pcVar, '  ')}${finish}  return 0;\n`;
-      steps.push(new Function('s', body) as StepFunction);
+      steps.push(generatedFunction<StepFunction>(['s'], body));
     }
     const byPoint = actor.points.map((point) => Int32Array.from(point.transitions));
     const expand: (ExpandFunction | null)[] = [];
@@ -538,13 +541,13 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
     wordsPerSet,
     actors,
     violations: generator.violations,
-    pack: new Function('s', 'a', 'o', packCode) as CompiledSystem['pack'],
-    unpack: new Function('a', 'o', 's', unpackCode) as CompiledSystem['unpack'],
-    hash: new Function('a', 'o', hashCode) as CompiledSystem['hash'],
+    pack: generatedFunction<CompiledSystem['pack']>(['s', 'a', 'o'], packCode),
+    unpack: generatedFunction<CompiledSystem['unpack']>(['a', 'o', 's'], unpackCode),
+    hash: generatedFunction<CompiledSystem['hash']>(['a', 'o'], hashCode),
     expandState: stateExpansion(generator, system, fieldOf, words),
     maxSuccessors: maxSuccessorsOf(system),
     lastWordTopBitFree,
-    leak: new Function('s', leakCode) as CompiledSystem['leak'],
+    leak: generatedFunction<CompiledSystem['leak']>(['s'], leakCode),
     threadCount: threads.length,
   };
 }
