@@ -27,15 +27,19 @@ export interface FunctionSummary {
 
 export type Summaries = Map<string, FunctionSummary>;
 
-/** Locals that are only ever a copy of a parameter: `struct priv *priv = data;` in a `void *data` callback. */
-function parameterCopies(fn: CFunction): Map<string, number> {
+/**
+ * Locals assigned exactly once, from a value `parameterOf` ties to a parameter (by its index), and
+ * never a parameter themselves.
+ */
+function singleAssignmentsFrom(fn: CFunction, parameterOf: (value: Expr) => number | undefined): Map<string, number> {
   const copies = new Map<string, number>();
   const assigned = new Map<string, number>();
   const note = (name: string, value: Expr | undefined) => {
     assigned.set(name, (assigned.get(name) ?? 0) + 1);
     let inner = value;
     while (inner && inner.k === 'cast') inner = inner.arg;
-    if (inner && inner.k === 'id' && fn.params.includes(inner.name)) copies.set(name, fn.params.indexOf(inner.name));
+    const param = inner ? parameterOf(inner) : undefined;
+    if (param !== undefined) copies.set(name, param);
   };
   for (const node of fn.nodes) {
     if (node.k === 'decl' && node.init) note(node.name, node.init);
@@ -43,6 +47,11 @@ function parameterCopies(fn: CFunction): Map<string, number> {
   }
   for (const name of [...copies.keys()]) if (assigned.get(name) !== 1 || fn.params.includes(name)) copies.delete(name);
   return copies;
+}
+
+/** Locals that are only ever a copy of a parameter: `struct priv *priv = data;` in a `void *data` callback. */
+function parameterCopies(fn: CFunction): Map<string, number> {
+  return singleAssignmentsFrom(fn, (value) => (value.k === 'id' && fn.params.includes(value.name) ? fn.params.indexOf(value.name) : undefined));
 }
 
 const CONTAINER_OF = /^(container_of|to_[A-Za-z0-9_]+|[A-Za-z0-9_]+_to_[A-Za-z0-9_]+)$/;
@@ -57,22 +66,11 @@ function containerArgRoot(arg: Expr): string | undefined {
 
 /** Locals initialised once as the structure around a parameter: `sw = to_pxad_sw_desc(vd)`. */
 function containerCopies(fn: CFunction): Map<string, number> {
-  const copies = new Map<string, number>();
-  const assigned = new Map<string, number>();
-  const note = (name: string, value: Expr | undefined) => {
-    assigned.set(name, (assigned.get(name) ?? 0) + 1);
-    let inner = value;
-    while (inner && inner.k === 'cast') inner = inner.arg;
+  return singleAssignmentsFrom(fn, (value) => {
     // `to_x(vd)`, or `to_x(&vd->tx)` where the member's structure is itself inside the container.
-    const root = inner && inner.k === 'call' && CONTAINER_OF.test(inner.callee) && inner.args[0] ? containerArgRoot(inner.args[0]) : undefined;
-    if (root !== undefined && fn.params.includes(root)) copies.set(name, fn.params.indexOf(root));
-  };
-  for (const node of fn.nodes) {
-    if (node.k === 'decl' && node.init) note(node.name, node.init);
-    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.op === '=' ? node.expr.right : undefined);
-  }
-  for (const name of [...copies.keys()]) if (assigned.get(name) !== 1 || fn.params.includes(name)) copies.delete(name);
-  return copies;
+    const root = value.k === 'call' && CONTAINER_OF.test(value.callee) && value.args[0] ? containerArgRoot(value.args[0]) : undefined;
+    return root !== undefined && fn.params.includes(root) ? fn.params.indexOf(root) : undefined;
+  });
 }
 
 /** The parameter an argument names, and the rest of its key: `(p, '->lock')` for `&p->lock`. */
