@@ -10,11 +10,12 @@ test('every judged round is a full sample of findings with a verdict and a reaso
   assert.ok(rounds.length >= 2);
   for (const round of rounds) {
     assert.ok(round.judgements.length >= 60, `${round.name}: ${round.judgements.length} judged`);
-    for (const j of [...round.judgements, ...(round.lockLeaks ?? [])]) {
+    const extra = (round.lockLeaks ?? []).map((j) => ({ j, dirs: round.lockLeakDirs ?? round.dirs }));
+    for (const { j, dirs } of [...round.judgements.map((j) => ({ j, dirs: round.dirs })), ...extra]) {
       assert.match(j.finding, /^[\w./+-]+\.c:\d+$/, `${round.name}: ${j.finding}`);
       assert.ok(['TP', 'FP', 'unclear'].includes(j.verdict), `${round.name}: ${j.finding} ${j.verdict}`);
       assert.ok(j.reason.length >= 8, `${round.name}: ${j.finding} has no reason`);
-      assert.ok(round.dirs.some((dir) => j.finding.startsWith(`${dir}/`)), `${j.finding} is outside ${round.dirs.join(' ')}`);
+      assert.ok(dirs.some((dir) => j.finding.startsWith(`${dir}/`)), `${j.finding} is outside ${dirs.join(' ')}`);
     }
   }
 });

@@ -22,8 +22,9 @@ export interface JudgedRound {
   lines: number;
   findingsInRun: number;
   judgements: Judgement[];
-  /** Lock-leaks judged beside the uniform sample (every one of the run, or a seeded sample of them). */
+  /** Lock-leaks judged beside the uniform sample: every one found in `lockLeakDirs`, also never tuned on. */
   lockLeaks?: Judgement[];
+  lockLeakDirs?: string[];
 }
 
 export interface RoundPrecision {
@@ -56,5 +57,6 @@ export function roundPrecision(round: JudgedRound): RoundPrecision {
 
 export function formatRoundPrecision(p: RoundPrecision): string {
   const percent = (a: number, b: number) => (b === 0 ? 'none judged' : `${a}/${b} = ${Math.round((100 * a) / b)}%`);
-  return `held-out ${p.round.name} (seed ${p.round.seed}; ${p.round.dirs.join(' ')}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}`;
+  const lockDirs = p.round.lockLeakDirs ? ` (with every lock-leak of ${p.round.lockLeakDirs.join(' ')})` : '';
+  return `held-out ${p.round.name} (seed ${p.round.seed}; ${p.round.dirs.join(' ')}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}${lockDirs}`;
 }
