@@ -21,6 +21,7 @@
 //
 // BENCH_SIZES=WxK,... picks the family sizes, BENCH_COPIES=3,4,5 the copies, BENCH_SPIN=off leaves SPIN out.
 
+import { DEFAULT_BUDGETS } from '../server/src/core/engine/budgets';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { familyLabel, familyModel, type FamilySize } from './family';
@@ -90,7 +91,9 @@ function familyTable(repeats: number, spin: boolean): void {
   for (const size of parseSizes(process.env.BENCH_SIZES)) {
     const text = familyModel(size);
     const label = familyLabel(size);
-    const job = { text, proposal: 'baseline', copies: 1, maxStates: Number.MAX_SAFE_INTEGER };
+    // The CLI's default budgets, as a user runs `lifetime check`: every size here fits them, and
+    // they choose the inline store. Past 16.7 M states the segmented store runs (bench:scale).
+    const job = { text, proposal: 'baseline', copies: 1, maxStates: DEFAULT_BUDGETS.maxStates, maxMemoryBytes: DEFAULT_BUDGETS.maxMemoryBytes };
     const reduced = measureEngine({ ...job, exact: false }, repeats);
     const exact = measureEngine({ ...job, exact: true }, repeats);
     console.log(figuresRow(label, 'engine', reduced, widths));

@@ -20,6 +20,8 @@ export interface EngineJob {
   copies: number;
   exact: boolean;
   maxStates: number;
+  /** The memory budget; 16 GiB unless given. */
+  maxMemoryBytes?: number;
 }
 
 export interface EngineRunFigures {
@@ -43,7 +45,7 @@ function runJob(job: EngineJob): EngineRunFigures {
   const lowered = lowerModel(parse(text).file, job.proposal);
   if (!lowered.complete) throw new Error(`${job.file ?? 'the model'} (${job.proposal}) did not lower: ${lowered.diagnostics.map((d) => d.message).join('; ')}`);
   const compiled = compileSystem(job.copies > 1 ? independentCopies(lowered.system, job.copies) : lowered.system);
-  const outcome = search(compiled, { reduce: !job.exact, maxStates: job.maxStates, maxMemoryBytes: 16 * 1024 ** 3, timeoutMs: 30 * 60_000 });
+  const outcome = search(compiled, { reduce: !job.exact, maxStates: job.maxStates, maxMemoryBytes: job.maxMemoryBytes ?? 16 * 1024 ** 3, timeoutMs: 30 * 60_000 });
   return {
     verdict: outcome.verdict === 'violation' ? `${outcome.verdict}` : outcome.verdict,
     states: outcome.states,
