@@ -46,7 +46,7 @@ export const PCI_MANAGED_ACQUIRES: ReadonlySet<string> = new Set([
   'pci_enable_msix_exact',
 ]);
 
-const SEMA_INIT = /\bsema_init\s*\(\s*&?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*,\s*([A-Za-z0-9_]+)\s*\)/g;
+const SEMA_INIT = /\bsema_init\s*\(\s*&?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*,\s*([^;()]*(?:\([^;()]*\)[^;()]*)*?)\s*\)\s*;/g;
 
 /** The last name of a key or an argument's text: `sem` for `&p->dev.sem`. */
 export function lastMember(key: string): string {
@@ -59,8 +59,9 @@ export function collectFileFacts(text: string): FileFacts {
   if (text.includes('sema_init')) {
     SEMA_INIT.lastIndex = 0;
     for (let match = SEMA_INIT.exec(text); match; match = SEMA_INIT.exec(text)) {
-      // Only a semaphore initialised to 1 is a lock; 0 is a completion-like signal, above 1 a count.
-      if (match[2] !== '1') countingSemaphores.add(lastMember(match[1]));
+      // Only a semaphore initialised to 1 is a lock; 0 is a completion-like signal, above 1 (or a
+      // count read from elsewhere: `sema_init(&adp->kioc_semaphore, lld_adp->max_kioc)`) a count.
+      if (match[2].trim() !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
   return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set() };
