@@ -9,6 +9,7 @@ import { exprKey } from '../keys';
 import { isLive, type State } from '../state';
 import { canonicalLock, type AnalyzerContext } from './context';
 import { lastMember } from './fileFacts';
+import { releasedByCallersAfterCall } from './callers';
 
 /**
  * The spinlock and rwlock variants differ only in what they do to interrupts or bottom halves:
@@ -76,7 +77,7 @@ export function dropLocksHeldByContract(ctx: AnalyzerContext): void {
     }
     const unlocked = res.names.some((n) => ctx.locks.unlockedAtReturn.has(n));
     if (unlocked) {
-      const lockedOnSuccess = RETURNS_LOCKED_NAME.test(ctx.fn.name) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
+      const lockedOnSuccess = (RETURNS_LOCKED_NAME.test(ctx.fn.name) || releasedByCallersAfterCall(ctx.file.callerReleases, ctx.fn, res)) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
       if (lockedOnSuccess) ctx.findings.delete(key);
       continue;
     }
