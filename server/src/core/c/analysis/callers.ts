@@ -116,6 +116,7 @@ function releasesFrom(fn: CFunction, start: number, table: ApiTable, summaries: 
 function failureSide(cond: Expr, result: (e: Expr) => boolean, pointer: boolean): 't' | 'f' | undefined {
   let e = cond;
   while (e.k === 'cast') e = e.arg;
+  if (e.k === 'assign' && e.op === '=') return result(e.right) || result(e.left) ? failureSide(e.right, (x) => result(x) || x === e.right, pointer) : undefined;
   if (result(e)) return pointer ? 'f' : 't';
   if (e.k === 'unary' && e.op === '!' && result(e.arg)) return pointer ? 't' : 'f';
   if (e.k === 'call' && /^(IS_ERR|IS_ERR_OR_NULL|unlikely|WARN_ON)$/.test(e.callee) && e.args[0]) return e.callee.startsWith('IS_ERR') && result(e.args[0]) ? 't' : failureSide(e.args[0], result, pointer);
