@@ -181,29 +181,48 @@ function intersect(a: Set<string> | undefined, b: Set<string>): Set<string> {
   return a === undefined ? b : new Set([...a].filter((x) => b.has(x)));
 }
 
-/** Caller facts for every function of the file that some other function of the file calls. */
-export function collectCallerReleases(functions: CFunction[], table: ApiTable, summaries: Summaries): Map<string, CallerReleases> {
-  const byName = new Map(functions.map((fn) => [fn.name, fn]));
-  const onFailure = new Map<string, Set<string>>();
-  const afterCall = new Map<string, Set<string>>();
-  for (const fn of functions) {
-    if (!fn.calls.some((c) => c.callee !== fn.name && byName.has(c.callee))) continue;
-    fn.nodes.forEach((node, nodeId) => {
-      const calls: (Expr & { k: 'call' })[] = [];
-      callsIn(nodeExpr(node), calls);
-      for (const call of calls) {
-        const callee = call.callee !== fn.name ? byName.get(call.callee) : undefined;
-        if (!callee) continue;
-        const failure = failureReleases(fn, nodeId, call, callee, table, summaries);
-        if (failure !== undefined) onFailure.set(callee.name, intersect(onFailure.get(callee.name), byParameter(call, failure)));
-        const after = successors(node).flatMap((next) => releasesFrom(fn, next, table, summaries));
-        afterCall.set(callee.name, intersect(afterCall.get(callee.name), byParameter(call, after)));
-      }
-    });
+/**
+ * Caller facts of the functions of one file, computed for a function only when one of its findings
+ * asks (most functions never have one), and then kept.
+ */
+export class CallerFacts {
+  private readonly byName: Map<string, CFunction>;
+  private readonly known = new Map<string, CallerReleases | undefined>();
+
+  constructor(
+    private readonly functions: CFunction[],
+    private readonly table: ApiTable,
+    private readonly summaries: Summaries,
+  ) {
+    this.byName = new Map(functions.map((fn) => [fn.name, fn]));
   }
-  const facts = new Map<string, CallerReleases>();
-  for (const [name, after] of afterCall) facts.set(name, { onFailure: onFailure.get(name), afterCall: after });
-  return facts;
+
+  get(name: string): CallerReleases | undefined {
+    if (!this.known.has(name)) this.known.set(name, this.compute(name));
+    return this.known.get(name);
+  }
+
+  private compute(name: string): CallerReleases | undefined {
+    const callee = this.byName.get(name);
+    if (!callee) return undefined;
+    let onFailure: Set<string> | undefined;
+    let afterCall: Set<string> | undefined;
+    for (const fn of this.functions) {
+      if (fn === callee || !fn.calls.some((c) => c.callee === name)) continue;
+      fn.nodes.forEach((node, nodeId) => {
+        const calls: (Expr & { k: 'call' })[] = [];
+        callsIn(nodeExpr(node), calls);
+        for (const call of calls) {
+          if (call.callee !== name) continue;
+          const failure = failureReleases(fn, nodeId, call, callee, this.table, this.summaries);
+          if (failure !== undefined) onFailure = intersect(onFailure, byParameter(call, failure));
+          const after = successors(node).flatMap((next) => releasesFrom(fn, next, this.table, this.summaries));
+          afterCall = intersect(afterCall, byParameter(call, after));
+        }
+      });
+    }
+    return afterCall === undefined ? undefined : { onFailure, afterCall };
+  }
 }
 
 /** The `class|param|suffix` keys under which a caller would release `res` for `fn`. */
@@ -219,14 +238,14 @@ export function callerKeys(fn: CFunction, res: Res): string[] {
 }
 
 /** Every caller of the file that tests `fn`'s failure releases `res` then. */
-export function releasedByCallersOnFailure(callers: Map<string, CallerReleases> | undefined, fn: CFunction, res: Res): boolean {
+export function releasedByCallersOnFailure(callers: CallerFacts | undefined, fn: CFunction, res: Res): boolean {
   const failure = callers?.get(fn.name)?.onFailure;
   if (failure === undefined || failure.size === 0) return false;
   return callerKeys(fn, res).some((k) => failure.has(k));
 }
 
 /** Every call of `fn` in the file is followed by a release of `res`. */
-export function releasedByCallersAfterCall(callers: Map<string, CallerReleases> | undefined, fn: CFunction, res: Res): boolean {
+export function releasedByCallersAfterCall(callers: CallerFacts | undefined, fn: CFunction, res: Res): boolean {
   const after = callers?.get(fn.name)?.afterCall;
   if (after === undefined || after.size === 0) return false;
   return callerKeys(fn, res).some((k) => after.has(k));

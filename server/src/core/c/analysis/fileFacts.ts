@@ -1,7 +1,7 @@
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
 import { exprKey } from '../keys';
-import type { CallerReleases } from './callers';
+import type { CallerFacts } from './callers';
 import { summaryReleaseKey, type Summaries } from './summaries';
 
 // Facts about a whole translation unit that the analysis of each of its functions needs: gathered once
@@ -32,7 +32,7 @@ export interface FileFacts {
    */
   arrayReleases: Set<string>;
   /** What the file's callers of each function release for it (see `callers.ts`). */
-  callerReleases?: Map<string, CallerReleases>;
+  callerReleases?: CallerFacts;
 }
 
 /** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
