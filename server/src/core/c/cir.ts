@@ -480,6 +480,12 @@ class Builder {
       if (macro && i + 1 < items.length) {
         let j = i + 1;
         while (j < items.length && items[j].type === 'comment') j++;
+        // `DB(DB_QUEUE_COMMAND, printk(")Q "))` then `spin_unlock_irq(...);`: an upper-case debug macro
+        // that brings its own `;` (or expands to nothing) is a statement; the one after it always runs.
+        if (j < items.length && items[j].type !== 'compound_statement' && statementMacroName(macro.name)) {
+          units.push({ node: item });
+          continue;
+        }
         if (j < items.length) {
           units.push({ node: items[j], macro, label: labelled.length === 1 ? item : undefined });
           i = j;
@@ -565,6 +571,11 @@ class Builder {
     const argsEval = this.add({ k: 'eval', expr: { ...call, callee: '', args: call.args.filter((a) => a.k !== 'id') }, next: reassign });
     return argsEval;
   }
+}
+
+/** An upper-case macro that is not named as a loop (`FOR_WALKERS`, `LIST_FOREACH`): a statement of its own. */
+function statementMacroName(name: string): boolean {
+  return /^[A-Z][A-Z0-9_]*$/.test(name) && !/FOR|EACH|LOOP|WALK|ITER|LIST|SCAN|REPEAT|WHILE/.test(name);
 }
 
 function firstIterationCertain(initializer: string, cond: Expr): boolean {

@@ -5,6 +5,7 @@ import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
+import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
 import { buildFunction, type CFunction } from './cir';
@@ -165,6 +166,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     addReleaseAnnotations(summaries, built, pre.annotations, table);
     noteLocksDroppedWithoutTaking(facts, built, table);
     noteArrayReleases(facts, built, table, summaries, pre.text);
+    facts.callerReleases = new CallerFacts([...built, ...helpers], table, summaries);
     for (const fn of built) {
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);

@@ -1,6 +1,7 @@
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
 import { exprKey } from '../keys';
+import type { CallerFacts } from './callers';
 import { summaryReleaseKey, type Summaries } from './summaries';
 
 // Facts about a whole translation unit that the analysis of each of its functions needs: gathered once
@@ -30,6 +31,8 @@ export interface FileFacts {
    * such an array is released by the file's teardown.
    */
   arrayReleases: Set<string>;
+  /** What the file's callers of each function release for it (see `callers.ts`). */
+  callerReleases?: CallerFacts;
 }
 
 /** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
@@ -46,7 +49,7 @@ export const PCI_MANAGED_ACQUIRES: ReadonlySet<string> = new Set([
   'pci_enable_msix_exact',
 ]);
 
-const SEMA_INIT = /\bsema_init\s*\(\s*&?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*,\s*([A-Za-z0-9_]+)\s*\)/g;
+const SEMA_INIT = /\bsema_init\s*\(\s*&?\s*([A-Za-z_][A-Za-z0-9_]*(?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)*)\s*,\s*([^;()]*(?:\([^;()]*\)[^;()]*)*?)\s*\)\s*;/g;
 
 /** The last name of a key or an argument's text: `sem` for `&p->dev.sem`. */
 export function lastMember(key: string): string {
@@ -59,8 +62,9 @@ export function collectFileFacts(text: string): FileFacts {
   if (text.includes('sema_init')) {
     SEMA_INIT.lastIndex = 0;
     for (let match = SEMA_INIT.exec(text); match; match = SEMA_INIT.exec(text)) {
-      // Only a semaphore initialised to 1 is a lock; 0 is a completion-like signal, above 1 a count.
-      if (match[2] !== '1') countingSemaphores.add(lastMember(match[1]));
+      // Only a semaphore initialised to 1 is a lock; 0 is a completion-like signal, above 1 (or a
+      // count read from elsewhere: `sema_init(&adp->kioc_semaphore, lld_adp->max_kioc)`) a count.
+      if (match[2].trim() !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
   return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set() };

@@ -9,6 +9,7 @@ import { exprKey } from '../keys';
 import { isLive, type State } from '../state';
 import { canonicalLock, type AnalyzerContext } from './context';
 import { lastMember } from './fileFacts';
+import { releasedByCallersAfterCall } from './callers';
 
 /**
  * The spinlock and rwlock variants differ only in what they do to interrupts or bottom halves:
@@ -67,15 +68,27 @@ export function dropLocksHeldByContract(ctx: AnalyzerContext): void {
   for (const [key, finding] of ctx.findings) {
     if (finding.kind !== 'lock-leak' || !finding.res) continue;
     const res = finding.res;
+    const droppers = res.names.flatMap((n) => [...(ctx.file.locksDroppedWithoutTaking.get(n.startsWith('@') ? n : lastMember(n)) ?? [])]);
+    // `rq->interrupt_cb = esas2r_nvram_callback` ... `up(&a->nvram_semaphore)` in the callback: a
+    // semaphore handed to the completion of an asynchronous request, not a lock held by mistake.
+    if (res.api.families.includes('semaphore') && droppers.some((f) => f !== ctx.fn.name && isCallbackValue(ctx.text, f))) {
+      ctx.findings.delete(key);
+      continue;
+    }
     const unlocked = res.names.some((n) => ctx.locks.unlockedAtReturn.has(n));
     if (unlocked) {
-      const lockedOnSuccess = RETURNS_LOCKED_NAME.test(ctx.fn.name) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
+      const lockedOnSuccess = (RETURNS_LOCKED_NAME.test(ctx.fn.name) || releasedByCallersAfterCall(ctx.file.callerReleases, ctx.fn, res)) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
       if (lockedOnSuccess) ctx.findings.delete(key);
       continue;
     }
-    const droppedElsewhere = res.names.some((n) => [...(ctx.file.locksDroppedWithoutTaking.get(n.startsWith('@') ? n : lastMember(n)) ?? [])].some((f) => pairedNames(ctx.fn.name, f)));
-    if (droppedElsewhere) ctx.findings.delete(key);
+    if (droppers.some((f) => pairedNames(ctx.fn.name, f))) ctx.findings.delete(key);
   }
+}
+
+/** The function's name is used as a value in the file (`cb = fn`, `.complete = fn`, `submit(rq, fn)`), not only called. */
+export function isCallbackValue(text: string, name: string): boolean {
+  const escaped = name.replace(/[^A-Za-z0-9_]/g, '');
+  return new RegExp(`[=,(]\\s*&?\\s*${escaped}\\s*[;,)}]`).test(text);
 }
 
 /**

@@ -8,6 +8,7 @@ import { isErrorReturn, releasedThroughContainer, shouldReport } from './convent
 import { escape, evaluate } from './expressions';
 import { noteLocksAtReturn } from './locks';
 import { keptByLiveFiles } from './releaseMatching';
+import { releasedByCallersOnFailure } from './callers';
 
 export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return' }, state: State): void {
   let s = state;
@@ -30,6 +31,8 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
     if (!isLive(res) || !res.tracked) continue;
     // `lh` handed to `anon_inode_getfile(..., lh, ...)`: the file frees it, and the file is still held.
     if (res.api.kind === 'memory' && keptByFiles.size > 0 && res.names.some((n) => keptByFiles.has(n))) continue;
+    // `cxl_configure_adapter()` fails holding the enabled device, and every caller disables it then.
+    if (error && releasedByCallersOnFailure(ctx.file.callerReleases, ctx.fn, res)) continue;
     const verdict = shouldReport(ctx, res, error, returned.key);
     if (verdict !== 'no') {
       const lock = res.api.kind === 'lock';
