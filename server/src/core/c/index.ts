@@ -3,6 +3,7 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
+import { collectStandingReleases } from './analysis/standingEnables';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
 import { addReleaseAnnotations } from './analysis/locks';
@@ -165,6 +166,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     addReleaseAnnotations(summaries, built, pre.annotations, table);
     noteLocksDroppedWithoutTaking(facts, built, table);
     noteArrayReleases(facts, built, table, summaries, pre.text);
+    facts.power.standingReleases = collectStandingReleases([...built, ...helpers], table);
     for (const fn of built) {
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);

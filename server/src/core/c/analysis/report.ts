@@ -8,6 +8,7 @@ import { isErrorReturn, releasedThroughContainer, shouldReport } from './convent
 import { escape, evaluate } from './expressions';
 import { noteLocksAtReturn } from './locks';
 import { keptByLiveFiles } from './releaseMatching';
+import { isStandingEnable } from './standingEnables';
 
 export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return' }, state: State): void {
   let s = state;
@@ -30,6 +31,8 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
     if (!isLive(res) || !res.tracked) continue;
     // `lh` handed to `anon_inode_getfile(..., lh, ...)`: the file frees it, and the file is still held.
     if (res.api.kind === 'memory' && keptByFiles.size > 0 && res.names.some((n) => keptByFiles.has(n))) continue;
+    // A resume callback keeps the device's standing enables even when it fails: the next suspend drops them.
+    if (error && isStandingEnable(ctx.file.power, ctx.fn.name, ctx.releasedAnywhere, res)) continue;
     const verdict = shouldReport(ctx, res, error, returned.key);
     if (verdict !== 'no') {
       const lock = res.api.kind === 'lock';
