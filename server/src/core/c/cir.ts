@@ -549,7 +549,10 @@ class Builder {
       const inner = this.stmt(body, next);
       return this.add({ k: 'eval', expr: { ...call, callee: '' }, next: inner });
     }
-    const names = call.args.filter((a): a is Expr & { k: 'id' } => a.k === 'id').map((a) => a.name);
+    const ids = call.args.filter((a): a is Expr & { k: 'id' } => a.k === 'id').map((a) => a.name);
+    // `for_each_child_of_node_scoped(parent, child)` declares its loop variable, the last argument,
+    // and releases it itself: the other arguments are only read.
+    const names = SCOPED_LOOP.test(name) ? ids.slice(-1) : ids;
     if (this.options.isLoopMacro(macro.name)) {
       const iter = this.add({ k: 'iter', call, loopVar: '', body: -1, exit: next });
       const bodyEntry = this.loopBody(body, iter, next, macro.call);
@@ -566,6 +569,9 @@ class Builder {
     return argsEval;
   }
 }
+
+/** Loop macros that declare and release their own loop variable. */
+const SCOPED_LOOP = /for_each.*_scoped$/;
 
 function firstIterationCertain(initializer: string, cond: Expr): boolean {
   if (cond.k !== 'bin' || cond.op !== '<' || cond.left.k !== 'id') return false;
