@@ -4,7 +4,7 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary } from './summaries';
@@ -100,6 +100,8 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
   }
   if (DEVICE_ACTION.test(expr.callee)) releaseByDeviceAction(ctx, expr, s);
   if (HANDS_TO_CALLBACK.test(expr.callee)) handToCallback(ctx, expr, s);
+  const filePrivate = Object.hasOwn(INSTALLS_FILE_WITH, expr.callee) ? expr.args[INSTALLS_FILE_WITH[expr.callee]] : undefined;
+  if (filePrivate) escape(ctx, s, pointerMentions(filePrivate), true, true);
   const entry = ctx.table.byName.get(expr.callee);
   if (!entry) {
     const summary = ctx.summaries.get(expr.callee);
