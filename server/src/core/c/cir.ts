@@ -33,7 +33,7 @@ export type CfgNode =
   | (Span & { k: 'return'; expr?: Expr; stmt: StatementPlace })
   | (Span & { k: 'goto'; label: string; stmt: StatementPlace; next: number })
   | { k: 'iter'; call: Expr & { k: 'call' }; loopVar: string; body: number; exit: number }
-  | { k: 'reassign'; names: string[]; next: number }
+  | { k: 'reassign'; names: string[]; next: number; /** Where the loop macro starts. */ at: number }
   | { k: 'nop'; next: number };
 
 /** Where a statement sits, for quick fixes that insert before it. */
@@ -561,7 +561,7 @@ class Builder {
       return iter;
     }
     const head = this.add({ k: 'branch', cond: { k: 'other', kids: [], s: call.s, e: call.e }, t: -1, f: next });
-    const reassign = this.add({ k: 'reassign', names, next: head });
+    const reassign = this.add({ k: 'reassign', names, next: head, at: call.s });
     const bodyEntry = this.loopBody(body, reassign, next, macro.call);
     (this.nodes[head] as { t: number }).t = bodyEntry;
     // The loop variables are assigned by the macro, not read: only the other arguments are evaluated.
