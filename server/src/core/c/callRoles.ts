@@ -25,6 +25,19 @@ export const QUESTION = /(^|_)(is|has|can|should|needs|was|does)_|(^|_)(empty|en
 /** Storing calls whose result is a success flag rather than an error code (`queue_work` is true when queued). */
 export const SUCCESS_FLAG_RESULT = /(^|_)(queue|schedule)_(delayed_|rcu_)?work|^mod_(timer|delayed_work)|try|test_and|cmpxchg|xchg/i;
 
+/**
+ * Calls that hand a work item, delayed work, timer or tasklet to its callback: the object the item is
+ * embedded in (`schedule_work(&info->work)`) goes with it, and the callback frees it.
+ */
+export const HANDS_TO_CALLBACK = /^(schedule_(delayed_)?work(_on)?|queue_(delayed_|rcu_)?work(_on)?|mod_delayed_work(_on)?|kthread_queue_(delayed_)?work|mod_timer|add_timer(_on)?|tasklet_(hi_)?schedule)$/;
+
+/**
+ * Calls that install a new file with private data and return its descriptor
+ * (`anon_inode_getfd(name, fops, priv, flags)`): once the descriptor is installed, the file's release
+ * callback owns `priv`, and no later error of the caller may free it.
+ */
+export const INSTALLS_FILE_WITH: Readonly<Record<string, number>> = { anon_inode_getfd: 2, anon_inode_getfd_secure: 2 };
+
 /** Helpers that unlock what they are handed. */
 export const UNLOCK_LIKE = /unlock|release|irqrestore|_up$|_exit$|_end$|_finish$|_leave$/i;
 

@@ -33,7 +33,7 @@ export type CfgNode =
   | (Span & { k: 'return'; expr?: Expr; stmt: StatementPlace })
   | (Span & { k: 'goto'; label: string; stmt: StatementPlace; next: number })
   | { k: 'iter'; call: Expr & { k: 'call' }; loopVar: string; body: number; exit: number }
-  | { k: 'reassign'; names: string[]; next: number }
+  | { k: 'reassign'; names: string[]; next: number; /** Where the loop macro starts. */ at: number }
   | { k: 'nop'; next: number };
 
 /** Where a statement sits, for quick fixes that insert before it. */
@@ -555,7 +555,10 @@ class Builder {
       const inner = this.stmt(body, next);
       return this.add({ k: 'eval', expr: { ...call, callee: '' }, next: inner });
     }
-    const names = call.args.filter((a): a is Expr & { k: 'id' } => a.k === 'id').map((a) => a.name);
+    const ids = call.args.filter((a): a is Expr & { k: 'id' } => a.k === 'id').map((a) => a.name);
+    // `for_each_child_of_node_scoped(parent, child)` declares its loop variable, the last argument,
+    // and releases it itself: the other arguments are only read.
+    const names = SCOPED_LOOP.test(name) ? ids.slice(-1) : ids;
     if (this.options.isLoopMacro(macro.name)) {
       const iter = this.add({ k: 'iter', call, loopVar: '', body: -1, exit: next });
       const bodyEntry = this.loopBody(body, iter, next, macro.call);
@@ -564,7 +567,7 @@ class Builder {
       return iter;
     }
     const head = this.add({ k: 'branch', cond: { k: 'other', kids: [], s: call.s, e: call.e }, t: -1, f: next });
-    const reassign = this.add({ k: 'reassign', names, next: head });
+    const reassign = this.add({ k: 'reassign', names, next: head, at: call.s });
     const bodyEntry = this.loopBody(body, reassign, next, macro.call);
     (this.nodes[head] as { t: number }).t = bodyEntry;
     // The loop variables are assigned by the macro, not read: only the other arguments are evaluated.
@@ -577,6 +580,8 @@ class Builder {
 function statementMacroName(name: string): boolean {
   return /^[A-Z][A-Z0-9_]*$/.test(name) && !/FOR|EACH|LOOP|WALK|ITER|LIST|SCAN|REPEAT|WHILE/.test(name);
 }
+/** Loop macros that declare and release their own loop variable. */
+const SCOPED_LOOP = /for_each.*_scoped$/;
 
 function firstIterationCertain(initializer: string, cond: Expr): boolean {
   if (cond.k !== 'bin' || cond.op !== '<' || cond.left.k !== 'id') return false;

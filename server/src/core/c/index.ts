@@ -3,6 +3,7 @@
 import { CODES, makeDiagnostic, type Diagnostic } from '../diagnostics/codes';
 import { LineIndex } from '../util/lineIndex';
 import { FunctionAnalyzer } from './analyze';
+import { collectStandingReleases } from './analysis/standingEnables';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
 import { CallerFacts } from './analysis/callers';
@@ -167,6 +168,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     noteLocksDroppedWithoutTaking(facts, built, table);
     noteArrayReleases(facts, built, table, summaries, pre.text);
     facts.callerReleases = new CallerFacts([...built, ...helpers], table, summaries);
+    facts.power.standingReleases = collectStandingReleases([...built, ...helpers], table);
     for (const fn of built) {
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);

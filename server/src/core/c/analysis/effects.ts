@@ -4,7 +4,7 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { DEVICE_ACTION, EMBEDS, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary } from './summaries';
@@ -33,6 +33,22 @@ function calleeName(expr: Expr): string | undefined {
 function memberOwner(expr: Expr, out: string[]): void {
   if (expr.k === 'cast') memberOwner(expr.arg, out);
   else if (expr.k === 'unary' && expr.op === '&' && expr.arg.k === 'field' && expr.arg.arrow && expr.arg.base.k === 'id') out.push(expr.arg.base.name);
+}
+
+/** The local object a member argument is embedded in: `info` for `&info->work` or `&info->dwork.work`. */
+function containerOf(expr: Expr): string | undefined {
+  let e = expr;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'unary' || e.op !== '&' || e.arg.k !== 'field') return undefined;
+  let field: Expr = e.arg;
+  while (field.k === 'field' && !field.arrow && field.base.k === 'field') field = field.base;
+  return field.k === 'field' && field.arrow && field.base.k === 'id' ? field.base.name : undefined;
+}
+
+/** `schedule_work(&info->work)`: a local object whose work item or timer is queued now belongs to its callback. */
+function handToCallback(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  const owners = expr.args.map(containerOf).filter((name): name is string => name !== undefined);
+  escape(ctx, state, owners, true, true);
 }
 
 /** The identifiers an argument passes as a whole pointer: `p` or `(void *)p`. */
@@ -83,6 +99,9 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
     argValues.push(result.value);
   }
   if (DEVICE_ACTION.test(expr.callee)) releaseByDeviceAction(ctx, expr, s);
+  if (HANDS_TO_CALLBACK.test(expr.callee)) handToCallback(ctx, expr, s);
+  const filePrivate = Object.hasOwn(INSTALLS_FILE_WITH, expr.callee) ? expr.args[INSTALLS_FILE_WITH[expr.callee]] : undefined;
+  if (filePrivate) escape(ctx, s, pointerMentions(filePrivate), true, true);
   const entry = ctx.table.byName.get(expr.callee);
   if (!entry) {
     const summary = ctx.summaries.get(expr.callee);

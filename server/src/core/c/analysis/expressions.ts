@@ -10,7 +10,7 @@ import { canonical, setMask, type AnalyzerContext, type Value } from './context'
 import { bind, forget } from './paths';
 import { call, directMentions } from './effects';
 import { report } from './report';
-import { noteNamedConstant } from './conditions';
+import { ERROR_TESTS, noteNamedConstant } from './conditions';
 
 const UNEVALUATED_OPERAND = /^(typeof|__typeof__|__typeof|sizeof|__alignof__|_Alignof|alignof|offsetof)$/;
 
@@ -98,6 +98,18 @@ export function memberAddress(ctx: AnalyzerContext, expr: Expr, state: State): S
   return undefined;
 }
 
+/**
+ * `rc = dma_mapping_error(dev, addr)`: an acquire that `addr` decides is now decided by `rc`, and
+ * succeeded exactly when `rc` is zero.
+ */
+function keepErrorTest(state: State, key: string, right: Expr): void {
+  if (right.k !== 'call' || !Object.hasOwn(ERROR_TESTS, right.callee)) return;
+  const tested = right.args[ERROR_TESTS[right.callee].arg];
+  const testedKey = tested ? exprKey(tested) : undefined;
+  if (testedKey === undefined) return;
+  state.res = state.res.map((r) => (r.status === 'cond' && r.condVar === testedKey ? { ...r, condVar: key, okMask: Z } : r));
+}
+
 export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state: State): { state: State; value: Value } {
   const right = evaluate(ctx, expr.right, state);
   let s = right.state;
@@ -119,6 +131,7 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     forget(ctx, s, key);
     bind(ctx, s, key, value);
     if (expr.op === '=') noteNamedConstant(ctx, s, key, expr.right);
+    if (expr.op === '=') keepErrorTest(s, key, expr.right);
     if (carried.length > 0) s.res = s.res.map((r) => (carried.includes(r.site) && isLive(r) && !r.names.includes(key) ? { ...r, names: [...r.names, key] } : r));
     // `psy = dev_get_drvdata(dev)`: the driver data is reached from the device and points back to it
     // (`psy->dev`), so returning it or putting `psy->dev` deals with the device's reference.

@@ -3,6 +3,7 @@ import type { CFunction, Expr } from '../cir';
 import { exprKey } from '../keys';
 import type { CallerFacts } from './callers';
 import { summaryReleaseKey, type Summaries } from './summaries';
+import { collectResumeCallbacks, type PowerCallbacks } from './standingEnables';
 
 // Facts about a whole translation unit that the analysis of each of its functions needs: gathered once
 // per file, before any function is analysed.
@@ -33,6 +34,8 @@ export interface FileFacts {
   arrayReleases: Set<string>;
   /** What the file's callers of each function release for it (see `callers.ts`). */
   callerReleases?: CallerFacts;
+  /** Resume callbacks and the standing enables each function releases (see `isStandingEnable`). */
+  power: PowerCallbacks;
 }
 
 /** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
@@ -67,11 +70,11 @@ export function collectFileFacts(text: string): FileFacts {
       if (match[2].trim() !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
-  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set() };
+  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set(), power: { resumeCallbacks: collectResumeCallbacks(text), standingReleases: new Map() } };
 }
 
 export function emptyFileFacts(): FileFacts {
-  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set() };
+  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set(), power: { resumeCallbacks: new Set(), standingReleases: new Map() } };
 }
 
 /** The part of a key from its last array member on: `chan[]->irq` for `xdev->chan[]->irq`. */

@@ -103,7 +103,9 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
       // through which the path holds a lock (`bond_for_each_slave(bond, ...)` under `bond->lock`) is the container.
       const next = cloneState(state);
       const lockedThrough = (name: string) => next.res.some((r) => isLive(r) && r.api.kind === 'lock' && r.names.some((n) => n !== name && keyRoot(n) === name));
-      for (const name of node.names) if (!lockedThrough(name)) forget(ctx, next, name);
+      // Nor is an object the path allocated or took before the loop (`for_each_sgtable_dma_sg(sgt, sg, i)` after `sgt = kzalloc(...)`).
+      const heldBefore = (name: string) => next.res.some((r) => isLive(r) && r.tracked && r.site < node.at && r.names.includes(name));
+      for (const name of node.names) if (!lockedThrough(name) && !heldBefore(name)) forget(ctx, next, name);
       return [[node.next, next]];
     }
     case 'iter':

@@ -9,6 +9,7 @@ import { escape, evaluate } from './expressions';
 import { noteLocksAtReturn } from './locks';
 import { keptByLiveFiles } from './releaseMatching';
 import { releasedByCallersOnFailure } from './callers';
+import { isStandingEnable } from './standingEnables';
 
 export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return' }, state: State): void {
   let s = state;
@@ -33,6 +34,8 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
     if (res.api.kind === 'memory' && keptByFiles.size > 0 && res.names.some((n) => keptByFiles.has(n))) continue;
     // `cxl_configure_adapter()` fails holding the enabled device, and every caller disables it then.
     if (error && releasedByCallersOnFailure(ctx.file.callerReleases, ctx.fn, res)) continue;
+    // A resume callback keeps the device's standing enables even when it fails: the next suspend drops them.
+    if (error && isStandingEnable(ctx.file.power, ctx.fn.name, ctx.releasedAnywhere, res)) continue;
     const verdict = shouldReport(ctx, res, error, returned.key);
     if (verdict !== 'no') {
       const lock = res.api.kind === 'lock';

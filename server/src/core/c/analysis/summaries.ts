@@ -147,9 +147,12 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
   return summaries;
 }
 
-/** Pointer parameters a function stores in a field of another parameter: `d->label = label`. */
+/** Pointer parameters a function stores in a field of another parameter (`d->label = label`) or of a local structure it hands to a call by address. */
 function storedParameters(fn: CFunction): number[] {
   const stored = new Set<number>();
+  // Also into a local description handed to a call (`exp_info.priv = priv; dma_buf_export(&exp_info)`).
+  const handedByAddress = new Set<string>();
+  for (const call of fn.calls) for (const arg of call.args) if (arg.k === 'unary' && arg.op === '&' && arg.arg.k === 'id') handedByAddress.add(arg.arg.name);
   for (const node of fn.nodes) {
     if (node.k !== 'eval' || node.expr.k !== 'assign' || node.expr.op !== '=' || node.expr.left.k === 'id') continue;
     let value = node.expr.right;
@@ -159,7 +162,7 @@ function storedParameters(fn: CFunction): number[] {
     // Into a structure the caller hands over (`d->label = label`), not into a local's (`child->parent = dup`
     // in a walk, which only points at it).
     const target = keyRoot(exprKey(node.expr.left) ?? '');
-    if (param >= 0 && target !== value.name && fn.params.includes(target)) stored.add(param);
+    if (param >= 0 && target !== value.name && (fn.params.includes(target) || (node.expr.left.k === 'field' && !node.expr.left.arrow && handedByAddress.has(target)))) stored.add(param);
   }
   return [...stored].sort((a, b) => a - b);
 }
