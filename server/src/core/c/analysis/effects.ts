@@ -228,6 +228,9 @@ function linkedByInit(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: S
  */
 export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: Expr[]): void {
   const prefixes: string[] = [];
+  // A callee handed `&p` may store a new object in `p` (`nfc_hci_send_cmd(..., &skb)` on success):
+  // what the path released under that name is no longer what `p` holds.
+  const reassigned: string[] = [];
   for (const arg of args) {
     const whole: string[] = [];
     directMentions(arg, whole);
@@ -235,10 +238,11 @@ export function forgetReleasedFields(ctx: AnalyzerContext, state: State, args: E
     if (arg.k === 'unary' && arg.op === '&') {
       const key = exprKey(arg.arg);
       if (key !== undefined) prefixes.push(`${key}.`, `${key}->`);
+      if (arg.arg.k === 'id' && ctx.fn.locals.has(arg.arg.name)) reassigned.push(arg.arg.name);
     }
   }
   if (prefixes.length === 0 || !state.res.some((r) => !isLive(r))) return;
-  const through = (n: string) => prefixes.some((p) => n.startsWith(p));
+  const through = (n: string) => reassigned.includes(n) || prefixes.some((p) => n.startsWith(p));
   state.res = state.res.flatMap((r) => {
     // A lock embedded in the object stays the same lock whatever the call stores in its fields.
     if (isLive(r) || !r.names.some(through) || ctx.lockFamilies.has(r.family)) return [r];
