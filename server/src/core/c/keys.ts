@@ -175,42 +175,34 @@ export function keyRoot(key: string): string {
   return match ? match[1] : key;
 }
 
-/** Every identifier in an expression, for invalidating remembered conditions. */
-export function identifiersIn(expr: Expr, out: Set<string> = new Set()): Set<string> {
+/** The expressions directly inside `expr`: a call's arguments, both sides of an operator, and so on. */
+export function subexpressions(expr: Expr): Expr[] {
   switch (expr.k) {
-    case 'id':
-      out.add(expr.name);
-      break;
     case 'call':
-      for (const arg of expr.args) identifiersIn(arg, out);
-      break;
+      return expr.args;
     case 'field':
-      identifiersIn(expr.base, out);
-      break;
+      return [expr.base];
     case 'index':
-      identifiersIn(expr.base, out);
-      identifiersIn(expr.index, out);
-      break;
+      return [expr.base, expr.index];
     case 'unary':
     case 'cast':
-      identifiersIn(expr.arg, out);
-      break;
+      return [expr.arg];
     case 'bin':
     case 'assign':
-      identifiersIn(expr.left, out);
-      identifiersIn(expr.right, out);
-      break;
+      return [expr.left, expr.right];
     case 'cond':
-      identifiersIn(expr.test, out);
-      identifiersIn(expr.then, out);
-      identifiersIn(expr.other, out);
-      break;
+      return [expr.test, expr.then, expr.other];
     case 'other':
-      for (const kid of expr.kids) identifiersIn(kid, out);
-      break;
+      return expr.kids;
     default:
-      break;
+      return [];
   }
+}
+
+/** Every identifier in an expression, for invalidating remembered conditions. */
+export function identifiersIn(expr: Expr, out: Set<string> = new Set()): Set<string> {
+  if (expr.k === 'id') out.add(expr.name);
+  else for (const sub of subexpressions(expr)) identifiersIn(sub, out);
   return out;
 }
 

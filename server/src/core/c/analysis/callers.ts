@@ -7,7 +7,7 @@
 
 import type { ApiTable } from '../apiTable';
 import type { CFunction, CfgNode, Expr } from '../cir';
-import { exprKey, keyRoot } from '../keys';
+import { exprKey, keyRoot, subexpressions } from '../keys';
 import type { Res } from '../state';
 import { lockClass } from './locks';
 import type { Summaries } from './summaries';
@@ -27,34 +27,8 @@ const WALK_LIMIT = 80;
 
 function callsIn(expr: Expr | undefined, out: (Expr & { k: 'call' })[]): void {
   if (!expr) return;
-  switch (expr.k) {
-    case 'call':
-      out.push(expr);
-      for (const a of expr.args) callsIn(a, out);
-      return;
-    case 'field':
-    case 'index':
-      callsIn(expr.base, out);
-      return;
-    case 'unary':
-    case 'cast':
-      callsIn(expr.arg, out);
-      return;
-    case 'bin':
-    case 'assign':
-      callsIn(expr.left, out);
-      callsIn(expr.right, out);
-      return;
-    case 'cond':
-      callsIn(expr.test, out);
-      callsIn(expr.then, out);
-      callsIn(expr.other, out);
-      return;
-    case 'other':
-      for (const kid of expr.kids) callsIn(kid, out);
-      return;
-    default:
-  }
+  if (expr.k === 'call') out.push(expr);
+  for (const sub of subexpressions(expr)) callsIn(sub, out);
 }
 
 function nodeExpr(node: CfgNode): Expr | undefined {
