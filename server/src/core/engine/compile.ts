@@ -261,29 +261,31 @@ export interface ActorAccess {
   futureWrites: Int32Array;
 }
 
-function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
+/** The variables an actor's future reads and writes, from each point. */
+export interface FutureAccess {
+  reads: Int32Array;
+  writes: Int32Array;
+}
+
+/**
+ * The accesses of `actor`'s future from each point: the union over every transition reachable from
+ * it, leaving out the transitions marked in `cut` (and what only they lead to).
+ */
+export function futureAccess(actor: Actor, wordsPerSet: number, cut?: Uint8Array): FutureAccess {
   const points = actor.points.length;
   const access = actor.transitions.map((t) => transitionAccess(actor, t));
-  const pointReads = new Int32Array(points * wordsPerSet);
-  const pointWrites = new Int32Array(points * wordsPerSet);
-  for (const t of actor.transitions) {
-    const base = t.from * wordsPerSet;
-    for (const v of access[t.id].reads) pointReads[base + (v >>> 5)] |= 1 << (v & 31);
-    for (const v of access[t.id].writes) pointWrites[base + (v >>> 5)] |= 1 << (v & 31);
-  }
-  const futureReads = new Int32Array(points * wordsPerSet);
-  const futureWrites = new Int32Array(points * wordsPerSet);
+  const reads = new Int32Array(points * wordsPerSet);
+  const writes = new Int32Array(points * wordsPerSet);
   for (let p = 0; p < points; p++) {
     const seen = new Uint8Array(points);
     const work = [p];
     seen[p] = 1;
     while (work.length > 0) {
       const q = work.pop()!;
-      for (let k = 0; k < wordsPerSet; k++) {
-        futureReads[p * wordsPerSet + k] |= pointReads[q * wordsPerSet + k];
-        futureWrites[p * wordsPerSet + k] |= pointWrites[q * wordsPerSet + k];
-      }
       for (const id of actor.points[q].transitions) {
+        if (cut !== undefined && cut[id] === 1) continue;
+        for (const v of access[id].reads) reads[p * wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
+        for (const v of access[id].writes) writes[p * wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
         for (const next of access[id].successors) {
           if (next >= 0 && next < points && !seen[next]) {
             seen[next] = 1;
@@ -293,6 +295,20 @@ function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
       }
     }
   }
+  return { reads, writes };
+}
+
+function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
+  const points = actor.points.length;
+  const pointReads = new Int32Array(points * wordsPerSet);
+  const pointWrites = new Int32Array(points * wordsPerSet);
+  for (const t of actor.transitions) {
+    const access = transitionAccess(actor, t);
+    const base = t.from * wordsPerSet;
+    for (const v of access.reads) pointReads[base + (v >>> 5)] |= 1 << (v & 31);
+    for (const v of access.writes) pointWrites[base + (v >>> 5)] |= 1 << (v & 31);
+  }
+  const { reads: futureReads, writes: futureWrites } = futureAccess(actor, wordsPerSet);
   const pointAccess = pointReads.map((r, k) => r | pointWrites[k]);
   return { pointReads, pointWrites, pointAccess, futureReads, futureWrites };
 }

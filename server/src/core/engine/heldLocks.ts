@@ -19,14 +19,11 @@
 //   put (which took it itself).
 
 import type { CompiledSystem } from './compile';
-import { transitionAccess } from './compile';
+import { futureAccess, type FutureAccess } from './compile';
 import { LIFE_LIVE, type Actor, type Expr, type Op, type TransitionSystem } from './ir';
 
 /** Per actor point, `wordsPerSet` words: what the actor can read and write from there without taking the lock. */
-export interface CutFuture {
-  reads: Int32Array;
-  writes: Int32Array;
-}
+export type CutFuture = FutureAccess;
 
 function isVarEquals(e: Expr, v: number, value: number): boolean {
   return e.k === 'bin' && e.op === '==' && e.l.k === 'var' && e.l.v === v && e.r.k === 'const' && e.r.value === value;
@@ -70,30 +67,7 @@ function qualifyingLocks(system: TransitionSystem): Set<number> {
 
 /** The accesses of `actor`'s future from each point, without the transitions marked in `cut`. */
 export function cutFuture(actor: Actor, cut: Uint8Array, wordsPerSet: number): CutFuture {
-  const points = actor.points.length;
-  const access = actor.transitions.map((t) => transitionAccess(actor, t));
-  const reads = new Int32Array(points * wordsPerSet);
-  const writes = new Int32Array(points * wordsPerSet);
-  for (let p = 0; p < points; p++) {
-    const seen = new Uint8Array(points);
-    const work = [p];
-    seen[p] = 1;
-    while (work.length > 0) {
-      const q = work.pop()!;
-      for (const id of actor.points[q].transitions) {
-        if (cut[id] === 1) continue;
-        for (const v of access[id].reads) reads[p * wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
-        for (const v of access[id].writes) writes[p * wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
-        for (const next of access[id].successors) {
-          if (next >= 0 && next < points && !seen[next]) {
-            seen[next] = 1;
-            work.push(next);
-          }
-        }
-      }
-    }
-  }
-  return { reads, writes };
+  return futureAccess(actor, wordsPerSet, cut);
 }
 
 export class HeldLocks {
