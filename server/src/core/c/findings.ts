@@ -30,6 +30,9 @@ export interface CFinding {
   acquiredAt?: number;
   /** For leaks: the branches and gotos the path took from the acquire to the return, in order. */
   path?: { start: number; end: number; message: string }[];
+  /** High: reported by default. Low: reported only when asked, with the reason (analysis/confidence.ts). */
+  confidence: 'high' | 'low';
+  lowConfidenceReason?: string;
 }
 
 const CODE_OF: Record<FindingKind, CodeInfo> = {

@@ -10,6 +10,7 @@ import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
 import { buildFunction, type CFunction } from './cir';
+import { findingConfidence } from './analysis/confidence';
 import { codeOfKind, fillLines, findingsToDiagnostics, leakFix, type CFinding } from './findings';
 import { loadedCParser, type CParser, type SyntaxNode } from './parser';
 import { findFunctionChunks, preprocessC, type Annotation } from './preprocess';
@@ -26,6 +27,8 @@ export interface CAnalysisOptions {
   maxVisitsPerFunction?: number;
   /** Analyse every function, not only those that call something the table knows. */
   allFunctions?: boolean;
+  /** Report findings of low confidence too (analysis/confidence.ts); by default they are only counted. */
+  lowConfidence?: boolean;
 }
 
 export interface CAnalysisResult {
@@ -39,6 +42,8 @@ export interface CAnalysisResult {
   incomplete: number;
   /** Release calls (by offset) and whether some path reached them holding what they release. */
   releaseSites: Map<number, boolean>;
+  /** Findings of low confidence left out because `lowConfidence` was not set. */
+  withheld: number;
 }
 
 const FRAGMENT_PREFIX = 'void __lifetime_fragment(void)\n{\n';
@@ -186,7 +191,8 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     parsed.release();
   }
   findings.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
-  return { findings, notes, functions: parsed.total, analysed, incomplete, releaseSites };
+  const shown = options?.lowConfidence ? findings : findings.filter((f) => f.confidence === 'high');
+  return { findings: shown, notes, functions: parsed.total, analysed, incomplete, releaseSites, withheld: findings.length - shown.length };
 }
 
 function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex, facts: FileFacts, summaries: Summaries) {
@@ -207,7 +213,11 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
       end: f.end,
       related: f.related.map((r) => ({ ...r, message: fillLines(r.message, lines) })),
       function: fn.name,
+      confidence: 'high',
     };
+    const judged = findingConfidence(f.kind, f.evidence);
+    finding.confidence = judged.confidence;
+    if (judged.reason !== undefined) finding.lowConfidenceReason = judged.reason;
     if (f.res) finding.acquiredAt = f.res.site;
     if (f.path) finding.path = f.path.map((step) => ({ ...step, message: `line ${lines.positionAt(step.start).line + 1}: ${step.message}` }));
     if ((f.kind === 'leak' || f.kind === 'lock-leak') && f.res) {

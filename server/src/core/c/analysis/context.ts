@@ -23,6 +23,18 @@ export interface RawFinding {
   returnNode?: CfgNode;
   /** For leaks: the branches and gotos the path took from the acquire to the return, in order. */
   path?: { start: number; end: number; message: string }[];
+  /** For leaks: whether the path returns an error, and whether the function releases the object on another path. */
+  evidence?: LeakEvidence;
+}
+
+export interface LeakEvidence {
+  errorReturn: boolean;
+  releasedElsewhere: boolean;
+  local: boolean;
+  escaped: boolean;
+  family: string;
+  /** The table's kind of the acquired object: a reference, memory, a mapping, a pin or a lock. */
+  objectKind: string;
 }
 
 export interface FunctionAnalysis {
@@ -101,6 +113,7 @@ export interface AnalyzerContext {
     /** Acquire sites of locks held at an error return. */
     readonly heldAtError: Set<number>;
   };
+
   /**
    * Locals only ever assigned an element of one array, or its address: `chan = fdev->chan[i]` makes
    * `chan->irq` mean `fdev->chan[]->irq`, so that an unwind loop over the array releases what the

@@ -57,6 +57,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
         exitNode: leftVia ?? node,
         returnNode: node,
         path: pathSince(s, res),
+        evidence: { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind },
       };
       if (verdict === 'yes') report(ctx, finding);
       else ctx.escapedLeaks.push(finding);
@@ -106,6 +107,7 @@ export function reportInconsistentPaths(ctx: AnalyzerContext): void {
         res,
         exitNode: holder.node,
         returnNode: holder.node,
+        evidence: { errorReturn: true, releasedElsewhere: true, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind },
       });
     }
   }
