@@ -26,6 +26,8 @@ export interface CheckCommand {
   engine: boolean;
   /** C files: list every function with a parse gap rather than one line per file. */
   verbose: boolean;
+  /** C files: report findings of low confidence too. */
+  allFindings: boolean;
   /** Check only these proposals (`baseline` included by name). */
   proposals: string[];
   /** Who searches the models: the engine, or SPIN on the Promela export (`--backend spin`). */
@@ -84,7 +86,7 @@ export function parseArgs(argv: readonly string[]): Command {
 }
 
 function parseCheck(args: readonly string[]): Command {
-  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, verbose: false, proposals: [], backend: 'engine' };
+  const command: CheckCommand = { command: 'check', paths: [], format: 'text', exact: false, apiFiles: [], engine: true, verbose: false, allFindings: false, proposals: [], backend: 'engine' };
   let onlyPaths = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -123,6 +125,9 @@ function parseCheck(args: readonly string[]): Command {
         break;
       case '--verbose':
         command.verbose = true;
+        break;
+      case '--all-findings':
+        command.allFindings = true;
         break;
       case '--max-states': {
         const n = integer(value, 1);

@@ -2,7 +2,7 @@
 // files), then the path-sensitive analysis of every function, as diagnostics.
 
 import fs from 'node:fs';
-import { analyzeCFile, loadApiTable, loadCParser, type ApiTable, type CParser } from '../core/c/index';
+import { analyzeCText, findingsToDiagnostics, loadApiTable, loadCParser, type ApiTable, type CParser } from '../core/c/index';
 import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import type { InputProblem } from './inputs';
 import { newReport, sortDiagnostics, type FileReport } from './report';
@@ -37,9 +37,19 @@ export async function loadCFrontEnd(apiFiles: readonly string[]): Promise<{ fron
   }
 }
 
-export function checkCFile(path: string, text: string, frontEnd: CFrontEnd, verbose = false): FileReport {
+export interface CCheckOptions {
+  /** One parse-gap note per function rather than one line per file. */
+  verbose?: boolean;
+  /** Findings of low confidence too (analysis/confidence.ts), as infos. */
+  allFindings?: boolean;
+}
+
+export function checkCFile(path: string, text: string, frontEnd: CFrontEnd, options: CCheckOptions = {}): FileReport {
   const report = newReport(path, text);
-  const diagnostics = analyzeCFile(text, frontEnd.table, { parser: frontEnd.parser });
+  const result = analyzeCText(text, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings });
+  const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes];
+  if (result.withheld > 0) report.withheldFindings = result.withheld;
+  const verbose = options.verbose === true;
   report.diagnostics = sortDiagnostics(verbose ? diagnostics : oneParseGapLine(diagnostics));
   return report;
 }

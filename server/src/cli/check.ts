@@ -63,7 +63,7 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
     for (const [index, input] of inputs.files.entries()) {
       pending.push(...skippedReports(inputs.skipped, index));
       if (input.language === 'c') {
-        pending.push(checkCFile(input.path, input.text, c.frontEnd!, command.verbose));
+        pending.push(checkCFile(input.path, input.text, c.frontEnd!, { verbose: command.verbose, allFindings: command.allFindings }));
         continue;
       }
       const onProgress = progress ? (p: EngineProgress) => progress.update(input.path, p) : undefined;

@@ -19,6 +19,9 @@ export interface JsonDiagnostic {
   acquiredAt?: { line: number; column: number };
   /** `line 12: if (ret) taken; line 13: goto err_put`: the branches and gotos from the acquire to the return. */
   path?: string;
+  /** Kernel C findings: `high`, or `low` with the reason (low ones appear only with --all-findings). */
+  confidence?: 'high' | 'low';
+  lowConfidenceReason?: string;
 }
 
 export interface JsonTraceStep {
@@ -68,6 +71,8 @@ export interface JsonFile {
   path: string;
   diagnostics: JsonDiagnostic[];
   proposals: JsonProposal[];
+  /** C findings of low confidence left out (present only when some were; --all-findings shows them). */
+  withheldFindings?: number;
 }
 
 export interface JsonReport {
@@ -90,10 +95,13 @@ function jsonDiagnostic(report: FileReport, diagnostic: Diagnostic): JsonDiagnos
   };
 }
 
-function cFindingFields(report: FileReport, diagnostic: Diagnostic): Pick<JsonDiagnostic, 'function' | 'acquiredAt' | 'path'> {
+type CFindingFields = Pick<JsonDiagnostic, 'function' | 'acquiredAt' | 'path' | 'confidence' | 'lowConfidenceReason'>;
+
+function cFindingFields(report: FileReport, diagnostic: Diagnostic): CFindingFields {
   const details = diagnostic.cFinding;
   if (!details) return {};
-  const out: Pick<JsonDiagnostic, 'function' | 'acquiredAt' | 'path'> = { function: details.function };
+  const out: CFindingFields = { function: details.function, confidence: details.confidence };
+  if (details.lowConfidenceReason !== undefined) out.lowConfidenceReason = details.lowConfidenceReason;
   if (details.acquiredAt !== undefined) out.acquiredAt = lineColumn(report, details.acquiredAt);
   if (details.acquiredAt !== undefined) out.path = details.path.map((step) => step.message).join('; ');
   return out;
@@ -153,6 +161,7 @@ export function toJsonReport(reports: readonly FileReport[]): JsonReport {
       path: report.path,
       diagnostics: report.diagnostics.map((diagnostic) => jsonDiagnostic(report, diagnostic)),
       proposals: report.proposals.map((result) => jsonProposal(report, result)),
+      ...(report.withheldFindings ? { withheldFindings: report.withheldFindings } : {}),
     })),
   };
 }

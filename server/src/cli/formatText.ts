@@ -90,7 +90,9 @@ export function summaryLine(reports: readonly FileReport[]): string {
   let violations = 0;
   let incomplete = 0;
   let unmet = 0;
+  let withheld = 0;
   for (const report of reports) {
+    withheld += report.withheldFindings ?? 0;
     for (const diagnostic of report.diagnostics) {
       if (diagnostic.severity === 'error') errors++;
       else if (diagnostic.severity === 'warning') warnings++;
@@ -107,6 +109,7 @@ export function summaryLine(reports: readonly FileReport[]): string {
   const skipped = reports.filter((report) => report.skipped).length;
   const checked = `${plural(reports.length - skipped, 'file')} checked${skipped > 0 ? ` (${skipped} skipped)` : ''}`;
   let line = `${checked}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}`;
+  if (withheld > 0) line += ` (${plural(withheld, 'C finding')} of low confidence not shown: --all-findings)`;
   if (proposals > 0) {
     line += `; ${plural(proposals, 'verdict')}: ${safe} safe, ${plural(violations, 'violation')}, ${incomplete} incomplete`;
     line += unmet > 0 ? `, ${unmet} not as expected` : ', all as expected';

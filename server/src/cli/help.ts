@@ -43,6 +43,8 @@ Options:
   --proposal NAME           Check only this proposal ('baseline' for the baseline; repeatable).
   --no-engine               Only parse and check names; run no search.
   --verbose                 C files: one parse-gap note per function, not one line per file.
+  --all-findings            C files: also the findings of low confidence, as infos with the reason
+                            (by default they are only counted in the summary).
   --backend engine|spin     Who searches the models: the engine (default), or SPIN on the Promela
                             export (needs spin and gcc; see docs/spin.md).
   -h, --help                Show this help.`;

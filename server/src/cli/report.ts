@@ -16,6 +16,8 @@ export interface FileReport {
   engineSkipped?: string;
   /** Set when the file, found in a walked directory, could not be read and was skipped (LT5030). */
   skipped?: boolean;
+  /** C findings of low confidence left out (shown with --all-findings). */
+  withheldFindings?: number;
   /** The proposal whose violation each violation diagnostic reports (for SARIF code flows). */
   violations: Map<Diagnostic, ProposalResult>;
 }

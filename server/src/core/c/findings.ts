@@ -57,7 +57,13 @@ export function findingsToDiagnostics(findings: CFinding[]): Diagnostic[] {
   return findings.map((f) => {
     const info = CODE_OF[f.kind];
     const diagnostic = makeDiagnostic(info, f.message, f.start, f.end, f.related);
-    diagnostic.cFinding = { function: f.function, acquiredAt: f.acquiredAt, path: f.path ?? [] };
+    diagnostic.cFinding = { function: f.function, acquiredAt: f.acquiredAt, path: f.path ?? [], confidence: f.confidence };
+    if (f.lowConfidenceReason !== undefined) {
+      diagnostic.cFinding.lowConfidenceReason = f.lowConfidenceReason;
+      // Shown only when asked for, and then below the findings a maintainer should act on.
+      diagnostic.severity = 'info';
+      diagnostic.message += ` (low confidence: ${f.lowConfidenceReason})`;
+    }
     return diagnostic;
   });
 }

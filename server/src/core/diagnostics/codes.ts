@@ -143,8 +143,11 @@ export interface Diagnostic {
   start: number;
   end: number;
   related?: RelatedInformation[];
-  /** For a kernel C finding: its function, where the resource was acquired, and the path to the return. */
-  cFinding?: { function: string; acquiredAt?: number; path: RelatedInformation[] };
+  /**
+   * For a kernel C finding: its function, where the resource was acquired, the path to the return,
+   * and its confidence (a low one says why; such findings are shown only when asked for).
+   */
+  cFinding?: { function: string; acquiredAt?: number; path: RelatedInformation[]; confidence: 'high' | 'low'; lowConfidenceReason?: string };
 }
 
 export function makeDiagnostic(
