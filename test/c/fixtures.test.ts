@@ -1,4 +1,5 @@
-// Fixture tests: each `// expect: KIND` comment marks the line of one expected finding; every other
+// Fixture tests: each `// expect: KIND` comment marks the line of one expected finding (`KIND (low)`
+// for one of low confidence, `KIND, KIND` for two); every other
 // line must have none.
 
 import test from 'node:test';
@@ -13,8 +14,9 @@ const fixtureDir = path.join(process.cwd(), 'test/fixtures/c');
 function expectations(text: string): string[] {
   const out: string[] = [];
   text.split('\n').forEach((line, i) => {
-    const match = /\/\/ expect: ([a-z-]+)/.exec(line);
-    if (match) out.push(`${i + 1}:${match[1]}`);
+    // `// expect: leak, leak (low)`: two findings on the line, the second of low confidence.
+    const match = /\/\/ expect: ([a-z-]+( \(low\))?(, [a-z-]+( \(low\))?)*)/.exec(line);
+    if (match) for (const kind of match[1].split(', ')) out.push(`${i + 1}:${kind}`);
   });
   return out.sort();
 }
@@ -25,8 +27,8 @@ for (const file of ['refs.c', 'locks.c', 'memory.c', 'control.c', 'errors.c', 'i
     const { table } = loadApiTable();
     const text = fs.readFileSync(path.join(fixtureDir, file), 'utf8');
     const lines = new LineIndex(text);
-    const result = analyzeCText(text, table, { parser });
-    const actual = [...new Set(result.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.kind}`))].sort();
+    const result = analyzeCText(text, table, { parser, lowConfidence: true });
+    const actual = [...new Set(result.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.kind}${f.confidence === 'low' ? ' (low)' : ''}`))].sort();
     const detail = result.findings.map((f) => `${lines.positionAt(f.start).line + 1}:${f.kind} [${f.function}] ${f.message}`).join('\n');
     assert.deepEqual(actual, expectations(text), detail);
   });

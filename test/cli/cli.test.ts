@@ -435,6 +435,25 @@ describe('kernel C files', () => {
     assert.match(text, /= path: line 8: if \(!np\) not taken; line 11: if \(ret\) taken/);
   });
 
+  test('C findings of low confidence are counted by default and shown with --all-findings, with the reason', { todo: loads ? undefined : 'the CLI bundle cannot load web-tree-sitter yet' }, () => {
+    const file = 'test/fixtures/cli/confidence.c';
+    const quiet = run(['check', file]);
+    assert.equal(quiet.status, 1);
+    assert.match(quiet.stdout, /1 file checked: 1 error, 0 warnings \(1 C finding of low confidence not shown: --all-findings\)/);
+    assert.doesNotMatch(quiet.stdout, /keep_buffer|line 28/);
+    const json = JSON.parse(run(['check', '--format', 'json', file]).stdout).files[0];
+    assert.equal(json.withheldFindings, 1);
+    assert.deepEqual(json.diagnostics.map((d: { line: number; confidence: string }) => `${d.line} ${d.confidence}`), ['12 high']);
+    const all = JSON.parse(run(['check', '--all-findings', '--format', 'json', file]).stdout).files[0];
+    assert.equal(all.withheldFindings, undefined);
+    const low = all.diagnostics.find((d: { confidence: string }) => d.confidence === 'low');
+    assert.equal(low.line, 28);
+    assert.equal(low.severity, 'info');
+    assert.match(low.lowConfidenceReason, /returns success/);
+    const sarif = JSON.parse(run(['check', '--all-findings', '--format', 'sarif', file]).stdout);
+    assert.deepEqual(sarif.runs[0].results.map((r: { properties: { confidence: string } }) => r.properties.confidence), ['high', 'low']);
+  });
+
   test('parse gaps are one line per C file unless --verbose', { todo: loads ? undefined : 'the CLI bundle cannot load web-tree-sitter yet' }, () => {
     const file = path.join(ROOT, 'test/fixtures/cli/parse-gaps.c');
     const quiet = JSON.parse(run(['check', '--format', 'json', file]).stdout).files[0].diagnostics.filter((d: { code: string }) => d.code === 'LT4101');

@@ -54,3 +54,51 @@ test('C files are left alone when lifetime.c.enable is off', async () => {
     await client.shutdown();
   }
 });
+
+const KEPT_ON_SUCCESS = `static int keep_buffer(struct foo *foo)
+{
+	void *buf = kmalloc(64, GFP_KERNEL);
+
+	if (!buf)
+		return -ENOMEM;
+	if (fill(foo, buf) < 0) {
+		kfree(buf);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int set_value(struct foo *foo, int v)
+{
+	mutex_lock(&foo->lock);
+	if (foo->dead)
+		return -ENODEV;
+	foo->value = v;
+	mutex_unlock(&foo->lock);
+	return 0;
+}
+`;
+
+test('a C finding of low confidence is shown, as information with the reason, only with lifetime.c.allFindings', async () => {
+  ensureBuilt();
+  for (const allFindings of [false, true]) {
+    const client = new TestClient(['--stdio'], { c: { enable: true, allFindings } });
+    try {
+      await client.initialize();
+      const uri = `file:///drivers/keep-${allFindings}.c`;
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: KEPT_ON_SUCCESS } });
+      const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+      // The lock leaked at an error return is of high confidence either way.
+      assert.ok(published.diagnostics.some((d) => d.code === 'LT4002' && d.range.start.line === 17), JSON.stringify(published.diagnostics));
+      const kept = published.diagnostics.filter((d) => d.code === 'LT4001');
+      if (!allFindings) assert.deepEqual(kept, []);
+      else {
+        assert.equal(kept.length, 1, JSON.stringify(published.diagnostics));
+        assert.equal(kept[0].severity, 3);
+        assert.match(String(kept[0].message), /low confidence: the path returns success/);
+      }
+    } finally {
+      await client.shutdown();
+    }
+  }
+});

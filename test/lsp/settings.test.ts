@@ -6,10 +6,10 @@ test('valid nested settings are taken as given', () => {
   const { settings, warnings } = validateSettings({
     check: { on: 'save', maxStates: 5000, timeoutMs: 1000, backend: 'spin' },
     trace: { exact: true },
-    c: { enable: true, apiFiles: ['apis/extra.json'] },
+    c: { enable: true, apiFiles: ['apis/extra.json'], allFindings: true },
   });
   assert.deepEqual(warnings, []);
-  assert.deepEqual(settings, { checkOn: 'save', maxStates: 5000, timeoutMs: 1000, backend: 'spin', traceExact: true, cEnable: true, cApiFiles: ['apis/extra.json'] });
+  assert.deepEqual(settings, { checkOn: 'save', maxStates: 5000, timeoutMs: 1000, backend: 'spin', traceExact: true, cEnable: true, cApiFiles: ['apis/extra.json'], cAllFindings: true });
 });
 
 test('flat dotted keys are accepted too', () => {
@@ -23,7 +23,7 @@ test('each bad value gives a warning naming the setting, the value and the defau
   const { settings, warnings } = validateSettings({
     check: { on: 'always', maxStates: 1.5, timeoutMs: 'soon', backend: 'pan' },
     trace: { exact: 'yes' },
-    c: { enable: 1, apiFiles: 'one.json' },
+    c: { enable: 1, apiFiles: 'one.json', allFindings: 'all' },
   });
   assert.deepEqual(settings, DEFAULT_SETTINGS);
   assert.deepEqual(warnings, [
@@ -33,6 +33,7 @@ test('each bad value gives a warning naming the setting, the value and the defau
     'Setting "lifetime.check.backend" has the invalid value "pan" (expected "engine" or "spin"); using the default "engine".',
     'Setting "lifetime.trace.exact" has the invalid value "yes" (expected true or false); using the default false.',
     'Setting "lifetime.c.enable" has the invalid value 1 (expected true or false); using the default false.',
+    'Setting "lifetime.c.allFindings" has the invalid value "all" (expected true or false); using the default false.',
     'Setting "lifetime.c.apiFiles" has the invalid value "one.json" (expected a list of file paths); using the default [].',
   ]);
 });

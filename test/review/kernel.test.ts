@@ -27,7 +27,7 @@ test('each real fix: the revert is reported as introducing the bug, the fix as f
   }
   const parser = await loadCParser();
   const table = loadApiTable([]).table;
-  const env = { analyzeC: (text: string) => analyzeCText(text, table, { parser }).findings };
+  const env = { analyzeC: (text: string) => analyzeCText(text, table, { parser, lowConfidence: true }).findings };
   for (const fix of fixes) {
     const text = fs.readFileSync(path.join(tree.root, fix.file), 'utf8');
     const series = fixSeries(fix, text);

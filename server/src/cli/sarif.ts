@@ -149,6 +149,7 @@ export function toSarif(reports: readonly FileReport[]) {
         result.codeFlows = [cPathFlow(report, diagnostic)];
         result.properties = { kind: diagnostic.kind, function: diagnostic.cFinding.function };
       }
+      if (diagnostic.cFinding) result.properties = { ...(result.properties as Record<string, unknown>), confidence: diagnostic.cFinding.confidence };
       if (!violation && diagnostic.related && diagnostic.related.length > 0) {
         result.relatedLocations = diagnostic.related.map((related, index) => ({
           id: index + 1,

@@ -24,7 +24,7 @@ async function answer(job: AnalysisJob): Promise<AnalysisAnswer> {
       parser = undefined;
       throw error;
     }));
-    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded);
+    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded, { allFindings: job.allFindings });
     return { kind: 'c', findings, diagnostics };
   }
   const analysis = analyzeText(job.text);

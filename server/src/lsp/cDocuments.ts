@@ -32,6 +32,7 @@ interface CDocumentState {
 export class CDocuments {
   private readonly states = new Map<string, CDocumentState>();
   private enabled = false;
+  private allFindings = false;
   private tablesKey = '';
   private tablesGeneration = 0;
   private tablesReady: Promise<void> = Promise.resolve();
@@ -85,6 +86,7 @@ export class CDocuments {
   settingsChanged(settings: LifetimeSettings): void {
     const wasEnabled = this.enabled;
     this.enabled = settings.cEnable;
+    this.allFindings = settings.cAllFindings;
     // The tables are read only while C checks are on: a workspace that names a file does not get it
     // opened unless the user has turned the checks on.
     const files = this.enabled ? settings.cApiFiles : [];
@@ -139,7 +141,7 @@ export class CDocuments {
     if (this.states.get(uri) !== state || state.analysisVersion === version) return;
     this.cancel(state);
     const text = state.document.getText();
-    const run = this.host.run({ kind: 'c', text, tables: this.apiTables });
+    const run = this.host.run({ kind: 'c', text, tables: this.apiTables, allFindings: this.allFindings });
     state.run = run;
     const outcome = await run.outcome;
     if (state.run === run) state.run = undefined;

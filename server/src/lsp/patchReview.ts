@@ -147,7 +147,8 @@ export class PatchDocuments {
     const tables = this.apiTables();
     if (!this.table || this.table.key !== tables.key) this.table = { key: tables.key, table: apiTableFromTexts(tables.files).table };
     const table = this.table.table;
-    return { analyzeC: (text) => analyzeCText(text, table, { parser }).findings, checkModel: engineModelChecker(EDITOR_MODEL_BUDGET) };
+    // As `lifetime review`: what a patch introduces or fixes is evidence enough for low-confidence findings.
+    return { analyzeC: (text) => analyzeCText(text, table, { parser, lowConfidence: true }).findings, checkModel: engineModelChecker(EDITOR_MODEL_BUDGET) };
   }
 
   private async review(text: string, name: string, source: TreeSource): Promise<ReviewOutcome | undefined> {

@@ -16,6 +16,8 @@ export interface LifetimeSettings {
   traceExact: boolean;
   cEnable: boolean;
   cApiFiles: string[];
+  /** Also show C findings of low confidence, as infos. */
+  cAllFindings: boolean;
 }
 
 export const DEFAULT_SETTINGS: LifetimeSettings = {
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: LifetimeSettings = {
   traceExact: false,
   cEnable: false,
   cApiFiles: [],
+  cAllFindings: false,
 };
 
 export interface ValidatedSettings {
@@ -100,6 +103,11 @@ export function validateSettings(raw: unknown): ValidatedSettings {
   if (cEnable !== undefined) {
     if (typeof cEnable === 'boolean') settings.cEnable = cEnable;
     else reject('c.enable', cEnable, 'true or false', DEFAULT_SETTINGS.cEnable);
+  }
+  const allFindings = read('c.allFindings');
+  if (allFindings !== undefined) {
+    if (typeof allFindings === 'boolean') settings.cAllFindings = allFindings;
+    else reject('c.allFindings', allFindings, 'true or false', DEFAULT_SETTINGS.cAllFindings);
   }
   const apiFiles = read('c.apiFiles');
   if (apiFiles !== undefined) {

@@ -128,7 +128,9 @@ export async function runReview(command: ReviewCommand, readStdin: () => Buffer 
     const loaded = await loadCFrontEnd(command.apiFiles);
     if (loaded.problems.length > 0 || !loaded.frontEnd) return { stdout: '', stderr: problemLines(loaded.problems), exitCode: 2 };
     const { table, parser } = loaded.frontEnd;
-    env.analyzeC = (text) => analyzeCText(text, table, { parser }).findings;
+    // A review reports only what a patch introduces or fixes: that difference is itself the evidence,
+    // so findings of low confidence take part (they are withheld from whole-file checks).
+    env.analyzeC = (text) => analyzeCText(text, table, { parser, lowConfidence: true }).findings;
   }
   if (languages.has('lifetime')) {
     const support = await cBodiesFor(command.apiFiles);

@@ -14,9 +14,10 @@ export interface CFileAnalysis {
   diagnostics: EditorDiagnostic[];
 }
 
-export function analyzeCDocument(text: string, table: ApiTable, parser: CParser): CFileAnalysis {
+/** `allFindings`: also the findings of low confidence, as infos that say why. */
+export function analyzeCDocument(text: string, table: ApiTable, parser: CParser, options: { allFindings?: boolean } = {}): CFileAnalysis {
   const lines = new LineIndex(text);
-  const result = analyzeCText(text, table, { parser });
+  const result = analyzeCText(text, table, { parser, lowConfidence: options.allFindings });
   const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes].map((d) => toEditorDiagnostic({ lines }, d));
   return { text, lines, findings: result.findings, diagnostics };
 }

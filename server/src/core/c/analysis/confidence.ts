@@ -13,10 +13,13 @@
 //   an IRQ or an ID by an unwind loop over a counter, a runtime-PM autosuspend count by the
 //   completion handler;
 // - a lock still held at a return, where the same function unlocks it on another path, is a
-//   finding only when the path returns an error: a success path that keeps it usually returns
-//   locked by contract, or hands it to a callee that unlocks; a lock the function never unlocks is
-//   a finding unless it is a semaphore, a preemption or interrupt switch or an RCU read side, which
-//   kernel code also takes as a signal or leaves to a paired function.
+//   finding only when the path returns an error or the function returns nothing: a success value
+//   returned with the lock held usually means the function returns locked by contract, or hands
+//   the lock to a callee that unlocks. A lock the function never unlocks is not a finding of high
+//   confidence: in the judged samples such locks were returned locked by contract, unlocked by a
+//   callee, a paired function or a work item, or unlocked under a name the analysis did not match.
+//   Semaphores and SRCU read sides are never of high confidence: kernel code also takes them as
+//   signals or hands them to the function that releases them.
 
 import type { FindingKind } from '../findings';
 import type { LeakEvidence } from './context';
@@ -31,7 +34,7 @@ export interface ConfidenceVerdict {
 
 /** Families whose objects kernel code routinely leaves to another function to release, with why. */
 const RELEASED_ELSEWHERE_BY_CONVENTION = new Map<string, string>([
-  ['device', 'a device reference is usually dropped by the device release callback or by the registration it was handed to'],
+  ['device', "a reference on a caller's device is usually dropped by the device release callback or by the registration it was handed to"],
   ['pci_enable', 'an enabled PCI device is usually disabled by the caller or by remove()'],
   ['irq', 'requested IRQs are usually freed by an unwind loop over a counter'],
   ['idr', 'an ID entry is usually meant to stay until its object is removed'],
@@ -47,22 +50,29 @@ const RELEASED_ELSEWHERE_BY_CONVENTION = new Map<string, string>([
 const POWER_UP_FAMILIES = new Set(['clk_enable', 'clk_prepare', 'clk_bulk_enable', 'regulator_enable', 'regulator_bulk_enable']);
 
 /**
- * A reference this function looked up for itself (`bh = sb_bread(...)`, `obj = drm_gem_object_lookup(...)`)
- * and never handed on: nothing else can drop it, whatever the path returns. Memory and mappings are
- * not: they are often kept by a callee the analysis does not follow.
+ * Lookups whose reference code drops before it returns, unless it stores it: a device-tree or
+ * firmware node, a buffer head, a GEM object, a path or a dentry. Clocks, kobjects and the like are
+ * often kept on success (sh-cpufreq keeps its `clk_get()` for the policy's lifetime).
  */
+const LOOKUP_FAMILIES = new Set(['of_node', 'fwnode', 'buffer_head', 'drm_gem', 'path', 'dentry']);
+
+/** A lookup this function made for itself (`bh = sb_bread(...)`) and never handed on: nothing else can drop it, whatever the path returns. */
 function transientReference(evidence: LeakEvidence): boolean {
-  return evidence.local && !evidence.escaped && evidence.objectKind === 'ref' && !RELEASED_ELSEWHERE_BY_CONVENTION.has(evidence.family);
+  return evidence.local && !evidence.escaped && LOOKUP_FAMILIES.has(evidence.family);
 }
 
-/** Locks that kernel code also takes as signals or hands to a paired function by design. */
-const SIGNAL_LIKE_LOCKS = new Set(['semaphore', 'preempt', 'local_irq', 'local_irq_off', 'softirq', 'migrate', 'rcu', 'rcu_bh', 'rcu_sched', 'srcu']);
+/**
+ * Locks that kernel code also takes as signals or hands on by design: a semaphore upped by an
+ * interrupt or a completion handler, an SRCU read side whose index goes to the callee that unlocks.
+ */
+const SIGNAL_LIKE_LOCKS = new Set(['semaphore', 'srcu']);
 
 export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | undefined): ConfidenceVerdict {
   if (evidence === undefined) return { confidence: 'high' };
   if (kind === 'lock-leak') {
-    if (SIGNAL_LIKE_LOCKS.has(evidence.family)) return { confidence: 'low', reason: 'a semaphore, a preemption or interrupt switch or an RCU read side left on may be a signal or a contract with a paired function' };
-    if (evidence.releasedElsewhere && !evidence.errorReturn) return { confidence: 'low', reason: 'the path does not return an error: the function may return locked by contract, or a callee may unlock' };
+    if (SIGNAL_LIKE_LOCKS.has(evidence.family)) return { confidence: 'low', reason: 'a semaphore or an SRCU read side left held may be a signal, or handed to the function that releases it' };
+    if (!evidence.releasedElsewhere) return { confidence: 'low', reason: 'the function never unlocks this lock itself: it may return locked by contract, or a callee or a paired function may unlock it' };
+    if (!evidence.errorReturn && evidence.returnsValue) return { confidence: 'low', reason: 'the path does not return an error: the function may return locked by contract, or a callee may unlock' };
     return { confidence: 'high' };
   }
   if (kind !== 'leak' && kind !== 'inconsistent-paths') return { confidence: 'high' };
@@ -73,6 +83,8 @@ export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | un
     return { confidence: 'low', reason: 'a clock or regulator enabled on a caller\'s object is often disabled by remove() or runtime suspend' };
   }
   const convention = RELEASED_ELSEWHERE_BY_CONVENTION.get(evidence.family);
-  if (convention !== undefined) return { confidence: 'low', reason: convention };
+  // A device this function looked up for itself (`of_find_device_by_node()`) is its own to put.
+  const ownLookup = evidence.family === 'device' && evidence.local;
+  if (convention !== undefined && !ownLookup) return { confidence: 'low', reason: convention };
   return { confidence: 'high' };
 }

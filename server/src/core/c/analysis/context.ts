@@ -32,6 +32,8 @@ export interface LeakEvidence {
   releasedElsewhere: boolean;
   local: boolean;
   escaped: boolean;
+  /** The return gives a value (`return ret;`), rather than ending a void function. */
+  returnsValue: boolean;
   family: string;
   /** The table's kind of the acquired object: a reference, memory, a mapping, a pin or a lock. */
   objectKind: string;

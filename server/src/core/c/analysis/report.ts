@@ -57,7 +57,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
         exitNode: leftVia ?? node,
         returnNode: node,
         path: pathSince(s, res),
-        evidence: { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind },
+        evidence: { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), local: res.local || res.iterator, escaped: res.escaped === true, returnsValue: node.expr !== undefined, family: res.family, objectKind: res.api.kind },
       };
       if (verdict === 'yes') report(ctx, finding);
       else ctx.escapedLeaks.push(finding);
@@ -107,7 +107,7 @@ export function reportInconsistentPaths(ctx: AnalyzerContext): void {
         res,
         exitNode: holder.node,
         returnNode: holder.node,
-        evidence: { errorReturn: true, releasedElsewhere: true, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind },
+        evidence: { errorReturn: true, releasedElsewhere: true, local: res.local || res.iterator, escaped: res.escaped === true, returnsValue: true, family: res.family, objectKind: res.api.kind },
       });
     }
   }
