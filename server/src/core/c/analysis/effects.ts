@@ -7,7 +7,7 @@ import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../s
 import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
-import { summaryReleaseKey, type FunctionSummary } from './summaries';
+import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate, noteStoredAs } from './expressions';
 import { report } from './report';
@@ -131,6 +131,10 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
     escape(ctx, state, arg.k === 'cond' ? [...storeMentions(arg), ...storeMentions(arg.test)] : storeMentions(arg));
   }
   for (const release of summary.releases) {
+    if (release.param < 0) {
+      dropLocksOfMember(ctx, release, state);
+      continue;
+    }
     const arg = expr.args[release.param];
     const key = arg ? summaryReleaseKey(arg, release) : undefined;
     if (key === undefined) continue;
@@ -145,6 +149,12 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
       return !dropped;
     });
   }
+}
+
+/** A callee annotated to release `local->member`: the held lock of that member name is no longer this path's. */
+function dropLocksOfMember(ctx: AnalyzerContext, release: ParamRelease, state: State): void {
+  const member = lastMember(release.suffix);
+  state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && releasesLockOrFamily(ctx, release.entry.families, r.family) && r.names.some((n) => lastMember(n) === member)));
 }
 
 export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State, argValues: Value[]): { state: State; value: Value } {
@@ -324,6 +334,8 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   let key: string | undefined;
   if (entry.object === 'none') key = `@${entry.families[0]}`;
   else if (typeof entry.object === 'number' && expr.args[entry.object]) key = ctx.lockFamilies.has(entry.families[0]) ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
+  // `deactivate_locked_super(s)` drops `s->s_umount`, `usb_unlock_device(udev)` drops `udev->dev`'s lock.
+  if (key !== undefined && entry.alias !== undefined && ctx.lockFamilies.has(entry.families[0])) key += entry.alias;
   if (key !== undefined) key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (!consume && !ctx.lockFamilies.has(entry.families[0]) && (key === undefined || !state.res.some((r) => isLive(r) && entry.families.includes(r.family) && resMatches(r, key as string)))) {
     // `free_irq(pci_irq_vector(pdev, 0), plx)` after `request_irq(pci_irq_vector(pdev, 0), ..., plx)`,

@@ -144,8 +144,8 @@ export function addReleaseAnnotations(summaries: Summaries, functions: CFunction
     for (const a of annotations) {
       if (a.name !== '__releases' || a.start < fn.s || a.start >= fn.bodyStart) continue;
       const match = /^&?\s*([A-Za-z_][A-Za-z0-9_]*)((?:\s*(?:->|\.)\s*[A-Za-z_][A-Za-z0-9_]*)+)$/.exec(a.argument.trim());
-      const param = match ? fn.params.indexOf(match[1]) : -1;
-      if (!match || param < 0) continue;
+      if (!match) continue;
+      const param = fn.params.indexOf(match[1]);
       const summary = summaries.get(fn.name) ?? { releases: [] };
       const suffix = match[2].replace(/\s+/g, '');
       if (!summary.releases.some((r) => r.param === param && r.suffix === suffix)) summary.releases.push({ param, suffix, entry });

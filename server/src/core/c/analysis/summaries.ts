@@ -8,6 +8,10 @@ import { exprKey, keyRoot } from '../keys';
 
 /** A parameter (or a member reached from it) that the function releases on some path. */
 export interface ParamRelease {
+  /**
+   * The parameter, or -1 for a lock the function is annotated to release through a local of its own
+   * (`__releases(sh->host_lock)` with `sh = sd->host`): a held lock of that member name is dropped.
+   */
   param: number;
   /** What follows the parameter in the released key: `''` for the parameter itself, `->lock` for a member. */
   suffix: string;
