@@ -7,8 +7,8 @@
 // Nothing ever grows all at once. The arena and the parents grow a chunk at a time and are never
 // copied; the table is split by the top bits of the hash into segments, and a segment doubles on
 // its own when it is three quarters full, so the longest pause is one segment's rehash. The number
-// of segments is chosen from the budget (about 2^20 states a segment at the budget), so that pause
-// stays short at any size: about 0.1 s here.
+// of segments is chosen from the budget (about 2^18 states a segment at the budget), so that pause
+// stays short at any size.
 //
 // Memory per stored state is `words * 4` (arena) + 4 (parent) + 4 / load (table, load between 3/8
 // and 3/4): for two words at most 12 + 10.7 ≈ 23 bytes, plus one partly filled chunk.
@@ -24,9 +24,12 @@ export { InlineStateStore } from './inlineStore';
 const CHUNK_BITS = 12;
 const CHUNK_STATES = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_STATES - 1;
-/** About this many states a segment at the budget; a segment's rehash then takes about 0.1 s. */
-const SEGMENT_STATES_AT_BUDGET = 1 << 20;
-const MAX_SEGMENT_BITS = 10;
+/**
+ * About this many states a segment at the budget. With 2^20, a 500 M-state search paused 1.2 s of CPU
+ * in one segment's rehash (bench:scale); a quarter of the states takes about a quarter of the time.
+ */
+const SEGMENT_STATES_AT_BUDGET = 1 << 18;
+const MAX_SEGMENT_BITS = 12;
 const INITIAL_SEGMENT_SLOTS = 64;
 /** The recent-state cache grows with the store (a sixteenth of its states) up to this many entries. */
 const MAX_RECENT = 8192;
