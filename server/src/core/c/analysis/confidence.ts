@@ -4,14 +4,15 @@
 //
 // The rules read what the path showed, not the file's name or directory:
 // - a leak on a path that returns success is usually an object kept on purpose, in a place the
-//   analysis cannot see (a field set by a callee, a list, a registration);
+//   analysis cannot see (a field set by a callee, a list, a registration), unless it is a lookup
+//   the function made for itself and never handed on (a device-tree node, a buffer head);
 // - a leak of an object that was handed to a call or stored before the error return is usually
 //   owned by that callee or structure by then, unless other error returns of the same function
 //   show that it still owns it (an inconsistent-paths finding);
-// - some families are routinely released by someone else: a device reference by the device's
-//   release callback or its registration, an enabled PCI device by the caller or by `remove()`,
-//   an IRQ or an ID by an unwind loop over a counter, a runtime-PM autosuspend count by the
-//   completion handler;
+// - some families are routinely released by someone else: a reference on a caller's device by the
+//   device's release callback or its registration, an enabled PCI device by the caller or by
+//   `remove()`, an IRQ or an ID by an unwind loop over a counter, a runtime-PM autosuspend count by
+//   the completion handler, a clock or regulator enabled on a caller's object by `remove()`;
 // - a lock still held at a return, where the same function unlocks it on another path, is a
 //   finding only when the path returns an error or the function returns nothing: a success value
 //   returned with the lock held usually means the function returns locked by contract, or hands
