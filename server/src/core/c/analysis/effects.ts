@@ -151,6 +151,12 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
   }
 }
 
+function insideAddressKey(arg: Expr | undefined): string | undefined {
+  let e = arg;
+  while (e !== undefined && e.k === 'cast') e = e.arg;
+  return e !== undefined && e.k === 'bin' && (e.op === '+' || e.op === '-') ? exprKey(e.left) : undefined;
+}
+
 /** A callee annotated to release `local->member`: the held lock of that member name is no longer this path's. */
 function dropLocksOfMember(ctx: AnalyzerContext, release: ParamRelease, state: State): void {
   const member = lastMember(release.suffix);
@@ -334,6 +340,8 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   let key: string | undefined;
   if (entry.object === 'none') key = `@${entry.families[0]}`;
   else if (typeof entry.object === 'number' && expr.args[entry.object]) key = ctx.lockFamilies.has(entry.families[0]) ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
+  // `kunmap_atomic(buf - p_off)`: an address inside the mapping releases it.
+  if (key === undefined && typeof entry.object === 'number' && !ctx.lockFamilies.has(entry.families[0])) key = insideAddressKey(expr.args[entry.object]);
   // `deactivate_locked_super(s)` drops `s->s_umount`, `usb_unlock_device(udev)` drops `udev->dev`'s lock.
   if (key !== undefined && entry.alias !== undefined && ctx.lockFamilies.has(entry.families[0])) key += entry.alias;
   if (key !== undefined) key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);

@@ -59,7 +59,9 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
     case 'bin': {
       const left = evaluate(ctx, expr.left, state);
       const right = evaluate(ctx, expr.right, left.state);
-      return { state: right.state, value: {} };
+      // `kmap_atomic(pg) + p_off`: an address inside a mapping or an allocation still names it.
+      const inside = (expr.op === '+' || expr.op === '-') && left.value.key !== undefined && namesAddressable(right.state, left.value.key);
+      return { state: right.state, value: inside ? { key: left.value.key } : {} };
     }
     case 'cond': {
       let s = evaluate(ctx, expr.test, state).state;
@@ -81,6 +83,11 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
       return { state: s, value: {} };
     }
   }
+}
+
+/** Whether `key` names a held mapping or allocation, whose addresses inside still identify it. */
+function namesAddressable(state: State, key: string): boolean {
+  return state.res.some((r) => isLive(r) && (r.api.kind === 'mapping' || r.api.kind === 'memory') && r.names.includes(key));
 }
 
 /** `&p->member` or `&p[i]`: computes an address inside `p` without reading it. */
@@ -114,6 +121,11 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
   const right = evaluate(ctx, expr.right, state);
   let s = right.state;
   const left = expr.left;
+  // `from += offset` moves a pointer within what it points into (`kunmap_local(from)` takes any address in the page).
+  if ((expr.op === '+=' || expr.op === '-=') && left.k === 'id' && namesAddressable(s, left.name)) {
+    s.masks.delete(left.name);
+    return { state: s, value: { key: left.name } };
+  }
   if (left.k !== 'id') {
     if (left.k === 'field' || left.k === 'index') {
       s = evaluate(ctx, left.k === 'field' ? left.base : left.base, s).state;
