@@ -25,6 +25,17 @@ export interface RawFinding {
   path?: { start: number; end: number; message: string }[];
   /** For leaks: whether the path returns an error, and whether the function releases the object on another path. */
   evidence?: LeakEvidence;
+  /**
+   * For a use or a second release: the first release was a put of a refcounted member
+   * (`put_device(&x->dev)`), taken to free the structure through a release callback that may not.
+   */
+  releasedThroughMember?: boolean;
+}
+
+/** Whether `res` was released by a put of a member whose release callback is taken to free the container. */
+export function releasedThroughMember(ctx: AnalyzerContext, res: Res): boolean {
+  const first = res.releaseApi !== undefined ? ctx.table.byName.get(res.releaseApi) : undefined;
+  return first !== undefined && first.freesContainer === true && !first.families.includes(res.family);
 }
 
 export interface LeakEvidence {

@@ -5,7 +5,7 @@ import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
-import { canonical, canonicalLock, type AnalyzerContext, type Value } from './context';
+import { canonical, canonicalLock, releasedThroughMember, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
@@ -503,6 +503,7 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
           ? `${entry.name}() drops the reference to ${key} (it consumes that argument), but ${previous.replace('it was', 'it was')}`
           : `${entry.name}(${key}) releases ${key} again: ${previous}`,
       related: [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: 'first release' }],
+      releasedThroughMember: releasedThroughMember(ctx, res),
     });
     state.res[index] = { ...res, releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
   }

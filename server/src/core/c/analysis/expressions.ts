@@ -6,7 +6,7 @@ import { derivedMentions, exprKey, keyRoot, storeMentions } from '../keys';
 import { NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { RELEASE_LIKE } from '../callRoles';
 import { releaseEnding, useAfterReleaseMessage, type PointerUse } from '../releasedUse';
-import { canonical, setMask, type AnalyzerContext, type Value } from './context';
+import { canonical, releasedThroughMember, setMask, type AnalyzerContext, type Value } from './context';
 import { bind, forget } from './paths';
 import { call, directMentions } from './effects';
 import { report } from './report';
@@ -251,7 +251,7 @@ export function checkUse(ctx: AnalyzerContext, state: State, base: Expr, use: Ex
     if (use.s < res.releaseSite && use.e > res.releaseSite) continue;
     const related = [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: ending === 'freed' ? `${name} released here` : 'the reference is dropped here' }];
     if (ending === 'last-reference') related.push({ start: res.site, end: res.siteEnd, message: 'the reference was taken here' });
-    report(ctx, { kind: 'use-after-release', start: use.s, end: use.e, message: useAfterReleaseMessage(name, res, ending, releaseText(ctx, res)), related });
+    report(ctx, { kind: 'use-after-release', start: use.s, end: use.e, message: useAfterReleaseMessage(name, res, ending, releaseText(ctx, res)), related, releasedThroughMember: releasedThroughMember(ctx, res) });
   }
 }
 
