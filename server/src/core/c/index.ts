@@ -215,7 +215,7 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
       function: fn.name,
       confidence: 'high',
     };
-    const judged = f.releasedThroughMember ? THROUGH_MEMBER_CONFIDENCE : findingConfidence(f.kind, f.evidence);
+    const judged = facts.kunitTest ? KUNIT_CONFIDENCE : f.releasedThroughMember ? THROUGH_MEMBER_CONFIDENCE : findingConfidence(f.kind, f.evidence);
     finding.confidence = judged.confidence;
     if (judged.reason !== undefined) finding.lowConfidenceReason = judged.reason;
     if (f.res) finding.acquiredAt = f.res.site;
@@ -228,6 +228,9 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
   });
   return { findings, incomplete: raw.incomplete, releaseSites: raw.releaseSites };
 }
+
+/** KASAN's and SLUB's KUnit tests free, use and free again on purpose, to see the detector fire. */
+const KUNIT_CONFIDENCE = { confidence: 'low', reason: 'a KUnit test may misuse memory or locks on purpose' } as const;
 
 /** A use or second release after `put_device(&x->dev)`: only a release callback that frees `x` makes it one. */
 const THROUGH_MEMBER_CONFIDENCE = { confidence: 'low', reason: "the first release put a member's reference, and its release callback may not free the structure" } as const;

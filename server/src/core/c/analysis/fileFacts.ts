@@ -36,6 +36,8 @@ export interface FileFacts {
   callerReleases?: CallerFacts;
   /** Resume callbacks and the standing enables each function releases (see `isStandingEnable`). */
   power: PowerCallbacks;
+  /** The file is a KUnit test (`#include <kunit/test.h>`), which may misuse memory or locks on purpose. */
+  kunitTest: boolean;
 }
 
 /** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
@@ -70,11 +72,11 @@ export function collectFileFacts(text: string): FileFacts {
       if (match[2].trim() !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
-  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set(), power: { resumeCallbacks: collectResumeCallbacks(text), standingReleases: new Map() } };
+  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set(), power: { resumeCallbacks: collectResumeCallbacks(text), standingReleases: new Map() }, kunitTest: /#\s*include\s*<kunit\/test\.h>/.test(text) };
 }
 
 export function emptyFileFacts(): FileFacts {
-  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set(), power: { resumeCallbacks: new Set(), standingReleases: new Map() } };
+  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set(), power: { resumeCallbacks: new Set(), standingReleases: new Map() }, kunitTest: false };
 }
 
 /** The part of a key from its last array member on: `chan[]->irq` for `xdev->chan[]->irq`. */
