@@ -32,7 +32,7 @@
 // therefore expanded in full.
 
 import type { CompiledSystem } from './compile';
-import type { Actor, Op } from './ir';
+import type { Actor, Expr, Op } from './ir';
 import { HeldLocks, type CutFuture } from './heldLocks';
 import { ZeroCounts } from './zeroCounts';
 
@@ -47,6 +47,17 @@ function collectGotos(ops: Op[], into: Set<number>): void {
       collectGotos(op.else, into);
     }
   }
+}
+
+function guardVariables(e: Expr | undefined, into: number[] = []): number[] {
+  if (e === undefined || e.k === 'const') return into;
+  if (e.k === 'var') into.push(e.v);
+  else if (e.k === 'not') guardVariables(e.e, into);
+  else {
+    guardVariables(e.l, into);
+    guardVariables(e.r, into);
+  }
+  return into;
 }
 
 /** Per transition id of `actor`: 1 when its source and one of its targets share a strongly connected component. */
@@ -178,6 +189,10 @@ export class AmpleSets {
   private readonly dropOutside: Float64Array;
   /** Whether some lock or counter can refine a conflict (otherwise the conflict table is final). */
   private readonly refines: boolean;
+  /** Per actor point: 1 when every transition leaving it has a guard (so the actor may be frozen there). */
+  private readonly guardedPoint: Uint8Array;
+  /** Per actor point, `wordsPerSet` words: the variables the guards of its transitions read. */
+  private readonly guardReads: Int32Array;
 
   constructor(
     private readonly compiled: CompiledSystem,
@@ -246,6 +261,15 @@ export class AmpleSets {
     this.dropAll = new Float64Array(this.zeroCounts.counters.length);
     this.dropOutside = new Float64Array(this.zeroCounts.counters.length);
     this.refines = this.held.length > 0 || this.dropAll.length > 0;
+    this.guardedPoint = new Uint8Array(total);
+    this.guardReads = new Int32Array(total * compiled.wordsPerSet);
+    actors.forEach((a, i) => {
+      for (const p of a.points) {
+        const at = this.pointBase[i] + p.index;
+        this.guardedPoint[at] = p.transitions.length > 0 && p.transitions.every((id) => a.transitions[id].guard !== undefined) ? 1 : 0;
+        for (const id of p.transitions) for (const v of guardVariables(a.transitions[id].guard)) this.guardReads[at * compiled.wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
+      }
+    });
   }
 
   /** Whether actor `a` at point `p` conflicts with what actor `b` can still do from point `q`. */
@@ -312,6 +336,29 @@ export class AmpleSets {
     const locks = this.heldLocks.locks;
     for (let k = 0; k < locks.length; k++) if (this.state[locks[k]] === m + 1) this.held[this.heldCount++] = locks[k];
     for (let k = 0; k < this.dropOutside.length; k++) this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
+  }
+
+  /**
+   * Whether actor `b` cannot move along any path on which the closure's members (stamped `epoch`)
+   * stand still: every transition at its point is disabled by its guard, and no actor but `b` and the
+   * members can still write what those guards read. Such an actor stays out of the set whatever its
+   * future touches (Valmari's stubborn sets take, for a disabled transition, only the transitions
+   * that can enable it).
+   */
+  private frozen(b: number, epoch: number): boolean {
+    const at = this.pointBase[b] + this.points[b];
+    if (this.guardedPoint[at] === 0) return false;
+    const ids = this.compiled.actors[b].byPoint[this.points[b]];
+    const guards = this.compiled.actors[b].guards;
+    for (let k = 0; k < ids.length; k++) if (guards[ids[k]]!(this.state)) return false;
+    const set = this.compiled.wordsPerSet;
+    for (let c = 0; c < this.actorCount; c++) {
+      if (c === b || this.stamp[c] === epoch) continue;
+      const writes = this.compiled.actors[c].access.futureWrites;
+      const q = this.points[c] * set;
+      for (let k = 0; k < set; k++) if ((writes[q + k] & this.guardReads[at * set + k]) !== 0) return false;
+    }
+    return true;
   }
 
   private conflictsNow(a: number, b: number): boolean {
@@ -400,6 +447,23 @@ export class AmpleSets {
     return true;
   }
 
+  /**
+   * Whether a member of the closure in `work` has an enabled transition not on a cycle: its step
+   * leaves its component, so the set meets the cycle proviso whatever its other steps do.
+   */
+  private leavesCycles(size: number): boolean {
+    for (let k = 0; k < size; k++) {
+      const a = this.work[k];
+      const actor = this.compiled.actors[a];
+      const ids = actor.byPoint[this.points[a]];
+      for (let n = 0; n < ids.length; n++) {
+        const guard = actor.guards[ids[n]];
+        if (this.onCycle[a][ids[n]] === 0 && (guard === null || guard(this.state))) return true;
+      }
+    }
+    return false;
+  }
+
   /** Whether an actor outside the chosen set has an enabled transition: otherwise the set saves nothing. */
   private leavesOutEnabled(s: Int32Array): boolean {
     const stamp = this.stamp;
@@ -437,7 +501,7 @@ export class AmpleSets {
       if (this.pointOnCycle[at] === 1) onCycle = true;
       for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
         const b = this.neighbours[n];
-        if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b))) continue;
+        if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b)) || this.frozen(b, epoch)) continue;
         if (this.stats) this.countPull(a, b);
         stamp[b] = epoch;
         if (this.refines) this.noteMember(b);
@@ -447,7 +511,7 @@ export class AmpleSets {
       }
     }
     this.closureWeight = w;
-    this.workOnCycle = onCycle;
+    this.workOnCycle = onCycle && !this.leavesCycles(size);
     return size;
   }
 }

@@ -18,6 +18,7 @@
 import type { CompiledSystem } from './compile';
 import { cutFuture, type CutFuture } from './heldLocks';
 import type { Actor, Op, TransitionSystem } from './ir';
+import { qualifyingLocks } from './lockOwners';
 
 /** A drop no bound can exceed: a put on a cycle. */
 export const UNBOUNDED_DROP = 1 << 24;
@@ -126,6 +127,7 @@ export class ZeroCounts {
   constructor(compiled: CompiledSystem) {
     const system = compiled.system;
     this.counters = Int32Array.from(qualifyingCounters(system));
+    const quietLocks = qualifyingLocks(system);
     this.drops = [...this.counters].map((v) => system.actors.map((actor) => largestDrops(actor, v)));
     this.inside = [...this.counters].map((v) =>
       system.actors.map((actor) => {
@@ -138,7 +140,7 @@ export class ZeroCounts {
       system.actors.map((actor) => {
         const name = system.variables[v].name;
         if (!actor.transitions.some((t) => t.onZero === name)) return undefined;
-        return cutFuture(actor, Uint8Array.from(actor.transitions, (t) => (t.onZero === name ? 1 : 0)), compiled.wordsPerSet);
+        return cutFuture(actor, Uint8Array.from(actor.transitions, (t) => (t.onZero === name ? 1 : 0)), compiled.wordsPerSet, quietLocks);
       }),
     );
   }
