@@ -12,13 +12,18 @@
 // of those transitions, the set is persistent (Godefroid's persistent sets; Valmari's stubborn sets).
 //
 // What this preserves: every step that fails a check is reached with the same kind, and every state
-// where no thread can move (deadlocks and leaks) is reached, because the set always holds an
-// enabled thread transition and that transition stays enabled along any path that avoids the set.
+// where no thread can move (deadlocks and leaks) is reached, because the set holds an enabled
+// thread transition and that transition stays enabled along any path that avoids the set (or, for
+// a set seeded by a DMA completion, no state along such a path is checked: see dmaWaits.ts).
 //
 // Where a member holds a lock, or a reference count cannot reach zero while the members stand
 // still, the outsiders' futures are cut before taking the lock or running the release (see
 // heldLocks.ts and zeroCounts.ts): the set stays persistent, since along a path of outsiders those
-// steps stay disabled.
+// steps stay disabled. Where the only conflict left is on a count that stays, along the outsiders'
+// paths, within values at which neither side's steps change behaviour, the outsider stays out
+// (counterWindows.ts). An outsider all of whose transitions are disabled by guards that only the
+// members and itself can change is frozen and stays out too. A set may also be seeded by a DMA
+// completion that a thread waits for, without an enabled thread transition (dmaWaits.ts).
 //
 // The cycle proviso, for breadth-first search (see docs/architecture.md, "Partial-order
 // reduction"): a transition *on a cycle* is one whose source and a target point lie in one strongly
@@ -35,6 +40,8 @@ import type { CompiledSystem } from './compile';
 import type { Actor, Expr, Op } from './ir';
 import { HeldLocks, type CutFuture } from './heldLocks';
 import { ZeroCounts } from './zeroCounts';
+import { DmaWaits } from './dmaWaits';
+import { CounterWindows } from './counterWindows';
 
 /** Beyond this many bits the conflict table is not built and each question is answered from the access sets. */
 const MAX_TABLE_BITS = 1 << 26;
@@ -187,8 +194,15 @@ export class AmpleSets {
   private readonly dropAll: Float64Array;
   /** Per qualifying counter: the largest drop the actors outside the closure being built can cause. */
   private readonly dropOutside: Float64Array;
+  /** Per qualifying counter: the largest rise all actors together, and those outside the closure, can cause. */
+  private readonly riseAll: Float64Array;
+  private readonly riseOutside: Float64Array;
+  private readonly counterWindows: CounterWindows;
   /** Whether some lock or counter can refine a conflict (otherwise the conflict table is final). */
   private readonly refines: boolean;
+  private readonly dmaWaits: DmaWaits;
+  /** Whether the last chosen set was seeded by a DMA completion (it may hold no enabled thread transition). */
+  completionSeeded = false;
   /** Per actor point: 1 when every transition leaving it has a guard (so the actor may be frozen there). */
   private readonly guardedPoint: Uint8Array;
   /** Per actor point, `wordsPerSet` words: the variables the guards of its transitions read. */
@@ -260,7 +274,11 @@ export class AmpleSets {
     this.zeroCounts = new ZeroCounts(compiled);
     this.dropAll = new Float64Array(this.zeroCounts.counters.length);
     this.dropOutside = new Float64Array(this.zeroCounts.counters.length);
+    this.riseAll = new Float64Array(this.zeroCounts.counters.length);
+    this.riseOutside = new Float64Array(this.zeroCounts.counters.length);
+    this.counterWindows = new CounterWindows(compiled, this.zeroCounts.counters);
     this.refines = this.held.length > 0 || this.dropAll.length > 0;
+    this.dmaWaits = new DmaWaits(compiled, this.pointBase, this.onCycle);
     this.guardedPoint = new Uint8Array(total);
     this.guardReads = new Int32Array(total * compiled.wordsPerSet);
     actors.forEach((a, i) => {
@@ -300,15 +318,22 @@ export class AmpleSets {
     }
   }
 
-  /** Whether actor `a` at its point conflicts with `cut`, a future of `b` from its point `q`. */
-  private conflictsWithCut(a: number, cut: CutFuture, q: number): boolean {
+  /** Whether actor `a` at its point conflicts with `cut`, a future of `b` from its point `q` (on a variable other than `except`). */
+  private conflictsWithCut(a: number, cut: CutFuture, q: number, except = -1): boolean {
     const own = this.compiled.actors[a].access;
     const set = this.compiled.wordsPerSet;
     const p = this.points[a];
     for (let k = 0; k < set; k++) {
-      if ((cut.writes[q * set + k] & own.pointAccess[p * set + k]) !== 0 || (cut.reads[q * set + k] & own.pointWrites[p * set + k]) !== 0) return true;
+      const mask = k === except >>> 5 && except >= 0 ? ~(1 << (except & 31)) : ~0;
+      if (((cut.writes[q * set + k] & own.pointAccess[p * set + k]) | (cut.reads[q * set + k] & own.pointWrites[p * set + k])) & mask) return true;
     }
     return false;
+  }
+
+  /** Actor `b`'s whole future, as a cut that leaves nothing out. */
+  private futureOf(b: number): CutFuture {
+    const access = this.compiled.actors[b].access;
+    return { reads: access.futureReads, writes: access.futureWrites };
   }
 
   /**
@@ -327,6 +352,11 @@ export class AmpleSets {
       if (this.state[counters[k]] <= this.dropOutside[k]) continue;
       const cut = this.zeroCounts.cutAt(k, b, q);
       if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
+      const future = cut ?? this.futureOf(b);
+      const count = this.state[counters[k]];
+      const dropB = this.zeroCounts.drop(k, b, q);
+      const riseB = this.zeroCounts.rise(k, b, q);
+      if (!this.conflictsWithCut(a, future, q, counters[k]) && this.counterWindows.independent(k, a, this.points[a], b, q, count, this.dropOutside[k], this.riseOutside[k], dropB, riseB)) return true;
     }
     return false;
   }
@@ -335,7 +365,10 @@ export class AmpleSets {
   private noteMember(m: number): void {
     const locks = this.heldLocks.locks;
     for (let k = 0; k < locks.length; k++) if (this.state[locks[k]] === m + 1) this.held[this.heldCount++] = locks[k];
-    for (let k = 0; k < this.dropOutside.length; k++) this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
+    for (let k = 0; k < this.dropOutside.length; k++) {
+      this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
+      this.riseOutside[k] -= this.zeroCounts.rise(k, m, this.points[m]);
+    }
   }
 
   /**
@@ -401,8 +434,16 @@ export class AmpleSets {
     }
     if (this.dropAll.length > 0) {
       this.dropAll.fill(0);
-      for (let k = 0; k < this.dropAll.length; k++) for (let a = 0; a < count; a++) this.dropAll[k] += this.zeroCounts.drop(k, a, points[a]);
+      this.riseAll.fill(0);
+      for (let k = 0; k < this.dropAll.length; k++) {
+        for (let a = 0; a < count; a++) {
+          this.dropAll[k] += this.zeroCounts.drop(k, a, points[a]);
+          this.riseAll[k] += this.zeroCounts.rise(k, a, points[a]);
+        }
+      }
     }
+    this.completionSeeded = false;
+    if (this.dmaWaits.any && this.chooseCompletion(s, total)) return true;
     // A set without transitions on cycles never meets the cycle proviso, so it is preferred to a
     // smaller one with such transitions: a set the proviso rejects costs a full expansion.
     let bestAcyclic = total;
@@ -448,6 +489,28 @@ export class AmpleSets {
   }
 
   /**
+   * A set seeded by a DMA completion that a thread waits for (dmaWaits.ts), tried before the thread
+   * seeds: the transfer then ends before anything else moves. Exempt from the cycle proviso.
+   */
+  private chooseCompletion(s: Int32Array, total: number): boolean {
+    for (let d = 0; d < this.actorCount; d++) {
+      if (this.tried[d] === 1 || this.dmaWaits.enabledCompletion(s, d, this.points[d]) < 0) continue;
+      const waiter = this.dmaWaits.waiterOf(d, this.points, this.isThread);
+      if (waiter < 0) continue;
+      const size = this.closure(d, total, waiter);
+      if (size < 0) continue;
+      this.members.set(this.work.subarray(0, size));
+      this.memberCount = size;
+      if (!this.leavesOutEnabled(s)) continue;
+      this.needsProviso = false;
+      this.completionSeeded = true;
+      return true;
+    }
+    this.memberCount = 0;
+    return false;
+  }
+
+  /**
    * Whether a member of the closure in `work` has an enabled transition not on a cycle: its step
    * leaves its component, so the set meets the cycle proviso whatever its other steps do.
    */
@@ -478,7 +541,7 @@ export class AmpleSets {
    * `closureWeight` and whether a member's point has a transition on a cycle in `workOnCycle`, or -1
    * as soon as the weight reaches `bound`.
    */
-  private closure(seed: number, bound: number): number {
+  private closure(seed: number, bound: number, partner = -1): number {
     const stamp = this.stamp;
     const epoch = ++this.epoch;
     const points = this.points;
@@ -488,12 +551,19 @@ export class AmpleSets {
     work[size++] = seed;
     stamp[seed] = epoch;
     let w = this.weight[pointBase[seed] + points[seed]];
+    if (partner >= 0) {
+      work[size++] = partner;
+      stamp[partner] = epoch;
+      w += this.weight[pointBase[partner] + points[partner]];
+    }
     if (w >= bound) return -1;
     let onCycle = false;
     this.heldCount = 0;
     if (this.refines) {
       this.dropOutside.set(this.dropAll);
+      this.riseOutside.set(this.riseAll);
       this.noteMember(seed);
+      if (partner >= 0) this.noteMember(partner);
     }
     for (let k = 0; k < size; k++) {
       const a = work[k];
