@@ -37,7 +37,7 @@
 // therefore expanded in full.
 
 import type { CompiledSystem } from './compile';
-import type { Actor, Expr, Op } from './ir';
+import { guardVariables, transitionsOnCycles } from './controlCycles';
 import { HeldLocks, type CutFuture } from './heldLocks';
 import { ZeroCounts } from './zeroCounts';
 import { DmaWaits } from './dmaWaits';
@@ -45,81 +45,6 @@ import { CounterWindows } from './counterWindows';
 
 /** Beyond this many bits the conflict table is not built and each question is answered from the access sets. */
 const MAX_TABLE_BITS = 1 << 26;
-
-function collectGotos(ops: Op[], into: Set<number>): void {
-  for (const op of ops) {
-    if (op.k === 'goto') into.add(op.pc);
-    else if (op.k === 'if') {
-      collectGotos(op.then, into);
-      collectGotos(op.else, into);
-    }
-  }
-}
-
-function guardVariables(e: Expr | undefined, into: number[] = []): number[] {
-  if (e === undefined || e.k === 'const') return into;
-  if (e.k === 'var') into.push(e.v);
-  else if (e.k === 'not') guardVariables(e.e, into);
-  else {
-    guardVariables(e.l, into);
-    guardVariables(e.r, into);
-  }
-  return into;
-}
-
-/** Per transition id of `actor`: 1 when its source and one of its targets share a strongly connected component. */
-function transitionsOnCycles(actor: Actor): Uint8Array {
-  const points = actor.points.length;
-  const successors: number[][] = actor.points.map(() => []);
-  const targets = actor.transitions.map((t) => {
-    const set = new Set<number>([t.next]);
-    collectGotos(t.ops, set);
-    return [...set].filter((p) => p >= 0 && p < points);
-  });
-  actor.transitions.forEach((t, id) => successors[t.from].push(...targets[id]));
-  // Tarjan's algorithm, iterative.
-  const index = new Int32Array(points).fill(-1);
-  const low = new Int32Array(points);
-  const component = new Int32Array(points).fill(-1);
-  const onStack = new Uint8Array(points);
-  const stack: number[] = [];
-  let counter = 0;
-  let components = 0;
-  for (let root = 0; root < points; root++) {
-    if (index[root] >= 0) continue;
-    const work: [number, number][] = [[root, 0]];
-    index[root] = low[root] = counter++;
-    stack.push(root);
-    onStack[root] = 1;
-    while (work.length > 0) {
-      const frame = work[work.length - 1];
-      const [v, k] = frame;
-      if (k < successors[v].length) {
-        frame[1]++;
-        const w = successors[v][k];
-        if (index[w] < 0) {
-          index[w] = low[w] = counter++;
-          stack.push(w);
-          onStack[w] = 1;
-          work.push([w, 0]);
-        } else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
-        continue;
-      }
-      work.pop();
-      if (work.length > 0) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
-      if (low[v] === index[v]) {
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = 0;
-          component[w] = components;
-        } while (w !== v);
-        components++;
-      }
-    }
-  }
-  return Uint8Array.from(actor.transitions, (t, id) => (targets[id].some((p) => component[p] === component[t.from]) ? 1 : 0));
-}
 
 /**
  * Why states were expanded in full, for the diagnostic `npm run bench:por-why`: counts per reason,
@@ -198,6 +123,8 @@ export class AmpleSets {
   private readonly riseAll: Float64Array;
   private readonly riseOutside: Float64Array;
   private readonly counterWindows: CounterWindows;
+  /** The conflicts `closure` defers, as pairs of a member and an outsider. */
+  private deferredPairs = new Int32Array(64);
   /** Whether some lock or counter can refine a conflict (otherwise the conflict table is final). */
   private readonly refines: boolean;
   private readonly dmaWaits: DmaWaits;
@@ -527,6 +454,46 @@ export class AmpleSets {
     return false;
   }
 
+  /** Whether a deferred conflict of outsider `b` still holds with the members stamped `epoch`. */
+  private stillConflicts(deferred: number, b: number, epoch: number): boolean {
+    for (let j = 0; j < deferred; j++) {
+      if (this.deferredPairs[2 * j + 1] === b && !this.cutOut(this.deferredPairs[2 * j], b) && !this.frozen(b, epoch)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The outsider whose deferred conflict still holds, to join the closure next, or -1. When several
+   * do, one whose conflict holds even with all the others in the set joins first: the others may
+   * then be cut.
+   */
+  private nextDeferred(deferred: number, epoch: number): number {
+    const stamp = this.stamp;
+    const candidates: number[] = [];
+    for (let j = 0; j < deferred; j++) {
+      const b = this.deferredPairs[2 * j + 1];
+      if (stamp[b] !== epoch && !candidates.includes(b) && this.stillConflicts(deferred, b, epoch)) candidates.push(b);
+    }
+    if (candidates.length <= 1) return candidates.length === 1 ? candidates[0] : -1;
+    const heldCount = this.heldCount;
+    const drops = Float64Array.from(this.dropOutside);
+    const rises = Float64Array.from(this.riseOutside);
+    for (const b of candidates) {
+      for (const other of candidates) {
+        if (other === b) continue;
+        stamp[other] = epoch;
+        this.noteMember(other);
+      }
+      const essential = this.stillConflicts(deferred, b, epoch);
+      for (const other of candidates) if (other !== b) stamp[other] = 0;
+      this.heldCount = heldCount;
+      this.dropOutside.set(drops);
+      this.riseOutside.set(rises);
+      if (essential) return b;
+    }
+    return candidates[0];
+  }
+
   /** Whether an actor outside the chosen set has an enabled transition: otherwise the set saves nothing. */
   private leavesOutEnabled(s: Int32Array): boolean {
     const stamp = this.stamp;
@@ -565,16 +532,44 @@ export class AmpleSets {
       this.noteMember(seed);
       if (partner >= 0) this.noteMember(partner);
     }
-    for (let k = 0; k < size; k++) {
+    // A conflict that a refinement may still cut is deferred: the refinements only grow more
+    // permissive as members join (fewer outsiders hold locks, drop or raise counts, or write
+    // guards), so it is asked again once the other conflicts have been followed.
+    let deferred = 0;
+    for (let k = 0; ; k++) {
+      if (k === size) {
+        const b = this.nextDeferred(deferred, epoch);
+        if (b < 0) break;
+        if (this.stats) {
+          let j = 0;
+          while (this.deferredPairs[2 * j + 1] !== b) j++;
+          this.countPull(this.deferredPairs[2 * j], b);
+        }
+        stamp[b] = epoch;
+        this.noteMember(b);
+        work[size++] = b;
+        w += this.weight[pointBase[b] + points[b]];
+        if (w >= bound) return -1;
+      }
       const a = work[k];
       const at = pointBase[a] + points[a];
       if (this.pointOnCycle[at] === 1) onCycle = true;
       for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
         const b = this.neighbours[n];
         if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b)) || this.frozen(b, epoch)) continue;
+        if (this.refines) {
+          if (2 * deferred + 2 > this.deferredPairs.length) {
+            const grown = new Int32Array(this.deferredPairs.length * 2);
+            grown.set(this.deferredPairs);
+            this.deferredPairs = grown;
+          }
+          this.deferredPairs[2 * deferred] = a;
+          this.deferredPairs[2 * deferred + 1] = b;
+          deferred++;
+          continue;
+        }
         if (this.stats) this.countPull(a, b);
         stamp[b] = epoch;
-        if (this.refines) this.noteMember(b);
         work[size++] = b;
         w += this.weight[pointBase[b] + points[b]];
         if (w >= bound) return -1;
