@@ -437,23 +437,6 @@ export class AmpleSets {
     return false;
   }
 
-  /**
-   * Whether a member of the closure in `work` has an enabled transition not on a cycle: its step
-   * leaves its component, so the set meets the cycle proviso whatever its other steps do.
-   */
-  private leavesCycles(size: number): boolean {
-    for (let k = 0; k < size; k++) {
-      const a = this.work[k];
-      const actor = this.compiled.actors[a];
-      const ids = actor.byPoint[this.points[a]];
-      for (let n = 0; n < ids.length; n++) {
-        const guard = actor.guards[ids[n]];
-        if (this.onCycle[a][ids[n]] === 0 && (guard === null || guard(this.state))) return true;
-      }
-    }
-    return false;
-  }
-
   /** Whether a deferred conflict of outsider `b` still holds with the members stamped `epoch`. */
   private stillConflicts(deferred: number, b: number, epoch: number): boolean {
     for (let j = 0; j < deferred; j++) {
@@ -576,7 +559,7 @@ export class AmpleSets {
       }
     }
     this.closureWeight = w;
-    this.workOnCycle = onCycle && !this.leavesCycles(size);
+    this.workOnCycle = onCycle;
     return size;
   }
 }
