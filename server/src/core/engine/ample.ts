@@ -12,13 +12,18 @@
 // of those transitions, the set is persistent (Godefroid's persistent sets; Valmari's stubborn sets).
 //
 // What this preserves: every step that fails a check is reached with the same kind, and every state
-// where no thread can move (deadlocks and leaks) is reached, because the set always holds an
-// enabled thread transition and that transition stays enabled along any path that avoids the set.
+// where no thread can move (deadlocks and leaks) is reached, because the set holds an enabled
+// thread transition and that transition stays enabled along any path that avoids the set (or, for
+// a set seeded by a DMA completion, no state along such a path is checked: see dmaWaits.ts).
 //
 // Where a member holds a lock, or a reference count cannot reach zero while the members stand
 // still, the outsiders' futures are cut before taking the lock or running the release (see
 // heldLocks.ts and zeroCounts.ts): the set stays persistent, since along a path of outsiders those
-// steps stay disabled.
+// steps stay disabled. Where the only conflict left is on a count that stays, along the outsiders'
+// paths, within values at which neither side's steps change behaviour, the outsider stays out
+// (counterWindows.ts). An outsider all of whose transitions are disabled by guards that only the
+// members and itself can change is frozen and stays out too. A set may also be seeded by a DMA
+// completion that a thread waits for, without an enabled thread transition (dmaWaits.ts).
 //
 // The cycle proviso, for breadth-first search (see docs/architecture.md, "Partial-order
 // reduction"): a transition *on a cycle* is one whose source and a target point lie in one strongly
@@ -32,76 +37,14 @@
 // therefore expanded in full.
 
 import type { CompiledSystem } from './compile';
-import type { Actor, Op } from './ir';
+import { guardVariables, transitionsOnCycles } from './controlCycles';
 import { HeldLocks, type CutFuture } from './heldLocks';
 import { ZeroCounts } from './zeroCounts';
+import { DmaWaits } from './dmaWaits';
+import { CounterWindows } from './counterWindows';
 
 /** Beyond this many bits the conflict table is not built and each question is answered from the access sets. */
 const MAX_TABLE_BITS = 1 << 26;
-
-function collectGotos(ops: Op[], into: Set<number>): void {
-  for (const op of ops) {
-    if (op.k === 'goto') into.add(op.pc);
-    else if (op.k === 'if') {
-      collectGotos(op.then, into);
-      collectGotos(op.else, into);
-    }
-  }
-}
-
-/** Per transition id of `actor`: 1 when its source and one of its targets share a strongly connected component. */
-function transitionsOnCycles(actor: Actor): Uint8Array {
-  const points = actor.points.length;
-  const successors: number[][] = actor.points.map(() => []);
-  const targets = actor.transitions.map((t) => {
-    const set = new Set<number>([t.next]);
-    collectGotos(t.ops, set);
-    return [...set].filter((p) => p >= 0 && p < points);
-  });
-  actor.transitions.forEach((t, id) => successors[t.from].push(...targets[id]));
-  // Tarjan's algorithm, iterative.
-  const index = new Int32Array(points).fill(-1);
-  const low = new Int32Array(points);
-  const component = new Int32Array(points).fill(-1);
-  const onStack = new Uint8Array(points);
-  const stack: number[] = [];
-  let counter = 0;
-  let components = 0;
-  for (let root = 0; root < points; root++) {
-    if (index[root] >= 0) continue;
-    const work: [number, number][] = [[root, 0]];
-    index[root] = low[root] = counter++;
-    stack.push(root);
-    onStack[root] = 1;
-    while (work.length > 0) {
-      const frame = work[work.length - 1];
-      const [v, k] = frame;
-      if (k < successors[v].length) {
-        frame[1]++;
-        const w = successors[v][k];
-        if (index[w] < 0) {
-          index[w] = low[w] = counter++;
-          stack.push(w);
-          onStack[w] = 1;
-          work.push([w, 0]);
-        } else if (onStack[w]) low[v] = Math.min(low[v], index[w]);
-        continue;
-      }
-      work.pop();
-      if (work.length > 0) low[work[work.length - 1][0]] = Math.min(low[work[work.length - 1][0]], low[v]);
-      if (low[v] === index[v]) {
-        let w: number;
-        do {
-          w = stack.pop()!;
-          onStack[w] = 0;
-          component[w] = components;
-        } while (w !== v);
-        components++;
-      }
-    }
-  }
-  return Uint8Array.from(actor.transitions, (t, id) => (targets[id].some((p) => component[p] === component[t.from]) ? 1 : 0));
-}
 
 /**
  * Why states were expanded in full, for the diagnostic `npm run bench:por-why`: counts per reason,
@@ -176,8 +119,21 @@ export class AmpleSets {
   private readonly dropAll: Float64Array;
   /** Per qualifying counter: the largest drop the actors outside the closure being built can cause. */
   private readonly dropOutside: Float64Array;
+  /** Per qualifying counter: the largest rise all actors together, and those outside the closure, can cause. */
+  private readonly riseAll: Float64Array;
+  private readonly riseOutside: Float64Array;
+  private readonly counterWindows: CounterWindows;
+  /** The conflicts `closure` defers, as pairs of a member and an outsider. */
+  private deferredPairs = new Int32Array(64);
   /** Whether some lock or counter can refine a conflict (otherwise the conflict table is final). */
   private readonly refines: boolean;
+  private readonly dmaWaits: DmaWaits;
+  /** Whether the last chosen set was seeded by a DMA completion (it may hold no enabled thread transition). */
+  completionSeeded = false;
+  /** Per actor point: 1 when every transition leaving it has a guard (so the actor may be frozen there). */
+  private readonly guardedPoint: Uint8Array;
+  /** Per actor point, `wordsPerSet` words: the variables the guards of its transitions read. */
+  private readonly guardReads: Int32Array;
 
   constructor(
     private readonly compiled: CompiledSystem,
@@ -245,7 +201,20 @@ export class AmpleSets {
     this.zeroCounts = new ZeroCounts(compiled);
     this.dropAll = new Float64Array(this.zeroCounts.counters.length);
     this.dropOutside = new Float64Array(this.zeroCounts.counters.length);
+    this.riseAll = new Float64Array(this.zeroCounts.counters.length);
+    this.riseOutside = new Float64Array(this.zeroCounts.counters.length);
+    this.counterWindows = new CounterWindows(compiled, this.zeroCounts.counters);
     this.refines = this.held.length > 0 || this.dropAll.length > 0;
+    this.dmaWaits = new DmaWaits(compiled, this.pointBase, this.onCycle);
+    this.guardedPoint = new Uint8Array(total);
+    this.guardReads = new Int32Array(total * compiled.wordsPerSet);
+    actors.forEach((a, i) => {
+      for (const p of a.points) {
+        const at = this.pointBase[i] + p.index;
+        this.guardedPoint[at] = p.transitions.length > 0 && p.transitions.every((id) => a.transitions[id].guard !== undefined) ? 1 : 0;
+        for (const id of p.transitions) for (const v of guardVariables(a.transitions[id].guard)) this.guardReads[at * compiled.wordsPerSet + (v >>> 5)] |= 1 << (v & 31);
+      }
+    });
   }
 
   /** Whether actor `a` at point `p` conflicts with what actor `b` can still do from point `q`. */
@@ -276,15 +245,22 @@ export class AmpleSets {
     }
   }
 
-  /** Whether actor `a` at its point conflicts with `cut`, a future of `b` from its point `q`. */
-  private conflictsWithCut(a: number, cut: CutFuture, q: number): boolean {
+  /** Whether actor `a` at its point conflicts with `cut`, a future of `b` from its point `q` (on a variable other than `except`). */
+  private conflictsWithCut(a: number, cut: CutFuture, q: number, except = -1): boolean {
     const own = this.compiled.actors[a].access;
     const set = this.compiled.wordsPerSet;
     const p = this.points[a];
     for (let k = 0; k < set; k++) {
-      if ((cut.writes[q * set + k] & own.pointAccess[p * set + k]) !== 0 || (cut.reads[q * set + k] & own.pointWrites[p * set + k]) !== 0) return true;
+      const mask = k === except >>> 5 && except >= 0 ? ~(1 << (except & 31)) : ~0;
+      if (((cut.writes[q * set + k] & own.pointAccess[p * set + k]) | (cut.reads[q * set + k] & own.pointWrites[p * set + k])) & mask) return true;
     }
     return false;
+  }
+
+  /** Actor `b`'s whole future, as a cut that leaves nothing out. */
+  private futureOf(b: number): CutFuture {
+    const access = this.compiled.actors[b].access;
+    return { reads: access.futureReads, writes: access.futureWrites };
   }
 
   /**
@@ -303,6 +279,11 @@ export class AmpleSets {
       if (this.state[counters[k]] <= this.dropOutside[k]) continue;
       const cut = this.zeroCounts.cutAt(k, b, q);
       if (cut !== undefined && !this.conflictsWithCut(a, cut, q)) return true;
+      const future = cut ?? this.futureOf(b);
+      const count = this.state[counters[k]];
+      const dropB = this.zeroCounts.drop(k, b, q);
+      const riseB = this.zeroCounts.rise(k, b, q);
+      if (!this.conflictsWithCut(a, future, q, counters[k]) && this.counterWindows.independent(k, a, this.points[a], b, q, count, this.dropOutside[k], this.riseOutside[k], dropB, riseB)) return true;
     }
     return false;
   }
@@ -311,7 +292,33 @@ export class AmpleSets {
   private noteMember(m: number): void {
     const locks = this.heldLocks.locks;
     for (let k = 0; k < locks.length; k++) if (this.state[locks[k]] === m + 1) this.held[this.heldCount++] = locks[k];
-    for (let k = 0; k < this.dropOutside.length; k++) this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
+    for (let k = 0; k < this.dropOutside.length; k++) {
+      this.dropOutside[k] -= this.zeroCounts.drop(k, m, this.points[m]);
+      this.riseOutside[k] -= this.zeroCounts.rise(k, m, this.points[m]);
+    }
+  }
+
+  /**
+   * Whether actor `b` cannot move along any path on which the closure's members (stamped `epoch`)
+   * stand still: every transition at its point is disabled by its guard, and no actor but `b` and the
+   * members can still write what those guards read. Such an actor stays out of the set whatever its
+   * future touches (Valmari's stubborn sets take, for a disabled transition, only the transitions
+   * that can enable it).
+   */
+  private frozen(b: number, epoch: number): boolean {
+    const at = this.pointBase[b] + this.points[b];
+    if (this.guardedPoint[at] === 0) return false;
+    const ids = this.compiled.actors[b].byPoint[this.points[b]];
+    const guards = this.compiled.actors[b].guards;
+    for (let k = 0; k < ids.length; k++) if (guards[ids[k]]!(this.state)) return false;
+    const set = this.compiled.wordsPerSet;
+    for (let c = 0; c < this.actorCount; c++) {
+      if (c === b || this.stamp[c] === epoch) continue;
+      const writes = this.compiled.actors[c].access.futureWrites;
+      const q = this.points[c] * set;
+      for (let k = 0; k < set; k++) if ((writes[q + k] & this.guardReads[at * set + k]) !== 0) return false;
+    }
+    return true;
   }
 
   private conflictsNow(a: number, b: number): boolean {
@@ -354,8 +361,16 @@ export class AmpleSets {
     }
     if (this.dropAll.length > 0) {
       this.dropAll.fill(0);
-      for (let k = 0; k < this.dropAll.length; k++) for (let a = 0; a < count; a++) this.dropAll[k] += this.zeroCounts.drop(k, a, points[a]);
+      this.riseAll.fill(0);
+      for (let k = 0; k < this.dropAll.length; k++) {
+        for (let a = 0; a < count; a++) {
+          this.dropAll[k] += this.zeroCounts.drop(k, a, points[a]);
+          this.riseAll[k] += this.zeroCounts.rise(k, a, points[a]);
+        }
+      }
     }
+    this.completionSeeded = false;
+    if (this.dmaWaits.any && this.chooseCompletion(s, total)) return true;
     // A set without transitions on cycles never meets the cycle proviso, so it is preferred to a
     // smaller one with such transitions: a set the proviso rejects costs a full expansion.
     let bestAcyclic = total;
@@ -400,6 +415,68 @@ export class AmpleSets {
     return true;
   }
 
+  /**
+   * A set seeded by a DMA completion that a thread waits for (dmaWaits.ts), tried before the thread
+   * seeds: the transfer then ends before anything else moves. Exempt from the cycle proviso.
+   */
+  private chooseCompletion(s: Int32Array, total: number): boolean {
+    for (let d = 0; d < this.actorCount; d++) {
+      if (this.tried[d] === 1 || this.dmaWaits.enabledCompletion(s, d, this.points[d]) < 0) continue;
+      const waiter = this.dmaWaits.waiterOf(d, this.points, this.isThread);
+      if (waiter < 0) continue;
+      const size = this.closure(d, total, waiter);
+      if (size < 0) continue;
+      this.members.set(this.work.subarray(0, size));
+      this.memberCount = size;
+      if (!this.leavesOutEnabled(s)) continue;
+      this.needsProviso = false;
+      this.completionSeeded = true;
+      return true;
+    }
+    this.memberCount = 0;
+    return false;
+  }
+
+  /** Whether a deferred conflict of outsider `b` still holds with the members stamped `epoch`. */
+  private stillConflicts(deferred: number, b: number, epoch: number): boolean {
+    for (let j = 0; j < deferred; j++) {
+      if (this.deferredPairs[2 * j + 1] === b && !this.cutOut(this.deferredPairs[2 * j], b) && !this.frozen(b, epoch)) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The outsider whose deferred conflict still holds, to join the closure next, or -1. When several
+   * do, one whose conflict holds even with all the others in the set joins first: the others may
+   * then be cut.
+   */
+  private nextDeferred(deferred: number, epoch: number): number {
+    const stamp = this.stamp;
+    const candidates: number[] = [];
+    for (let j = 0; j < deferred; j++) {
+      const b = this.deferredPairs[2 * j + 1];
+      if (stamp[b] !== epoch && !candidates.includes(b) && this.stillConflicts(deferred, b, epoch)) candidates.push(b);
+    }
+    if (candidates.length <= 1) return candidates.length === 1 ? candidates[0] : -1;
+    const heldCount = this.heldCount;
+    const drops = Float64Array.from(this.dropOutside);
+    const rises = Float64Array.from(this.riseOutside);
+    for (const b of candidates) {
+      for (const other of candidates) {
+        if (other === b) continue;
+        stamp[other] = epoch;
+        this.noteMember(other);
+      }
+      const essential = this.stillConflicts(deferred, b, epoch);
+      for (const other of candidates) if (other !== b) stamp[other] = 0;
+      this.heldCount = heldCount;
+      this.dropOutside.set(drops);
+      this.riseOutside.set(rises);
+      if (essential) return b;
+    }
+    return candidates[0];
+  }
+
   /** Whether an actor outside the chosen set has an enabled transition: otherwise the set saves nothing. */
   private leavesOutEnabled(s: Int32Array): boolean {
     const stamp = this.stamp;
@@ -414,7 +491,7 @@ export class AmpleSets {
    * `closureWeight` and whether a member's point has a transition on a cycle in `workOnCycle`, or -1
    * as soon as the weight reaches `bound`.
    */
-  private closure(seed: number, bound: number): number {
+  private closure(seed: number, bound: number, partner = -1): number {
     const stamp = this.stamp;
     const epoch = ++this.epoch;
     const points = this.points;
@@ -424,23 +501,58 @@ export class AmpleSets {
     work[size++] = seed;
     stamp[seed] = epoch;
     let w = this.weight[pointBase[seed] + points[seed]];
+    if (partner >= 0) {
+      work[size++] = partner;
+      stamp[partner] = epoch;
+      w += this.weight[pointBase[partner] + points[partner]];
+    }
     if (w >= bound) return -1;
     let onCycle = false;
     this.heldCount = 0;
     if (this.refines) {
       this.dropOutside.set(this.dropAll);
+      this.riseOutside.set(this.riseAll);
       this.noteMember(seed);
+      if (partner >= 0) this.noteMember(partner);
     }
-    for (let k = 0; k < size; k++) {
+    // A conflict that a refinement may still cut is deferred: the refinements only grow more
+    // permissive as members join (fewer outsiders hold locks, drop or raise counts, or write
+    // guards), so it is asked again once the other conflicts have been followed.
+    let deferred = 0;
+    for (let k = 0; ; k++) {
+      if (k === size) {
+        const b = this.nextDeferred(deferred, epoch);
+        if (b < 0) break;
+        if (this.stats) {
+          let j = 0;
+          while (this.deferredPairs[2 * j + 1] !== b) j++;
+          this.countPull(this.deferredPairs[2 * j], b);
+        }
+        stamp[b] = epoch;
+        this.noteMember(b);
+        work[size++] = b;
+        w += this.weight[pointBase[b] + points[b]];
+        if (w >= bound) return -1;
+      }
       const a = work[k];
       const at = pointBase[a] + points[a];
       if (this.pointOnCycle[at] === 1) onCycle = true;
       for (let n = this.neighbourStart[at]; n < this.neighbourStart[at + 1]; n++) {
         const b = this.neighbours[n];
-        if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b))) continue;
+        if (stamp[b] === epoch || !this.conflictsNow(a, b) || (this.refines && this.cutOut(a, b)) || this.frozen(b, epoch)) continue;
+        if (this.refines) {
+          if (2 * deferred + 2 > this.deferredPairs.length) {
+            const grown = new Int32Array(this.deferredPairs.length * 2);
+            grown.set(this.deferredPairs);
+            this.deferredPairs = grown;
+          }
+          this.deferredPairs[2 * deferred] = a;
+          this.deferredPairs[2 * deferred + 1] = b;
+          deferred++;
+          continue;
+        }
         if (this.stats) this.countPull(a, b);
         stamp[b] = epoch;
-        if (this.refines) this.noteMember(b);
         work[size++] = b;
         w += this.weight[pointBase[b] + points[b]];
         if (w >= bound) return -1;

@@ -7,6 +7,7 @@
 import { generated, generatedFunction } from './generatedCode';
 import type { ViolationKind } from '../syntax/ast';
 import type { Actor, Expr, Op, Transition, TransitionSystem } from './ir';
+import { asksOwnLock, qualifyingLocks } from './lockOwners';
 
 export interface ViolationInfo {
   kind: ViolationKind;
@@ -233,8 +234,13 @@ export interface TransitionAccess {
   successors: Set<number>;
 }
 
-/** What a transition reads and writes, computed from its guard and operations (not from its lists). */
-export function transitionAccess(actor: Actor, t: Transition): TransitionAccess {
+/**
+ * What a transition reads and writes, computed from its guard and operations (not from its lists).
+ * With `quietLocks` (the qualifying locks of lockOwners.ts), a finish check that only asks whether
+ * the actor still holds one of them reads nothing: no other actor's step changes its truth, so for
+ * the partial-order reduction it depends on nobody.
+ */
+export function transitionAccess(actor: Actor, t: Transition, quietLocks?: ReadonlySet<number>): TransitionAccess {
   const reads = new Set<number>();
   const writes = new Set<number>([actor.pcVar]);
   const successors = new Set<number>([t.next]);
@@ -242,7 +248,8 @@ export function transitionAccess(actor: Actor, t: Transition): TransitionAccess 
   collectOps(t.ops, reads, writes, successors);
   if (actor.kind === 'thread' && successors.has(actor.endPc)) {
     const ignored = new Set<number>();
-    collectOps(actor.finishChecks, reads, ignored, ignored);
+    const checks = quietLocks === undefined ? actor.finishChecks : actor.finishChecks.filter((op) => op.k !== 'check' || !asksOwnLock(op.cond, actor.index, quietLocks));
+    collectOps(checks, reads, ignored, ignored);
   }
   return { reads, writes, successors };
 }
@@ -271,9 +278,9 @@ export interface FutureAccess {
  * The accesses of `actor`'s future from each point: the union over every transition reachable from
  * it, leaving out the transitions marked in `cut` (and what only they lead to).
  */
-export function futureAccess(actor: Actor, wordsPerSet: number, cut?: Uint8Array): FutureAccess {
+export function futureAccess(actor: Actor, wordsPerSet: number, cut?: Uint8Array, quietLocks?: ReadonlySet<number>): FutureAccess {
   const points = actor.points.length;
-  const access = actor.transitions.map((t) => transitionAccess(actor, t));
+  const access = actor.transitions.map((t) => transitionAccess(actor, t, quietLocks));
   const reads = new Int32Array(points * wordsPerSet);
   const writes = new Int32Array(points * wordsPerSet);
   for (let p = 0; p < points; p++) {
@@ -298,17 +305,17 @@ export function futureAccess(actor: Actor, wordsPerSet: number, cut?: Uint8Array
   return { reads, writes };
 }
 
-function actorAccess(actor: Actor, wordsPerSet: number): ActorAccess {
+function actorAccess(actor: Actor, wordsPerSet: number, quietLocks: ReadonlySet<number>): ActorAccess {
   const points = actor.points.length;
   const pointReads = new Int32Array(points * wordsPerSet);
   const pointWrites = new Int32Array(points * wordsPerSet);
   for (const t of actor.transitions) {
-    const access = transitionAccess(actor, t);
+    const access = transitionAccess(actor, t, quietLocks);
     const base = t.from * wordsPerSet;
     for (const v of access.reads) pointReads[base + (v >>> 5)] |= 1 << (v & 31);
     for (const v of access.writes) pointWrites[base + (v >>> 5)] |= 1 << (v & 31);
   }
-  const { reads: futureReads, writes: futureWrites } = futureAccess(actor, wordsPerSet);
+  const { reads: futureReads, writes: futureWrites } = futureAccess(actor, wordsPerSet, undefined, quietLocks);
   const pointAccess = pointReads.map((r, k) => r | pointWrites[k]);
   return { pointReads, pointWrites, pointAccess, futureReads, futureWrites };
 }
@@ -494,6 +501,7 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
   const fieldOf: (BitField | undefined)[] = new Array(system.variables.length);
   for (const field of fields) fieldOf[field.variable] = field;
   const wordsPerSet = Math.max(1, Math.ceil(system.variables.length / 32));
+  let quietLocks: ReadonlySet<number> | undefined;
   const actors: CompiledActor[] = system.actors.map((actor) => {
     const guards: (GuardFunction | null)[] = [];
     const steps: StepFunction[] = [];
@@ -517,7 +525,8 @@ export function compileSystem(system: TransitionSystem): CompiledSystem {
       byPoint,
       expand,
       get access(): ActorAccess {
-        access ??= actorAccess(actor, wordsPerSet);
+        quietLocks ??= qualifyingLocks(system);
+        access ??= actorAccess(actor, wordsPerSet, quietLocks);
         return access;
       },
     };

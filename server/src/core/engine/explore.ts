@@ -456,7 +456,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
       if (r < 0) return 'failing';
     }
     if (provisoHit && !leavesComponent) return 'proviso';
-    return threadSuccessors === 0 ? 'full' : 'done';
+    return emitAt === groupWords || (threadSuccessors === 0 && !ample!.completionSeeded) ? 'full' : 'done';
   };
 
   /**

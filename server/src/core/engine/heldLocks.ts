@@ -12,15 +12,12 @@
 // - an acquisition is a transition whose guard is exactly `lock == 0 || lock == me` (the lowering's
 //   `lock` and the locking step of a lock-coupled put; a guard that is also enabled by a failing
 //   check is not cut, since the failing step reads what the check reads);
-// - a lock qualifies only when every assignment to its owner variable writes 0 or the writer's own
-//   number, and its object is never allocated during the run (an allocation resets the members, and
-//   so would release a lock someone holds). The lowering writes a lock's owner only in `lock` (when
-//   free), `trylock` (when free), `unlock` (after checking the writer holds it) and the lock-coupled
-//   put (which took it itself).
+// - the lock qualifies (lockOwners.ts): only its holder releases it.
 
 import type { CompiledSystem } from './compile';
 import { futureAccess, type FutureAccess } from './compile';
-import { LIFE_LIVE, type Actor, type Expr, type Op, type TransitionSystem } from './ir';
+import type { Actor, Expr } from './ir';
+import { qualifyingLocks } from './lockOwners';
 
 /** Per actor point, `wordsPerSet` words: what the actor can read and write from there without taking the lock. */
 export type CutFuture = FutureAccess;
@@ -38,36 +35,9 @@ function acquiredLock(guard: Expr | undefined, me: number): number {
   return isVarEquals(free, v, 0) && isVarEquals(guard.r, v, me) ? v : -1;
 }
 
-function forEachAssign(ops: Op[], visit: (v: number, value: Expr) => void): void {
-  for (const op of ops) {
-    if (op.k === 'assign') visit(op.v, op.value);
-    else if (op.k === 'if') {
-      forEachAssign(op.then, visit);
-      forEachAssign(op.else, visit);
-    }
-  }
-}
-
-/** The lock variables whose owner only its holder, or an acquisition of the free lock, ever writes. */
-function qualifyingLocks(system: TransitionSystem): Set<number> {
-  const locks = new Set(system.variables.filter((v) => v.kind === 'lockOwner').map((v) => v.index));
-  const allocated = new Set<number>();
-  for (const actor of system.actors) {
-    for (const t of actor.transitions) {
-      forEachAssign(t.ops, (v, value) => {
-        const variable = system.variables[v];
-        if (variable.kind === 'life' && !(value.k === 'const' && value.value !== LIFE_LIVE)) allocated.add(variable.object);
-        if (locks.has(v) && !(value.k === 'const' && (value.value === 0 || value.value === actor.index + 1))) locks.delete(v);
-      });
-    }
-  }
-  for (const v of [...locks]) if (allocated.has(system.variables[v].object)) locks.delete(v);
-  return locks;
-}
-
 /** The accesses of `actor`'s future from each point, without the transitions marked in `cut`. */
-export function cutFuture(actor: Actor, cut: Uint8Array, wordsPerSet: number): CutFuture {
-  return futureAccess(actor, wordsPerSet, cut);
+export function cutFuture(actor: Actor, cut: Uint8Array, wordsPerSet: number, quietLocks: ReadonlySet<number>): CutFuture {
+  return futureAccess(actor, wordsPerSet, cut, quietLocks);
 }
 
 export class HeldLocks {
@@ -88,7 +58,7 @@ export class HeldLocks {
         if (!byLock.has(lock)) byLock.set(lock, new Uint8Array(actor.transitions.length));
         byLock.get(lock)![t.id] = 1;
       }
-      return new Map([...byLock].map(([lock, cut]) => [lock, cutFuture(actor, cut, compiled.wordsPerSet)]));
+      return new Map([...byLock].map(([lock, cut]) => [lock, cutFuture(actor, cut, compiled.wordsPerSet, qualifying)]));
     });
   }
 

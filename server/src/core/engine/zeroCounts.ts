@@ -18,6 +18,7 @@
 import type { CompiledSystem } from './compile';
 import { cutFuture, type CutFuture } from './heldLocks';
 import type { Actor, Op, TransitionSystem } from './ir';
+import { qualifyingLocks } from './lockOwners';
 
 /** A drop no bound can exceed: a put on a cycle. */
 export const UNBOUNDED_DROP = 1 << 24;
@@ -34,7 +35,7 @@ interface Effect {
 const MAX_WAYS = 1024;
 
 /** The ways through a transition's operations: their targets and their effect on counter `v`; undefined when too many. */
-function effects(ops: Op[], v: number, next: number): Effect[] | undefined {
+function effects(ops: Op[], v: number, next: number, sign: 1 | -1): Effect[] | undefined {
   const out: Effect[] = [];
   const walk = (rest: Op[], k: number, target: number, delta: number, peak: number, after: Op[][]): void => {
     if (out.length > MAX_WAYS) return;
@@ -46,7 +47,7 @@ function effects(ops: Op[], v: number, next: number): Effect[] | undefined {
     const op = rest[k];
     if (op.k === 'goto') walk(rest, k + 1, op.pc, delta, peak, after);
     else if (op.k === 'assign' && op.v === v) {
-      const d = op.value.k === 'bin' && op.value.op === '+' ? 1 : -1;
+      const d = (op.value.k === 'bin' && op.value.op === '+' ? 1 : -1) * sign;
       walk(rest, k + 1, target, delta + d, Math.max(peak, -(delta + d)), after);
     } else if (op.k === 'if') {
       walk(op.then, 0, target, delta, peak, [rest.slice(k + 1), ...after]);
@@ -92,9 +93,9 @@ function qualifyingCounters(system: TransitionSystem): number[] {
  * (`drop(q) = max over steps from q of max(peak, drop(target) - delta)`). A drop still growing after
  * as many rounds as there are points grows along a cycle: the actor's drops are then unbounded.
  */
-function largestDrops(actor: Actor, v: number): Int32Array {
+function largestDrops(actor: Actor, v: number, sign: 1 | -1 = 1): Int32Array {
   const points = actor.points.length;
-  const ways = actor.transitions.map((t) => effects(t.ops, v, t.next));
+  const ways = actor.transitions.map((t) => effects(t.ops, v, t.next, sign));
   const drops = new Int32Array(points);
   if (ways.some((w) => w === undefined)) return drops.fill(UNBOUNDED_DROP);
   const edges = actor.transitions.flatMap((t, id) => ways[id]!.map((e) => ({ from: t.from, ...e })));
@@ -118,6 +119,8 @@ export class ZeroCounts {
   readonly counters: Int32Array;
   /** Per counter, per actor: the largest drop from each point. */
   private readonly drops: Int32Array[][];
+  /** Per counter, per actor: the largest rise from each point (the largest drop with gets and puts swapped). */
+  private readonly rises: Int32Array[][];
   /** Per counter, per actor: its future without the counter's release, or undefined when it has none. */
   private readonly cuts: (CutFuture | undefined)[][];
   /** Per counter, per actor, per point: 1 when a step of the counter's release leaves the point. */
@@ -126,7 +129,9 @@ export class ZeroCounts {
   constructor(compiled: CompiledSystem) {
     const system = compiled.system;
     this.counters = Int32Array.from(qualifyingCounters(system));
+    const quietLocks = qualifyingLocks(system);
     this.drops = [...this.counters].map((v) => system.actors.map((actor) => largestDrops(actor, v)));
+    this.rises = [...this.counters].map((v) => system.actors.map((actor) => largestDrops(actor, v, -1)));
     this.inside = [...this.counters].map((v) =>
       system.actors.map((actor) => {
         const inside = new Uint8Array(actor.points.length);
@@ -138,7 +143,7 @@ export class ZeroCounts {
       system.actors.map((actor) => {
         const name = system.variables[v].name;
         if (!actor.transitions.some((t) => t.onZero === name)) return undefined;
-        return cutFuture(actor, Uint8Array.from(actor.transitions, (t) => (t.onZero === name ? 1 : 0)), compiled.wordsPerSet);
+        return cutFuture(actor, Uint8Array.from(actor.transitions, (t) => (t.onZero === name ? 1 : 0)), compiled.wordsPerSet, quietLocks);
       }),
     );
   }
@@ -146,6 +151,11 @@ export class ZeroCounts {
   /** The largest drop of counter number `k` that actor `b` can cause from point `q`. */
   drop(k: number, b: number, q: number): number {
     return this.drops[k][b][q];
+  }
+
+  /** The largest rise of counter number `k` that actor `b` can cause from point `q`. */
+  rise(k: number, b: number, q: number): number {
+    return this.rises[k][b][q];
   }
 
   /**
