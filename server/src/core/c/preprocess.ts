@@ -119,6 +119,11 @@ export function findFunctionChunks(text: string): FunctionChunk[] {
         break;
       }
       const line = text.slice(lineStart, lineEnd).trimEnd();
+      // A lock annotation on its own line between the declarator and the brace (`__releases(x)`) is blanked above.
+      if (line === '' && start === bodyStart && lineStart > 0) {
+        start = lineStart;
+        continue;
+      }
       if (line === '' || line.endsWith(';') || line.endsWith('}') || line.endsWith('*/') || line.startsWith('#') || line.endsWith('\\')) break;
       start = lineStart;
       if (start === 0) break;

@@ -9,6 +9,7 @@ import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
 import { summaryReleaseKey, type Summaries } from './summaries';
 import { memberHelperKey } from './releaseMatching';
+import { lockObjectKey } from './locks';
 
 export interface RawFinding {
   kind: FindingKind;
@@ -206,7 +207,11 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     }
     if (!entry) continue;
     if (entry.effect === 'release') {
-      const key = entry.object === 'none' ? `@${entry.families[0]}` : typeof entry.object === 'number' && call.args[entry.object] ? exprKey(call.args[entry.object]) : undefined;
+      const arg = typeof entry.object === 'number' ? call.args[entry.object] : undefined;
+      const lock = ctx.lockFamilies.has(entry.families[0]);
+      // Keyed as `release()` keys what it drops: a lock through its accessor calls and the table's alias.
+      let key = entry.object === 'none' ? `@${entry.families[0]}` : arg ? (lock ? lockObjectKey(arg) : exprKey(arg)) : undefined;
+      if (key !== undefined && lock && entry.alias !== undefined) key += entry.alias;
       if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
       const through = entry.freesContainer && typeof entry.object === 'number' && call.args[entry.object] ? memberHelperKey(ctx, call.args[entry.object], call.s) : undefined;
       if (through !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${through}`);

@@ -122,7 +122,8 @@ export function lockObjectKey(arg: Expr): string | undefined {
   if (e.k !== 'call' || e.callee === '' || e.args.length === 0) return undefined;
   const keys: string[] = [];
   for (const a of e.args) {
-    const k = a.k === 'num' ? String(a.value) : exprKey(a);
+    // `get_ccwdev_lock(to_ccwdev(dev))`: accessor calls nest.
+    const k = a.k === 'num' ? String(a.value) : lockObjectKey(a);
     if (k === undefined) return undefined;
     keys.push(k);
   }
