@@ -6,6 +6,7 @@
 // state space that grows with each actor's program points and local values (bench:jobs). The
 // order only decides which proposal starts first: the results are always reported in the file's order.
 
+import { CODES } from '../diagnostics/codes';
 import type { SourceFile } from '../syntax/ast';
 import type { TransitionSystem } from './ir';
 import { lowerModel } from './lower/index';
@@ -21,9 +22,15 @@ export function stateSpaceBits(system: TransitionSystem): number {
 export const ESTIMATE_BUDGET_MS = 100;
 
 /**
+ * Files longer than this keep their order unestimated: a generated file of thousands of threads
+ * would spend longer (and more memory) lowering its proposals for the estimate than the order saves.
+ */
+export const ESTIMATE_MAX_TEXT = 64 * 1024;
+
+/**
  * The estimated size of each proposal of `file` named in `names`, as `stateSpaceBits` of its
  * lowering. C bodies are left out (translating them needs the C front end), so they add nothing;
- * a proposal that cannot be lowered at all is estimated at 0, as its check ends at once. Undefined
+ * a proposal that cannot be lowered for another reason is estimated at 0, as its check ends at once. Undefined
  * when the lowerings took more than `budgetMs` together (a proposal of thousands of threads): each
  * proposal's own check lowers it again, so the estimates must stay cheap beside the checks.
  */
@@ -32,7 +39,9 @@ export function proposalSizeEstimates(file: SourceFile, names: readonly string[]
   const sizes: number[] = [];
   for (const name of names) {
     if (performance.now() - started > budgetMs) return undefined;
-    sizes.push(stateSpaceBits(lowerModel(file, name).system));
+    const lowered = lowerModel(file, name);
+    const searched = lowered.complete || lowered.diagnostics.some((d) => d.code === CODES.cUntranslatable.code);
+    sizes.push(searched ? stateSpaceBits(lowered.system) : 0);
   }
   return sizes;
 }
@@ -48,11 +57,12 @@ export function largestFirst(sizes: readonly number[]): number[] {
 /**
  * The order in which `workers` workers should take the proposals `names` of `file`, as indices of
  * `names`: largest first by `proposalSizeEstimates`, or the file's order when every proposal gets
- * a worker at once (the order then changes nothing) or the estimates ran out of their budget.
+ * a worker at once (the order then changes nothing), the file is longer than `ESTIMATE_MAX_TEXT`,
+ * or the estimates ran out of their budget.
  */
 export function proposalSchedule(file: SourceFile, names: readonly string[], workers: number, budgetMs = ESTIMATE_BUDGET_MS): number[] {
   const fileOrder = names.map((_, index) => index);
-  if (names.length <= workers || workers <= 1) return fileOrder;
+  if (names.length <= workers || workers <= 1 || file.text.length > ESTIMATE_MAX_TEXT) return fileOrder;
   const sizes = proposalSizeEstimates(file, names, budgetMs);
   return sizes ? largestFirst(sizes) : fileOrder;
 }
