@@ -22,14 +22,14 @@ test('the state-space bound is the sum of the base-2 logarithms of the variables
 test('a proposal with one more thread is estimated larger than the others, and one that cannot be lowered at 0', () => {
   const file = parse(`${MIXED}\nproposal broken "names a thread that is not there" { fn drain() { quiesce nowhere } }\n`).file;
   const names = proposalNames(file);
-  const sizes = proposalSizeEstimates(file, names)!;
+  const sizes = proposalSizeEstimates(file, names, 60_000)!;
   const size = (name: string) => sizes[names.indexOf(name)];
   for (const name of names.filter((n) => n !== 'third_lookup')) assert.ok(size('third_lookup') > size(name), `third_lookup over ${name}`);
   assert.ok(size('stop_then_drain') > size('baseline'), 'a longer drain has more program points');
   assert.equal(size('broken'), 0);
   // A model with C bodies is lowered without them for the estimate, but it is still searched.
   const withC = parse(fs.readFileSync('test/fixtures/cli/c-body-model.lifetime', 'utf8')).file;
-  assert.ok(proposalSizeEstimates(withC, ['baseline'])![0] > 5);
+  assert.ok(proposalSizeEstimates(withC, ['baseline'], 60_000)![0] > 5);
 });
 
 test('largest first keeps equal sizes in their order', () => {
@@ -41,7 +41,8 @@ test('the schedule takes the largest proposal first, and is the file\'s order wh
   const file = parse(MIXED).file;
   const names = proposalNames(file);
   const fileOrder = names.map((_, at) => at);
-  const schedule = proposalSchedule(file, names, 2);
+  // A budget no loaded machine can exhaust, so that the estimates decide the order.
+  const schedule = proposalSchedule(file, names, 2, 60_000);
   assert.equal(names[schedule[0]], 'third_lookup');
   assert.deepEqual([...schedule].sort((a, b) => a - b), fileOrder, 'every proposal once');
   // One worker, or a worker for every proposal: the order changes nothing.
@@ -51,5 +52,5 @@ test('the schedule takes the largest proposal first, and is the file\'s order wh
   assert.deepEqual(proposalSchedule(file, names, 2, -1), fileOrder);
   // So does a file too long to be worth lowering twice.
   const long = parse(`${MIXED}\n// ${'x'.repeat(ESTIMATE_MAX_TEXT)}\n`).file;
-  assert.deepEqual(proposalSchedule(long, proposalNames(long), 2), fileOrder);
+  assert.deepEqual(proposalSchedule(long, proposalNames(long), 2, 60_000), fileOrder);
 });

@@ -19,7 +19,7 @@ export function stateSpaceBits(system: TransitionSystem): number {
 }
 
 /** How long the estimates of one file may take before its proposals keep the file's order. */
-export const ESTIMATE_BUDGET_MS = 100;
+export const ESTIMATE_BUDGET_MS = 250;
 
 /**
  * Files longer than this keep their order unestimated: a generated file of thousands of threads
