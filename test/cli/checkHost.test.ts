@@ -3,6 +3,8 @@
 // them; the host can be disposed of while idle.
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { CheckHost } from '../../server/src/cli/checkHost';
@@ -38,5 +40,56 @@ test('a worker that runs out of heap stops its proposal for memory, and the next
     assert.deepEqual(report.proposals.map((p) => `${p.name} ${p.verdict} ${p.incompleteReason ?? ''}`), ['baseline safe ', 'many incomplete memory', 'fine safe ']);
   } finally {
     await host.dispose();
+  }
+});
+
+/** A check worker that plans three proposals with the given schedule and logs each job it is given, in order. */
+function schedulingWorker(dir: string, schedule: unknown): { workerPath: string; log: string } {
+  const log = path.join(dir, 'jobs.log');
+  const script = `
+const { parentPort } = require('node:worker_threads');
+const fs = require('node:fs');
+const planned = ['a', 'b', 'c'].map((name, at) => ({ name, start: at, end: at + 1 }));
+parentPort.on('message', (job) => {
+  parentPort.postMessage({ type: 'begin' });
+  fs.appendFileSync(${JSON.stringify(log)}, (job.only ?? 'front') + ' ' + job.workers + '\\n');
+  if (job.only === null) parentPort.postMessage({ type: 'front', diagnostics: [], planned, schedule: ${JSON.stringify(schedule)}, expectations: [] });
+  else {
+    const at = planned.findIndex((p) => p.name === job.only);
+    const result = { name: job.only, start: at, end: at + 1, verdict: 'safe', states: at + 1, transitions: 0, depth: 0, ms: 0 };
+    parentPort.postMessage({ type: 'proposal', name: job.only, outcome: { result, diagnostics: [] } });
+  }
+  parentPort.postMessage({ type: 'end' });
+});
+`;
+  const workerPath = path.join(dir, 'scheduling-worker.js');
+  fs.writeFileSync(workerPath, script);
+  return { workerPath, log };
+}
+
+test('the proposals go to the workers in the front phase\'s schedule, and the report keeps the planned order', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-host-'));
+  try {
+    for (const [schedule, taken] of [
+      [[2, 0, 1], ['c', 'a', 'b']],
+      // A schedule that is not a permutation of the planned proposals is ignored.
+      [[2, 2, 0], ['a', 'b', 'c']],
+      ['all', ['a', 'b', 'c']],
+    ] as const) {
+      const { workerPath: fake, log } = schedulingWorker(dir, schedule);
+      fs.rmSync(log, { force: true });
+      // One worker at a time, so that the log's order is the order the host gave the jobs in; the
+      // worker is told the --jobs of the command, which the front phase plans for.
+      const host = new CheckHost({ workerPath: fake, jobs: 1 });
+      try {
+        const report = await host.check({ path: 'm.lifetime', text: 'thread a { }\n', engine, apiFiles: [] });
+        assert.deepEqual(report.proposals.map((p) => `${p.name} ${p.states}`), ['a 1', 'b 2', 'c 3']);
+        assert.deepEqual(fs.readFileSync(log, 'utf8').trim().split('\n'), ['front 1', ...taken.map((name) => `${name} 1`)], JSON.stringify(schedule));
+      } finally {
+        await host.dispose();
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

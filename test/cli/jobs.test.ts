@@ -7,7 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
-import { ensureBuilt, lifetime, STACK_LINE } from './bin';
+import { proposalNames } from '../../server/src/core/engine/index';
+import { proposalSchedule } from '../../server/src/core/engine/schedule';
+import { parse } from '../../server/src/core/syntax/parser';
+import { ensureBuilt, fixture, lifetime, STACK_LINE } from './bin';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-jobs-'));
 
@@ -35,6 +38,31 @@ test('the gallery gives the same JSON and SARIF with --jobs 2 as with --jobs 1',
   // SARIF has no times: the bytes are the same.
   const sarifOne = check(['--format', 'sarif', '-j', '1', 'examples/']);
   const sarifTwo = check(['--format', 'sarif', '-j', '2', 'examples/']);
+  assert.equal(sarifTwo.stdout, sarifOne.stdout);
+});
+
+test('proposals of very different sizes, taken largest first by --jobs 2, give the output of --jobs 1 in the file\'s order', () => {
+  const model = fixture('mixed-sizes.lifetime');
+  // The test is only worth its time if --jobs 2 takes the proposals out of the file's order (as it
+  // does unless the machine is so loaded that the estimates outlive their budget: the output must
+  // be the same either way).
+  const file = parse(fs.readFileSync(model, 'utf8')).file;
+  const names = proposalNames(file);
+  const schedule = proposalSchedule(file, names, 2, 60_000);
+  assert.equal(names[schedule[0]], 'third_lookup', 'the largest proposal goes first');
+  assert.notDeepEqual(schedule, names.map((_, at) => at));
+  for (const mode of [['--exact'], []]) {
+    const one = check(['--format', 'json', ...mode, '--jobs', '1', model]);
+    const two = check(['--format', 'json', ...mode, '--jobs', '2', model]);
+    assert.equal(two.status, one.status);
+    const report = withoutTimes(one.stdout) as { files: { proposals: { name: string; verdict: string; trace?: unknown[] }[] }[] };
+    const proposals = report.files[0].proposals;
+    assert.deepEqual(proposals.map((p) => p.name), names, 'in the file\'s order');
+    assert.deepEqual(proposals.filter((p) => p.verdict === 'violation' && (p.trace?.length ?? 0) > 0).map((p) => p.name), ['no_drain', 'stop_only'], 'with two traces');
+    assert.deepEqual(withoutTimes(two.stdout), report, `${mode.join(' ')}`);
+  }
+  const sarifOne = check(['--format', 'sarif', '--exact', '--jobs', '1', model]);
+  const sarifTwo = check(['--format', 'sarif', '--exact', '--jobs', '2', model]);
   assert.equal(sarifTwo.stdout, sarifOne.stdout);
 });
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from '../../server/src/core/syntax/parser';
-import { checkModel } from '../../server/src/core/engine/index';
+import { checkModel, proposalNames } from '../../server/src/core/engine/index';
 import type { ModelResult } from '../../server/src/core/engine/types';
 import { checkModelInPool, ProposalPool } from '../../server/src/workers/proposalPool';
 
@@ -24,6 +24,23 @@ test('a pool of two workers gives the results, traces and diagnostics of checkin
         assert.ok(alone.proposals.length >= 4, name);
         assert.deepEqual(withoutTimes(pooled), withoutTimes(alone), `${name}, exact ${exact}`);
       }
+    }
+  } finally {
+    await pool.close();
+  }
+});
+
+test('proposals of very different sizes, queued largest first, come back in the file\'s order with their traces', async () => {
+  const pool = new ProposalPool(2);
+  try {
+    const text = fs.readFileSync('test/fixtures/cli/mixed-sizes.lifetime', 'utf8');
+    const file = parse(text).file;
+    for (const exact of [true, false]) {
+      const alone = checkModel(file, undefined, { exact, maxStates: 1_000_000 });
+      const pooled = await checkModelInPool(pool, file, text, { exact, maxStates: 1_000_000 });
+      assert.deepEqual(pooled.proposals.map((p) => p.name), proposalNames(file));
+      assert.equal(alone.proposals.filter((p) => (p.trace?.length ?? 0) > 0).length, 2, 'two proposals with traces');
+      assert.deepEqual(withoutTimes(pooled), withoutTimes(alone), `exact ${exact}`);
     }
   } finally {
     await pool.close();

@@ -42,6 +42,9 @@ const WORKER_START_MS = 60_000;
 /** `expect` at the start of a line: the file states an expectation (read without parsing). */
 const EXPECT_LINE = /^[ \t]*expect\b/m;
 
+/** `proposal` at the start of a line: roughly how many proposals a file has, before it is parsed. */
+const PROPOSAL_LINES = /^[ \t]*proposal\b/gm;
+
 export interface CheckHostOptions {
   /** The worker's script; by default `checkWorker.js` next to this module (the bundle or tsc's output). */
   workerPath?: string;
@@ -64,8 +67,11 @@ export class CheckHost {
   private readonly busy = new Set<Worker>();
   private readonly queue: QueuedJob[] = [];
   private readonly workerPath: string;
-  private readonly jobs: number;
+  /** How many workers may run at once. */
+  readonly jobs: number;
   private files = 0;
+  /** How many jobs the files checked so far may run at once, by a count of their lines (at least). */
+  private demand = 0;
 
   constructor(private readonly options: CheckHostOptions = {}) {
     this.workerPath = options.workerPath ?? path.join(__dirname, 'checkWorker.js');
@@ -78,6 +84,8 @@ export class CheckHost {
    */
   check(file: FileCheck): Promise<FileReport> {
     const index = this.files++;
+    this.demand += file.engine ? roughProposalCount(file) : 1;
+    this.startWorkersFor(this.demand);
     return new Promise<FileReport>((resolve, reject) => new FileRun(this, index, file, resolve, reject).start());
   }
 
@@ -103,21 +111,35 @@ export class CheckHost {
     }
   }
 
+  /**
+   * Starts idle workers, up to `--jobs`, for `wanted` jobs at once: they load while the first
+   * worker parses the file, instead of after it, when its proposals are queued.
+   */
+  private startWorkersFor(wanted: number): void {
+    try {
+      while (this.idle.length + this.busy.size < Math.min(this.jobs, wanted)) this.idle.push(this.spawn());
+    } catch {
+      // A worker that cannot start is reported by the job that needs it (`pump`).
+    }
+  }
+
   /** An idle worker, or a new one. */
   private acquire(): Worker {
-    const idle = this.idle.pop();
-    if (idle) {
-      this.busy.add(idle);
-      return idle;
-    }
+    const worker = this.idle.shift() ?? this.spawn();
+    this.busy.add(worker);
+    return worker;
+  }
+
+  private spawn(): Worker {
     const worker = new Worker(this.workerPath, this.options.maxHeapMiB ? { resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMiB } } : {});
     // The watchdog's timer keeps the process alive while a file is checked; an idle worker must not.
     worker.unref();
+    // A job's own listeners report a busy worker's failure; an idle worker that fails just exits.
+    worker.on('error', () => undefined);
     worker.on('exit', () => {
       const at = this.idle.indexOf(worker);
       if (at >= 0) this.idle.splice(at, 1);
     });
-    this.busy.add(worker);
     return worker;
   }
 
@@ -135,6 +157,21 @@ export class CheckHost {
     const workers = [...this.idle.splice(0), ...this.busy];
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+}
+
+/** A file's proposals and the baseline, counted from its lines (a proposal named only in a comment counts too). */
+function roughProposalCount(file: FileCheck): number {
+  const declared = (file.text.match(PROPOSAL_LINES)?.length ?? 0) + 1;
+  const selected = file.engine?.proposals.length ?? 0;
+  return selected > 0 ? Math.min(selected, declared) : declared;
+}
+
+/** The indices of the planned proposals in the order the front phase scheduled them; the file's order unless that is a permutation. */
+function scheduleOf(front: Front): number[] {
+  const count = front.planned.length;
+  const schedule = Array.isArray(front.schedule) ? front.schedule : [];
+  const valid = schedule.length === count && new Set(schedule).size === count && schedule.every((at) => Number.isInteger(at) && at >= 0 && at < count);
+  return valid ? schedule : front.planned.map((_, at) => at);
 }
 
 function compareOrder(a: [number, number], b: [number, number]): number {
@@ -170,7 +207,8 @@ class FileRun {
       this.finish();
       return;
     }
-    for (const [at, proposal] of front.planned.entries()) this.host.enqueue({ run: this, only: proposal, order: [this.index, at] });
+    // Workers take the proposals in the front phase's schedule (largest first); the report keeps the file's order.
+    for (const [rank, at] of scheduleOf(front).entries()) this.host.enqueue({ run: this, only: front.planned[at], order: [this.index, rank] });
   }
 
   onOutcome(name: string, outcome: ProposalOutcome): void {
@@ -253,7 +291,7 @@ class WorkerJob {
       worker.off('exit', onExit);
     });
     const file = this.run.file;
-    const job: CheckJob = { type: 'check', text: file.text, apiFiles: file.apiFiles, only: this.only?.name ?? null };
+    const job: CheckJob = { type: 'check', text: file.text, apiFiles: file.apiFiles, only: this.only?.name ?? null, workers: this.host.jobs };
     if (file.engine) job.engine = file.engine;
     this.armWatchdog(WORKER_START_MS);
     worker.postMessage(job);

@@ -18,6 +18,11 @@ export interface CheckJob {
    * the command can give each proposal its own worker and its own watchdog.
    */
   only: string | null;
+  /**
+   * How many workers take the file's proposals (`--jobs`): with more proposals than workers, the
+   * front phase orders them largest first by a static estimate (core/engine/schedule.ts).
+   */
+  workers?: number;
 }
 
 export type CheckReply =
@@ -29,6 +34,8 @@ export type CheckReply =
       diagnostics: Diagnostic[];
       engineSkipped?: string;
       planned: PlannedProposal[];
+      /** The order in which workers should take the planned proposals, as indices of `planned`. */
+      schedule: number[];
       expectations: [string, { start: number; end: number }][];
     }
   | { type: 'start'; name: string }

@@ -7,6 +7,7 @@ import { parentPort } from 'node:worker_threads';
 import { cBodiesFor } from '../core/features/cBodies';
 import type { EngineProgress } from '../core/engine/types';
 import { checkFile } from '../core/semantic/checker';
+import { proposalSchedule } from '../core/engine/schedule';
 import { parse } from '../core/syntax/parser';
 import { expectationRanges } from '../core/report/verdictDiagnostics';
 import { isCheckJob, type CheckJob, type CheckReply } from './checkProtocol';
@@ -55,9 +56,10 @@ async function runJob(job: CheckJob): Promise<void> {
   if (job.only === null) {
     if (!engine || hasErrors) {
       const engineSkipped = !engine ? 'the engine was turned off (--no-engine)' : 'the file has errors; the engine runs once they are fixed';
-      post({ type: 'front', diagnostics, engineSkipped, planned: [], expectations: [] });
+      post({ type: 'front', diagnostics, engineSkipped, planned: [], schedule: [], expectations: [] });
     } else {
-      post({ type: 'front', diagnostics, planned, expectations: [...expectationRanges(parsed.file)] });
+      const schedule = proposalSchedule(parsed.file, planned.map((proposal) => proposal.name), job.workers ?? 1);
+      post({ type: 'front', diagnostics, planned, schedule, expectations: [...expectationRanges(parsed.file)] });
     }
     post({ type: 'end' });
     return;

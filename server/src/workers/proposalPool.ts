@@ -1,7 +1,9 @@
 // A pool of worker threads that check proposals, so that the proposals of a file checked in the
 // editor use every core (the CLI's check host has a pool of its own, under its watchdog). Each proposal is one job; a worker checks one job at a time, and jobs wait
-// in order for the next free worker. The results are put back in the order of the proposals, so a
-// file's verdicts, traces and diagnostics are exactly those of checking it in one thread.
+// in order for the next free worker. A file's proposals are queued largest first by a static
+// estimate (core/engine/schedule.ts) when there are more of them than workers, and the results are
+// put back in the order of the proposals, so a file's verdicts, traces and diagnostics are exactly
+// those of checking it in one thread.
 
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +12,7 @@ import type { Diagnostic } from '../core/diagnostics/codes';
 import type { ApiTableTexts } from '../core/features/cBodies';
 import { expectationsOf } from '../core/semantic/expectations';
 import { failedProposal, proposalNames, withExpectation } from '../core/engine/index';
+import { proposalSchedule } from '../core/engine/schedule';
 import type { EngineProgress, ModelResult, ProposalResult } from '../core/engine/types';
 import type { SourceFile } from '../core/syntax/ast';
 
@@ -153,16 +156,18 @@ export async function checkModelInPool(
   const { proposals: selected, onProgress, cancelFlag, ...budgets } = options;
   const expected = expectationsOf(file);
   const names = proposalNames(file).filter((name) => selected === undefined || selected.includes(name));
-  const outcomes = await Promise.all(
-    names.map((name) =>
-      pool.run({ ...budgets, text, proposal: name }, { onProgress, cancelFlag }).catch((error: unknown): ProposalOutcome => {
-        const diagnostics: Diagnostic[] = [];
-        return { result: failedProposal(file, name, error, diagnostics), diagnostics };
-      }),
-    ),
-  );
+  const outcomes: Promise<ProposalOutcome>[] = new Array(names.length);
+  // Queued in the schedule's order; each outcome keeps its proposal's place.
+  for (const at of proposalSchedule(file, names, pool.size)) {
+    const name = names[at];
+    outcomes[at] = pool.run({ ...budgets, text, proposal: name }, { onProgress, cancelFlag }).catch((error: unknown): ProposalOutcome => {
+      const diagnostics: Diagnostic[] = [];
+      return { result: failedProposal(file, name, error, diagnostics), diagnostics };
+    });
+  }
+  const settled = await Promise.all(outcomes);
   return {
-    proposals: outcomes.map((outcome, k) => withExpectation(outcome.result, expected.get(names[k]))),
-    diagnostics: outcomes.flatMap((outcome) => outcome.diagnostics),
+    proposals: settled.map((outcome, k) => withExpectation(outcome.result, expected.get(names[k]))),
+    diagnostics: settled.flatMap((outcome) => outcome.diagnostics),
   };
 }

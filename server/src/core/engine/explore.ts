@@ -11,6 +11,7 @@ import { AmpleSets, type AmpleStats } from './ample';
 import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
+import { warmExpansion } from './warmUp';
 
 export type { FoundViolation };
 
@@ -72,6 +73,8 @@ export interface SearchOutcome {
 }
 
 const CHECK_INTERVAL = 1024;
+/** A search that has stored this many states warms its expansion with random walks (warmUp.ts); a smaller one ends before that pays. */
+const WARM_UP_AFTER_STATES = 20_000;
 /** The most states whose successors are inserted together, and the most successors such a group may hold. */
 const MAX_GROUP_STATES = 8;
 const MAX_GROUP_SUCCESSORS = 512;
@@ -501,6 +504,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
     if (canonicalize) canonicalize(u);
     compiled.pack(u, candidate, 0);
     store.insert(-1);
+    let warmed = false;
     for (let i = 0; ; i++) {
       if (i >= store.count) {
         insertGroup();
@@ -511,6 +515,11 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
         if (context.depth === maxDepth) break;
         context.depth++;
         layerEnd = store.count;
+        // A search this large is worth optimising its expansion once instead of again and again (warmUp.ts).
+        if (!warmed && layerEnd >= WARM_UP_AFTER_STATES) {
+          warmed = true;
+          warmExpansion(compiled);
+        }
       }
       if ((i & (CHECK_INTERVAL - 1)) === 0 && i > 0 && !keepGoing(context, options, system.proposal, progress)) {
         return outcomeOf(context, 'incomplete');
