@@ -24,6 +24,7 @@
 
 import { transitionAccess, type CompiledSystem } from './compile';
 import type { Actor, Expr, Op, Transition } from './ir';
+import { binaryValue } from './violations';
 
 /** Beyond this many ways through one step, the step has a class per value. */
 const MAX_WAYS = 256;
@@ -48,32 +49,8 @@ function evaluate(e: Expr, value: number): number {
       return value;
     case 'not':
       return evaluate(e.e, value) === 0 ? 1 : 0;
-    default: {
-      const l = evaluate(e.l, value);
-      const r = evaluate(e.r, value);
-      switch (e.op) {
-        case '+':
-          return l + r;
-        case '-':
-          return l - r;
-        case '==':
-          return l === r ? 1 : 0;
-        case '!=':
-          return l !== r ? 1 : 0;
-        case '<':
-          return l < r ? 1 : 0;
-        case '<=':
-          return l <= r ? 1 : 0;
-        case '>':
-          return l > r ? 1 : 0;
-        case '>=':
-          return l >= r ? 1 : 0;
-        case '&&':
-          return l !== 0 && r !== 0 ? 1 : 0;
-        case '||':
-          return l !== 0 || r !== 0 ? 1 : 0;
-      }
-    }
+    default:
+      return binaryValue(e.op, evaluate(e.l, value), evaluate(e.r, value));
   }
 }
 

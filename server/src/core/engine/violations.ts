@@ -8,7 +8,7 @@
 
 import type { ViolationKind } from '../syntax/ast';
 import type { CompiledSystem } from './compile';
-import type { Expr, Op } from './ir';
+import type { BinaryOperator, Expr, Op } from './ir';
 
 export interface FoundViolation {
   /** 1-based violation number in `CompiledSystem.violations`; 0 for a deadlock. */
@@ -97,6 +97,32 @@ function violationNumber(compiled: CompiledSystem, kind: ViolationKind, message:
   return compiled.violations.findIndex((info) => info.kind === kind && info.message === message) + 1;
 }
 
+/** `l op r` for the IR's operators; comparisons and logic give 0 or 1. */
+export function binaryValue(op: BinaryOperator, l: number, r: number): number {
+  switch (op) {
+    case '+':
+      return l + r;
+    case '-':
+      return l - r;
+    case '==':
+      return l === r ? 1 : 0;
+    case '!=':
+      return l !== r ? 1 : 0;
+    case '<':
+      return l < r ? 1 : 0;
+    case '<=':
+      return l <= r ? 1 : 0;
+    case '>':
+      return l > r ? 1 : 0;
+    case '>=':
+      return l >= r ? 1 : 0;
+    case '&&':
+      return l !== 0 && r !== 0 ? 1 : 0;
+    case '||':
+      return l !== 0 || r !== 0 ? 1 : 0;
+  }
+}
+
 /** The value of an IR expression in a state (comparisons and logic give 0 or 1). */
 export function evaluate(e: Expr, s: Int32Array): number {
   switch (e.k) {
@@ -111,24 +137,7 @@ export function evaluate(e: Expr, s: Int32Array): number {
       if (e.op === '&&') return l !== 0 && evaluate(e.r, s) !== 0 ? 1 : 0;
       if (e.op === '||') return l !== 0 || evaluate(e.r, s) !== 0 ? 1 : 0;
       const r = evaluate(e.r, s);
-      switch (e.op) {
-        case '+':
-          return l + r;
-        case '-':
-          return l - r;
-        case '==':
-          return l === r ? 1 : 0;
-        case '!=':
-          return l !== r ? 1 : 0;
-        case '<':
-          return l < r ? 1 : 0;
-        case '<=':
-          return l <= r ? 1 : 0;
-        case '>':
-          return l > r ? 1 : 0;
-        case '>=':
-          return l >= r ? 1 : 0;
-      }
+      return binaryValue(e.op, l, r);
     }
   }
 }
