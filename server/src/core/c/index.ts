@@ -205,6 +205,7 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
   const analyzer = new FunctionAnalyzer(fn, table, text, acquires, facts, summaries);
   const raw = analyzer.run({ maxVisits, widenAfter: 24 });
   const findings: CFinding[] = raw.findings.map((f) => {
+    const judged = findingConfidence(f.kind, f.evidence, { kunitTest: facts.kunitTest, releasedThroughMember: f.releasedThroughMember === true });
     const finding: CFinding = {
       kind: f.kind,
       code: codeOfKind(f.kind).code,
@@ -213,10 +214,8 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
       end: f.end,
       related: f.related.map((r) => ({ ...r, message: fillLines(r.message, lines) })),
       function: fn.name,
-      confidence: 'high',
+      confidence: judged.confidence,
     };
-    const judged = facts.kunitTest ? KUNIT_CONFIDENCE : f.releasedThroughMember ? THROUGH_MEMBER_CONFIDENCE : findingConfidence(f.kind, f.evidence);
-    finding.confidence = judged.confidence;
     if (judged.reason !== undefined) finding.lowConfidenceReason = judged.reason;
     if (f.res) finding.acquiredAt = f.res.site;
     if (f.path) finding.path = f.path.map((step) => ({ ...step, message: `line ${lines.positionAt(step.start).line + 1}: ${step.message}` }));
@@ -228,12 +227,6 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
   });
   return { findings, incomplete: raw.incomplete, releaseSites: raw.releaseSites };
 }
-
-/** KASAN's and SLUB's KUnit tests free, use and free again on purpose, to see the detector fire. */
-const KUNIT_CONFIDENCE = { confidence: 'low', reason: 'a KUnit test may misuse memory or locks on purpose' } as const;
-
-/** A use or second release after `put_device(&x->dev)`: only a release callback that frees `x` makes it one. */
-const THROUGH_MEMBER_CONFIDENCE = { confidence: 'low', reason: "the first release put a member's reference, and its release callback may not free the structure" } as const;
 
 /** The findings of `analyzeCText`. */
 export function analyzeCSource(text: string, table: ApiTable, options?: CAnalysisOptions): CFinding[] {

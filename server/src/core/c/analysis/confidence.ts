@@ -20,7 +20,10 @@
 //   confidence: in the judged samples such locks were returned locked by contract, unlocked by a
 //   callee, a paired function or a work item, or unlocked under a name the analysis did not match.
 //   Semaphores and SRCU read sides are never of high confidence: kernel code also takes them as
-//   signals or hands them to the function that releases them.
+//   signals or hands them to the function that releases them;
+// - a use or second release after a put of a refcounted member (`put_device(&x->dev)`) counts only
+//   if the release callback frees the structure, which the file need not show;
+// - nothing in a KUnit test is of high confidence: those tests misuse memory on purpose.
 
 import type { FindingKind } from '../findings';
 import type { LeakEvidence } from './context';
@@ -68,7 +71,17 @@ function transientReference(evidence: LeakEvidence): boolean {
  */
 const SIGNAL_LIKE_LOCKS = new Set(['semaphore', 'srcu']);
 
-export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | undefined): ConfidenceVerdict {
+/** What the file and the finding's release show besides the leak evidence. */
+export interface FindingContext {
+  /** The file is a KUnit test: KASAN's and SLUB's tests free, use and free again on purpose, to see the detector fire. */
+  kunitTest?: boolean;
+  /** A use or second release after `put_device(&x->dev)`: only a release callback that frees `x` makes it one. */
+  releasedThroughMember?: boolean;
+}
+
+export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | undefined, context: FindingContext = {}): ConfidenceVerdict {
+  if (context.kunitTest) return { confidence: 'low', reason: 'a KUnit test may misuse memory or locks on purpose' };
+  if (context.releasedThroughMember) return { confidence: 'low', reason: "the first release put a member's reference, and its release callback may not free the structure" };
   if (evidence === undefined) return { confidence: 'high' };
   if (kind === 'lock-leak') {
     if (SIGNAL_LIKE_LOCKS.has(evidence.family)) return { confidence: 'low', reason: 'a semaphore or an SRCU read side left held may be a signal, or handed to the function that releases it' };

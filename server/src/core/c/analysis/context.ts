@@ -1,6 +1,6 @@
 // The shared state of the analysis of one function, built once before the paths are explored.
 
-import type { ApiTable } from '../apiTable';
+import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, CfgNode, Expr } from '../cir';
 import type { FindingKind } from '../findings';
 import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
@@ -207,11 +207,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     }
     if (!entry) continue;
     if (entry.effect === 'release') {
-      const arg = typeof entry.object === 'number' ? call.args[entry.object] : undefined;
-      const lock = ctx.lockFamilies.has(entry.families[0]);
-      // Keyed as `release()` keys what it drops: a lock through its accessor calls and the table's alias.
-      let key = entry.object === 'none' ? `@${entry.families[0]}` : arg ? (lock ? lockObjectKey(arg) : exprKey(arg)) : undefined;
-      if (key !== undefined && lock && entry.alias !== undefined) key += entry.alias;
+      const key = tableReleaseKey(ctx, entry, call.args);
       if (key !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${ctx.lockFamilies.has(family) ? canonicalLock(ctx, key) : canonical(ctx, key)}`);
       const through = entry.freesContainer && typeof entry.object === 'number' && call.args[entry.object] ? memberHelperKey(ctx, call.args[entry.object], call.s) : undefined;
       if (through !== undefined) for (const family of entry.families) ctx.releasedAnywhere.add(`${family}|${through}`);
@@ -238,6 +234,20 @@ function noteListWalks(ctx: AnalyzerContext): void {
     const cursor = call.args[0].name;
     ctx.listWalks.push({ cursor, list: `list:${head}` });
   }
+}
+
+/**
+ * What a release of the table drops, before canonical names: `@family` for an objectless one, a lock
+ * through its accessor calls (`get_ccwdev_lock(CARD_RDEV(card))`) with the table's alias
+ * (`deactivate_locked_super(s)` drops `s->s_umount`), anything else by its key.
+ */
+export function tableReleaseKey(ctx: AnalyzerContext, entry: ApiEntry, args: readonly Expr[]): string | undefined {
+  if (entry.object === 'none') return `@${entry.families[0]}`;
+  const arg = typeof entry.object === 'number' ? args[entry.object] : undefined;
+  if (arg === undefined) return undefined;
+  if (!ctx.lockFamilies.has(entry.families[0])) return exprKey(arg);
+  const key = lockObjectKey(arg);
+  return key !== undefined && entry.alias !== undefined ? key + entry.alias : key;
 }
 
 /** Adds `family|list:L` for each walk of `L` whose cursor some call of the function releases. */

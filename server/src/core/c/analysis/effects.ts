@@ -5,7 +5,7 @@ import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
-import { canonical, canonicalLock, releasedThroughMember, type AnalyzerContext, type Value } from './context';
+import { canonical, canonicalLock, releasedThroughMember, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
@@ -337,13 +337,9 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
 }
 
 export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {
-  let key: string | undefined;
-  if (entry.object === 'none') key = `@${entry.families[0]}`;
-  else if (typeof entry.object === 'number' && expr.args[entry.object]) key = ctx.lockFamilies.has(entry.families[0]) ? lockObjectKey(expr.args[entry.object]) : exprKey(expr.args[entry.object]);
+  let key = tableReleaseKey(ctx, entry, expr.args);
   // `kunmap_atomic(buf - p_off)`: an address inside the mapping releases it.
   if (key === undefined && typeof entry.object === 'number' && !ctx.lockFamilies.has(entry.families[0])) key = insideAddressKey(expr.args[entry.object]);
-  // `deactivate_locked_super(s)` drops `s->s_umount`, `usb_unlock_device(udev)` drops `udev->dev`'s lock.
-  if (key !== undefined && entry.alias !== undefined && ctx.lockFamilies.has(entry.families[0])) key += entry.alias;
   if (key !== undefined) key = ctx.lockFamilies.has(entry.families[0]) ? canonicalLock(ctx, key) : canonical(ctx, key);
   if (!consume && !ctx.lockFamilies.has(entry.families[0]) && (key === undefined || !state.res.some((r) => isLive(r) && entry.families.includes(r.family) && resMatches(r, key as string)))) {
     // `free_irq(pci_irq_vector(pdev, 0), plx)` after `request_irq(pci_irq_vector(pdev, 0), ..., plx)`,

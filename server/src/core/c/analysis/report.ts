@@ -3,7 +3,7 @@
 import type { CfgNode } from '../cir';
 import { storeMentions } from '../keys';
 import { isLive, type Res, type State } from '../state';
-import type { AnalyzerContext, RawFinding, Value } from './context';
+import type { AnalyzerContext, LeakEvidence, RawFinding, Value } from './context';
 import { isErrorReturn, releasedThroughContainer, shouldReport } from './conventions';
 import { escape, evaluate } from './expressions';
 import { noteLocksAtReturn } from './locks';
@@ -57,7 +57,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
         exitNode: leftVia ?? node,
         returnNode: node,
         path: pathSince(s, res),
-        evidence: { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), local: res.local || res.iterator, escaped: res.escaped === true, returnsValue: node.expr !== undefined, family: res.family, objectKind: res.api.kind },
+        evidence: leakEvidence(res, { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), returnsValue: node.expr !== undefined }),
       };
       if (verdict === 'yes') report(ctx, finding);
       else ctx.escapedLeaks.push(finding);
@@ -73,6 +73,11 @@ function pathSince(state: State, res: Res): { start: number; end: number; messag
   const steps: { start: number; end: number; message: string }[] = [];
   for (let step = state.trail; step && step !== res.trailAtAcquire && steps.length < 40; step = step.prev) steps.push({ start: step.s, end: step.e, message: step.text });
   return steps.reverse();
+}
+
+/** The evidence of a leak of `res`, from what the return showed. */
+function leakEvidence(res: Res, at: Pick<LeakEvidence, 'errorReturn' | 'releasedElsewhere' | 'returnsValue'>): LeakEvidence {
+  return { ...at, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind };
 }
 
 /** How a finding names the object a path still holds. */
@@ -107,7 +112,8 @@ export function reportInconsistentPaths(ctx: AnalyzerContext): void {
         res,
         exitNode: holder.node,
         returnNode: holder.node,
-        evidence: { errorReturn: true, releasedElsewhere: true, local: res.local || res.iterator, escaped: res.escaped === true, returnsValue: true, family: res.family, objectKind: res.api.kind },
+        // Another error return holds none of it: the function releases it elsewhere.
+        evidence: leakEvidence(res, { errorReturn: true, releasedElsewhere: true, returnsValue: true }),
       });
     }
   }
