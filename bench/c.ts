@@ -56,7 +56,7 @@ function runOurs(root: string, dir: string, parser: CParser, table: ApiTable): D
   // threads) is printed beside it because the machine may be shared.
   const start = process.cpuUsage();
   const wallStart = process.hrtime.bigint();
-  const results = texts.map((text) => analyzeCText(text, table, { parser }));
+  const results = texts.map((text, i) => analyzeCText(text, table, { parser, fileName: files[i] }));
   const used = process.cpuUsage(start);
   const cpuMs = (used.user + used.system) / 1000;
   const ms = Number(process.hrtime.bigint() - wallStart) / 1e6;
@@ -126,7 +126,7 @@ function runWholeKernel(parser: CParser, table: ApiTable): void {
       lines += text.split('\n').length;
       const start = process.cpuUsage();
       try {
-        findings += analyzeCText(text, table, { parser }).findings.length;
+        findings += analyzeCText(text, table, { parser, fileName: file }).findings.length;
       } catch (error) {
         failures.push(`${file}: ${error instanceof Error ? error.message : String(error)}`);
       }

@@ -4,8 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { findingConfidence } from '../../server/src/core/c/analysis/confidence';
 import type { LeakEvidence } from '../../server/src/core/c/analysis/context';
+import { isSelfTestPath } from '../../server/src/core/c/analysis/fileFacts';
+import { analyzeCText, loadApiTable, loadCParser } from '../../server/src/core/c/index';
 
-const errorPathLeak: LeakEvidence = { errorReturn: true, releasedElsewhere: true, local: true, escaped: false, returnsValue: true, family: 'kmalloc', objectKind: 'memory' };
+const errorPathLeak: LeakEvidence = { errorReturn: true, releasedElsewhere: true, local: true, escaped: false, returnsValue: true, family: 'kmalloc', objectKind: 'memory', lockHanded: false, registered: false, containerPut: false };
 
 function confidence(kind: Parameters<typeof findingConfidence>[0], change: Partial<LeakEvidence>): string {
   return findingConfidence(kind, { ...errorPathLeak, ...change }).confidence;
@@ -45,4 +47,36 @@ test('a lock-leak is of high confidence at an error return, or in a void functio
   assert.equal(confidence('lock-leak', { ...lock, errorReturn: false }), 'low');
   assert.equal(confidence('lock-leak', { ...lock, releasedElsewhere: false }), 'low');
   assert.equal(confidence('lock-leak', { ...lock, family: 'semaphore' }), 'low');
+});
+
+test('a lock handed to a function that may unlock it, and pinning families, are of low confidence', () => {
+  const lock = { family: 'spinlock', objectKind: 'lock', local: false };
+  assert.equal(confidence('lock-leak', { ...lock, lockHanded: true }), 'low');
+  for (const family of ['module', 'percpu_ref', 'mm_count', 'pid']) {
+    assert.equal(confidence('inconsistent-paths', { family, objectKind: 'ref', local: false }), 'low', family);
+  }
+  assert.equal(confidence('inconsistent-paths', { family: 'of_node', objectKind: 'ref', local: false }), 'high');
+});
+
+test('an allocation handed to a registration, or a reference stored in an object the path put, is of low confidence', () => {
+  assert.equal(confidence('leak', { registered: true }), 'low');
+  assert.equal(confidence('inconsistent-paths', { family: 'of_node', objectKind: 'ref', local: false, containerPut: true }), 'low');
+});
+
+test('self-tests are recognised by their file names; other files are not', () => {
+  for (const name of ['kernel/locking/test-ww_mutex.c', 'lib/test_bpf.c', 'mm/gup_test.c', 'kernel/locking/locktorture.c', 'drivers/gpu/drm/tests/drm_buddy_test.c', 'C:\\linux\\lib\\test_meminit.c']) {
+    assert.equal(isSelfTestPath(name), true, name);
+  }
+  for (const name of ['drivers/base/core.c', 'drivers/net/ethernet/intel/e1000/e1000_main.c', 'fs/attest.c', 'drivers/gpu/drm/i915/selftest_helpers.h']) {
+    assert.equal(isSelfTestPath(name), false, name);
+  }
+  assert.equal(findingConfidence('leak', errorPathLeak, { selfTest: true }).confidence, 'low');
+});
+
+test('a finding in a file named as a self-test is of low confidence', async () => {
+  const parser = await loadCParser();
+  const { table } = loadApiTable();
+  const text = 'int f(int x)\n{\n\tvoid *p = kmalloc(8, GFP_KERNEL);\n\tif (!p)\n\t\treturn -ENOMEM;\n\tif (x)\n\t\treturn -EINVAL;\n\tkfree(p);\n\treturn 0;\n}\n';
+  assert.deepEqual(analyzeCText(text, table, { parser, lowConfidence: true, fileName: 'drivers/misc/foo.c' }).findings.map((f) => f.confidence), ['high']);
+  assert.deepEqual(analyzeCText(text, table, { parser, lowConfidence: true, fileName: 'lib/test_foo.c' }).findings.map((f) => f.confidence), ['low']);
 });

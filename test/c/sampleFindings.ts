@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     for (const file of listCFiles(tree.root, dir)) {
       const text = fs.readFileSync(path.join(tree.root, file), 'utf8');
       lines += text.split('\n').length;
-      for (const f of analyzeCText(text, table, { parser }).findings) {
+      for (const f of analyzeCText(text, table, { parser, fileName: file }).findings) {
         byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
         all.push(`${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
       }

@@ -46,7 +46,7 @@ export interface CCheckOptions {
 
 export function checkCFile(path: string, text: string, frontEnd: CFrontEnd, options: CCheckOptions = {}): FileReport {
   const report = newReport(path, text);
-  const result = analyzeCText(text, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings });
+  const result = analyzeCText(text, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings, fileName: path });
   const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes];
   if (result.withheld > 0) report.withheldFindings = result.withheld;
   const verbose = options.verbose === true;

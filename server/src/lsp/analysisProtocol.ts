@@ -9,7 +9,7 @@ import type { ModelResult } from '../core/engine/types';
 
 export type AnalysisJob =
   /** A kernel C file against the built-in API table plus `tables`. */
-  | { kind: 'c'; text: string; tables: ApiTableTexts; allFindings: boolean }
+  | { kind: 'c'; uri: string; text: string; tables: ApiTableTexts; allFindings: boolean }
   /** A model's diagnostics, with the engine's result for this very text when one has arrived. */
   | { kind: 'model'; text: string; engine?: ModelResult };
 

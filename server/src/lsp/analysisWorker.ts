@@ -24,7 +24,7 @@ async function answer(job: AnalysisJob): Promise<AnalysisAnswer> {
       parser = undefined;
       throw error;
     }));
-    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded, { allFindings: job.allFindings });
+    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded, { allFindings: job.allFindings, fileName: job.uri });
     return { kind: 'c', findings, diagnostics };
   }
   const analysis = analyzeText(job.text);

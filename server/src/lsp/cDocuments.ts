@@ -141,7 +141,7 @@ export class CDocuments {
     if (this.states.get(uri) !== state || state.analysisVersion === version) return;
     this.cancel(state);
     const text = state.document.getText();
-    const run = this.host.run({ kind: 'c', text, tables: this.apiTables, allFindings: this.allFindings });
+    const run = this.host.run({ kind: 'c', uri, text, tables: this.apiTables, allFindings: this.allFindings });
     state.run = run;
     const outcome = await run.outcome;
     if (state.run === run) state.run = undefined;

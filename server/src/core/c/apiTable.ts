@@ -27,6 +27,8 @@ export interface ApiEntry {
   when: AcquireWhen;
   /** The argument whose reference the call drops before acquiring (of_find_*(from, ...)). */
   consumes?: number;
+  /** An argument the call keeps, so that what the caller held of it now belongs there (`d_add(dentry, inode)` hashes `dentry`). */
+  keeps?: number;
   /** The canonical release, for fixes and hovers. */
   release?: string;
   /** A release call template: {object}, {argN}, {result}. */
@@ -95,7 +97,7 @@ const EFFECTS: readonly string[] = ['acquire', 'release', 'iterator', 'managed',
 const KINDS: readonly string[] = ['ref', 'lock', 'memory', 'mapping', 'pin'];
 const WHENS: readonly string[] = ['always', 'nonnull', 'not-err', 'not-err-or-null', 'zero', 'nonzero', 'positive', 'dma-ok'];
 const KNOWN_FIELDS = new Set([
-  'name', 'effect', 'family', 'kind', 'object', 'when', 'consumes', 'release', 'fix', 'mustRelease', 'frees',
+  'name', 'effect', 'family', 'kind', 'object', 'when', 'consumes', 'keeps', 'release', 'fix', 'mustRelease', 'frees',
   'returnsObject', 'loopVar', 'onZero', 'alias', 'note', 'via', 'testMember', 'freesContainer', 'model',
 ]);
 const MODEL_FIELDS = new Set(['name', 'effect', 'model', 'note']);
@@ -203,6 +205,7 @@ function validateEntry(raw: unknown, source: string): ApiEntry | ModelApiEntry |
     return value;
   };
   const consumes = optionalIndex('consumes');
+  const keeps = optionalIndex('keeps');
   const loopVar = optionalIndex('loopVar');
   const onZero = optionalIndex('onZero');
   const via = optionalIndex('via');
@@ -242,6 +245,7 @@ function validateEntry(raw: unknown, source: string): ApiEntry | ModelApiEntry |
     object,
     when: when as AcquireWhen,
     consumes,
+    keeps,
     release,
     fix,
     mustRelease,
@@ -418,6 +422,7 @@ export function describeCCall(name: string, table?: ApiTable): string | undefine
     }
     case 'release':
       parts.push(`Releases ${entry.families.join('/')} on ${objectWords(entry)}.`);
+      if (entry.keeps !== undefined) parts.push(`Keeps argument ${entry.keeps + 1}: what the caller held of it belongs to the call's structure from then on.`);
       if (entry.onZero !== undefined) parts.push(`Calls argument ${entry.onZero + 1} when the count reaches zero.`);
       break;
     case 'iterator':

@@ -39,6 +39,13 @@ export const HANDS_TO_CALLBACK = /^(schedule_(delayed_)?work(_on)?|queue_(delaye
 export const INSTALLS_FILE_WITH: Readonly<Record<string, number>> = { anon_inode_getfd: 2, anon_inode_getfd_secure: 2 };
 
 /** Helpers that unlock what they are handed. */
+/**
+ * Registrations of a structure, other than the driver core's own `device_register()` and
+ * `device_add()`, whose failure leaves the reference with the caller.
+ */
+export const REGISTERS = /register|_add_one_|_attach_device/i;
+export const CORE_REGISTRATION = /^(device_register|device_add|platform_device_add|platform_device_register)$/;
+
 export const UNLOCK_LIKE = /unlock|release|irqrestore|_up$|_exit$|_end$|_finish$|_leave$/i;
 
 /** Functions whose job may be to return with a lock held. */

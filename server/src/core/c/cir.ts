@@ -652,6 +652,11 @@ function functionName(declarator: SyntaxNode | null, text: string): { name: stri
   return undefined;
 }
 
+/** The name a `function_definition` node defines. */
+export function definedFunctionName(node: SyntaxNode, text: string): string | undefined {
+  return functionName(node.childForFieldName('declarator'), text)?.name;
+}
+
 /** Builds the control-flow graph of one `function_definition` node. */
 export function buildFunction(node: SyntaxNode, options: BuildOptions): CFunction | undefined {
   const body = node.childForFieldName('body');

@@ -9,7 +9,7 @@ import { summarizeFunctions, type Summaries } from './analysis/summaries';
 import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
-import { buildFunction, type CFunction } from './cir';
+import { buildFunction, definedFunctionName, type CFunction } from './cir';
 import { findingConfidence } from './analysis/confidence';
 import { codeOfKind, fillLines, findingsToDiagnostics, leakFix, type CFinding } from './findings';
 import { loadedCParser, type CParser, type SyntaxNode } from './parser';
@@ -29,6 +29,8 @@ export interface CAnalysisOptions {
   allFunctions?: boolean;
   /** Report findings of low confidence too (analysis/confidence.ts); by default they are only counted. */
   lowConfidence?: boolean;
+  /** The file's path or URI: a self-test's name (`test_bpf.c`, `locktorture.c`) lowers the confidence of its findings. */
+  fileName?: string;
 }
 
 export interface CAnalysisResult {
@@ -147,7 +149,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   let incomplete = 0;
   const releaseSites = new Map<number, boolean>();
   try {
-    const facts = collectFileFacts(pre.text);
+    const facts = collectFileFacts(pre.text, options?.fileName);
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
     const built: CFunction[] = [];
     // Short helpers that call nothing of the table (`desc_set_label(d, l) { d->label = l; }`) are not
@@ -156,6 +158,8 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     for (const node of parsed.functions) {
       const body = node.childForFieldName('body');
       if (!body) continue;
+      const defined = definedFunctionName(node, parsed.parsedText);
+      if (defined !== undefined) facts.definedFunctions.add(defined);
       const helperOnly = !options?.allFunctions && !mentionsTableApi(parsed.parsedText, body.startIndex, body.endIndex, table);
       if (helperOnly && body.endIndex - body.startIndex > SUMMARY_HELPER_MAX_CHARS) continue;
       const fn = buildFunction(node, {
@@ -205,7 +209,7 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
   const analyzer = new FunctionAnalyzer(fn, table, text, acquires, facts, summaries);
   const raw = analyzer.run({ maxVisits, widenAfter: 24 });
   const findings: CFinding[] = raw.findings.map((f) => {
-    const judged = findingConfidence(f.kind, f.evidence, { kunitTest: facts.kunitTest, releasedThroughMember: f.releasedThroughMember === true });
+    const judged = findingConfidence(f.kind, f.evidence, { selfTest: facts.selfTest, releasedThroughMember: f.releasedThroughMember === true });
     const finding: CFinding = {
       kind: f.kind,
       code: codeOfKind(f.kind).code,

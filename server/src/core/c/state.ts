@@ -37,6 +37,25 @@ export interface Res {
   countDebt?: boolean;
   /** A caller's lock this path dropped, handed since to a helper that may have taken it again. */
   mayBeRetaken?: boolean;
+  /**
+   * A lock that this path handed, after taking it, to a function the file does not define (`ptl`,
+   * a folio, the saved `flags`), or whose structure it handed to a function of the file that drops
+   * and retakes it (`allocate_file_region_entries(resv, ...)` with `resv->lock` held): that function
+   * may unlock it.
+   */
+  handedToCallee?: boolean;
+  /**
+   * An allocation handed, itself or a member of it, to a registration (`rpmsg_register_device(rpdev)`
+   * with `rpdev = &vch->rpdev`): many registrations drop the structure through its release callback
+   * when they fail, so freeing it after a failure may be a double free rather than a missing one.
+   */
+  handedToRegistration?: boolean;
+  /**
+   * Stored in a field of an object whose reference the path then dropped with a put that may run a
+   * release callback (`pdev->dev.of_node = of_node_get(...)`, then `platform_device_put(pdev)`): the
+   * callback may drop this reference too.
+   */
+  containerPut?: boolean;
   /** Handed to a call or stored in a structure: only an error return that does not undo it is a leak. */
   escaped?: boolean;
   /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */

@@ -15,9 +15,9 @@ export interface CFileAnalysis {
 }
 
 /** `allFindings`: also the findings of low confidence, as infos that say why. */
-export function analyzeCDocument(text: string, table: ApiTable, parser: CParser, options: { allFindings?: boolean } = {}): CFileAnalysis {
+export function analyzeCDocument(text: string, table: ApiTable, parser: CParser, options: { allFindings?: boolean; fileName?: string } = {}): CFileAnalysis {
   const lines = new LineIndex(text);
-  const result = analyzeCText(text, table, { parser, lowConfidence: options.allFindings });
+  const result = analyzeCText(text, table, { parser, lowConfidence: options.allFindings, fileName: options.fileName });
   const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes].map((d) => toEditorDiagnostic({ lines }, d));
   return { text, lines, findings: result.findings, diagnostics };
 }

@@ -12,7 +12,7 @@ export const ERROR_TESTS: Record<string, { arg: number; mask: number }> = {
   IS_ERR_VALUE: { arg: 0, mask: NEG },
   dma_mapping_error: { arg: 1, mask: NEG },
 };
-export const TRANSPARENT_TESTS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely_if', 'BUG_ON']);
+export const TRANSPARENT_TESTS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely_if', 'BUG_ON', 'MEM_FAIL', 'WARN_RATELIMIT', 'WARN_ON_SMP']);
 
 const PREDICATE = /^(is_|has_|list_empty|hlist_empty|test_bit|IS_ENABLED|IS_BUILTIN|[a-z0-9_]*_(is|has|enabled|empty|present|supported|valid|capable)(_[a-z0-9]+)?$)/;
 

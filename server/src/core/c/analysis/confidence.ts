@@ -12,7 +12,10 @@
 // - some families are routinely released by someone else: a reference on a caller's device by the
 //   device's release callback or its registration, an enabled PCI device by the caller or by
 //   `remove()`, an IRQ or an ID by an unwind loop over a counter, a runtime-PM autosuspend count by
-//   the completion handler, a clock or regulator enabled on a caller's object by `remove()`;
+//   the completion handler, a clock or regulator enabled on a caller's object by `remove()`, a
+//   reference that pins a module, an mm, a pid or a live object by the teardown of what stored it;
+// - a leak of an allocation handed to a registration: many registrations drop the structure
+//   through its release callback when they fail;
 // - a lock still held at a return, where the same function unlocks it on another path, is a
 //   finding only when the path returns an error or the function returns nothing: a success value
 //   returned with the lock held usually means the function returns locked by contract, or hands
@@ -20,10 +23,13 @@
 //   confidence: in the judged samples such locks were returned locked by contract, unlocked by a
 //   callee, a paired function or a work item, or unlocked under a name the analysis did not match.
 //   Semaphores and SRCU read sides are never of high confidence: kernel code also takes them as
-//   signals or hands them to the function that releases them;
+//   signals or hands them to the function that releases them. Nor is a lock the path hands, or its
+//   saved IRQ state, to a function outside the file, or whose structure it hands to a function of the
+//   file that drops and retakes it: those functions may unlock;
 // - a use or second release after a put of a refcounted member (`put_device(&x->dev)`) counts only
 //   if the release callback frees the structure, which the file need not show;
-// - nothing in a KUnit test is of high confidence: those tests misuse memory on purpose.
+// - nothing in a test (KUnit, or a self-test or torture test by its file name) is of high confidence:
+//   those tests misuse memory on purpose, or lean on an ordering the test itself arranges.
 
 import type { FindingKind } from '../findings';
 import type { LeakEvidence } from './context';
@@ -44,6 +50,10 @@ const RELEASED_ELSEWHERE_BY_CONVENTION = new Map<string, string>([
   ['idr', 'an ID entry is usually meant to stay until its object is removed'],
   ['ida', 'an ID is usually meant to stay until its object is removed'],
   ['usb_autopm', 'an asynchronous autosuspend reference is usually dropped by the completion handler'],
+  ['module', 'a module reference is usually kept with the object that uses the module and dropped by its teardown'],
+  ['percpu_ref', 'a live-object reference is usually handed to the object that keeps it, or dropped by its teardown'],
+  ['mm_count', "a reference that pins an mm is usually kept with the object that stored it and dropped by that object's teardown"],
+  ['pid', "a pid reference is usually kept with the object that stored it and dropped by that object's teardown"],
 ]);
 
 /**
@@ -73,18 +83,19 @@ const SIGNAL_LIKE_LOCKS = new Set(['semaphore', 'srcu']);
 
 /** What the file and the finding's release show besides the leak evidence. */
 export interface FindingContext {
-  /** The file is a KUnit test: KASAN's and SLUB's tests free, use and free again on purpose, to see the detector fire. */
-  kunitTest?: boolean;
+  /** The file is a test: KASAN's and SLUB's tests free, use and free again on purpose, to see the detector fire. */
+  selfTest?: boolean;
   /** A use or second release after `put_device(&x->dev)`: only a release callback that frees `x` makes it one. */
   releasedThroughMember?: boolean;
 }
 
 export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | undefined, context: FindingContext = {}): ConfidenceVerdict {
-  if (context.kunitTest) return { confidence: 'low', reason: 'a KUnit test may misuse memory or locks on purpose' };
+  if (context.selfTest) return { confidence: 'low', reason: 'a test may misuse memory or locks on purpose' };
   if (context.releasedThroughMember) return { confidence: 'low', reason: "the first release put a member's reference, and its release callback may not free the structure" };
   if (evidence === undefined) return { confidence: 'high' };
   if (kind === 'lock-leak') {
     if (SIGNAL_LIKE_LOCKS.has(evidence.family)) return { confidence: 'low', reason: 'a semaphore or an SRCU read side left held may be a signal, or handed to the function that releases it' };
+    if (evidence.lockHanded) return { confidence: 'low', reason: 'after taking the lock the path hands it, or its saved IRQ state, to a function that may unlock it' };
     if (!evidence.releasedElsewhere) return { confidence: 'low', reason: 'the function never unlocks this lock itself: it may return locked by contract, or a callee or a paired function may unlock it' };
     if (!evidence.errorReturn && evidence.returnsValue) return { confidence: 'low', reason: 'the path does not return an error: the function may return locked by contract, or a callee may unlock' };
     return { confidence: 'high' };
@@ -92,6 +103,8 @@ export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | un
   if (kind !== 'leak' && kind !== 'inconsistent-paths') return { confidence: 'high' };
   if (!evidence.errorReturn && !transientReference(evidence)) return { confidence: 'low', reason: 'the path returns success: the object may be kept on purpose where the analysis cannot see' };
   // An inconsistent error path is itself the evidence that the function still owns what it stored.
+  if (evidence.containerPut) return { confidence: 'low', reason: "the reference was stored in an object whose reference the path then dropped: that object's release callback may drop this one too" };
+  if (kind === 'leak' && evidence.registered) return { confidence: 'low', reason: 'the object was handed to a registration, which may already have freed it through its release callback when it failed' };
   if (kind === 'leak' && evidence.escaped) return { confidence: 'low', reason: 'the object was handed to a call or stored before this error return: its new owner may release it' };
   if (kind === 'leak' && !evidence.local && POWER_UP_FAMILIES.has(evidence.family)) {
     return { confidence: 'low', reason: 'a clock or regulator enabled on a caller\'s object is often disabled by remove() or runtime suspend' };

@@ -49,6 +49,12 @@ export interface LeakEvidence {
   family: string;
   /** The table's kind of the acquired object: a reference, memory, a mapping, a pin or a lock. */
   objectKind: string;
+  /** A lock handed, after it was taken, to a function outside the file (see `noteLocksHandedToCallee`). */
+  lockHanded: boolean;
+  /** An allocation handed to a registration that may drop it through a release callback (see `Res.handedToRegistration`). */
+  registered: boolean;
+  /** Stored in an object whose reference the path then dropped (see `Res.containerPut`). */
+  containerPut: boolean;
 }
 
 export interface FunctionAnalysis {

@@ -4,14 +4,14 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { DEVICE_ACTION, EMBEDS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
-import { canonical, canonicalLock, releasedThroughMember, tableReleaseKey, type AnalyzerContext, type Value } from './context';
+import { CORE_REGISTRATION, DEVICE_ACTION, EMBEDS, REGISTERS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
 import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate, noteStoredAs } from './expressions';
 import { report } from './report';
-import { dropLocksHandedOver, lockObjectKey, releasesLockOf, releasesLockOrFamily } from './locks';
+import { dropLocksHandedOver, lockObjectKey, noteLocksHandedToCallee, releasesLockOf, releasesLockOrFamily } from './locks';
 import { freeMadeWith, matchByArguments, memberHelperKey, memberHelperOwner, releaseRunsCallback } from './releaseMatching';
 
 /** The member called through a function pointer (`wake_forget_and_unlock` in `fiq->ops->wake_forget_and_unlock(fiq)`); the CIR puts the called expression first among the arguments. */
@@ -115,10 +115,26 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
       return acquire(ctx, entry, expr, s, argValues);
     case 'release':
       release(ctx, entry, expr, s, false);
+      // `d_add(dentry, inode)`: the dentry is the dcache's from now on.
+      if (entry.keeps !== undefined && expr.args[entry.keeps]) escape(ctx, s, storeMentions(expr.args[entry.keeps]));
       return { state: s, value: {} };
     default:
       return { state: s, value: {} };
   }
+}
+
+/** Marks the allocations a registration is handed, directly, by a member's address or through a member alias. */
+function noteHandedToRegistration(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
+  const roots = new Set<string>();
+  for (const arg of expr.args) {
+    const key = exprKey(arg);
+    if (key === undefined) continue;
+    const root = keyRoot(key);
+    roots.add(root);
+    const alias = ctx.memberAliases.get(root);
+    if (alias !== undefined) roots.add(keyRoot(alias));
+  }
+  state.res = state.res.map((r) => (isLive(r) && r.api.kind === 'memory' && !r.handedToRegistration && r.names.some((n) => roots.has(n)) ? { ...r, handedToRegistration: true } : r));
 }
 
 /** A call of a function of the same file whose summary says it may release some of its parameters. */
@@ -143,8 +159,10 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
     if (isCountingSemaphore(ctx, release.entry, canonicalKey)) continue;
     // The helper may release only on some of its paths (on error, or at the last put): what the path
     // holds is dropped, but nothing is marked released, so later uses and releases are not judged.
+    // `__add_memory_block(mem)` puts `&memory->dev` when it fails: the release callback frees `mem`.
+    const container = release.embedded && arg ? exprKey(arg) : undefined;
     state.res = state.res.filter((r) => {
-      const dropped = isLive(r) && releasesLockOrFamily(ctx, release.entry.families, r.family) && resMatches(r, canonicalKey);
+      const dropped = isLive(r) && ((releasesLockOrFamily(ctx, release.entry.families, r.family) && resMatches(r, canonicalKey)) || (container !== undefined && r.api.kind === 'memory' && r.names.includes(container)));
       if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
       return !dropped;
     });
@@ -211,6 +229,13 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
   for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name).add(keyRoot(canonicalLock(ctx, name)));
   dropLocksHandedOver(ctx, expr, state);
+  if (REGISTERS.test(callee) && !CORE_REGISTRATION.test(callee)) noteHandedToRegistration(ctx, expr, state);
+  // A function outside the file handed the lock itself may unlock it; a function of this file is
+  // summarised instead, unless it drops and retakes what it is handed, the lock or its structure.
+  if (callee !== '') {
+    const relocks = ctx.summaries.get(callee)?.relocks !== undefined;
+    if (relocks || !ctx.file.definedFunctions.has(callee)) noteLocksHandedToCallee(ctx, expr, state, relocks);
+  }
   if (UNLOCK_LIKE.test(callee || memberCallee(expr)) && roots.size > 0) {
     // A helper that unlocks: whatever lock of the objects it is handed the path held is now dropped.
     state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => roots.has(keyRoot(n)))));
@@ -277,7 +302,8 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   });
   escape(ctx, state, handed, true);
   if (entry.consumes !== undefined && expr.args[entry.consumes]) {
-    const fromKey = exprKey(expr.args[entry.consumes]);
+    // `fwnode_get_next_parent(fwnode_graph_get_remote_endpoint(fwnode))` consumes the inner call's result.
+    const fromKey = exprKey(expr.args[entry.consumes]) ?? argValues[entry.consumes]?.key;
     if (fromKey !== undefined) releaseKey(ctx, state, entry.families[0], [entry.families[0]], fromKey, expr, entry, true);
   }
   const resultKey = `$${expr.s}`;
@@ -333,6 +359,9 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   });
   if (conditional) state.masks.set(resultKey, initialMask(entry));
   else if (entry.object === 'return') state.masks.set(resultKey, entry.when === 'always' ? ALL : initialMask(entry));
+  // `mutex_lock(aux_mutex)` dereferences the pointer: a later `if (aux_mutex) mutex_unlock(aux_mutex)` unlocks.
+  const lockPointer = entry.kind === 'lock' && typeof entry.object === 'number' ? expr.args[entry.object] : undefined;
+  if (lockPointer !== undefined && lockPointer.k === 'id') setMask(ctx, state, lockPointer.name, POS);
   return { state, value: { key: resultKey } };
 }
 
@@ -361,7 +390,10 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   const freesContainer = entry.freesContainer && typeof entry.object === 'number' && releaseFreesContainer(ctx, state, expr.args[entry.object], key);
   const around = entry.freesContainer && typeof entry.object === 'number' && expr.args[entry.object] ? memberHelperOwner(ctx, expr.args[entry.object], expr.s) : undefined;
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
-  if (entry.freesContainer) freeMadeWith(ctx, state, key, expr, entry);
+  if (entry.freesContainer) {
+    freeMadeWith(ctx, state, key, expr, entry);
+    if (typeof entry.object === 'number' && expr.args[entry.object]) noteContainerPut(state, expr.args[entry.object], entry);
+  }
   if (around !== undefined) {
     // `put_device(cdev_dev(c))`, or `dev = cdev_dev(c); ... put_device(dev)`: the release callback frees `c`.
     state.res = state.res.map((r) =>
@@ -406,6 +438,21 @@ function releaseFreesContainer(ctx: AnalyzerContext, state: State, arg: Expr | u
 /** `down(&p->sem)` where the file initialises `sem` above 1 (or to 0): a count or a signal, not a lock. */
 function isCountingSemaphore(ctx: AnalyzerContext, entry: ApiEntry, key: string): boolean {
   return entry.families.includes('semaphore') && ctx.file.countingSemaphores.size > 0 && ctx.file.countingSemaphores.has(lastMember(key));
+}
+
+/**
+ * Marks what the path holds in fields of the object a put may free (`put` of `pdev` holds
+ * `pdev->dev.of_node`): objects of other families, since a put of one kobject of a structure says
+ * nothing of its other kobjects.
+ */
+function noteContainerPut(state: State, arg: Expr, entry: ApiEntry): void {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  // `put_device(&x->dev)` puts the structure `x`; `put_device(dev)` the object `dev` points to.
+  const container = exprKey(e.k === 'unary' && e.op === '&' && e.arg.k === 'field' ? e.arg.base : e);
+  if (container === undefined) return;
+  const inside = (n: string) => n.startsWith(`${container}->`) || n.startsWith(`${container}.`);
+  state.res = state.res.map((r) => (isLive(r) && r.api.kind !== 'lock' && !r.containerPut && !entry.families.includes(r.family) && r.names.some(inside) ? { ...r, containerPut: true } : r));
 }
 
 export function releaseContents(ctx: AnalyzerContext, state: State, root: string, releasedKey: string): void {

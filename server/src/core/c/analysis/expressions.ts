@@ -68,7 +68,14 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
       const then = evaluate(ctx, expr.then, s);
       const other = evaluate(ctx, expr.other, then.state);
       s = other.state;
-      const temp = [then.value.key, other.value.key].find((k) => k !== undefined && k.startsWith('$') && !k.startsWith('$u'));
+      const isTemp = (k: string | undefined): k is string => k !== undefined && k.startsWith('$') && !k.startsWith('$u');
+      if (isTemp(then.value.key) && isTemp(other.value.key) && then.value.key !== other.value.key) {
+        // `flag ? kzalloc(n, GFP_ATOMIC) : kzalloc(n, GFP_KERNEL)`: one arm runs; the other arm's object stands for both.
+        const thenKey = then.value.key;
+        s = { ...s, res: s.res.filter((r) => !(r.names.includes(thenKey) && r.site >= expr.then.s && r.site < expr.then.e)) };
+        return { state: s, value: { key: other.value.key } };
+      }
+      const temp = [then.value.key, other.value.key].find(isTemp);
       return { state: s, value: { key: temp ?? other.value.key ?? then.value.key } };
     }
     case 'assign':

@@ -36,8 +36,14 @@ export interface FileFacts {
   callerReleases?: CallerFacts;
   /** Resume callbacks and the standing enables each function releases (see `isStandingEnable`). */
   power: PowerCallbacks;
-  /** The file is a KUnit test (`#include <kunit/test.h>`), which may misuse memory or locks on purpose. */
-  kunitTest: boolean;
+  /**
+   * The file is a test: a KUnit test (`#include <kunit/test.h>`), or named as a self-test or torture
+   * test (`test-ww_mutex.c`, `gup_test.c`, `locktorture.c`). Such tests misuse memory and locks on
+   * purpose, or lean on orderings the test itself arranges.
+   */
+  selfTest: boolean;
+  /** Names of the functions the file defines: a call of any other function may do what the file cannot show. */
+  definedFunctions: Set<string>;
 }
 
 /** Acquires that a managed PCI device (`pcim_enable_device`) releases by itself on detach. */
@@ -62,7 +68,14 @@ export function lastMember(key: string): string {
   return match ? match[1] : key;
 }
 
-export function collectFileFacts(text: string): FileFacts {
+/** A self-test's file name: `test_bpf.c`, `test-ww_mutex.c`, `gup_test.c`, `locktorture.c`, or a file under `tests/`. */
+const SELF_TEST_PATH = /(^|[\\/])(tests?[\\/][^\\/]*|test[_-][^\\/]*|[^\\/]*[_-]tests?|[^\\/]*torture|[^\\/]*selftests?[^\\/]*)\.c$/;
+
+export function isSelfTestPath(fileName: string): boolean {
+  return SELF_TEST_PATH.test(fileName);
+}
+
+export function collectFileFacts(text: string, fileName?: string): FileFacts {
   const countingSemaphores = new Set<string>();
   if (text.includes('sema_init')) {
     SEMA_INIT.lastIndex = 0;
@@ -72,11 +85,11 @@ export function collectFileFacts(text: string): FileFacts {
       if (match[2].trim() !== '1') countingSemaphores.add(lastMember(match[1]));
     }
   }
-  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set(), power: { resumeCallbacks: collectResumeCallbacks(text), standingReleases: new Map() }, kunitTest: /#\s*include\s*<kunit\/test\.h>/.test(text) };
+  return { countingSemaphores, locksDroppedWithoutTaking: new Map(), pciManaged: /\bpcim_enable_device\s*\(/.test(text), arrayReleases: new Set(), power: { resumeCallbacks: collectResumeCallbacks(text), standingReleases: new Map() }, selfTest: /#\s*include\s*<kunit\/test\.h>/.test(text) || (fileName !== undefined && isSelfTestPath(fileName)), definedFunctions: new Set() };
 }
 
 export function emptyFileFacts(): FileFacts {
-  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set(), power: { resumeCallbacks: new Set(), standingReleases: new Map() }, kunitTest: false };
+  return { countingSemaphores: new Set(), locksDroppedWithoutTaking: new Map(), pciManaged: false, arrayReleases: new Set(), power: { resumeCallbacks: new Set(), standingReleases: new Map() }, selfTest: false, definedFunctions: new Set() };
 }
 
 /** The part of a key from its last array member on: `chan[]->irq` for `xdev->chan[]->irq`. */

@@ -174,3 +174,25 @@ export function dropLocksHandedOver(ctx: AnalyzerContext, expr: Expr & { k: 'cal
   if (handed.length === 0) return;
   state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && r.names.some((n) => handed.includes(n))));
 }
+
+/**
+ * Marks the held locks a call is handed: the lock itself (`ptl`, a folio) or the IRQ state it saved
+ * (`flags`), and with `owners` also the structure it belongs to (`resv` for `resv->lock`, handed to
+ * a function of the file that drops and retakes it). The callee may unlock it, as
+ * `migration_entry_wait_on_locked(..., ptl)` and the `read_folio` fillers do, so a path that returns
+ * with it held is not sure evidence of a leak. A structure handed to a function outside the file
+ * is not enough: most such calls only use the object under its lock.
+ */
+export function noteLocksHandedToCallee(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State, owners: boolean): void {
+  if (LOCK_QUESTION.test(expr.callee) || !state.res.some((r) => isLive(r) && r.api.kind === 'lock' && !r.handedToCallee)) return;
+  const handed: string[] = [];
+  for (const arg of expr.args) {
+    let e = arg;
+    while (e.k === 'cast') e = e.arg;
+    const key = exprKey(e);
+    if (key !== undefined && !key.includes('[]')) handed.push(canonicalLock(ctx, key));
+  }
+  if (handed.length === 0) return;
+  const reaches = (name: string) => handed.some((key) => name === key || (owners && (name.startsWith(`${key}->`) || name.startsWith(`${key}.`))));
+  state.res = state.res.map((r) => (isLive(r) && r.api.kind === 'lock' && !r.handedToCallee && (r.names.some(reaches) || r.argTexts.some((t) => handed.includes(t.trim()))) ? { ...r, handedToCallee: true } : r));
+}

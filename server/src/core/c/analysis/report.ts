@@ -77,7 +77,7 @@ function pathSince(state: State, res: Res): { start: number; end: number; messag
 
 /** The evidence of a leak of `res`, from what the return showed. */
 function leakEvidence(res: Res, at: Pick<LeakEvidence, 'errorReturn' | 'releasedElsewhere' | 'returnsValue'>): LeakEvidence {
-  return { ...at, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind };
+  return { ...at, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind, lockHanded: res.handedToCallee === true, registered: res.handedToRegistration === true, containerPut: res.containerPut === true };
 }
 
 /** How a finding names the object a path still holds. */

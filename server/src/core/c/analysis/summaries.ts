@@ -21,12 +21,22 @@ export interface ParamRelease {
    * caller that hands it `&x->vd` has `x` released.
    */
   container?: boolean;
+  /**
+   * The release is of a member embedded in the parameter (`put_device(&memory->dev)`) by a put that
+   * may run a release callback freeing the structure: a caller's allocation handed in is released.
+   */
+  embedded?: boolean;
 }
 
 export interface FunctionSummary {
   releases: ParamRelease[];
   /** Parameters the function stores in a structure or a global (`d->label = label`): the callee keeps them. */
   stores?: number[];
+  /**
+   * Parameters whose lock the function drops and takes again (`allocate_file_region_entries()`
+   * unlocks `resv->lock` around an allocation): on some paths it may return with the lock dropped.
+   */
+  relocks?: number[];
 }
 
 export type Summaries = Map<string, FunctionSummary>;
@@ -77,6 +87,13 @@ function containerCopies(fn: CFunction): Map<string, number> {
   });
 }
 
+/** `&p->member`: the address of a member embedded in a structure. */
+function isMemberAddress(arg: Expr): boolean {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  return e.k === 'unary' && e.op === '&' && e.arg.k === 'field';
+}
+
 /** The parameter an argument names, and the rest of its key: `(p, '->lock')` for `&p->lock`. */
 function paramPath(fn: CFunction, arg: Expr, copies?: Map<string, number>, containers?: Map<string, number>): { param: number; suffix: string; container?: boolean } | undefined {
   const key = exprKey(arg);
@@ -110,6 +127,8 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
   for (const fn of functions) summaries.set(fn.name, { releases: [] });
   const copiesOf = new Map(functions.map((fn) => [fn.name, parameterCopies(fn)]));
   const containersOf = new Map(functions.map((fn) => [fn.name, containerCopies(fn)]));
+  const lockFamilies = new Set<string>();
+  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const family of entry.families) lockFamilies.add(family);
   // Each round lets a release pass up one level of calls; a few rounds reach the fixed point of kernel helpers.
   for (let round = 0; round < 4; round++) {
     let changed = false;
@@ -119,7 +138,13 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
       const containers = containersOf.get(fn.name);
       const add = (release: ParamRelease) => {
         if (summary.releases.some((r) => r.param === release.param && r.suffix === release.suffix && r.container === release.container && r.entry.families[0] === release.entry.families[0])) return;
-        if (acquiresOwn(fn, table, release.entry.families[0], release.param, release.suffix)) return;
+        if (acquiresOwn(fn, table, release.entry.families[0], release.param, release.suffix)) {
+          if (release.param >= 0 && lockFamilies.has(release.entry.families[0]) && !summary.relocks?.includes(release.param)) {
+            summary.relocks = [...(summary.relocks ?? []), release.param];
+            changed = true;
+          }
+          return;
+        }
         summary.releases.push(release);
         changed = true;
       };
@@ -127,8 +152,9 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
         const entry = table.byName.get(call.callee);
         if (entry) {
           if (entry.effect !== 'release' || typeof entry.object !== 'number' || !call.args[entry.object]) continue;
-          const at = paramPath(fn, call.args[entry.object], copies, entry.frees ? containers : undefined);
-          if (at) add({ ...at, entry });
+          const arg = call.args[entry.object];
+          const at = paramPath(fn, arg, copies, entry.frees ? containers : undefined);
+          if (at) add({ ...at, entry, ...(entry.freesContainer && !at.container && at.suffix.startsWith('->') && isMemberAddress(arg) ? { embedded: true } : {}) });
           continue;
         }
         const callee = byName.has(call.callee) && call.callee !== fn.name ? summaries.get(call.callee) : undefined;
@@ -137,7 +163,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
           if (release.container) continue;
           const arg = call.args[release.param];
           const at = arg ? paramPath(fn, arg, copies) : undefined;
-          if (at) add({ param: at.param, suffix: at.suffix + release.suffix, entry: release.entry });
+          if (at) add({ param: at.param, suffix: at.suffix + release.suffix, entry: release.entry, ...(release.embedded && at.suffix === '' ? { embedded: true } : {}) });
         }
       }
     }
@@ -147,7 +173,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
     const stores = storedParameters(fn);
     if (stores.length > 0) (summaries.get(fn.name) as FunctionSummary).stores = stores;
   }
-  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined) summaries.delete(name);
+  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined && summary.relocks === undefined) summaries.delete(name);
   return summaries;
 }
 

@@ -1,0 +1,109 @@
+// Conditional compilation whose two arms each open a block:
+//
+//   #ifdef CMX_CONF_DEBUG
+//           if (conf->software && members > 1) {
+//   #else
+//           if (conf->software && members > 2) {
+//   #endif
+//
+// Read as one text, the function has a brace too many and the parser loses its structure. Only one
+// arm is ever compiled, so when both arms leave the same number of braces open the first arm is kept
+// as plain code: its directive lines and the `#else` arm are blanked (newlines kept, so offsets and
+// lines stay).
+
+interface OpenConditional {
+  /** The `#if` line: its start and end. */
+  ifStart: number;
+  ifEnd: number;
+  /** Start of the `#else` line, and of the first line of the `#else` arm (-1 before `#else`). */
+  elseLine: number;
+  elseStart: number;
+  /** Braces opened minus closed in the first arm, and in the `#else` arm. */
+  thenBalance: number;
+  elseBalance: number;
+  /** An `#elif` makes more than two arms: such conditionals are left alone. */
+  hasElif: boolean;
+}
+
+const DIRECTIVE = /^[ \t]*#[ \t]*(ifdef|ifndef|if|elif|else|endif)\b/;
+
+/** Blanks the `#else` arm of each conditional whose two arms leave the same nonzero number of braces open. */
+export function blankTwinElseArms(text: string): string {
+  if (!text.includes('#else')) return text;
+  const stack: OpenConditional[] = [];
+  const blanks: [number, number][] = [];
+  let inComment = false;
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const directive = inComment ? null : DIRECTIVE.exec(line);
+    if (directive) {
+      const word = directive[1];
+      if (word === 'if' || word === 'ifdef' || word === 'ifndef') stack.push({ ifStart: lineStart, ifEnd: lineEnd, elseLine: -1, elseStart: -1, thenBalance: 0, elseBalance: 0, hasElif: false });
+      else if (word === 'elif' && stack.length > 0) stack[stack.length - 1].hasElif = true;
+      else if (word === 'else' && stack.length > 0) {
+        stack[stack.length - 1].elseLine = lineStart;
+        stack[stack.length - 1].elseStart = lineEnd + 1;
+      } else if (word === 'endif') {
+        const closed = stack.pop();
+        if (closed && !closed.hasElif && closed.elseStart >= 0 && closed.thenBalance !== 0 && closed.thenBalance === closed.elseBalance) {
+          // The directives go too: the grammar takes the arms of a conditional as whole statements.
+          blanks.push([closed.ifStart, closed.ifEnd], [closed.elseLine, lineEnd]);
+          // The enclosing arms saw both arms' braces; only one of them counts.
+          for (const outer of stack) {
+            if (outer.elseStart >= 0) outer.elseBalance -= closed.elseBalance;
+            else outer.thenBalance -= closed.elseBalance;
+          }
+        }
+      }
+    } else {
+      const counted = braceBalance(line, inComment);
+      inComment = counted.inComment;
+      if (counted.balance !== 0) {
+        for (const open of stack) {
+          if (open.elseStart >= 0) open.elseBalance += counted.balance;
+          else open.thenBalance += counted.balance;
+        }
+      }
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (blanks.length === 0) return text;
+  blanks.sort((a, b) => a[0] - b[0]);
+  const pieces: string[] = [];
+  let copied = 0;
+  for (const [start, end] of blanks) {
+    if (start < copied || start >= end) continue;
+    pieces.push(text.slice(copied, start), text.slice(start, end).replace(/[^\r\n]/g, ' '));
+    copied = end;
+  }
+  pieces.push(text.slice(copied));
+  return pieces.join('');
+}
+
+/** Braces opened minus closed on one line, outside comments, strings and character constants. */
+function braceBalance(line: string, startsInComment: boolean): { balance: number; inComment: boolean } {
+  let balance = 0;
+  let inComment = startsInComment;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (inComment) {
+      if (ch === '*' && line[i + 1] === '/') {
+        inComment = false;
+        i++;
+      }
+      continue;
+    }
+    if (ch === '/' && line[i + 1] === '*') {
+      inComment = true;
+      i++;
+    } else if (ch === '/' && line[i + 1] === '/') break;
+    else if (ch === '"' || ch === "'") {
+      for (i++; i < line.length && line[i] !== ch; i++) if (line[i] === '\\') i++;
+    } else if (ch === '{') balance++;
+    else if (ch === '}') balance--;
+  }
+  return { balance, inComment };
+}
