@@ -10,7 +10,9 @@ test('every judged round is a full sample of findings with a verdict and a reaso
   assert.ok(rounds.length >= 2);
   for (const round of rounds) {
     assert.ok(round.judgements.length >= 60, `${round.name}: ${round.judgements.length} judged`);
-    const extra = (round.lockLeaks ?? []).map((j) => ({ j, dirs: round.lockLeakDirs ?? round.dirs }));
+    const extra = [...(round.lockLeaks ?? []).map((j) => ({ j, dirs: round.lockLeakDirs ?? round.dirs })), ...(round.rest ?? []).map((j) => ({ j, dirs: round.dirs }))];
+    // Judged beyond the sample, the rest makes every finding of the run.
+    if (round.rest) assert.equal(round.judgements.length + round.rest.length, round.findingsInRun, `${round.name}: the sample and the rest are not the whole run`);
     for (const { j, dirs } of [...round.judgements.map((j) => ({ j, dirs: round.dirs })), ...extra]) {
       assert.match(j.finding, /^[\w./+-]+\.c:\d+$/, `${round.name}: ${j.finding}`);
       assert.ok(['TP', 'FP', 'unclear'].includes(j.verdict), `${round.name}: ${j.finding} ${j.verdict}`);

@@ -25,6 +25,8 @@ export interface JudgedRound {
   /** Lock-leaks judged beside the uniform sample: every one found in `lockLeakDirs`, also never tuned on. */
   lockLeaks?: Judgement[];
   lockLeakDirs?: string[];
+  /** The run's findings outside the sample, judged too: with the sample, every finding of the run. */
+  rest?: Judgement[];
 }
 
 export interface RoundPrecision {
@@ -33,6 +35,8 @@ export interface RoundPrecision {
   judged: number;
   lockLeakTrue: number;
   lockLeakJudged: number;
+  /** Every finding of the run, when the findings outside the sample were judged too. */
+  census?: { truePositives: number; judged: number };
 }
 
 export const HELDOUT_FILE = path.join(process.cwd(), 'test/c/heldout-judgements.json');
@@ -44,19 +48,23 @@ export function loadJudgedRounds(file = HELDOUT_FILE): JudgedRound[] {
 
 /** Precision of a round's uniform sample; lock-leak precision over the sample's lock-leaks and the extra lock-leak judgements. */
 export function roundPrecision(round: JudgedRound): RoundPrecision {
-  const lockLeaks = [...round.judgements, ...(round.lockLeaks ?? [])].filter((j) => j.kind === 'lock-leak');
+  const lockLeaks = [...round.judgements, ...(round.lockLeaks ?? []), ...(round.rest ?? [])].filter((j) => j.kind === 'lock-leak');
   const distinct = new Map(lockLeaks.map((j) => [`${j.finding} ${j.reason}`, j]));
-  return {
+  const truePositives = round.judgements.filter((j) => j.verdict === 'TP').length;
+  const precision: RoundPrecision = {
     round,
-    truePositives: round.judgements.filter((j) => j.verdict === 'TP').length,
+    truePositives,
     judged: round.judgements.length,
     lockLeakTrue: [...distinct.values()].filter((j) => j.verdict === 'TP').length,
     lockLeakJudged: distinct.size,
   };
+  if (round.rest) precision.census = { truePositives: truePositives + round.rest.filter((j) => j.verdict === 'TP').length, judged: round.judgements.length + round.rest.length };
+  return precision;
 }
 
 export function formatRoundPrecision(p: RoundPrecision): string {
   const percent = (a: number, b: number) => (b === 0 ? 'none judged' : `${a}/${b} = ${Math.round((100 * a) / b)}%`);
   const lockDirs = p.round.lockLeakDirs ? ` (with every lock-leak of ${p.round.lockLeakDirs.join(' ')})` : '';
-  return `held-out ${p.round.name} (seed ${p.round.seed}; ${p.round.dirs.join(' ')}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}${lockDirs}`;
+  const census = p.census ? `, every finding of the run ${percent(p.census.truePositives, p.census.judged)}` : '';
+  return `held-out ${p.round.name} (seed ${p.round.seed}; ${p.round.dirs.join(' ')}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}${census}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}${lockDirs}`;
 }
