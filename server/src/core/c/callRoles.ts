@@ -38,14 +38,30 @@ export const HANDS_TO_CALLBACK = /^(schedule_(delayed_)?work(_on)?|queue_(delaye
  */
 export const INSTALLS_FILE_WITH: Readonly<Record<string, number>> = { anon_inode_getfd: 2, anon_inode_getfd_secure: 2 };
 
-/** Helpers that unlock what they are handed. */
 /**
- * Registrations of a structure, other than the driver core's own `device_register()` and
- * `device_add()`, whose failure leaves the reference with the caller.
+ * Registrations of a structure: many drop the structure through its release callback when they
+ * fail. The driver core's own (`CORE_REGISTRATION`) leave the reference with the caller.
  */
 export const REGISTERS = /register|_add_one_|_attach_device/i;
 export const CORE_REGISTRATION = /^(device_register|device_add|platform_device_add|platform_device_register)$/;
 
+/**
+ * Calls that print or trace what they are handed (`VM_EVENT(kvm, 3, "%pK", old_sca)`): a pointer
+ * freed before is only printed as a value, not used.
+ */
+export const LOGS = /^(printk|pr_[a-z_]+|(dev|netdev|ibdev|wiphy|drm|drm_dbg|hid|ata_(dev|link|port))_(err|warn|info|dbg|notice|crit|alert|emerg|printk|vdbg)[a-z_]*|trace_[a-z0-9_]+|[A-Z][A-Z0-9_]*_(EVENT|DBG|DEBUG|LOG|PRINT|PRINTK|TRACE)|(DBG|DEBUG|LOG|TRACE|PRINTK)[A-Z0-9_]*)$/;
+
+/** Calls that install a page in a page table (`set_pmd(pmd, __pmd(_PAGE_TABLE | __pa(new_pte_page)))`): the table keeps the page. */
+export const INSTALLS_IN_PAGE_TABLE = /^(set_(pte|pmd|pud|p4d|pgd)(_at|_safe)?|(pte|pmd|pud|p4d|pgd)_populate(_kernel|_safe)?(_init)?)$/;
+
+/**
+ * Registrations of a time source on a running counter that cannot fail or be undone
+ * (`sched_clock_register()`): the clocks that drive it must stay prepared and enabled from then on. A clocksource registration that can fail (`clocksource_mmio_init()`) is not one of them:
+ * when it fails, nothing runs on the clock.
+ */
+export const REGISTERS_TIME_SOURCE = /^(sched_clock_register|register_current_timer_delay|clockevents_config_and_register|clockevents_register_device)$/;
+
+/** Helpers that unlock what they are handed. */
 export const UNLOCK_LIKE = /unlock|release|irqrestore|_up$|_exit$|_end$|_finish$|_leave$/i;
 
 /** Functions whose job may be to return with a lock held. */

@@ -124,8 +124,9 @@ export function condition(ctx: AnalyzerContext, expr: Expr, state: State): Outco
       }
       const known = stateQuery(ctx, expr, state);
       if (known !== undefined) return [[state, known]];
-      // `PMSG_IS_AUTO(message)`: a macro's test, decided the same way wherever the same text is tested again.
-      if (PURE_MACRO.test(expr.callee) && !TRANSPARENT_TESTS.has(expr.callee) && isPredicate(expr)) return opaque(ctx, expr, evaluateRest(ctx, expr.args, state));
+      // `PMSG_IS_AUTO(message)`, `dma_buf_is_dynamic(attach->dmabuf)`: a macro's or a predicate's test,
+      // decided the same way wherever the same text is tested again.
+      if ((PURE_MACRO.test(expr.callee) || PREDICATE.test(expr.callee)) && !TRANSPARENT_TESTS.has(expr.callee) && isPredicate(expr)) return opaque(ctx, expr, evaluateRest(ctx, expr.args, state));
       if (TRANSPARENT_TESTS.has(expr.callee) && expr.args.length > 0) {
         const inner = condition(ctx, expr.args[0], state);
         if (expr.args.length === 1) return inner;

@@ -4,7 +4,7 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { CORE_REGISTRATION, DEVICE_ACTION, EMBEDS, REGISTERS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { CORE_REGISTRATION, DEVICE_ACTION, EMBEDS, INSTALLS_IN_PAGE_TABLE, LOGS, REGISTERS, REGISTERS_TIME_SOURCE, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
@@ -137,8 +137,18 @@ function noteHandedToRegistration(ctx: AnalyzerContext, expr: Expr & { k: 'call'
   state.res = state.res.map((r) => (isLive(r) && r.api.kind === 'memory' && !r.handedToRegistration && r.names.some((n) => roots.has(n)) ? { ...r, handedToRegistration: true } : r));
 }
 
+/**
+ * The clocks a registered time source runs on must stay prepared and enabled from now on. The
+ * reference to the clock itself (`of_clk_get()`) is another matter: a path that leaves without it
+ * still leaks it.
+ */
+function keepClocksForTimeSource(state: State): void {
+  state.res = state.res.filter((r) => !(isLive(r) && r.family.startsWith('clk_')));
+}
+
 /** A call of a function of the same file whose summary says it may release some of its parameters. */
 function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
+  if (summary.registersTimeSource) keepClocksForTimeSource(state);
   // `desc_set_label(desc, label)` where the helper does `d->label = label`: the label is kept.
   for (const param of summary.stores ?? []) {
     const arg = expr.args[param];
@@ -198,7 +208,7 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
     }
     const key = argValues[i].key;
     if (key !== undefined && key.startsWith('$')) temps.push(key);
-    if (arg.k === 'id') checkUse(ctx, state, arg, arg, 'handed-to-unknown-call');
+    if (arg.k === 'id' && !LOGS.test(callee)) checkUse(ctx, state, arg, arg, 'handed-to-unknown-call');
   });
   // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
   if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
@@ -229,6 +239,8 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
   for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name).add(keyRoot(canonicalLock(ctx, name)));
   dropLocksHandedOver(ctx, expr, state);
+  if (INSTALLS_IN_PAGE_TABLE.test(callee)) escape(ctx, state, expr.args.flatMap((arg) => [...identifiersIn(arg)]));
+  if (REGISTERS_TIME_SOURCE.test(callee)) keepClocksForTimeSource(state);
   if (REGISTERS.test(callee) && !CORE_REGISTRATION.test(callee)) noteHandedToRegistration(ctx, expr, state);
   // A function outside the file handed the lock itself may unlock it; a function of this file is
   // summarised instead, unless it drops and retakes what it is handed, the lock or its structure.
@@ -392,7 +404,11 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   releaseKey(ctx, state, entry.families[0], entry.families, key, expr, entry, consume);
   if (entry.freesContainer) {
     freeMadeWith(ctx, state, key, expr, entry);
-    if (typeof entry.object === 'number' && expr.args[entry.object]) noteContainerPut(state, expr.args[entry.object], entry);
+    const object = typeof entry.object === 'number' ? expr.args[entry.object] : undefined;
+    if (object !== undefined) {
+      noteContainerPut(state, object, entry);
+      putOfOwnAllocation(state, object, expr, entry);
+    }
   }
   if (around !== undefined) {
     // `put_device(cdev_dev(c))`, or `dev = cdev_dev(c); ... put_device(dev)`: the release callback frees `c`.
@@ -438,6 +454,20 @@ function releaseFreesContainer(ctx: AnalyzerContext, state: State, arg: Expr | u
 /** `down(&p->sem)` where the file initialises `sem` above 1 (or to 0): a count or a signal, not a lock. */
 function isCountingSemaphore(ctx: AnalyzerContext, entry: ApiEntry, key: string): boolean {
   return entry.families.includes('semaphore') && ctx.file.countingSemaphores.size > 0 && ctx.file.countingSemaphores.has(lastMember(key));
+}
+
+/**
+ * `dev = kzalloc(sizeof(*dev), ...); ...; put_device(dev)`: the put of an object this function
+ * allocated drops its only reference, and the release callback frees the allocation.
+ */
+function putOfOwnAllocation(state: State, arg: Expr, expr: Expr & { k: 'call' }, entry: ApiEntry): void {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k !== 'id') return;
+  const name = e.name;
+  state.res = state.res.map((r) =>
+    isLive(r) && r.api.kind === 'memory' && r.api.object === 'return' && r.names.includes(name) ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true } : r,
+  );
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
 import { exprKey, keyRoot } from '../keys';
+import { REGISTERS_TIME_SOURCE } from '../callRoles';
 
 /** A parameter (or a member reached from it) that the function releases on some path. */
 export interface ParamRelease {
@@ -37,6 +38,8 @@ export interface FunctionSummary {
    * unlocks `resv->lock` around an allocation): on some paths it may return with the lock dropped.
    */
   relocks?: number[];
+  /** The function registers a time source (`sched_clock_register()`), directly or through a helper: the clocks it runs on are kept. */
+  registersTimeSource?: boolean;
 }
 
 export type Summaries = Map<string, FunctionSummary>;
@@ -169,11 +172,18 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
     }
     if (!changed) break;
   }
+  const timeSources = new Set(functions.filter((fn) => fn.calls.some((call) => REGISTERS_TIME_SOURCE.test(call.callee))).map((fn) => fn.name));
+  for (let round = 0; round < 4; round++) {
+    const before = timeSources.size;
+    for (const fn of functions) if (!timeSources.has(fn.name) && fn.calls.some((call) => call.callee !== fn.name && timeSources.has(call.callee))) timeSources.add(fn.name);
+    if (timeSources.size === before) break;
+  }
+  for (const name of timeSources) (summaries.get(name) as FunctionSummary).registersTimeSource = true;
   for (const fn of functions) {
     const stores = storedParameters(fn);
     if (stores.length > 0) (summaries.get(fn.name) as FunctionSummary).stores = stores;
   }
-  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined && summary.relocks === undefined) summaries.delete(name);
+  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined && summary.relocks === undefined && !summary.registersTimeSource) summaries.delete(name);
   return summaries;
 }
 
