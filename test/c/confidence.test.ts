@@ -80,3 +80,11 @@ test('a finding in a file named as a self-test is of low confidence', async () =
   assert.deepEqual(analyzeCText(text, table, { parser, lowConfidence: true, fileName: 'drivers/misc/foo.c' }).findings.map((f) => f.confidence), ['high']);
   assert.deepEqual(analyzeCText(text, table, { parser, lowConfidence: true, fileName: 'lib/test_foo.c' }).findings.map((f) => f.confidence), ['low']);
 });
+
+test('interrupt state left off, or enabled twice, is of low confidence; preemption is not', () => {
+  assert.equal(confidence('lock-leak', { family: 'local_irq_off', objectKind: 'lock', local: false }), 'low');
+  assert.equal(confidence('lock-leak', { family: 'local_irq', objectKind: 'lock', local: false }), 'low');
+  assert.equal(confidence('lock-leak', { family: 'preempt', objectKind: 'lock', local: false }), 'high');
+  assert.equal(findingConfidence('unbalanced-unlock', undefined, { lockFamily: 'local_irq_off' }).confidence, 'low');
+  assert.equal(findingConfidence('unbalanced-unlock', undefined, { lockFamily: 'mutex' }).confidence, 'high');
+});

@@ -61,6 +61,12 @@ export const INSTALLS_IN_PAGE_TABLE = /^(set_(pte|pmd|pud|p4d|pgd)(_at|_safe)?|(
  */
 export const REGISTERS_TIME_SOURCE = /^(sched_clock_register|register_current_timer_delay|clockevents_config_and_register|clockevents_register_device)$/;
 
+/**
+ * Calls that do not return (`__noreturn` in the kernel's headers): a path that reaches one ends
+ * there. `die()` returns on x86 only when a notifier claims the oops, and ends the task elsewhere.
+ */
+export const NO_RETURN = /^(panic|BUG|__BUG|do_exit|do_group_exit|make_task_dead|kthread_exit|kthread_complete_and_exit|die|parisc_terminate|machine_halt|machine_power_off|machine_restart|emergency_restart|__stack_chk_fail|usercopy_abort|nmi_panic)$/;
+
 /** Helpers that unlock what they are handed. */
 export const UNLOCK_LIKE = /unlock|release|irqrestore|_up$|_exit$|_end$|_finish$|_leave$/i;
 

@@ -209,7 +209,7 @@ function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotatio
   const analyzer = new FunctionAnalyzer(fn, table, text, acquires, facts, summaries);
   const raw = analyzer.run({ maxVisits, widenAfter: 24 });
   const findings: CFinding[] = raw.findings.map((f) => {
-    const judged = findingConfidence(f.kind, f.evidence, { selfTest: facts.selfTest, releasedThroughMember: f.releasedThroughMember === true });
+    const judged = findingConfidence(f.kind, f.evidence, { selfTest: facts.selfTest, releasedThroughMember: f.releasedThroughMember === true, lockFamily: f.lockFamily });
     const finding: CFinding = {
       kind: f.kind,
       code: codeOfKind(f.kind).code,

@@ -22,6 +22,8 @@
 //   the lock to a callee that unlocks. A lock the function never unlocks is not a finding of high
 //   confidence: in the judged samples such locks were returned locked by contract, unlocked by a
 //   callee, a paired function or a work item, or unlocked under a name the analysis did not match.
+//   Nor is interrupt state, as a lock-leak or a second unlock: exit paths return with interrupts
+//   off by contract, and enabling them twice is harmless.
 //   Semaphores and SRCU read sides are never of high confidence: kernel code also takes them as
 //   signals or hands them to the function that releases them. Nor is a lock the path hands, or its
 //   saved IRQ state, to a function outside the file, or whose structure it hands to a function of the
@@ -87,13 +89,24 @@ export interface FindingContext {
   selfTest?: boolean;
   /** A use or second release after `put_device(&x->dev)`: only a release callback that frees `x` makes it one. */
   releasedThroughMember?: boolean;
+  /** For a second unlock: the lock's family. */
+  lockFamily?: string;
 }
+
+/**
+ * Interrupt state is no lock: entry and exit paths return with interrupts off by contract
+ * (`do_work_pending()`, exception exits), a function may disable them to restore a saved state, and
+ * enabling them twice is harmless.
+ */
+const INTERRUPT_STATE = new Set(['local_irq', 'local_irq_off']);
 
 export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | undefined, context: FindingContext = {}): ConfidenceVerdict {
   if (context.selfTest) return { confidence: 'low', reason: 'a test may misuse memory or locks on purpose' };
+  if (kind === 'unbalanced-unlock' && context.lockFamily !== undefined && INTERRUPT_STATE.has(context.lockFamily)) return { confidence: 'low', reason: 'interrupts enabled twice, or restored to a saved state, is no unbalanced unlock' };
   if (context.releasedThroughMember) return { confidence: 'low', reason: "the first release put a member's reference, and its release callback may not free the structure" };
   if (evidence === undefined) return { confidence: 'high' };
   if (kind === 'lock-leak') {
+    if (INTERRUPT_STATE.has(evidence.family)) return { confidence: 'low', reason: 'interrupts left off may be the contract of an entry or exit path, or the restore of a saved state' };
     if (SIGNAL_LIKE_LOCKS.has(evidence.family)) return { confidence: 'low', reason: 'a semaphore or an SRCU read side left held may be a signal, or handed to the function that releases it' };
     if (evidence.lockHanded) return { confidence: 'low', reason: 'after taking the lock the path hands it, or its saved IRQ state, to a function that may unlock it' };
     if (!evidence.releasedElsewhere) return { confidence: 'low', reason: 'the function never unlocks this lock itself: it may return locked by contract, or a callee or a paired function may unlock it' };

@@ -31,6 +31,8 @@ export interface RawFinding {
    * (`put_device(&x->dev)`), taken to free the structure through a release callback that may not.
    */
   releasedThroughMember?: boolean;
+  /** For a second unlock: the lock's family. */
+  lockFamily?: string;
 }
 
 /** Whether `res` was released by a put of a member whose release callback is taken to free the container. */

@@ -555,6 +555,7 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
         end: expr.e,
         message: `${entry.name}(${key}) unlocks a lock this path did not get: ${res.api.name}() failed at line {line:${res.site}}`,
         related: [{ start: res.site, end: res.siteEnd, message: `${res.api.name}() did not take the lock on this path` }],
+        lockFamily: res.family,
       });
     }
     return;
@@ -577,6 +578,7 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
           : `${entry.name}(${key}) releases ${key} again: ${previous}`,
       related: [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: 'first release' }],
       releasedThroughMember: releasedThroughMember(ctx, res),
+      ...(lock ? { lockFamily: res.family } : {}),
     });
     state.res[index] = { ...res, releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
   }

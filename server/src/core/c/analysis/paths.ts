@@ -9,6 +9,7 @@ import { condition, noteNamedConstant } from './conditions';
 import { evaluate } from './expressions';
 import { leaveFunction, report, reportInconsistentPaths } from './report';
 import { dropLocksHeldByContract } from './locks';
+import { NO_RETURN } from '../callRoles';
 
 export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): FunctionAnalysis {
   const nodes = ctx.fn.nodes;
@@ -60,6 +61,8 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
     case 'nop':
       return [[node.next, state]];
     case 'eval':
+      // `die("Oops", regs, sr)`: the path ends here, so the labels it would fall into are not reached from it.
+      if (node.expr.k === 'call' && NO_RETURN.test(node.expr.callee)) return [];
       if (!hasEffects(node.expr) && !state.res.some((r) => r.status === 'released')) return [[node.next, state]];
       return [[node.next, evaluate(ctx, node.expr, cloneState(state)).state]];
     case 'decl': {
