@@ -4,7 +4,7 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { CORE_REGISTRATION, DEVICE_ACTION, EMBEDS, INSTALLS_IN_PAGE_TABLE, LOGS, REGISTERS, REGISTERS_TIME_SOURCE, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { DEVICE_ACTION, EMBEDS, LOGS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
@@ -12,6 +12,7 @@ import { ERROR_TESTS, TRANSPARENT_TESTS } from './conditions';
 import { checkUse, escape, evaluate, noteStoredAs } from './expressions';
 import { report } from './report';
 import { dropLocksHandedOver, lockObjectKey, noteLocksHandedToCallee, releasesLockOf, releasesLockOrFamily } from './locks';
+import { keepClocksForTimeSource, noteHandovers, notePutHandovers } from './handovers';
 import { freeMadeWith, matchByArguments, memberHelperKey, memberHelperOwner, releaseRunsCallback } from './releaseMatching';
 
 /** The member called through a function pointer (`wake_forget_and_unlock` in `fiq->ops->wake_forget_and_unlock(fiq)`); the CIR puts the called expression first among the arguments. */
@@ -123,29 +124,6 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
   }
 }
 
-/** Marks the allocations a registration is handed, directly, by a member's address or through a member alias. */
-function noteHandedToRegistration(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: State): void {
-  const roots = new Set<string>();
-  for (const arg of expr.args) {
-    const key = exprKey(arg);
-    if (key === undefined) continue;
-    const root = keyRoot(key);
-    roots.add(root);
-    const alias = ctx.memberAliases.get(root);
-    if (alias !== undefined) roots.add(keyRoot(alias));
-  }
-  state.res = state.res.map((r) => (isLive(r) && r.api.kind === 'memory' && !r.handedToRegistration && r.names.some((n) => roots.has(n)) ? { ...r, handedToRegistration: true } : r));
-}
-
-/**
- * The clocks a registered time source runs on must stay prepared and enabled from now on. The
- * reference to the clock itself (`of_clk_get()`) is another matter: a path that leaves without it
- * still leaks it.
- */
-function keepClocksForTimeSource(state: State): void {
-  state.res = state.res.filter((r) => !(isLive(r) && r.family.startsWith('clk_')));
-}
-
 /** A call of a function of the same file whose summary says it may release some of its parameters. */
 function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr & { k: 'call' }, state: State): void {
   if (summary.registersTimeSource) keepClocksForTimeSource(state);
@@ -239,9 +217,7 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   // Also through a member alias: `fiq = &fc->iq` hands `fc`'s lock `fc->iq.lock` along with `fiq`.
   for (const arg of expr.args) for (const name of identifiersIn(arg)) roots.add(name).add(keyRoot(canonicalLock(ctx, name)));
   dropLocksHandedOver(ctx, expr, state);
-  if (INSTALLS_IN_PAGE_TABLE.test(callee)) escape(ctx, state, expr.args.flatMap((arg) => [...identifiersIn(arg)]));
-  if (REGISTERS_TIME_SOURCE.test(callee)) keepClocksForTimeSource(state);
-  if (REGISTERS.test(callee) && !CORE_REGISTRATION.test(callee)) noteHandedToRegistration(ctx, expr, state);
+  noteHandovers(ctx, expr, state);
   // A function outside the file handed the lock itself may unlock it; a function of this file is
   // summarised instead, unless it drops and retakes what it is handed, the lock or its structure.
   if (callee !== '') {
@@ -405,10 +381,7 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   if (entry.freesContainer) {
     freeMadeWith(ctx, state, key, expr, entry);
     const object = typeof entry.object === 'number' ? expr.args[entry.object] : undefined;
-    if (object !== undefined) {
-      noteContainerPut(state, object, entry);
-      putOfOwnAllocation(state, object, expr, entry);
-    }
+    if (object !== undefined) notePutHandovers(state, object, expr, entry);
   }
   if (around !== undefined) {
     // `put_device(cdev_dev(c))`, or `dev = cdev_dev(c); ... put_device(dev)`: the release callback frees `c`.
@@ -454,35 +427,6 @@ function releaseFreesContainer(ctx: AnalyzerContext, state: State, arg: Expr | u
 /** `down(&p->sem)` where the file initialises `sem` above 1 (or to 0): a count or a signal, not a lock. */
 function isCountingSemaphore(ctx: AnalyzerContext, entry: ApiEntry, key: string): boolean {
   return entry.families.includes('semaphore') && ctx.file.countingSemaphores.size > 0 && ctx.file.countingSemaphores.has(lastMember(key));
-}
-
-/**
- * `dev = kzalloc(sizeof(*dev), ...); ...; put_device(dev)`: the put of an object this function
- * allocated drops its only reference, and the release callback frees the allocation.
- */
-function putOfOwnAllocation(state: State, arg: Expr, expr: Expr & { k: 'call' }, entry: ApiEntry): void {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
-  if (e.k !== 'id') return;
-  const name = e.name;
-  state.res = state.res.map((r) =>
-    isLive(r) && r.api.kind === 'memory' && r.api.object === 'return' && r.names.includes(name) ? { ...r, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: true } : r,
-  );
-}
-
-/**
- * Marks what the path holds in fields of the object a put may free (`put` of `pdev` holds
- * `pdev->dev.of_node`): objects of other families, since a put of one kobject of a structure says
- * nothing of its other kobjects.
- */
-function noteContainerPut(state: State, arg: Expr, entry: ApiEntry): void {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
-  // `put_device(&x->dev)` puts the structure `x`; `put_device(dev)` the object `dev` points to.
-  const container = exprKey(e.k === 'unary' && e.op === '&' && e.arg.k === 'field' ? e.arg.base : e);
-  if (container === undefined) return;
-  const inside = (n: string) => n.startsWith(`${container}->`) || n.startsWith(`${container}.`);
-  state.res = state.res.map((r) => (isLive(r) && r.api.kind !== 'lock' && !r.containerPut && !entry.families.includes(r.family) && r.names.some(inside) ? { ...r, containerPut: true } : r));
 }
 
 export function releaseContents(ctx: AnalyzerContext, state: State, root: string, releasedKey: string): void {
