@@ -67,6 +67,12 @@ export const REGISTERS_TIME_SOURCE = /^(sched_clock_register|register_current_ti
  */
 export const NO_RETURN = /^(panic|BUG|__BUG|do_exit|do_group_exit|make_task_dead|kthread_exit|kthread_complete_and_exit|die|parisc_terminate|machine_halt|machine_power_off|machine_restart|emergency_restart|__stack_chk_fail|usercopy_abort|nmi_panic)$/;
 
+/**
+ * Macros whose last argument names a member, not a variable (`list_entry(pos, struct qid_list,
+ * entry)` while a local is also called `entry`).
+ */
+export const NAMES_A_MEMBER = /^(container_of(_const)?|list_entry(_rcu)?|list_first_entry(_or_null)?|list_last_entry|list_next_entry|list_prev_entry|hlist_entry(_safe)?|llist_entry|rb_entry(_safe)?)$/;
+
 /** Helpers that unlock what they are handed. */
 export const UNLOCK_LIKE = /unlock|release|irqrestore|_up$|_exit$|_end$|_finish$|_leave$/i;
 

@@ -10,6 +10,8 @@ export const ERROR_TESTS: Record<string, { arg: number; mask: number }> = {
   IS_ERR: { arg: 0, mask: NEG },
   IS_ERR_OR_NULL: { arg: 0, mask: Z | NEG },
   IS_ERR_VALUE: { arg: 0, mask: NEG },
+  // NULL, or the `ZERO_SIZE_PTR` of a zero-length allocation: nothing to free either way.
+  ZERO_OR_NULL_PTR: { arg: 0, mask: Z },
   dma_mapping_error: { arg: 1, mask: NEG },
 };
 export const TRANSPARENT_TESTS = new Set(['likely', 'unlikely', 'WARN_ON', 'WARN_ON_ONCE', 'WARN', 'WARN_ONCE', 'unlikely_if', 'BUG_ON', 'MEM_FAIL', 'WARN_RATELIMIT', 'WARN_ON_SMP']);

@@ -4,7 +4,7 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { DEVICE_ACTION, EMBEDS, LOGS, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { DEVICE_ACTION, EMBEDS, LOGS, NAMES_A_MEMBER, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
@@ -186,7 +186,8 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
     }
     const key = argValues[i].key;
     if (key !== undefined && key.startsWith('$')) temps.push(key);
-    if (arg.k === 'id' && !LOGS.test(callee)) checkUse(ctx, state, arg, arg, 'handed-to-unknown-call');
+    const memberName = i === expr.args.length - 1 && NAMES_A_MEMBER.test(callee);
+    if (arg.k === 'id' && !memberName && !LOGS.test(callee)) checkUse(ctx, state, arg, arg, 'handed-to-unknown-call');
   });
   // A call may keep a pointer to a local object it is handed; it does not take over a caller's reference.
   if (callee === '' || (STORE_LIKE.test(callee) && !QUESTION.test(callee))) {
