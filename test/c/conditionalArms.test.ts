@@ -23,3 +23,19 @@ test('balanced arms, #elif chains and braces in comments or strings are left alo
   const unequal = '#ifdef A\n\tif (a) {\n#else\n\tx = 2;\n#endif\n';
   assert.equal(blankTwinElseArms(unequal), unequal);
 });
+
+test('any mix of directives and braces keeps every offset and line, and never throws (seeded)', () => {
+  const pool = ['#if A', '#ifdef B', '#ifndef C', '#elif D', '#else', '#endif', '\tif (x) {', '\t}', '\tx++; /* { */', '\ty = "}";', '/* open', 'close */', '\t{ {', ''];
+  let seed = 20261207;
+  const next = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed;
+  };
+  for (let round = 0; round < 300; round++) {
+    const lines = Array.from({ length: 1 + (next() % 40) }, () => pool[next() % pool.length]);
+    const text = lines.join(next() % 2 === 0 ? '\n' : '\r\n');
+    const out = blankTwinElseArms(text);
+    assert.equal(out.length, text.length);
+    for (let i = 0; i < text.length; i++) if (text[i] === '\n' || text[i] === '\r') assert.equal(out[i], text[i]);
+  }
+});
