@@ -7,6 +7,9 @@
 /** Helpers that tear down what they are handed. */
 export const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|unregister|_del|delete|uninit|deinit|exit|close|unmap|unpin|dispose|teardown|detach|fini|unbind|undo|unwind|unprepare|disable|shutdown)/i;
 
+/** Helpers whose name, word for word, says they put or free what they are handed (`sas_put_device`), not `compute_*`. */
+export const TEARS_DOWN = /(^|_)(put|free|release|destroy|unregister|remove|delete|teardown)(_|$)/;
+
 /** Calls that may keep a pointer to what they are handed. */
 export const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
 

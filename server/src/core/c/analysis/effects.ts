@@ -4,7 +4,7 @@ import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
 import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { DEVICE_ACTION, EMBEDS, LOGS, NAMES_A_MEMBER, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { DEVICE_ACTION, EMBEDS, LOGS, NAMES_A_MEMBER, TEARS_DOWN, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
@@ -206,8 +206,12 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
       if (key !== undefined) keys.add(key);
       directMentions(arg, whole);
     }
+    // Also what the path stored in those objects, when the helper's name says it puts or frees them
+    // (`child->parent = parent` with a reference on `parent`, then `sas_put_device(child)`).
+    const through = (n: string) => keys.has(n) || whole.includes(keyRoot(n));
+    const tearsDown = TEARS_DOWN.test(callee);
     state.res = state.res.filter((r) => {
-      const dropped = isLive(r) && r.api.kind !== 'lock' && r.names.some((n) => keys.has(n) || whole.includes(keyRoot(n)));
+      const dropped = isLive(r) && r.api.kind !== 'lock' && (r.names.some(through) || (tearsDown && (r.storedAs ?? []).some(through)));
       if (dropped && r.escaped) ctx.releasedWhileEscaped.add(r.site);
       return !dropped;
     });
@@ -348,10 +352,21 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   });
   if (conditional) state.masks.set(resultKey, initialMask(entry));
   else if (entry.object === 'return') state.masks.set(resultKey, entry.when === 'always' ? ALL : initialMask(entry));
-  // `mutex_lock(aux_mutex)` dereferences the pointer: a later `if (aux_mutex) mutex_unlock(aux_mutex)` unlocks.
-  const lockPointer = entry.kind === 'lock' && typeof entry.object === 'number' ? expr.args[entry.object] : undefined;
-  if (lockPointer !== undefined && lockPointer.k === 'id') setMask(ctx, state, lockPointer.name, POS);
+  // `mutex_lock(aux_mutex)` and `spin_lock(&pag->pagb_lock)` dereference the pointer: a later
+  // `if (aux_mutex) mutex_unlock(aux_mutex)` or `if (pag) put_pag(pag)` unlocks.
+  const lockPointer = entry.kind === 'lock' && typeof entry.object === 'number' ? lockedPointer(expr.args[entry.object]) : undefined;
+  if (lockPointer !== undefined) setMask(ctx, state, lockPointer, POS);
   return { state, value: { key: resultKey } };
+}
+
+/** The pointer a lock argument dereferences: `aux_mutex`, or `pag` in `&pag->pagb_lock`. */
+function lockedPointer(arg: Expr | undefined): string | undefined {
+  let e = arg;
+  while (e !== undefined && e.k === 'cast') e = e.arg;
+  if (e === undefined) return undefined;
+  if (e.k === 'id') return e.name;
+  if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
+  return undefined;
 }
 
 export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {
