@@ -311,6 +311,9 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
       if (field !== undefined) {
         fieldAssigned.set(field, (fieldAssigned.get(field) ?? 0) + 1);
         if (expr.op === '=' && expr.right.k === 'id') fieldSources.set(field, { source: expr.right.name, at: expr.s });
+        // `fdp1->dev = &pdev->dev`: an object acquired through `&pdev->dev` is reached through `fdp1->dev` too.
+        const member = expr.op === '=' && expr.right.k === 'unary' && expr.right.op === '&' && expr.right.arg.k === 'field' && expr.right.arg.arrow ? exprKey(expr.right.arg) : undefined;
+        if (member !== undefined && !member.includes('[]')) fieldSources.set(field, { source: member, at: expr.s });
       }
     }
     if (expr.k === 'assign') visit(expr.right);
