@@ -177,6 +177,8 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
   const target = key !== undefined ? keyRoot(key) : undefined;
   const mentions = (expr.op === '=' ? storeMentions(expr.right) : []).filter((n) => n !== target);
   if (right.value.key !== undefined && right.value.key !== target) mentions.push(right.value.key);
+  // `pmc->tomb = dpsf->sf_next`: the field no longer holds what was stored in it before.
+  if (key !== undefined && expr.op === '=') forgetFieldStore(s, canonical(ctx, key), mentions);
   escape(ctx, s, mentions);
   if (key !== undefined && mentions.length > 0) noteStoredAs(ctx, s, mentions, canonical(ctx, key));
   if (key !== undefined) {
@@ -191,6 +193,21 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
     if (mask !== undefined) setMask(ctx, s, key, mask);
   }
   return { state: s, value: { key } };
+}
+
+/**
+ * Drops `field` from the names of what the path holds, except of the objects now stored there: after
+ * `pmc->tomb = dpsf->sf_next`, `pmc->tomb` no longer reaches `dpsf`. A name is kept where it is the
+ * object's only one.
+ */
+function forgetFieldStore(state: State, field: string, storedNow: string[]): void {
+  if (!state.res.some((r) => r.storedAs?.includes(field) || r.names.includes(field))) return;
+  state.res = state.res.map((r) => {
+    if (r.names.some((n) => n !== field && (storedNow.includes(n) || storedNow.includes(keyRoot(n))))) return r;
+    const names = r.names.includes(field) && r.names.length > 1 ? r.names.filter((n) => n !== field) : r.names;
+    const storedAs = r.storedAs?.includes(field) ? r.storedAs.filter((k) => k !== field) : r.storedAs;
+    return names === r.names && storedAs === r.storedAs ? r : { ...r, names, storedAs };
+  });
 }
 
 /**
