@@ -60,6 +60,8 @@ export interface ApiTable {
   byName: Map<string, ApiEntry>;
   /** Families that have at least one acquire or iterator entry. */
   families: Set<string>;
+  /** Families that some entry of `byName` acquires as a lock (see `refreshLockFamilies`). */
+  lockFamilies: Set<string>;
   /**
    * What C bodies in models translate calls into (entries with `"effect": "model"`): kept apart
    * from `byName`, so that the path analysis of C files treats these calls as before.
@@ -311,6 +313,7 @@ export function apiTableFromTexts(extra: readonly { path: string; text: string }
   for (const [name, entry] of builtin.table.byName) table.byName.set(name, entry);
   for (const [name, model] of builtin.table.models) table.models.set(name, model);
   for (const family of builtin.table.families) table.families.add(family);
+  refreshLockFamilies(table);
   const problems: ApiFileProblem[] = [...builtin.problems];
   for (const file of extra) problems.push(...addApiText(table, file.text, file.path));
   return { table, problems };
@@ -347,11 +350,18 @@ export function addApiText(table: ApiTable, text: string, file: string): ApiFile
     table.byName.set(result.name, result);
     if (result.effect === 'acquire' || result.effect === 'iterator') for (const family of result.families) table.families.add(family);
   });
+  refreshLockFamilies(table);
   return problems;
 }
 
+/** Recomputes `lockFamilies` from the entries now in `byName` (a later file may override an entry). */
+function refreshLockFamilies(table: ApiTable): void {
+  table.lockFamilies.clear();
+  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const family of entry.families) table.lockFamilies.add(family);
+}
+
 export function emptyApiTable(): ApiTable {
-  return { byName: new Map(), families: new Set(), models: new Map() };
+  return { byName: new Map(), families: new Set(), lockFamilies: new Set(), models: new Map() };
 }
 
 const cache = new Map<string, ApiTableResult>();

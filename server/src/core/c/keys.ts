@@ -170,6 +170,18 @@ export function derivedMentions(expr: Expr, out: string[] = []): string[] {
 }
 
 /** The identifier a key starts with: `dev` for `dev->lock`, `p` for `*p`. */
+/**
+ * The pointer variable an argument dereferences or points into: `p` for `p`, `(void *)p` or
+ * `&p->member` (a lock taken through it, a structure a helper is handed the member of).
+ */
+export function pointerRoot(arg: Expr): string | undefined {
+  let e = arg;
+  while (e.k === 'cast') e = e.arg;
+  if (e.k === 'id') return e.name;
+  if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
+  return undefined;
+}
+
 export function keyRoot(key: string): string {
   const match = /^[*]*([A-Za-z_$@][A-Za-z0-9_]*)/.exec(key);
   return match ? match[1] : key;

@@ -105,7 +105,8 @@ export interface AnalyzerContext {
   readonly testedNames: Map<string, number>;
   readonly returnedNames: Set<string>;
   readonly releaseSites: Map<number, boolean>;
-  readonly lockFamilies: Set<string>;
+  /** The table's lock families (`ApiTable.lockFamilies`). */
+  readonly lockFamilies: ReadonlySet<string>;
   /** Families whose every acquire raises a count on an object the caller passes (`pm_runtime_get_sync(dev)`). */
   readonly callerCountFamilies: Set<string>;
   /** Acquire sites of escaped resources that some path released while they were escaped. */
@@ -164,7 +165,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
     testedNames: new Map(),
     returnedNames: new Set(),
     releaseSites: new Map(),
-    lockFamilies: new Set(),
+    lockFamilies: table.lockFamilies,
     callerCountFamilies: new Set(),
     releasedWhileEscaped: new Set(),
     escapedLeaks: [],
@@ -195,7 +196,6 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
   collectMemberAliases(ctx);
   collectFlags(ctx);
   collectStoredInto(ctx);
-  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) ctx.lockFamilies.add(f);
   collectCallerCountFamilies(ctx);
   noteListWalks(ctx);
   for (const call of fn.calls) {

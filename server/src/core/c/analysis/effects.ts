@@ -2,7 +2,7 @@
 
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
-import { exprKey, identifiersIn, keyRoot, pointerMentions, storeMentions } from '../keys';
+import { exprKey, identifiersIn, keyRoot, pointerMentions, pointerRoot, storeMentions } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { DEVICE_ACTION, EMBEDS, LOGS, NAMES_A_MEMBER, TEARS_DOWN, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
@@ -354,19 +354,10 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   else if (entry.object === 'return') state.masks.set(resultKey, entry.when === 'always' ? ALL : initialMask(entry));
   // `mutex_lock(aux_mutex)` and `spin_lock(&pag->pagb_lock)` dereference the pointer: a later
   // `if (aux_mutex) mutex_unlock(aux_mutex)` or `if (pag) put_pag(pag)` unlocks.
-  const lockPointer = entry.kind === 'lock' && typeof entry.object === 'number' ? lockedPointer(expr.args[entry.object]) : undefined;
+  const lockArg = entry.kind === 'lock' && typeof entry.object === 'number' ? expr.args[entry.object] : undefined;
+  const lockPointer = lockArg !== undefined ? pointerRoot(lockArg) : undefined;
   if (lockPointer !== undefined) setMask(ctx, state, lockPointer, POS);
   return { state, value: { key: resultKey } };
-}
-
-/** The pointer a lock argument dereferences: `aux_mutex`, or `pag` in `&pag->pagb_lock`. */
-function lockedPointer(arg: Expr | undefined): string | undefined {
-  let e = arg;
-  while (e !== undefined && e.k === 'cast') e = e.arg;
-  if (e === undefined) return undefined;
-  if (e.k === 'id') return e.name;
-  if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
-  return undefined;
 }
 
 export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k: 'call' }, state: State, consume: boolean): void {

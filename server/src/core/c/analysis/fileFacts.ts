@@ -144,8 +144,7 @@ export function noteArrayReleases(facts: FileFacts, functions: CFunction[], tabl
 
 /** Records, for each function, the locks it releases but never acquires (see `locksDroppedWithoutTaking`). */
 export function noteLocksDroppedWithoutTaking(facts: FileFacts, functions: CFunction[], table: ApiTable): void {
-  const lockFamilies = new Set<string>();
-  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const f of entry.families) lockFamilies.add(f);
+  const lockFamilies = table.lockFamilies;
   const lockKey = (entry: ApiEntry, args: Expr[]): string | undefined => {
     if (entry.object === 'none') return `@${entry.families[0]}`;
     const arg = typeof entry.object === 'number' ? args[entry.object] : undefined;

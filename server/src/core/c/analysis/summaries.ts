@@ -4,7 +4,7 @@
 
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
-import { exprKey, keyRoot } from '../keys';
+import { exprKey, keyRoot, pointerRoot } from '../keys';
 import { REGISTERS_TIME_SOURCE } from '../callRoles';
 
 /** A parameter (or a member reached from it) that the function releases on some path. */
@@ -73,19 +73,11 @@ function parameterCopies(fn: CFunction): Map<string, number> {
 
 const CONTAINER_OF = /^(container_of|to_[A-Za-z0-9_]+|[A-Za-z0-9_]+_to_[A-Za-z0-9_]+)$/;
 
-function containerArgRoot(arg: Expr): string | undefined {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
-  if (e.k === 'id') return e.name;
-  if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
-  return undefined;
-}
-
 /** Locals initialised once as the structure around a parameter: `sw = to_pxad_sw_desc(vd)`. */
 function containerCopies(fn: CFunction): Map<string, number> {
   return singleAssignmentsFrom(fn, (value) => {
     // `to_x(vd)`, or `to_x(&vd->tx)` where the member's structure is itself inside the container.
-    const root = value.k === 'call' && CONTAINER_OF.test(value.callee) && value.args[0] ? containerArgRoot(value.args[0]) : undefined;
+    const root = value.k === 'call' && CONTAINER_OF.test(value.callee) && value.args[0] ? pointerRoot(value.args[0]) : undefined;
     return root !== undefined && fn.params.includes(root) ? fn.params.indexOf(root) : undefined;
   });
 }
@@ -130,8 +122,6 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
   for (const fn of functions) summaries.set(fn.name, { releases: [] });
   const copiesOf = new Map(functions.map((fn) => [fn.name, parameterCopies(fn)]));
   const containersOf = new Map(functions.map((fn) => [fn.name, containerCopies(fn)]));
-  const lockFamilies = new Set<string>();
-  for (const entry of table.byName.values()) if (entry.effect === 'acquire' && entry.kind === 'lock') for (const family of entry.families) lockFamilies.add(family);
   // Each round lets a release pass up one level of calls; a few rounds reach the fixed point of kernel helpers.
   for (let round = 0; round < 4; round++) {
     let changed = false;
@@ -142,7 +132,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
       const add = (release: ParamRelease) => {
         if (summary.releases.some((r) => r.param === release.param && r.suffix === release.suffix && r.container === release.container && r.entry.families[0] === release.entry.families[0])) return;
         if (acquiresOwn(fn, table, release.entry.families[0], release.param, release.suffix)) {
-          if (release.param >= 0 && lockFamilies.has(release.entry.families[0]) && !summary.relocks?.includes(release.param)) {
+          if (release.param >= 0 && table.lockFamilies.has(release.entry.families[0]) && !summary.relocks?.includes(release.param)) {
             summary.relocks = [...(summary.relocks ?? []), release.param];
             changed = true;
           }
