@@ -3,6 +3,9 @@
 //
 //   node out/test/c/sampleFindings.js SEED COUNT DIR...      (e.g. 12 60 drivers/i2c drivers/spi)
 //   node out/test/c/sampleFindings.js all 0 DIR...           (every finding, no sample)
+//   node out/test/c/sampleFindings.js --root=TREE SEED COUNT DIR...
+//                                                            (directories of another tree: an out-of-tree
+//                                                            kernel module checked out at TREE)
 
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,9 +31,11 @@ function lineOf(text: string, offset: number): number {
 }
 
 async function main(): Promise<void> {
-  const [seedText, countText, ...dirs] = process.argv.slice(2);
-  if (!seedText || !countText || dirs.length === 0) throw new Error('usage: sampleFindings SEED|all COUNT DIR...');
-  const tree = ensureKernelDirs(dirs);
+  const args = process.argv.slice(2);
+  const rootOption = args[0]?.startsWith('--root=') ? args.shift()?.slice('--root='.length) : undefined;
+  const [seedText, countText, ...dirs] = args;
+  if (!seedText || !countText || dirs.length === 0) throw new Error('usage: sampleFindings [--root=TREE] SEED|all COUNT DIR...');
+  const tree = rootOption !== undefined ? { root: rootOption } : ensureKernelDirs(dirs);
   if (!('root' in tree)) throw new Error(tree.missing);
   const parser = await loadCParser();
   const { table } = loadApiTable();

@@ -29,12 +29,22 @@ export type CfgNode =
   | { k: 'eval'; expr: Expr; next: number }
   | (Span & { k: 'decl'; name: string; init?: Expr; scoped: boolean; next: number })
   | { k: 'branch'; cond: Expr; t: number; f: number }
-  | { k: 'choice'; key: string; targets: number[] }
+  | { k: 'choice'; key: string; targets: number[]; switchOn?: SwitchLabels }
   | (Span & { k: 'return'; expr?: Expr; stmt: StatementPlace })
   | (Span & { k: 'goto'; label: string; stmt: StatementPlace; next: number })
   | { k: 'iter'; call: Expr & { k: 'call' }; loopVar: string; body: number; exit: number }
   | { k: 'reassign'; names: string[]; next: number; /** Where the loop macro starts. */ at: number }
   | { k: 'nop'; next: number };
+
+/**
+ * A switch on a local or a parameter whose case labels are all named constants or integers: for
+ * each target of its choice, the label that selects it, or `default` (also for the exit of a switch
+ * with no default).
+ */
+export interface SwitchLabels {
+  subject: string;
+  labels: (string | 'default')[];
+}
 
 /** Where a statement sits, for quick fixes that insert before it. */
 export interface StatementPlace extends Span {
@@ -398,6 +408,7 @@ class Builder {
     this.breakTargets.push(next);
     this.blockStack.push(body ? body.startIndex : -1);
     const targets: number[] = [];
+    const labels: (string | 'default' | undefined)[] = [];
     let hasDefault = false;
     let fallthrough = next;
     for (let i = items.length - 1; i >= 0; i--) {
@@ -405,15 +416,24 @@ class Builder {
       if (item.type === 'case_statement') {
         fallthrough = this.sequence(this.caseBody(item), fallthrough, body ? body.startIndex : -1);
         targets.push(fallthrough);
-        if (!item.childForFieldName('value')) hasDefault = true;
+        const value = item.childForFieldName('value');
+        if (!value) hasDefault = true;
+        labels.push(value ? caseLabel(this.source(value)) : 'default');
       } else {
         fallthrough = this.stmt(item, fallthrough);
       }
     }
     this.blockStack.pop();
     this.breakTargets.pop();
-    if (!hasDefault) targets.push(next);
-    const choice = this.add({ k: 'choice', key: '', targets });
+    if (!hasDefault) {
+      targets.push(next);
+      labels.push('default');
+    }
+    let subject: Expr = discriminant;
+    while (subject.k === 'cast') subject = subject.arg;
+    const known = labels.every((l): l is string => l !== undefined);
+    const switchOn = subject.k === 'id' && known ? { subject: subject.name, labels } : undefined;
+    const choice = this.add({ k: 'choice', key: '', targets, ...(switchOn ? { switchOn } : {}) });
     return this.add({ k: 'eval', expr: discriminant, next: choice });
   }
 
@@ -693,4 +713,13 @@ export function buildFunction(node: SyntaxNode, options: BuildOptions): CFunctio
     firstError: builder.firstError,
     fragment: options.delta > 0,
   };
+}
+
+/** A case label the analysis can compare with another: a named constant, or an integer by its value. */
+function caseLabel(text: string): string | undefined {
+  const label = text.trim().replace(/^\((.*)\)$/, '$1').trim();
+  if (/^[A-Z][A-Z0-9_]*$/.test(label)) return label;
+  if (!/^(0x[0-9a-fA-F]+|\d+)[uUlL]*$/.test(label)) return undefined;
+  const value = Number(label.replace(/[uUlL]+$/, ''));
+  return Number.isSafeInteger(value) ? String(value) : undefined;
 }

@@ -229,8 +229,13 @@ export function comparison(ctx: AnalyzerContext, expr: Expr & { k: 'bin' }, stat
 export const NAMED_CONSTANT = /^[A-Z][A-Z0-9_]*$/;
 
 /** The path's fact that local `name` holds the named constant `constant` (see `noteNamedConstant`). */
-function constantFact(name: string, constant: string): string {
+export function constantFact(name: string, constant: string): string {
   return `=${name}=${constant}`;
+}
+
+/** The path's fact that local `name` does not hold `constant`: a switch on it took its default. */
+export function exclusionFact(name: string, constant: string): string {
+  return `!${name}=${constant}`;
 }
 
 /**
@@ -244,6 +249,7 @@ export function namedConstantTest(expr: Expr & { k: 'bin' }, state: State): bool
   if (state.conds.size === 0) return undefined;
   let equal: boolean | undefined;
   if (state.conds.has(constantFact(variable, constant))) equal = true;
+  else if (state.conds.has(exclusionFact(variable, constant))) equal = false;
   else {
     const prefix = `=${variable}=`;
     for (const key of state.conds.keys()) if (key.startsWith(prefix)) equal = false;

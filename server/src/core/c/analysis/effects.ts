@@ -134,6 +134,11 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
     // `label ? : "?"` stores `label` itself when it is set.
     escape(ctx, state, arg.k === 'cond' ? [...storeMentions(arg), ...storeMentions(arg.test)] : storeMentions(arg));
   }
+  for (const release of summary.releasesGlobal ?? []) {
+    // The helper may drop the global lock on some of its paths: the path no longer judges it.
+    const key = canonicalLock(ctx, release.key);
+    state.res = state.res.filter((r) => !(isLive(r) && r.api.kind === 'lock' && releasesLockOrFamily(ctx, release.entry.families, r.family) && resMatches(r, key)));
+  }
   for (const release of summary.releases) {
     if (release.param < 0) {
       dropLocksOfMember(ctx, release, state);
@@ -241,8 +246,12 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
     state.res = state.res.filter((r) => !owned(r) || !r.tracked).map((r) => (owned(r) && !r.mayBeRetaken ? { ...r, mayBeRetaken: true } : r));
   }
   else escape(ctx, state, temps);
+  // A try-lock returns 1 when it took the lock and 0 when it did not, never an error code.
+  if (TRY_LOCK.test(callee)) state.masks.set(`$u${expr.s}`, Z | POS);
   return { state, value: { key: `$u${expr.s}` } };
 }
+
+const TRY_LOCK = /(^|_)trylock(_|$)/;
 
 /**
  * `vchan_init(&c->vc, dmadev)`: an initialiser of a member that is also handed another object of the
@@ -458,7 +467,9 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
   if (index < 0) {
     const lockDebt = !consume && lockFamily;
     const countDebt = !consume && !entry.frees && ctx.callerCountFamilies.has(family);
-    if ((entry.frees || lockDebt || countDebt) && !consume && mask !== Z && !key.includes('[]')) {
+    // A caller's lock dropped through an array element (`up_read(&rdma_nl_types[type].sem)`) is
+    // still a debt: the same element is locked again, unlike a free of one element of many.
+    if ((lockDebt || ((entry.frees || countDebt) && !key.includes('[]'))) && !consume && mask !== Z) {
       state.res.push({
         site: expr.s,
         siteEnd: expr.e,

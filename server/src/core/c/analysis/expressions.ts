@@ -7,7 +7,7 @@ import { NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state'
 import { RELEASE_LIKE } from '../callRoles';
 import { releaseEnding, useAfterReleaseMessage, type PointerUse } from '../releasedUse';
 import { canonical, releasedThroughMember, setMask, type AnalyzerContext, type Value } from './context';
-import { bind, forget } from './paths';
+import { bind, forget, forgetFacts } from './paths';
 import { call, directMentions } from './effects';
 import { report } from './report';
 import { ERROR_TESTS, noteNamedConstant } from './conditions';
@@ -53,6 +53,7 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
       if (expr.op === '++' || expr.op === '--') {
         const key = exprKey(expr.arg);
         if (key !== undefined) inner.state.masks.delete(key);
+        if (key !== undefined) forgetFacts(inner.state, key);
       }
       return { state: inner.state, value: {} };
     }
@@ -145,6 +146,8 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
   const key = exprKey(left);
   const value = expr.op === '=' ? right.value : {};
   const local = left.k === 'id' && (ctx.fn.fragment || ctx.fn.locals.has(left.name));
+  // A parameter assigned anew (`mode = HWLOCK_RAW`) no longer holds the case a switch chose.
+  if (!local && left.k === 'id') forgetFacts(s, left.name);
   if (local && key !== undefined) {
     const carried = referencesPassedOn(ctx, expr, s, key);
     forget(ctx, s, key);

@@ -65,9 +65,15 @@ export function noteLocksAtReturn(ctx: AnalyzerContext, state: State, errorRetur
 const RETURNS_LOCKED_NAME = /(^|_)(get|start|begin|enter|prepare|acquire|grab|hold|claim|lock|trylock|prologue|pre|ready)(_|$)|lock$/;
 
 export function dropLocksHeldByContract(ctx: AnalyzerContext): void {
+  const documented = documentedReturnLocked(ctx.text, ctx.fn.s);
   for (const [key, finding] of ctx.findings) {
     if (finding.kind !== 'lock-leak' || !finding.res) continue;
     const res = finding.res;
+    const byDocument = documented !== undefined && (documented.names.length === 0 || res.names.some((n) => documented.names.includes(lastMember(n))));
+    if (byDocument && !documented.onSuccessOnly) {
+      ctx.findings.delete(key);
+      continue;
+    }
     const droppers = res.names.flatMap((n) => [...(ctx.file.locksDroppedWithoutTaking.get(n.startsWith('@') ? n : lastMember(n)) ?? [])]);
     // `rq->interrupt_cb = esas2r_nvram_callback` ... `up(&a->nvram_semaphore)` in the callback: a
     // semaphore handed to the completion of an asynchronous request, not a lock held by mistake.
@@ -77,13 +83,35 @@ export function dropLocksHeldByContract(ctx: AnalyzerContext): void {
     }
     const unlocked = res.names.some((n) => ctx.locks.unlockedAtReturn.has(n));
     if (unlocked) {
-      const lockedOnSuccess = (RETURNS_LOCKED_NAME.test(ctx.fn.name) || releasedByCallersAfterCall(ctx.file.callerReleases, ctx.fn, res)) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
+      const lockedOnSuccess = (byDocument || RETURNS_LOCKED_NAME.test(ctx.fn.name) || releasedByCallersAfterCall(ctx.file.callerReleases, ctx.fn, res)) && !ctx.locks.heldAtError.has(res.site) && !res.names.some((n) => ctx.locks.unlockedAtSuccess.has(n));
       if (lockedOnSuccess) ctx.findings.delete(key);
       continue;
     }
     if (droppers.some((f) => pairedNames(ctx.fn.name, f))) ctx.findings.delete(key);
   }
 }
+
+/**
+ * What the comment just above a function says it returns locked: "Returns with ubi->fm_eba_sem held
+ * in read mode!", "Return with the hb lock held on success", "... locked on return". `names` are the
+ * members the sentence names (none for "the lock"); `onSuccessOnly` when it says so.
+ */
+export function documentedReturnLocked(text: string, functionStart: number): { names: string[]; onSuccessOnly: boolean } | undefined {
+  let end = functionStart;
+  while (end > 0 && /\s/.test(text[end - 1])) end--;
+  if (!text.startsWith('*/', end - 2)) return undefined;
+  const open = text.lastIndexOf('/*', end - 2);
+  if (open < 0 || end - open > 4000) return undefined;
+  const comment = text.slice(open + 2, end - 2).replace(/^\s*\*/gm, ' ').replace(/\s+/g, ' ');
+  const sentence = RETURNS_LOCKED_COMMENT.exec(comment);
+  if (!sentence) return undefined;
+  const names = [...sentence[0].matchAll(/[A-Za-z_][A-Za-z0-9_]*(?:(?:->|\.)[A-Za-z_][A-Za-z0-9_]*)*/g)].map((m) => m[0]).filter((w) => w.includes('_') || w.includes('->') || w.includes('.')).map(lastMember);
+  const after = comment.slice(sentence.index + sentence[0].length, sentence.index + sentence[0].length + 24);
+  return { names, onSuccessOnly: /^\s*(on|upon|if|when) succe/i.test(after) || /succe/i.test(sentence[0]) };
+}
+
+/** "returns with X held", "return while holding X", "X locked on return". */
+const RETURNS_LOCKED_COMMENT = /\breturn(?:s|ed)?\s+(?:with|while)\s+[^.;:!]{0,60}?\b(?:held|locked)\b|\b(?:held|locked)\s+on\s+(?:return|exit)\b/i;
 
 /** The function's name is used as a value in the file (`cb = fn`, `.complete = fn`, `submit(rq, fn)`), not only called. */
 export function isCallbackValue(text: string, name: string): boolean {

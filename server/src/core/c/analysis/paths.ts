@@ -1,11 +1,11 @@
 // Path exploration: walks the control-flow graph of one function with an abstract state per path,
 // merging identical states at each node, and moves each state across a node.
 
-import type { CfgNode } from '../cir';
+import type { CfgNode, SwitchLabels } from '../cir';
 import { exprKey, hasEffects, keyRoot } from '../keys';
 import { ALL, POS, Z, cloneState, initialState, isLive, stateKey, type Res, type State } from '../state';
 import { setMask, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis, type Value } from './context';
-import { condition, noteNamedConstant } from './conditions';
+import { NAMED_CONSTANT, condition, constantFact, exclusionFact, noteNamedConstant } from './conditions';
 import { evaluate } from './expressions';
 import { leaveFunction, report, reportInconsistentPaths } from './report';
 import { dropLocksHeldByContract } from './locks';
@@ -52,7 +52,10 @@ export function widen(ctx: AnalyzerContext, state: State): State {
   // The value that decided a conditional acquire is kept: the unwind tests it again (`if (!clk_ret) clk_disable_unprepare(clk)`).
   // Flags, and values the function tests more than once (`if (rtc->data->has_pclk)`), stay known too.
   const correlated = (key: string) => ctx.flags.has(key) || (ctx.conditionTexts.get(key) ?? 0) >= 2;
-  for (const key of [...next.masks.keys()]) if (!correlated(key) && !next.res.some((r) => r.condVar === key || (isLive(r) && r.decidedBy === key))) next.masks.delete(key);
+  // A lock held through a pointer (`spin_lock(&qhp->lock)`) keeps the pointer known non-null: the
+  // unlock that tests it (`if (qhp && ...) spin_unlock(&qhp->lock)`) must still be taken.
+  const lockRoots = new Set(next.res.filter((r) => isLive(r) && r.api.kind === 'lock').flatMap((r) => r.names.map(keyRoot)));
+  for (const key of [...next.masks.keys()]) if (!correlated(key) && !lockRoots.has(key) && !next.res.some((r) => r.condVar === key || (isLive(r) && r.decidedBy === key))) next.masks.delete(key);
   return next;
 }
 
@@ -85,6 +88,7 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
       return outcomes.map(([s, truth]) => [truth ? node.t : node.f, s]);
     }
     case 'choice': {
+      if (node.switchOn) return switchTargets(node.targets, node.switchOn, state);
       if (node.key === '') return node.targets.map((t) => [t, state]);
       const decided = state.conds.get(node.key);
       if (decided !== undefined && decided < node.targets.length) return [[node.targets[decided], state]];
@@ -164,15 +168,54 @@ export function iterate(ctx: AnalyzerContext, node: CfgNode & { k: 'iter' }, sta
   return [[node.body, body], [node.exit, exit]];
 }
 
+/**
+ * `switch (mode)` where the path has already chosen a case of `mode` (an earlier switch on it, or
+ * `mode = HWLOCK_RAW`): only the matching case runs, or the default when no case matches; after a
+ * default, the cases it excluded are not taken. Each target taken records what it showed of `mode`.
+ */
+function switchTargets(targets: number[], labels: SwitchLabels, state: State): [number, State][] {
+  const cases = labels.labels.filter((l) => l !== 'default');
+  // A named constant the path assigned is unequal to every other named label, not to a number.
+  const named = cases.every((l) => NAMED_CONSTANT.test(l));
+  const known = cases.find((l) => state.conds.has(constantFact(labels.subject, l))) ?? (named ? knownConstant(labels.subject, state) : undefined);
+  const out: [number, State][] = [];
+  targets.forEach((target, i) => {
+    const label = labels.labels[i];
+    if (label === 'default') {
+      if (known !== undefined && cases.includes(known)) return;
+      const next = cloneState(state);
+      for (const c of cases) next.conds.set(exclusionFact(labels.subject, c), 1);
+      out.push([target, next]);
+      return;
+    }
+    if (known !== undefined ? known !== label : state.conds.has(exclusionFact(labels.subject, label))) return;
+    const next = cloneState(state);
+    next.conds.set(constantFact(labels.subject, label), 1);
+    out.push([target, next]);
+  });
+  return out;
+}
+
+/** The constant the path knows `name` holds, from any earlier fact. */
+function knownConstant(name: string, state: State): string | undefined {
+  const prefix = constantFact(name, '');
+  for (const key of state.conds.keys()) if (key.startsWith(prefix)) return key.slice(prefix.length);
+  return undefined;
+}
+
+/** Forgets the conditions and constants the path knew of `name` (`i++`, `mode = x`). */
+export function forgetFacts(state: State, name: string): void {
+  if (state.conds.size === 0) return;
+  const word = new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`);
+  for (const key of [...state.conds.keys()]) if (!key.startsWith('#') && word.test(key)) state.conds.delete(key);
+}
+
 /** Forgets what the path knew under `name` because it is assigned a new value. */
 export function forget(ctx: AnalyzerContext, state: State, name: string): void {
   const prefixArrow = `${name}->`;
   const prefixDot = `${name}.`;
   for (const key of [...state.masks.keys()]) if (key === name || key.startsWith(prefixArrow) || key.startsWith(prefixDot)) state.masks.delete(key);
-  if (state.conds.size > 0) {
-    const word = new RegExp(`(^|[^A-Za-z0-9_])${name.replace(/[^A-Za-z0-9_]/g, '\\$&')}([^A-Za-z0-9_]|$)`);
-    for (const key of [...state.conds.keys()]) if (!key.startsWith('#') && word.test(key)) state.conds.delete(key);
-  }
+  forgetFacts(state, name);
   let changed = false;
   const res: Res[] = [];
   const through = (n: string) => n === name || n.startsWith(prefixArrow) || n.startsWith(prefixDot);

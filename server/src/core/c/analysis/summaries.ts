@@ -38,6 +38,11 @@ export interface FunctionSummary {
    * unlocks `resv->lock` around an allocation): on some paths it may return with the lock dropped.
    */
   relocks?: number[];
+  /**
+   * Global locks the function drops on some path without taking them (`read_unlock(&tasklist_lock)`
+   * in `wait_task_zombie()`): its callers may return with them dropped.
+   */
+  releasesGlobal?: { key: string; entry: ApiEntry }[];
   /** The function registers a time source (`sched_clock_register()`), directly or through a helper: the clocks it runs on are kept. */
   registersTimeSource?: boolean;
 }
@@ -101,6 +106,23 @@ function paramPath(fn: CFunction, arg: Expr, copies?: Map<string, number>, conta
   return { param, suffix: key.slice(root.length) };
 }
 
+/** The key of a lock that is a global of the file (`&tasklist_lock`, `&sbi_list.lock`), not reached from a parameter or a local. */
+function globalKey(fn: CFunction, arg: Expr): string | undefined {
+  const key = exprKey(arg);
+  if (key === undefined || key.includes('[]')) return undefined;
+  const root = keyRoot(key);
+  return root === key.replace(/^[*&]+/, '') || key.startsWith(`${root}.`) ? (fn.params.includes(root) || fn.locals.has(root) ? undefined : key) : undefined;
+}
+
+function acquiresGlobal(fn: CFunction, table: ApiTable, key: string): boolean {
+  return fn.calls.some((call) => {
+    const entry = table.byName.get(call.callee);
+    if (!entry || entry.effect !== 'acquire' || !table.lockFamilies.has(entry.families[0]) || typeof entry.object !== 'number') return false;
+    const arg = call.args[entry.object];
+    return arg !== undefined && exprKey(arg) === key;
+  });
+}
+
 function acquiresOwn(fn: CFunction, table: ApiTable, family: string, param: number, suffix: string): boolean {
   return fn.calls.some((call) => {
     const entry = table.byName.get(call.callee);
@@ -141,17 +163,25 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
         summary.releases.push(release);
         changed = true;
       };
+      const addGlobal = (key: string, entry: ApiEntry) => {
+        if (summary.releasesGlobal?.some((r) => r.key === key) || acquiresGlobal(fn, table, key)) return;
+        summary.releasesGlobal = [...(summary.releasesGlobal ?? []), { key, entry }];
+        changed = true;
+      };
       for (const call of fn.calls) {
         const entry = table.byName.get(call.callee);
         if (entry) {
           if (entry.effect !== 'release' || typeof entry.object !== 'number' || !call.args[entry.object]) continue;
           const arg = call.args[entry.object];
+          const global = table.lockFamilies.has(entry.families[0]) ? globalKey(fn, arg) : undefined;
+          if (global !== undefined) addGlobal(global, entry);
           const at = paramPath(fn, arg, copies, entry.frees ? containers : undefined);
           if (at) add({ ...at, entry, ...(entry.freesContainer && !at.container && at.suffix.startsWith('->') && isMemberAddress(arg) ? { embedded: true } : {}) });
           continue;
         }
         const callee = byName.has(call.callee) && call.callee !== fn.name ? summaries.get(call.callee) : undefined;
         if (!callee) continue;
+        for (const release of callee.releasesGlobal ?? []) addGlobal(release.key, release.entry);
         for (const release of callee.releases) {
           if (release.container) continue;
           const arg = call.args[release.param];
@@ -173,7 +203,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
     const stores = storedParameters(fn);
     if (stores.length > 0) (summaries.get(fn.name) as FunctionSummary).stores = stores;
   }
-  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined && summary.relocks === undefined && !summary.registersTimeSource) summaries.delete(name);
+  for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined && summary.relocks === undefined && summary.releasesGlobal === undefined && !summary.registersTimeSource) summaries.delete(name);
   return summaries;
 }
 
