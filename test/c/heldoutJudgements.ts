@@ -8,7 +8,7 @@ import * as path from 'path';
 export type Verdict = 'TP' | 'FP' | 'unclear';
 
 export interface Judgement {
-  /** `path:line` in linux-source-6.1. */
+  /** `path:line` in linux-source-6.1, or in the round's `source` trees. */
   finding: string;
   kind: string;
   verdict: Verdict;
@@ -18,6 +18,8 @@ export interface Judgement {
 export interface JudgedRound {
   name: string;
   seed: number;
+  /** Where the code came from when it is not linux-source-6.1: repositories, commits and directories. */
+  source?: string;
   dirs: string[];
   lines: number;
   findingsInRun: number;
@@ -66,5 +68,6 @@ export function formatRoundPrecision(p: RoundPrecision): string {
   const percent = (a: number, b: number) => (b === 0 ? 'none judged' : `${a}/${b} = ${Math.round((100 * a) / b)}%`);
   const lockDirs = p.round.lockLeakDirs ? ` (with every lock-leak of ${p.round.lockLeakDirs.join(' ')})` : '';
   const census = p.census ? `, every finding of the run ${percent(p.census.truePositives, p.census.judged)}` : '';
-  return `held-out ${p.round.name} (seed ${p.round.seed}; ${p.round.dirs.join(' ')}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}${census}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}${lockDirs}`;
+  const where = `${p.round.source !== undefined ? 'out-of-tree ' : ''}${p.round.dirs.join(' ')}`;
+  return `held-out ${p.round.name} (seed ${p.round.seed}; ${where}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}${census}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}${lockDirs}`;
 }
