@@ -34,6 +34,11 @@ export function ensureKernelDirs(dirs: string[]): KernelTree {
 
 /** Every `.c` file under a directory, sorted, as paths relative to `root`. */
 export function listCFiles(root: string, dir: string): string[] {
+  return listFiles(root, dir, '.c');
+}
+
+/** The files under `dir` whose names end in `suffix`, relative to `root`, sorted. */
+export function listFiles(root: string, dir: string, suffix: string): string[] {
   const out: string[] = [];
   const walk = (relative: string): void => {
     const full = path.join(root, relative);
@@ -41,7 +46,7 @@ export function listCFiles(root: string, dir: string): string[] {
     for (const entry of fs.readdirSync(full, { withFileTypes: true })) {
       const child = path.join(relative, entry.name);
       if (entry.isDirectory()) walk(child);
-      else if (entry.name.endsWith('.c')) out.push(child);
+      else if (entry.name.endsWith(suffix)) out.push(child);
     }
   };
   walk(dir);

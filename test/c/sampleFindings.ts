@@ -9,8 +9,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeCText, loadApiTable, loadCParser } from '../../server/src/core/c/index';
-import { ensureKernelDirs, listCFiles } from './kernelSource';
+import { analyzeCText, learnControlMacros, loadApiTable, loadCParser } from '../../server/src/core/c/index';
+import { ensureKernelDirs, listCFiles, listFiles } from './kernelSource';
 
 /** Mulberry32: a small seeded generator, so that the sample can be drawn again from its seed. */
 function seededRandom(seed: number): () => number {
@@ -39,6 +39,8 @@ async function main(): Promise<void> {
   if (!('root' in tree)) throw new Error(tree.missing);
   const parser = await loadCParser();
   const { table } = loadApiTable();
+  // As the CLI does for a tree checked as a whole: the control macros its headers define.
+  const controlMacros = learnControlMacros(dirs.flatMap((dir) => listFiles(tree.root, dir, '.h')).map((file) => fs.readFileSync(path.join(tree.root, file), 'utf8')));
   const all: string[] = [];
   const byKind = new Map<string, number>();
   let lines = 0;
@@ -46,7 +48,7 @@ async function main(): Promise<void> {
     for (const file of listCFiles(tree.root, dir)) {
       const text = fs.readFileSync(path.join(tree.root, file), 'utf8');
       lines += text.split('\n').length;
-      for (const f of analyzeCText(text, table, { parser, fileName: file }).findings) {
+      for (const f of analyzeCText(text, table, { parser, fileName: file, controlMacros }).findings) {
         byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
         all.push(`${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
       }

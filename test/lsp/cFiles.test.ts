@@ -102,3 +102,35 @@ test('a C finding of low confidence is shown, as information with the reason, on
     }
   }
 });
+
+test('a C document reads the control macros of the headers it includes by a quoted name, inside the workspace only', async () => {
+  ensureBuilt();
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-lsp-macros-'));
+  const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-lsp-outside-'));
+  const client = new TestClient(['--stdio'], { c: { enable: true } });
+  try {
+    fs.mkdirSync(path.join(root, 'include'));
+    fs.copyFileSync('test/fixtures/cli/macros/include/debug.h', path.join(root, 'include', 'debug.h'));
+    fs.copyFileSync('test/fixtures/cli/macros/include/debug.h', path.join(outside, 'debug.h'));
+    const source = fs.readFileSync('test/fixtures/cli/macros/service.c', 'utf8');
+    await client.initialize({ rootUri: pathToFileURL(root).href });
+    const inside = pathToFileURL(path.join(root, 'service.c')).href;
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: inside, languageId: 'c', version: 1, text: source } });
+    const clean = await client.waitForDiagnostics(inside, () => true);
+    assert.deepEqual(clean.diagnostics.filter((d) => d.code === 'LT4005'), []);
+    // The same include, resolved outside the workspace folder, is not read: each GOTO and RETURN falls through.
+    const escaping = pathToFileURL(path.join(root, 'escaping.c')).href;
+    const relative = path.relative(root, path.join(outside, 'debug.h'));
+    await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri: escaping, languageId: 'c', version: 1, text: source.replace('include/debug.h', relative) } });
+    const unread = await client.waitForDiagnostics(escaping, (p) => p.diagnostics.some((d) => d.code === 'LT4005'));
+    assert.equal(unread.diagnostics.filter((d) => d.code === 'LT4005').length, 2);
+  } finally {
+    await client.shutdown();
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});

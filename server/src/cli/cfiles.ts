@@ -2,7 +2,8 @@
 // files), then the path-sensitive analysis of every function, as diagnostics.
 
 import fs from 'node:fs';
-import { analyzeCText, findingsToDiagnostics, loadApiTable, loadCParser, type ApiTable, type CParser } from '../core/c/index';
+import nodePath from 'node:path';
+import { analyzeCText, findingsToDiagnostics, learnControlMacros, loadApiTable, loadCParser, quotedIncludes, type ApiTable, type ControlMacros, type CParser } from '../core/c/index';
 import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import type { InputProblem } from './inputs';
 import { newReport, sortDiagnostics, type FileReport } from './report';
@@ -42,11 +43,43 @@ export interface CCheckOptions {
   verbose?: boolean;
   /** Findings of low confidence too (analysis/confidence.ts), as infos. */
   allFindings?: boolean;
+  /** Control macros of the headers checked in the same run (`GOTO(label, rc)`, `RETURN(rc)`). */
+  controlMacros?: ControlMacros;
+}
+
+/** The control macros the run's headers define: a tree checked as a whole lends them to each of its files. */
+export function headerControlMacros(files: readonly { path: string; text: string }[]): ControlMacros {
+  return learnControlMacros(files.filter((file) => file.path.toLowerCase().endsWith('.h')).map((file) => file.text));
+}
+
+/** A header over this size is not read for its macros (the walk's own limit for a file). */
+const MAX_HEADER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The texts of the headers a file includes by a quoted name (`#include "include/debug.h"`), found
+ * next to it: one level deep, regular files only, none over 8 MiB. A file checked on its own still
+ * sees its project's `GOTO()` and `RETURN()`.
+ */
+export function quotedIncludeTexts(file: string, text: string): string[] {
+  const texts: string[] = [];
+  const dir = nodePath.dirname(file);
+  for (const name of quotedIncludes(text)) {
+    const header = nodePath.join(dir, name);
+    try {
+      const stat = fs.statSync(header);
+      if (stat.isFile() && stat.size <= MAX_HEADER_BYTES) texts.push(fs.readFileSync(header, 'utf8'));
+    } catch {
+      // A header that is not there (generated, or found through -I) lends nothing.
+    }
+  }
+  return texts;
 }
 
 export function checkCFile(path: string, text: string, frontEnd: CFrontEnd, options: CCheckOptions = {}): FileReport {
   const report = newReport(path, text);
-  const result = analyzeCText(text, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings, fileName: path });
+  const included = quotedIncludeTexts(path, text);
+  const controlMacros = included.length > 0 ? learnControlMacros(included, options.controlMacros) : options.controlMacros;
+  const result = analyzeCText(text, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings, fileName: path, controlMacros });
   const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes];
   if (result.withheld > 0) report.withheldFindings = result.withheld;
   const verbose = options.verbose === true;

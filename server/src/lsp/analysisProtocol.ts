@@ -9,7 +9,7 @@ import type { ModelResult } from '../core/engine/types';
 
 export type AnalysisJob =
   /** A kernel C file against the built-in API table plus `tables`. */
-  | { kind: 'c'; uri: string; text: string; tables: ApiTableTexts; allFindings: boolean }
+  | { kind: 'c'; uri: string; text: string; tables: ApiTableTexts; allFindings: boolean; /** Headers the document includes by a quoted name, for their control macros. */ headers: string[] }
   /** A model's diagnostics, with the engine's result for this very text when one has arrived. */
   | { kind: 'model'; text: string; engine?: ModelResult };
 

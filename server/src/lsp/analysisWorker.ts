@@ -3,7 +3,7 @@
 // still at the version they were computed for.
 
 import { parentPort } from 'node:worker_threads';
-import { apiTableFromTexts, loadCParser, type ApiTable, type CParser } from '../core/c/index';
+import { apiTableFromTexts, learnControlMacros, loadCParser, type ApiTable, type CParser } from '../core/c/index';
 import { analyzeText, isCheckable } from '../core/features/analysis';
 import type { ApiTableTexts } from '../core/features/cBodies';
 import { analyzeCDocument } from '../core/features/cFile';
@@ -24,7 +24,8 @@ async function answer(job: AnalysisJob): Promise<AnalysisAnswer> {
       parser = undefined;
       throw error;
     }));
-    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded, { allFindings: job.allFindings, fileName: job.uri });
+    const controlMacros = job.headers.length > 0 ? learnControlMacros(job.headers) : undefined;
+    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded, { allFindings: job.allFindings, fileName: job.uri, controlMacros });
     return { kind: 'c', findings, diagnostics };
   }
   const analysis = analyzeText(job.text);

@@ -1,16 +1,21 @@
 // Kernel C documents, analysed when `lifetime.c.enable` is on. The analysis runs in the analysis
 // worker (a 200k-line file must not hold up the requests of other documents), against the built-in
 // API table plus the `lifetime.c.apiFiles` tables, which are read asynchronously, under the rules of
-// apiFiles.ts, and only while C checks are on. Answers for versions that have changed since are
-// dropped.
+// apiFiles.ts, and only while C checks are on. The headers a document includes by a quoted name
+// are read under the same rules (inside a workspace folder, regular files, size-limited), for the
+// macros that hide control flow (`GOTO(label, rc)`). Answers for versions that have changed since
+// are dropped.
 
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Connection } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { ApiTableTexts } from '../core/features/cBodies';
 import type { CFileAnalysis } from '../core/features/cFile';
 import { LineIndex } from '../core/util/lineIndex';
 import type { AnalysisHost, AnalysisRun } from './analysisHost';
-import { NO_API_TABLES, readApiFiles } from './apiFiles';
+import { NO_API_TABLES, readApiFiles, readConfinedFile } from './apiFiles';
+import { quotedIncludes } from '../core/c/controlMacros';
 import { toLspDiagnostic } from './convert';
 import { Coalescer } from './scheduler';
 import type { LifetimeSettings } from './settings';
@@ -127,6 +132,18 @@ export class CDocuments {
     }
   }
 
+  /** The texts of the headers `text` includes by a quoted name, next to the document and inside a workspace folder; the others lend nothing. */
+  private async includedHeaders(uri: string, text: string): Promise<string[]> {
+    if (!uri.startsWith('file:') || this.workspaceFolders.length === 0) return [];
+    const dir = path.dirname(fileURLToPath(uri));
+    const texts: string[] = [];
+    for (const name of quotedIncludes(text)) {
+      const read = await readConfinedFile(path.join(dir, name), this.workspaceFolders);
+      if ('text' in read) texts.push(read.text);
+    }
+    return texts;
+  }
+
   private cancel(state: CDocumentState): void {
     state.run?.cancel();
     state.run = undefined;
@@ -141,7 +158,9 @@ export class CDocuments {
     if (this.states.get(uri) !== state || state.analysisVersion === version) return;
     this.cancel(state);
     const text = state.document.getText();
-    const run = this.host.run({ kind: 'c', uri, text, tables: this.apiTables, allFindings: this.allFindings });
+    const headers = await this.includedHeaders(uri, text);
+    if (this.states.get(uri) !== state || state.document.version !== version || !this.enabled) return;
+    const run = this.host.run({ kind: 'c', uri, text, tables: this.apiTables, allFindings: this.allFindings, headers });
     state.run = run;
     const outcome = await run.outcome;
     if (state.run === run) state.run = undefined;

@@ -4,6 +4,8 @@
 // grammar reads as a call missing its `;` followed by a block, become loops; ERROR nodes are searched
 // for the calls inside them so that analysis carries on around them.
 
+import type { ControlMacros } from './controlMacros';
+import { directiveConstant } from './conditionalArms';
 import type { SyntaxNode } from './parser';
 
 export interface Span {
@@ -34,7 +36,9 @@ export type CfgNode =
   | (Span & { k: 'goto'; label: string; stmt: StatementPlace; next: number })
   | { k: 'iter'; call: Expr & { k: 'call' }; loopVar: string; body: number; exit: number }
   | { k: 'reassign'; names: string[]; next: number; /** Where the loop macro starts. */ at: number }
-  | { k: 'nop'; next: number };
+  | { k: 'nop'; next: number }
+  /** The path ends: a macro that does not return (`LBUG()`). */
+  | { k: 'stop' };
 
 /**
  * A switch on a local or a parameter whose case labels are all named constants or integers: for
@@ -77,6 +81,8 @@ export interface CFunction extends Span {
   calls: (Expr & { k: 'call' })[];
   /** Statement-level jumps (goto, return) with their enclosing block, for unwind-label fixes. */
   jumps: { s: number; block: number }[];
+  /** The loop statements (`for`, `while`, `do`, iterator macros), outermost and innermost alike. */
+  loops: Span[];
   /** A pasted statement list wrapped in a function: undeclared names count as locals. */
   fragment: boolean;
   /** How many ERROR or MISSING nodes the grammar produced inside the function. */
@@ -94,6 +100,10 @@ export interface BuildOptions {
   text: string;
   /** Offsets in the parsed text minus `delta` are offsets in the user's text. */
   delta: number;
+  /** Macros that jump, return or stop (`GOTO(out, rc)`, `RETURN(rc)`), read from their definitions. */
+  controlMacros?: ControlMacros;
+  /** The file's integer macros (`#define SENDER_COMPACTS_BVECS 0`): `#if NAME` on one of them keeps one arm. */
+  constants?: ReadonlyMap<string, number>;
 }
 
 const EXPRESSION_LIKE = new Set([
@@ -113,6 +123,7 @@ class Builder {
   readonly scopedLocals = new Set<string>();
   readonly calls: (Expr & { k: 'call' })[] = [];
   readonly jumps: { s: number; block: number }[] = [];
+  readonly loops: Span[] = [];
   errorCount = 0;
   firstError?: Span;
   private breakTargets: number[] = [];
@@ -269,6 +280,8 @@ class Builder {
       case 'expression_statement': {
         const inner = node.namedChildren.find((c) => c !== null && c.type !== 'comment');
         if (!inner) return next;
+        const control = this.controlMacroStatement(node, inner, owner);
+        if (control !== undefined) return control;
         return this.add({ k: 'eval', expr: this.expr(inner), next });
       }
       case 'declaration':
@@ -372,6 +385,9 @@ class Builder {
   }
 
   private loopBody(body: SyntaxNode | null, continueTarget: number, breakTarget: number, owner: SyntaxNode): number {
+    // A loop macro's owner is its call (`list_for_each_entry(e, ...)`), and its body follows it.
+    const loop = this.span(owner);
+    this.loops.push(body ? { s: Math.min(loop.s, this.span(body).s), e: Math.max(loop.e, this.span(body).e) } : loop);
     this.breakTargets.push(breakTarget);
     this.continueTargets.push(continueTarget);
     const entry = this.stmt(body, continueTarget, body && body.type !== 'compound_statement' ? owner : undefined);
@@ -399,6 +415,46 @@ class Builder {
   private caseBody(node: SyntaxNode): SyntaxNode[] {
     const value = node.childForFieldName('value');
     return node.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment' && (!value || c.startIndex !== value.startIndex || c.endIndex !== value.endIndex));
+  }
+
+  /**
+   * `GOTO(out, rc = -ENOMEM);`, `RETURN(rc);`, `RETURN_EXIT;`, `LBUG();`: a macro whose definition
+   * always jumps, returns or stops. Its other arguments are evaluated first (`rc = -ENOMEM`).
+   */
+  private controlMacroStatement(node: SyntaxNode, inner: SyntaxNode, owner: SyntaxNode | undefined): number | undefined {
+    const macros = this.options.controlMacros;
+    if (!macros || macros.size === 0) return undefined;
+    const callee = inner.type === 'call_expression' ? inner.childForFieldName('function') : inner.type === 'identifier' ? inner : null;
+    const macro = callee && callee.type === 'identifier' ? macros.get(this.source(callee)) : undefined;
+    if (!macro) return undefined;
+    const argsNode = inner.type === 'call_expression' ? inner.childForFieldName('arguments') : null;
+    const args = argsNode ? argsNode.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') : [];
+    const place = this.place(node, owner);
+    const span = this.span(node);
+    let exit: number;
+    const kept = (index: number | undefined) => args.filter((_, i) => i !== index);
+    if (macro.kind === 'goto') {
+      const label = args[macro.label];
+      if (!label || label.type !== 'identifier') return undefined;
+      const name = this.source(label);
+      this.jumps.push({ s: span.s, block: this.currentBlock() });
+      exit = this.add({ k: 'goto', label: name, stmt: place, next: this.labelNode(name), ...span });
+      return this.evaluateFirst(kept(macro.label), exit);
+    }
+    if (macro.kind === 'return') {
+      const value = macro.value !== undefined ? args[macro.value] : undefined;
+      this.jumps.push({ s: span.s, block: this.currentBlock() });
+      exit = this.add({ k: 'return', expr: value ? this.expr(value) : undefined, stmt: place, ...span });
+      return this.evaluateFirst(kept(macro.value), exit);
+    }
+    return this.add({ k: 'eval', expr: this.expr(inner), next: this.add({ k: 'stop' }) });
+  }
+
+  /** Eval nodes for `args`, in order, before `next`. */
+  private evaluateFirst(args: SyntaxNode[], next: number): number {
+    let entry = next;
+    for (let i = args.length - 1; i >= 0; i--) entry = this.add({ k: 'eval', expr: this.expr(args[i]), next: entry });
+    return entry;
   }
 
   private switchStatement(node: SyntaxNode, next: number): number {
@@ -446,7 +502,7 @@ class Builder {
     );
     const conditionText = conditionNode ? this.source(conditionNode).trim() : '';
     // `#if 0` is dead code and `#if 1` always taken: only the live arm is a path.
-    const constant = node.type === 'preproc_if' || node.type === 'preproc_elif' ? (conditionText === '0' ? 0 : conditionText === '1' ? 1 : undefined) : undefined;
+    const constant = node.type === 'preproc_if' || node.type === 'preproc_elif' ? directiveConstant(conditionText, this.options.constants) : undefined;
     const elseEntry = alternative ? this.stmt(alternative, next) : next;
     if (constant === 0) return elseEntry;
     const thenEntry = this.sequence(body, next, this.currentBlock());
@@ -709,6 +765,7 @@ export function buildFunction(node: SyntaxNode, options: BuildOptions): CFunctio
     labels: builder.labels,
     calls: builder.calls,
     jumps: builder.jumps,
+    loops: builder.loops,
     errorCount: builder.errorCount,
     firstError: builder.firstError,
     fragment: options.delta > 0,
@@ -723,3 +780,4 @@ function caseLabel(text: string): string | undefined {
   const value = Number(label.replace(/[uUlL]+$/, ''));
   return Number.isSafeInteger(value) ? String(value) : undefined;
 }
+

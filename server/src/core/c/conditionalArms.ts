@@ -107,3 +107,61 @@ function braceBalance(line: string, startsInComment: boolean): { balance: number
   }
   return { balance, inComment };
 }
+
+/**
+ * Blanks the arms no build compiles: the body of `#if 0` (or `#if NAME` for a name the file defines
+ * as 0), and the `#else` or `#elif` arms of `#if 1`. Directive lines stay; newlines are kept, so
+ * offsets and lines stay. Whole functions under `#if 0` vanish with them.
+ */
+export function blankDeadArms(text: string, constants: ReadonlyMap<string, number>): string {
+  if (!text.includes('#if')) return text;
+  // For each open conditional: whether its current arm is dead, and whether a later arm is.
+  const stack: { deadNow: boolean; deadLater: boolean }[] = [];
+  const blanks: [number, number][] = [];
+  let lineStart = 0;
+  let deadFrom = -1;
+  const dead = () => stack.some((c) => c.deadNow);
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const directive = /^[ \t]*#[ \t]*(ifdef|ifndef|if|elif|else|endif)\b(.*)$/.exec(text.slice(lineStart, lineEnd));
+    const wasDead = dead();
+    if (directive) {
+      const word = directive[1];
+      if (word === 'if') {
+        const value = directiveConstant(directive[2].replace(/\/\*.*?\*\/|\/\/.*$/g, '').trim(), constants);
+        stack.push({ deadNow: value === 0, deadLater: value === 1 });
+      } else if (word === 'ifdef' || word === 'ifndef') stack.push({ deadNow: false, deadLater: false });
+      else if ((word === 'elif' || word === 'else') && stack.length > 0) {
+        const top = stack[stack.length - 1];
+        top.deadNow = top.deadLater;
+      } else if (word === 'endif') stack.pop();
+    }
+    const isDead = dead();
+    if (!wasDead && isDead) deadFrom = lineEnd + 1;
+    if (wasDead && !isDead && deadFrom >= 0) {
+      blanks.push([deadFrom, lineStart]);
+      deadFrom = -1;
+    }
+    lineStart = lineEnd + 1;
+  }
+  if (deadFrom >= 0) blanks.push([deadFrom, text.length]);
+  if (blanks.length === 0) return text;
+  let out = '';
+  let at = 0;
+  for (const [start, end] of blanks) {
+    if (start >= end) continue;
+    out += text.slice(at, start) + text.slice(start, end).replace(/[^\n]/g, ' ');
+    at = end;
+  }
+  return out + text.slice(at);
+}
+
+/** `0`, `1`, `NAME` or `!NAME` for a name the file defines as an integer: 0 or 1; anything else is undefined. */
+export function directiveConstant(condition: string, constants: ReadonlyMap<string, number> | undefined): 0 | 1 | undefined {
+  const match = /^(!?)\s*\(?\s*(\w+)\s*\)?$/.exec(condition);
+  if (!match) return undefined;
+  const value = /^\d+$/.test(match[2]) ? Number(match[2]) : constants?.get(match[2]);
+  if (value === undefined) return undefined;
+  return (value !== 0) !== (match[1] === '!') ? 1 : 0;
+}

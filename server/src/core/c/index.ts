@@ -6,6 +6,7 @@ import { FunctionAnalyzer } from './analyze';
 import { collectStandingReleases } from './analysis/standingEnables';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
+import { fileConstants, learnControlMacros, type ControlMacros } from './controlMacros';
 import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
@@ -18,6 +19,7 @@ import { findFunctionChunks, preprocessC, type Annotation } from './preprocess';
 export type { CFinding, CFix, FindingKind } from './findings';
 export { findingsToDiagnostics } from './findings';
 export { loadCParser, loadedCParser, type CParser } from './parser';
+export { learnControlMacros, quotedIncludes, type ControlMacro, type ControlMacros } from './controlMacros';
 export { loadApiTable, apiTableFromTexts, describeCCall, addApiText, emptyApiTable, type ApiTable, type ApiTableResult, type ApiEntry, type ApiFileProblem } from './apiTable';
 
 export interface CAnalysisOptions {
@@ -31,6 +33,11 @@ export interface CAnalysisOptions {
   lowConfidence?: boolean;
   /** The file's path or URI: a self-test's name (`test_bpf.c`, `locktorture.c`) lowers the confidence of its findings. */
   fileName?: string;
+  /**
+   * Macros of the headers of the tree being checked that jump, return or stop (`learnControlMacros()`
+   * over its `.h` files): Lustre's `GOTO(label, rc)` and `RETURN(rc)`. The file's own definitions are read anyway.
+   */
+  controlMacros?: ControlMacros;
 }
 
 export interface CAnalysisResult {
@@ -151,6 +158,9 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   try {
     const facts = collectFileFacts(pre.text, options?.fileName);
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
+    // The file's own definitions, over those of the headers of the tree being checked.
+    const controlMacros = learnControlMacros([text], options?.controlMacros);
+    const constants = fileConstants(text);
     const built: CFunction[] = [];
     // Short helpers that call nothing of the table (`desc_set_label(d, l) { d->label = l; }`) are not
     // analysed, but their summaries tell their callers what they keep or release through other helpers.
@@ -168,6 +178,8 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
         delta: parsed.delta,
         isLoopMacro: (name) => table.byName.get(name)?.effect === 'iterator',
         isBlockMacro: (name) => name.startsWith('scoped_') || table.byName.get(name)?.effect === 'scoped',
+        controlMacros,
+        constants,
       });
       if (fn) (helperOnly ? helpers : built).push(fn);
     }

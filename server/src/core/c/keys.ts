@@ -242,3 +242,17 @@ export function hasEffects(expr: Expr): boolean {
       return false;
   }
 }
+
+/**
+ * The key under which a pure condition is remembered, so that a test written again agrees with the
+ * first: its text without spaces, and for `a == b` and `a != b` (in either order) one key, with
+ * `negated` set for `!=`: `!dst_l || dst_l == src_l` and `dst_l && dst_l != src_l` test one fact.
+ */
+export function conditionKey(text: string, expr: Expr): { key: string; negated: boolean } {
+  const raw = (e: Expr) => text.slice(e.s, e.e).replace(/\s+/g, '');
+  if (expr.k === 'bin' && (expr.op === '==' || expr.op === '!=') && expr.left.e > expr.left.s && expr.right.e > expr.right.s) {
+    const [a, b] = [raw(expr.left), raw(expr.right)].sort();
+    return { key: `${a}==${b}`, negated: expr.op === '!=' };
+  }
+  return { key: raw(expr), negated: false };
+}

@@ -2,10 +2,12 @@
 //
 // Annotations such as `__must_hold(&x->lock)`, `__rcu` or `__free(kfree)` are replaced by spaces (line
 // breaks are kept), so every offset in the cleaned text is the offset in the original. The positions
-// of `__free(...)` and of the lock annotations are recorded for the analysis. The `#else` arm of a
-// conditional whose arms each open a block is blanked the same way (conditionalArms.ts).
+// of `__free(...)` and of the lock annotations are recorded for the analysis. The arms no build
+// compiles (`#if 0`), and the `#else` arm of a conditional whose arms each open a block, are blanked
+// the same way (conditionalArms.ts).
 
-import { blankTwinElseArms } from './conditionalArms';
+import { blankDeadArms, blankTwinElseArms } from './conditionalArms';
+import { fileConstants } from './controlMacros';
 
 export interface Annotation {
   /** `__free`, `__acquires`, `__releases`, `__must_hold` or `__cond_acquires`. */
@@ -51,7 +53,8 @@ function closeParen(text: string, open: number): number {
 const WORD = /\b(__[A-Za-z_]+|noinline|notrace|asmlinkage|noinstr|inline_for_performance)\b/g;
 
 export function preprocessC(source: string): Preprocessed {
-  const text = blankTwinElseArms(source);
+  // Arms no build compiles go first: a twin `#if 0`/`#else` pair then keeps its live arm.
+  const text = blankTwinElseArms(blankDeadArms(source, fileConstants(source)));
   const annotations: Annotation[] = [];
   const pieces: string[] = [];
   let copied = 0;

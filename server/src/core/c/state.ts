@@ -56,6 +56,11 @@ export interface Res {
    * callback may drop this reference too.
    */
   containerPut?: boolean;
+  /**
+   * A reference on an object the function did not create, held when the path queued a work item
+   * (`scst_sysfs_queue_wait_work(work)`): the work may own it and drop it when it runs.
+   */
+  queuedWork?: boolean;
   /** Handed to a call or stored in a structure: only an error return that does not undo it is a leak. */
   escaped?: boolean;
   /** Escaped only by being handed to calls (not stored): an error return still has to undo it. */
@@ -67,6 +72,11 @@ export interface Res {
    * that result is an error, the escape did not happen and the flags it replaced are back.
    */
   escapeUndo?: { value: string; escaped?: boolean; handedOnly?: boolean };
+  /**
+   * Escaped only by being handed to the acquire at this site (`request_irq(irq, fn, 0, name, data)`):
+   * the release of what that acquire took (`free_irq(irq, data)`) gives the object back.
+   */
+  escapedBy?: number;
   /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
   gotoAtAcquire: number;
   /** The path's trail when it acquired the resource: the steps after it lead to the leak. */

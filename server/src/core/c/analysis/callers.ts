@@ -48,6 +48,7 @@ function successors(node: CfgNode): number[] {
     case 'iter':
       return [node.body, node.exit];
     case 'return':
+    case 'stop':
       return [];
     default:
       return [node.next];

@@ -1,7 +1,7 @@
 // Conditions: splits a path at a branch by what the test says about values it knows.
 
 import type { Expr } from '../cir';
-import { exprKey, hasEffects } from '../keys';
+import { conditionKey, exprKey, hasEffects } from '../keys';
 import { ALL, NEG, POS, Z, cloneState, isLive, type Res, type State } from '../state';
 import { setMask, type AnalyzerContext, type Outcome } from './context';
 import { evaluate } from './expressions';
@@ -170,14 +170,14 @@ export function evaluateRest(ctx: AnalyzerContext, args: Expr[], state: State): 
 /** A condition the analysis cannot relate to values: both outcomes, remembered by its text if pure. */
 export function opaque(ctx: AnalyzerContext, expr: Expr, state: State): Outcome[] {
   if ((hasEffects(expr) && !isPredicate(expr)) || expr.e <= expr.s) return [[state, true], [cloneState(state), false]];
-  const text = ctx.text.slice(expr.s, expr.e).replace(/\s+/g, '');
+  const { key: text, negated } = conditionKey(ctx.text, expr);
   if ((ctx.conditionTexts.get(text) ?? 0) < 2) return [[state, true], [cloneState(state), false]];
   const known = state.conds.get(text);
-  if (known !== undefined) return [[state, known === 1]];
+  if (known !== undefined) return [[state, (known === 1) !== negated]];
   const yes = cloneState(state);
-  yes.conds.set(text, 1);
+  yes.conds.set(text, negated ? 0 : 1);
   const no = state;
-  no.conds.set(text, 0);
+  no.conds.set(text, negated ? 1 : 0);
   return [[yes, true], [no, false]];
 }
 

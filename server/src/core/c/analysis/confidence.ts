@@ -108,6 +108,7 @@ export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | un
   if (kind === 'lock-leak') {
     if (INTERRUPT_STATE.has(evidence.family)) return { confidence: 'low', reason: 'interrupts left off may be the contract of an entry or exit path, or the restore of a saved state' };
     if (SIGNAL_LIKE_LOCKS.has(evidence.family)) return { confidence: 'low', reason: 'a semaphore or an SRCU read side left held may be a signal, or handed to the function that releases it' };
+    if (evidence.unlockedByAnotherLoop) return { confidence: 'low', reason: 'the lock was taken in a loop and is unlocked after it: a second loop over the same elements may drop each one' };
     if (evidence.lockHanded) return { confidence: 'low', reason: 'after taking the lock the path hands it, or its saved IRQ state, to a function that may unlock it' };
     if (!evidence.releasedElsewhere) return { confidence: 'low', reason: 'the function never unlocks this lock itself: it may return locked by contract, or a callee or a paired function may unlock it' };
     if (!evidence.errorReturn && evidence.returnsValue) return { confidence: 'low', reason: 'the path does not return an error: the function may return locked by contract, or a callee may unlock' };
@@ -116,6 +117,7 @@ export function findingConfidence(kind: FindingKind, evidence: LeakEvidence | un
   if (kind !== 'leak' && kind !== 'inconsistent-paths') return { confidence: 'high' };
   if (!evidence.errorReturn && !transientReference(evidence)) return { confidence: 'low', reason: 'the path returns success: the object may be kept on purpose where the analysis cannot see' };
   // An inconsistent error path is itself the evidence that the function still owns what it stored.
+  if (evidence.queuedWork) return { confidence: 'low', reason: 'the path queued a work item after taking the reference: the work may own it and drop it when it runs' };
   if (evidence.containerPut) return { confidence: 'low', reason: "the reference was stored in an object whose reference the path then dropped: that object's release callback may drop this one too" };
   if (kind === 'leak' && evidence.registered) return { confidence: 'low', reason: 'the object was handed to a registration, which may already have freed it through its release callback when it failed' };
   if (kind === 'leak' && evidence.escaped) return { confidence: 'low', reason: 'the object was handed to a call or stored before this error return: its new owner may release it' };

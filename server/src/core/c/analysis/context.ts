@@ -3,7 +3,7 @@
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, CfgNode, Expr } from '../cir';
 import type { FindingKind } from '../findings';
-import { exprKey, identifiersIn, keyRoot, rootName } from '../keys';
+import { conditionKey, exprKey, identifiersIn, keyRoot, rootName } from '../keys';
 import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
@@ -57,6 +57,10 @@ export interface LeakEvidence {
   registered: boolean;
   /** Stored in an object whose reference the path then dropped (see `Res.containerPut`). */
   containerPut: boolean;
+  /** A lock taken inside a loop that the function drops again outside that loop (see `unlockedByAnotherLoop`). */
+  unlockedByAnotherLoop?: boolean;
+  /** See `Res.queuedWork`. */
+  queuedWork: boolean;
 }
 
 export interface FunctionAnalysis {
@@ -187,7 +191,7 @@ export function createContext(fn: CFunction, table: ApiTable, text: string, acqu
       if (operand.k === 'bin' && (operand.op === '&&' || operand.op === '||')) operands.push(operand.left, operand.right);
       else if (operand.k === 'unary' && operand.op === '!') operands.push(operand.arg);
       if (operand.e <= operand.s) continue;
-      const conditionText = text.slice(operand.s, operand.e).replace(/\s+/g, '');
+      const conditionText = conditionKey(text, operand).key;
       ctx.conditionTexts.set(conditionText, (ctx.conditionTexts.get(conditionText) ?? 0) + 1);
     }
     for (const name of identifiersIn(node.cond)) ctx.testedNames.set(name, (ctx.testedNames.get(name) ?? 0) + 1);

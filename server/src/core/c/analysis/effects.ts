@@ -101,6 +101,9 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
   }
   if (DEVICE_ACTION.test(expr.callee)) releaseByDeviceAction(ctx, expr, s);
   if (HANDS_TO_CALLBACK.test(expr.callee)) handToCallback(ctx, expr, s);
+  if (HANDS_TO_CALLBACK.test(expr.callee) || QUEUES_WORK.test(expr.callee)) {
+    s.res = s.res.map((r) => (isLive(r) && r.api.kind === 'ref' && !r.local && !r.queuedWork ? { ...r, queuedWork: true } : r));
+  }
   const filePrivate = Object.hasOwn(INSTALLS_FILE_WITH, expr.callee) ? expr.args[INSTALLS_FILE_WITH[expr.callee]] : undefined;
   if (filePrivate) escape(ctx, s, pointerMentions(filePrivate), true, true);
   const entry = ctx.table.byName.get(expr.callee);
@@ -253,6 +256,9 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
 
 const TRY_LOCK = /(^|_)trylock(_|$)/;
 
+/** A function of the project whose name says it queues a work item: `scst_sysfs_queue_wait_work()`, `nvme_queue_scan_work()`. */
+const QUEUES_WORK = /(^|_)queue_([a-z0-9]+_)*work(_|$)|(^|_)schedule_([a-z0-9]+_)*work(_|$)/;
+
 /**
  * `vchan_init(&c->vc, dmadev)`: an initialiser of a member that is also handed another object of the
  * function (a local or a parameter) links the member into it, so the structure around the member is kept.
@@ -302,7 +308,10 @@ export function acquire(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
   expr.args.forEach((arg, i) => {
     if (!lookup && i !== entry.object && i !== entry.consumes) directMentions(arg, handed);
   });
+  const before = new Set(state.res.filter((r) => r.escaped).map((r) => r.site));
   escape(ctx, state, handed, true);
+  // Handed only to this acquire: its release gives the object back (`free_irq(irq, data)`).
+  if (entry.release !== undefined && handed.length > 0) state.res = state.res.map((r) => (r.escaped && !before.has(r.site) && isLive(r) ? { ...r, escapedBy: expr.s } : r));
   if (entry.consumes !== undefined && expr.args[entry.consumes]) {
     // `fwnode_get_next_parent(fwnode_graph_get_remote_endpoint(fwnode))` consumes the inner call's result.
     const fromKey = exprKey(expr.args[entry.consumes]) ?? argValues[entry.consumes]?.key;
@@ -505,6 +514,7 @@ export function releaseKey(ctx: AnalyzerContext, state: State, family: string, f
     // put drops the new reference, not the caller's, so only the name it was dropped through is released.
     const names = res.api.kind === 'ref' && !res.api.frees && res.api.returnsObject && typeof res.api.object === 'number' ? res.names.filter((n) => n !== res.names[0] || n === key) : res.names;
     state.res[index] = { ...res, names, status: 'released', releaseSite: expr.s, releaseEnd: expr.e, releaseApi: entry.name, releasedByConsume: consume };
+    if (!consume) state.res = state.res.map((r) => (r.escapedBy === res.site && isLive(r) ? { ...r, escaped: false, handedOnly: undefined, escapedBy: undefined } : r));
     return;
   }
   if (mask === Z) return;

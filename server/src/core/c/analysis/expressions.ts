@@ -260,9 +260,10 @@ export function escape(ctx: AnalyzerContext, state: State, names: string[], loca
     state.res = state.res.map((r) => {
       if (!hit(r)) return r;
       const handedOnly = byCall && (r.handedOnly ?? !r.escaped);
-      if (r.escaped && r.handedOnly === handedOnly && undo === undefined) return r;
+      // Escaped again by something else: no single release gives it back any more.
+      if (r.escaped && r.handedOnly === handedOnly && undo === undefined) return r.escapedBy !== undefined ? { ...r, escapedBy: undefined } : r;
       const escapeUndo = undo !== undefined ? { value: undo, escaped: r.escaped, handedOnly: r.handedOnly } : r.escapeUndo;
-      return { ...r, escaped: true, handedOnly, escapeUndo };
+      return { ...r, escaped: true, handedOnly, escapeUndo, escapedBy: undefined };
     });
   }
 }

@@ -6,7 +6,7 @@ import type { CFunction, Expr } from '../cir';
 import type { Annotation } from '../preprocess';
 import type { Summaries } from './summaries';
 import { exprKey } from '../keys';
-import { isLive, type State } from '../state';
+import { isLive, type Res, type State } from '../state';
 import { canonicalLock, type AnalyzerContext } from './context';
 import { lastMember } from './fileFacts';
 import { releasedByCallersAfterCall } from './callers';
@@ -112,6 +112,28 @@ export function documentedReturnLocked(text: string, functionStart: number): { n
 
 /** "returns with X held", "return while holding X", "X locked on return". */
 const RETURNS_LOCKED_COMMENT = /\breturn(?:s|ed)?\s+(?:with|while)\s+[^.;:!]{0,60}?\b(?:held|locked)\b|\b(?:held|locked)\s+on\s+(?:return|exit)\b/i;
+
+/**
+ * A lock taken in a loop (`list_for_each_entry(e, ...) spin_lock(&e->dev->dev_lock)`) that the
+ * function unlocks again after that loop, by member name: each element's lock is usually dropped by
+ * a second loop over the same elements, which the paths cannot pair. An unlock inside the same loop
+ * (an early return that skips it is the classic bug) is not such evidence.
+ */
+export function unlockedByAnotherLoop(ctx: AnalyzerContext, res: Res): boolean {
+  const inside = ctx.fn.loops.filter((loop) => loop.s <= res.site && res.site < loop.e);
+  if (inside.length === 0) return false;
+  const loop = inside.reduce((a, b) => (b.e - b.s < a.e - a.s ? b : a));
+  const members = new Set(res.names.map(lastMember));
+  return ctx.fn.calls.some((call) => {
+    // In a second loop: an unlock after the loop that is no loop's (`if (done) spin_unlock(...)`) drops only the last element's lock.
+    if (call.s < loop.e || !ctx.fn.loops.some((other) => other.s <= call.s && call.s < other.e && !(other.s <= res.site && res.site < other.e))) return false;
+    const entry = ctx.table.byName.get(call.callee);
+    if (!entry || entry.effect !== 'release' || typeof entry.object !== 'number' || !releasesLockOf(entry.families, res.family)) return false;
+    const arg = call.args[entry.object];
+    const key = arg ? lockObjectKey(arg) : undefined;
+    return key !== undefined && members.has(lastMember(key));
+  });
+}
 
 /** The function's name is used as a value in the file (`cb = fn`, `.complete = fn`, `submit(rq, fn)`), not only called. */
 export function isCallbackValue(text: string, name: string): boolean {

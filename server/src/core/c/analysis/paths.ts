@@ -63,6 +63,8 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
   switch (node.k) {
     case 'nop':
       return [[node.next, state]];
+    case 'stop':
+      return [];
     case 'eval':
       // `die("Oops", regs, sr)`: the path ends here, so the labels it would fall into are not reached from it.
       if (node.expr.k === 'call' && NO_RETURN.test(node.expr.callee)) return [];

@@ -6,7 +6,7 @@ import { isLive, type Res, type State } from '../state';
 import type { AnalyzerContext, LeakEvidence, RawFinding, Value } from './context';
 import { isErrorReturn, releasedThroughContainer, shouldReport } from './conventions';
 import { escape, evaluate } from './expressions';
-import { noteLocksAtReturn } from './locks';
+import { noteLocksAtReturn, unlockedByAnotherLoop } from './locks';
 import { keptByLiveFiles } from './releaseMatching';
 import { releasedByCallersOnFailure } from './callers';
 import { isStandingEnable } from './standingEnables';
@@ -57,7 +57,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
         exitNode: leftVia ?? node,
         returnNode: node,
         path: pathSince(s, res),
-        evidence: leakEvidence(res, { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), returnsValue: node.expr !== undefined }),
+        evidence: { ...leakEvidence(res, { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), returnsValue: node.expr !== undefined }), ...(lock && unlockedByAnotherLoop(ctx, res) ? { unlockedByAnotherLoop: true } : {}) },
       };
       if (verdict === 'yes') report(ctx, finding);
       else ctx.escapedLeaks.push(finding);
@@ -77,7 +77,7 @@ function pathSince(state: State, res: Res): { start: number; end: number; messag
 
 /** The evidence of a leak of `res`, from what the return showed. */
 function leakEvidence(res: Res, at: Pick<LeakEvidence, 'errorReturn' | 'releasedElsewhere' | 'returnsValue'>): LeakEvidence {
-  return { ...at, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind, lockHanded: res.handedToCallee === true, registered: res.handedToRegistration === true, containerPut: res.containerPut === true };
+  return { ...at, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind, lockHanded: res.handedToCallee === true, registered: res.handedToRegistration === true, containerPut: res.containerPut === true, queuedWork: res.queuedWork === true };
 }
 
 /** How a finding names the object a path still holds. */
