@@ -1,110 +1,16 @@
-// A small intermediate form of one C function: expressions, and a control-flow graph of statements.
-//
-// Built from the tree-sitter tree. Kernel loop macros (`list_for_each_entry(...) { }`), which the
-// grammar reads as a call missing its `;` followed by a block, become loops; ERROR nodes are searched
-// for the calls inside them so that analysis carries on around them.
+// Builds the intermediate form of one C function (cirTypes.ts) from the tree-sitter tree:
+// expressions, and a control-flow graph of statements. Kernel loop macros
+// (`list_for_each_entry(...) { }`), which the grammar reads as a call missing its `;` followed by a
+// block, become loops; macros whose definitions jump or return (`GOTO(out, rc)`) become jumps; ERROR
+// nodes are searched for the calls inside them so that analysis carries on around them.
 
-import type { ControlMacros } from './controlMacros';
 import { directiveConstant } from './conditionalArms';
+import type { BuildOptions, CFunction, CfgNode, Expr, LabelInfo, Span, StatementPlace } from './cirTypes';
+import { declaratorName, declaresPointerResult, definedFunctionName, functionName, parameterNames } from './declarators';
 import type { SyntaxNode } from './parser';
 
-export interface Span {
-  s: number;
-  e: number;
-}
-
-export type Expr =
-  | (Span & { k: 'id'; name: string })
-  | (Span & { k: 'num'; value: number })
-  | (Span & { k: 'null' })
-  | (Span & { k: 'call'; callee: string; args: Expr[] })
-  | (Span & { k: 'field'; base: Expr; name: string; arrow: boolean })
-  | (Span & { k: 'index'; base: Expr; index: Expr })
-  | (Span & { k: 'unary'; op: string; arg: Expr })
-  | (Span & { k: 'bin'; op: string; left: Expr; right: Expr })
-  | (Span & { k: 'assign'; op: string; left: Expr; right: Expr })
-  | (Span & { k: 'cond'; test: Expr; then: Expr; other: Expr })
-  | (Span & { k: 'cast'; arg: Expr })
-  | (Span & { k: 'other'; kids: Expr[] });
-
-export type CfgNode =
-  | { k: 'eval'; expr: Expr; next: number }
-  | (Span & { k: 'decl'; name: string; init?: Expr; scoped: boolean; next: number })
-  | { k: 'branch'; cond: Expr; t: number; f: number }
-  | { k: 'choice'; key: string; targets: number[]; switchOn?: SwitchLabels }
-  | (Span & { k: 'return'; expr?: Expr; stmt: StatementPlace })
-  | (Span & { k: 'goto'; label: string; stmt: StatementPlace; next: number })
-  | { k: 'iter'; call: Expr & { k: 'call' }; loopVar: string; body: number; exit: number }
-  | { k: 'reassign'; names: string[]; next: number; /** Where the loop macro starts. */ at: number }
-  | { k: 'nop'; next: number }
-  /** The path ends: a macro that does not return (`LBUG()`). */
-  | { k: 'stop' };
-
-/**
- * A switch on a local or a parameter whose case labels are all named constants or integers: for
- * each target of its choice, the label that selects it, or `default` (also for the exit of a switch
- * with no default).
- */
-export interface SwitchLabels {
-  subject: string;
-  labels: (string | 'default')[];
-}
-
-/** Where a statement sits, for quick fixes that insert before it. */
-export interface StatementPlace extends Span {
-  /** True when the statement is the unbraced body of an if, else, for, while or do. */
-  unbraced: boolean;
-  /** Offset of the start of the statement that owns an unbraced body (the `if`). */
-  ownerStart: number;
-}
-
-export interface LabelInfo extends Span {
-  name: string;
-  /** Offset of the enclosing compound statement and the label's index in it. */
-  block: number;
-  index: number;
-}
-
-export interface CFunction extends Span {
-  name: string;
-  nameSpan: Span;
-  bodyStart: number;
-  nodes: CfgNode[];
-  entry: number;
-  params: string[];
-  /** The function returns a pointer: a returned value is an error only when it is NULL or an ERR_PTR. */
-  returnsPointer: boolean;
-  locals: Set<string>;
-  scopedLocals: Set<string>;
-  labels: LabelInfo[];
-  /** Every call in the function, in source order. */
-  calls: (Expr & { k: 'call' })[];
-  /** Statement-level jumps (goto, return) with their enclosing block, for unwind-label fixes. */
-  jumps: { s: number; block: number }[];
-  /** The loop statements (`for`, `while`, `do`, iterator macros), outermost and innermost alike. */
-  loops: Span[];
-  /** A pasted statement list wrapped in a function: undeclared names count as locals. */
-  fragment: boolean;
-  /** How many ERROR or MISSING nodes the grammar produced inside the function. */
-  errorCount: number;
-  firstError?: Span;
-}
-
-export interface BuildOptions {
-  /** Offsets of `__free(...)` annotations in the text. */
-  freeAnnotations: number[];
-  /** Names of loop macros whose loop variable holds a reference (from the API table). */
-  isLoopMacro: (name: string) => boolean;
-  /** Macros that open a plain block: `scoped_guard(...) { }`. */
-  isBlockMacro: (name: string) => boolean;
-  text: string;
-  /** Offsets in the parsed text minus `delta` are offsets in the user's text. */
-  delta: number;
-  /** Macros that jump, return or stop (`GOTO(out, rc)`, `RETURN(rc)`), read from their definitions. */
-  controlMacros?: ControlMacros;
-  /** The file's integer macros (`#define SENDER_COMPACTS_BVECS 0`): `#if NAME` on one of them keeps one arm. */
-  constants?: ReadonlyMap<string, number>;
-}
+export type { BuildOptions, CFunction, CfgNode, Expr, LabelInfo, Span, StatementPlace, SwitchLabels } from './cirTypes';
+export { definedFunctionName };
 
 const EXPRESSION_LIKE = new Set([
   'identifier', 'field_identifier', 'number_literal', 'null', 'true', 'false', 'char_literal', 'string_literal',
@@ -667,70 +573,6 @@ function firstIterationCertain(initializer: string, cond: Expr): boolean {
   if (limit.k === 'num') return limit.value > 0;
   if (limit.k === 'call') return limit.callee === 'ARRAY_SIZE';
   return limit.k === 'id' && /^[A-Z][A-Z0-9_]+$/.test(limit.name);
-}
-
-function declaratorName(node: SyntaxNode | null, text: string): string | undefined {
-  let current = node;
-  for (let depth = 0; current && depth < 8; depth++) {
-    if (current.type === 'identifier') return text.slice(current.startIndex, current.endIndex);
-    const inner = current.childForFieldName('declarator');
-    if (!inner) {
-      const id = current.namedChildren.find((c) => c !== null && c.type === 'identifier');
-      return id ? text.slice(id.startIndex, id.endIndex) : undefined;
-    }
-    current = inner;
-  }
-  return undefined;
-}
-
-function parameterNames(declarator: SyntaxNode | null, text: string): string[] {
-  let current = declarator;
-  for (let depth = 0; current && depth < 8; depth++) {
-    if (current.type === 'function_declarator') {
-      const params = current.childForFieldName('parameters');
-      const names: string[] = [];
-      if (params) {
-        for (const p of params.namedChildren) {
-          if (p && p.type === 'parameter_declaration') {
-            const name = declaratorName(p.childForFieldName('declarator'), text);
-            if (name) names.push(name);
-          }
-        }
-      }
-      return names;
-    }
-    current = current.childForFieldName('declarator');
-  }
-  return [];
-}
-
-function declaresPointerResult(declarator: SyntaxNode | null): boolean {
-  let current = declarator;
-  for (let depth = 0; current && depth < 8; depth++) {
-    if (current.type === 'function_declarator') return false;
-    if (current.type === 'pointer_declarator') return true;
-    current = current.childForFieldName('declarator');
-  }
-  return false;
-}
-
-function functionName(declarator: SyntaxNode | null, text: string): { name: string; span: Span } | undefined {
-  let current = declarator;
-  for (let depth = 0; current && depth < 8; depth++) {
-    if (current.type === 'function_declarator') {
-      const inner = current.childForFieldName('declarator');
-      if (inner && inner.type === 'identifier') return { name: text.slice(inner.startIndex, inner.endIndex), span: { s: inner.startIndex, e: inner.endIndex } };
-      current = inner;
-      continue;
-    }
-    current = current.childForFieldName('declarator');
-  }
-  return undefined;
-}
-
-/** The name a `function_definition` node defines. */
-export function definedFunctionName(node: SyntaxNode, text: string): string | undefined {
-  return functionName(node.childForFieldName('declarator'), text)?.name;
 }
 
 /** Builds the control-flow graph of one `function_definition` node. */
