@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { analyzeCText, learnControlMacros, loadApiTable, loadCParser } from '../../server/src/core/c/index';
 import { ensureKernelDirs, listCFiles, listFiles } from './kernelSource';
+import { quotedIncludeTexts } from '../../server/src/cli/cfiles';
 
 /** Mulberry32: a small seeded generator, so that the sample can be drawn again from its seed. */
 function seededRandom(seed: number): () => number {
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
     for (const file of listCFiles(tree.root, dir)) {
       const text = fs.readFileSync(path.join(tree.root, file), 'utf8');
       lines += text.split('\n').length;
-      for (const f of analyzeCText(text, table, { parser, fileName: file, controlMacros }).findings) {
+      // And, as the CLI does, the headers the file includes by a quoted name.
+      const included = quotedIncludeTexts(path.join(tree.root, file), text);
+      const macros = included.length > 0 ? learnControlMacros(included, controlMacros) : controlMacros;
+      for (const f of analyzeCText(text, table, { parser, fileName: file, controlMacros: macros }).findings) {
         byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
         all.push(`${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
       }

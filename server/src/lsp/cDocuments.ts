@@ -22,6 +22,9 @@ import type { LifetimeSettings } from './settings';
 
 const C_ANALYSIS_INTERVAL_MS = 200;
 
+/** A header a document includes is read for its macros only up to this size (at most 32 headers a document). */
+const MAX_INCLUDED_HEADER_BYTES = 1024 * 1024;
+
 export function isCDocument(document: TextDocument): boolean {
   return document.languageId === 'c' || /\.[ch]$/i.test(document.uri);
 }
@@ -138,7 +141,7 @@ export class CDocuments {
     const dir = path.dirname(fileURLToPath(uri));
     const texts: string[] = [];
     for (const name of quotedIncludes(text)) {
-      const read = await readConfinedFile(path.join(dir, name), this.workspaceFolders);
+      const read = await readConfinedFile(path.join(dir, name), this.workspaceFolders, MAX_INCLUDED_HEADER_BYTES);
       if ('text' in read) texts.push(read.text);
     }
     return texts;
