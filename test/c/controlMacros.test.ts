@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import { fileConstants, learnControlMacros } from '../../server/src/core/c/controlMacros';
-import { blankDeadArms } from '../../server/src/core/c/conditionalArms';
+import { blankConditionalsInExpressions, blankDeadArms } from '../../server/src/core/c/conditionalArms';
 
 const header = fs.readFileSync('test/fixtures/cli/macros/include/debug.h', 'utf8');
 
@@ -61,4 +61,34 @@ test('a conditional nested in a dead arm stays dead whatever it tests', () => {
   const blanked = blankDeadArms(text, new Map());
   assert.ok(!blanked.includes('int a;') && !blanked.includes('int b;'));
   assert.ok(blanked.includes('int c;'));
+});
+
+test('a conditional inside an expression keeps its first arm as plain code', () => {
+  const text = [
+    'int match(struct d *d, struct p *p)',
+    '{',
+    '\tif (d->bus == p->bus &&',
+    '#ifdef CONFIG_PCI_DOMAINS_GENERIC',
+    '\t    d->domain == p->domain &&',
+    '#else',
+    '\t    d->legacy == p->legacy &&',
+    '#endif',
+    '\t    d->index == p->index)',
+    '\t\treturn 1;',
+    '#ifdef CONFIG_DEBUG',
+    '\tlog(d);',
+    '#else',
+    '\tquiet(d);',
+    '#endif',
+    '\treturn 0;',
+    '}',
+    '',
+  ].join('\n');
+  const blanked = blankConditionalsInExpressions(text);
+  assert.equal(blanked.length, text.length);
+  assert.ok(blanked.includes('d->domain == p->domain &&'));
+  assert.ok(!blanked.includes('legacy'));
+  assert.ok(!blanked.includes('#ifdef CONFIG_PCI_DOMAINS_GENERIC'));
+  // A conditional between statements stays: the analysis takes either arm.
+  assert.ok(blanked.includes('#ifdef CONFIG_DEBUG') && blanked.includes('quiet(d);'));
 });

@@ -70,21 +70,16 @@ export function blankTwinElseArms(text: string): string {
     }
     lineStart = lineEnd + 1;
   }
-  if (blanks.length === 0) return text;
-  blanks.sort((a, b) => a[0] - b[0]);
-  const pieces: string[] = [];
-  let copied = 0;
-  for (const [start, end] of blanks) {
-    if (start < copied || start >= end) continue;
-    pieces.push(text.slice(copied, start), text.slice(start, end).replace(/[^\r\n]/g, ' '));
-    copied = end;
-  }
-  pieces.push(text.slice(copied));
-  return pieces.join('');
+  return blankRanges(text, blanks);
 }
 
 /** Braces opened minus closed on one line, outside comments, strings and character constants. */
 function braceBalance(line: string, startsInComment: boolean): { balance: number; inComment: boolean } {
+  return bracketBalance(line, startsInComment, '{', '}');
+}
+
+/** `open` minus `close` on one line, outside comments, strings and character constants. */
+function bracketBalance(line: string, startsInComment: boolean, open: string, close: string): { balance: number; inComment: boolean } {
   let balance = 0;
   let inComment = startsInComment;
   for (let i = 0; i < line.length; i++) {
@@ -102,10 +97,81 @@ function braceBalance(line: string, startsInComment: boolean): { balance: number
     } else if (ch === '/' && line[i + 1] === '/') break;
     else if (ch === '"' || ch === "'") {
       for (i++; i < line.length && line[i] !== ch; i++) if (line[i] === '\\') i++;
-    } else if (ch === '{') balance++;
-    else if (ch === '}') balance--;
+    } else if (ch === open) balance++;
+    else if (ch === close) balance--;
   }
   return { balance, inComment };
+}
+
+/**
+ * A conditional inside an expression, which the grammar cannot read:
+ *
+ *   if (phy_dev->device_bus == bus &&
+ *   #ifdef CONFIG_PCI_DOMAINS_GENERIC
+ *           phy_dev->device_bus_domain == domain &&
+ *   #endif
+ *           phy_dev->dma_device_index == index) {
+ *
+ * Its first arm is kept as plain code, as if configured in: the directive lines and any `#else` or
+ * `#elif` arms are blanked (newlines kept).
+ */
+export function blankConditionalsInExpressions(text: string): string {
+  if (!text.includes('#if')) return text;
+  const stack: { inside: boolean; elseLine: number }[] = [];
+  const blanks: [number, number][] = [];
+  let depth = 0;
+  let inComment = false;
+  let inDefinition = false;
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const line = text.slice(lineStart, lineEnd);
+    const directive = inComment ? null : DIRECTIVE.exec(line);
+    const top = stack[stack.length - 1];
+    // Other directives (`#define` and its continued lines) hold no code of the function; a brace at
+    // the start of a line ends any expression a miscount left open.
+    const otherDirective: boolean = !inComment && (inDefinition || /^[ \t]*#/.test(line));
+    inDefinition = otherDirective && line.endsWith('\\');
+    if (/^[{}]/.test(line)) depth = 0;
+    if (otherDirective && !directive) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
+    if (directive) {
+      const word = directive[1];
+      if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
+        stack.push({ inside: depth > 0, elseLine: -1 });
+        if (depth > 0) blanks.push([lineStart, lineEnd]);
+      } else if ((word === 'elif' || word === 'else') && top) {
+        if (top.inside && top.elseLine < 0) top.elseLine = lineStart;
+      } else if (word === 'endif' && top) {
+        stack.pop();
+        if (top.inside) blanks.push([top.elseLine >= 0 ? top.elseLine : lineStart, lineEnd]);
+      }
+    } else if (!(top && top.inside && top.elseLine >= 0)) {
+      const counted = bracketBalance(line, inComment, '(', ')');
+      inComment = counted.inComment;
+      depth = Math.max(0, depth + counted.balance);
+    }
+    lineStart = lineEnd + 1;
+  }
+  return blankRanges(text, blanks);
+}
+
+/** `text` with each range's characters but newlines replaced by spaces. */
+function blankRanges(text: string, ranges: [number, number][]): string {
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  const pieces: string[] = [];
+  let copied = 0;
+  for (const [start, end] of ranges) {
+    if (start < copied || start >= end) continue;
+    pieces.push(text.slice(copied, start), text.slice(start, end).replace(/[^\r\n]/g, ' '));
+    copied = end;
+  }
+  pieces.push(text.slice(copied));
+  return pieces.join('');
 }
 
 /**
@@ -146,15 +212,7 @@ export function blankDeadArms(text: string, constants: ReadonlyMap<string, numbe
     lineStart = lineEnd + 1;
   }
   if (deadFrom >= 0) blanks.push([deadFrom, text.length]);
-  if (blanks.length === 0) return text;
-  let out = '';
-  let at = 0;
-  for (const [start, end] of blanks) {
-    if (start >= end) continue;
-    out += text.slice(at, start) + text.slice(start, end).replace(/[^\n]/g, ' ');
-    at = end;
-  }
-  return out + text.slice(at);
+  return blankRanges(text, blanks);
 }
 
 /** `0`, `1`, `NAME` or `!NAME` for a name the file defines as an integer: 0 or 1; anything else is undefined. */

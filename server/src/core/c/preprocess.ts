@@ -6,7 +6,7 @@
 // compiles (`#if 0`), and the `#else` arm of a conditional whose arms each open a block, are blanked
 // the same way (conditionalArms.ts).
 
-import { blankDeadArms, blankTwinElseArms } from './conditionalArms';
+import { blankConditionalsInExpressions, blankDeadArms, blankTwinElseArms } from './conditionalArms';
 import { fileConstants } from './controlMacros';
 
 export interface Annotation {
@@ -54,7 +54,7 @@ const WORD = /\b(__[A-Za-z_]+|noinline|notrace|asmlinkage|noinstr|inline_for_per
 
 export function preprocessC(source: string): Preprocessed {
   // Arms no build compiles go first: a twin `#if 0`/`#else` pair then keeps its live arm.
-  const text = blankTwinElseArms(blankDeadArms(source, fileConstants(source)));
+  const text = blankConditionalsInExpressions(blankTwinElseArms(blankDeadArms(source, fileConstants(source))));
   const annotations: Annotation[] = [];
   const pieces: string[] = [];
   let copied = 0;

@@ -16,6 +16,8 @@
 //   reference that pins a module, an mm, a pid or a live object by the teardown of what stored it;
 // - a leak of an allocation handed to a registration: many registrations drop the structure
 //   through its release callback when they fail;
+// - a reference on an object the function did not create, held when the path queued a work item:
+//   the work may own it and drop it when it runs;
 // - a lock still held at a return, where the same function unlocks it on another path, is a
 //   finding only when the path returns an error or the function returns nothing: a success value
 //   returned with the lock held usually means the function returns locked by contract, or hands
@@ -24,6 +26,8 @@
 //   callee, a paired function or a work item, or unlocked under a name the analysis did not match.
 //   Nor is interrupt state, as a lock-leak or a second unlock: exit paths return with interrupts
 //   off by contract, and enabling them twice is harmless.
+//   Nor is a lock taken in a loop over elements and unlocked again in a second loop after it: the
+//   two loops pair each element's lock and unlock, which the paths cannot see.
 //   Semaphores and SRCU read sides are never of high confidence: kernel code also takes them as
 //   signals or hands them to the function that releases them. Nor is a lock the path hands, or its
 //   saved IRQ state, to a function outside the file, or whose structure it hands to a function of the
