@@ -20,6 +20,8 @@ export interface JudgedRound {
   seed: number;
   /** Where the code came from when it is not linux-source-6.1: repositories, commits and directories. */
   source?: string;
+  /** Every finding of the run was judged, and no sample drawn: a run of fewer than 60 findings. */
+  census?: boolean;
   dirs: string[];
   lines: number;
   findingsInRun: number;
@@ -67,7 +69,8 @@ export function roundPrecision(round: JudgedRound): RoundPrecision {
 export function formatRoundPrecision(p: RoundPrecision): string {
   const percent = (a: number, b: number) => (b === 0 ? 'none judged' : `${a}/${b} = ${Math.round((100 * a) / b)}%`);
   const lockDirs = p.round.lockLeakDirs ? ` (with every lock-leak of ${p.round.lockLeakDirs.join(' ')})` : '';
-  const census = p.census ? `, every finding of the run ${percent(p.census.truePositives, p.census.judged)}` : '';
   const where = `${p.round.source !== undefined ? 'out-of-tree ' : ''}${p.round.dirs.join(' ')}`;
+  const census = p.census ? `, every finding of the run ${percent(p.census.truePositives, p.census.judged)}` : '';
+  if (p.round.census) return `held-out ${p.round.name} (${where}; ${p.round.findingsInRun} findings in ${p.round.lines} lines, every one judged): precision ${percent(p.truePositives, p.judged)}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}`;
   return `held-out ${p.round.name} (seed ${p.round.seed}; ${where}; ${p.round.findingsInRun} findings in ${p.round.lines} lines): precision ${percent(p.truePositives, p.judged)}${census}, lock-leaks ${percent(p.lockLeakTrue, p.lockLeakJudged)}${lockDirs}`;
 }
