@@ -103,6 +103,16 @@ function bracketBalance(line: string, startsInComment: boolean, open: string, cl
   return { balance, inComment };
 }
 
+/** Whether a conditional directive follows a line that ends in an operator, a comma or an open parenthesis: only then can one sit inside an expression. */
+function hasDirectiveAfterOpenExpression(text: string): boolean {
+  for (const match of text.matchAll(/^[ \t]*#[ \t]*if/gm)) {
+    let i = (match.index ?? 0) - 1;
+    while (i >= 0 && (text[i] === '\n' || text[i] === '\r' || text[i] === ' ' || text[i] === '\t')) i--;
+    if (i >= 0 && '&|,(+*=?<>-'.includes(text[i])) return true;
+  }
+  return false;
+}
+
 /**
  * A conditional inside an expression, which the grammar cannot read:
  *
@@ -116,7 +126,7 @@ function bracketBalance(line: string, startsInComment: boolean, open: string, cl
  * `#elif` arms are blanked (newlines kept).
  */
 export function blankConditionalsInExpressions(text: string): string {
-  if (!text.includes('#if')) return text;
+  if (!hasDirectiveAfterOpenExpression(text)) return text;
   const stack: { inside: boolean; elseLine: number }[] = [];
   const blanks: [number, number][] = [];
   let depth = 0;

@@ -26,7 +26,8 @@ export function quotedIncludes(text: string): string[] {
 /** A definition's body longer than this is not read: control macros are short. */
 const MAX_BODY = 4000;
 
-const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)(\([^)]*\))?((?:[^\n\\]|\\[^\n]|\\\n)*)/gm;
+/** `#define NAME(params) body`, the body with its continued lines (`\` at the end of a line). */
+const DEFINE = /^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)(\([^)]*\))?((?:[^\n]*\\\n)*[^\n]*)/gm;
 
 /** `void lbug_with_loc(...) __attribute__((noreturn));`, `__noreturn void cfs_panic(...)`. */
 const NORETURN_DECLARATION = /(?:__noreturn|__attribute__\s*\(\(\s*(?:__)?noreturn(?:__)?\s*\)\))[^;{()]*?\b([A-Za-z_][A-Za-z0-9_]*)\s*\(|\b([A-Za-z_][A-Za-z0-9_]*)\s*\([^;{]*\)\s*(?:__noreturn|__attribute__\s*\(\(\s*(?:__)?noreturn(?:__)?\s*\)\))\s*;/g;
@@ -37,8 +38,8 @@ export function learnControlMacros(texts: readonly string[], known: ControlMacro
   const noReturn = new Set<string>();
   const definitions: { name: string; params: string[] | undefined; body: string }[] = [];
   for (const text of texts) {
-    if (!text.includes('define') && !text.includes('noreturn')) continue;
-    for (const match of text.matchAll(NORETURN_DECLARATION)) noReturn.add(match[1] ?? match[2]);
+    if (text.includes('noreturn')) for (const match of text.matchAll(NORETURN_DECLARATION)) noReturn.add(match[1] ?? match[2]);
+    if (!text.includes('define')) continue;
     for (const match of text.matchAll(DEFINE)) {
       const body = match[3];
       if (body.length > MAX_BODY || !/\b(goto|return)\b|\(/.test(body)) continue;
@@ -69,11 +70,13 @@ export function learnControlMacros(texts: readonly string[], known: ControlMacro
  */
 export function fileConstants(text: string): Map<string, number> {
   const values = new Map<string, number | undefined>();
-  for (const match of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_][A-Za-z0-9_]*)[ \t]+\(?(\d+)[uUlL]*\)?[ \t]*(?:\/\*.*\*\/[ \t]*|\/\/.*)?$/gm)) {
-    const value = Number(match[2]);
-    values.set(match[1], values.has(match[1]) && values.get(match[1]) !== value ? undefined : value);
+  if (!text.includes('define')) return new Map();
+  for (const match of text.matchAll(/^[ \t]*#[ \t]*(define|undef)[ \t]+([A-Za-z_][A-Za-z0-9_]*)([^\n]*)/gm)) {
+    const name = match[2];
+    const number = match[1] === 'define' ? /^[ \t]+\(?(\d+)[uUlL]*\)?[ \t]*(?:\/\*.*\*\/[ \t]*|\/\/.*)?$/.exec(match[3]) : null;
+    const value = number ? Number(number[1]) : undefined;
+    values.set(name, value !== undefined && (!values.has(name) || values.get(name) === value) ? value : undefined);
   }
-  for (const match of text.matchAll(/^[ \t]*#[ \t]*(?:undef|define)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\b(?![ \t]+\(?\d+[uUlL]*\)?[ \t]*(?:\/[*\/].*)?$)/gm)) values.set(match[1], undefined);
   const constants = new Map<string, number>();
   for (const [name, value] of values) if (value !== undefined && Number.isSafeInteger(value)) constants.set(name, value);
   return constants;

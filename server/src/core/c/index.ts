@@ -6,7 +6,7 @@ import { FunctionAnalyzer } from './analyze';
 import { collectStandingReleases } from './analysis/standingEnables';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
-import { fileConstants, learnControlMacros, type ControlMacros } from './controlMacros';
+import { learnControlMacros, type ControlMacros } from './controlMacros';
 import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
 import type { ApiTable } from './apiTable';
@@ -160,7 +160,6 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
     // The file's own definitions, over those of the headers of the tree being checked.
     const controlMacros = learnControlMacros([text], options?.controlMacros);
-    const constants = fileConstants(text);
     const built: CFunction[] = [];
     // Short helpers that call nothing of the table (`desc_set_label(d, l) { d->label = l; }`) are not
     // analysed, but their summaries tell their callers what they keep or release through other helpers.
@@ -179,7 +178,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
         isLoopMacro: (name) => table.byName.get(name)?.effect === 'iterator',
         isBlockMacro: (name) => name.startsWith('scoped_') || table.byName.get(name)?.effect === 'scoped',
         controlMacros,
-        constants,
+        constants: pre.constants,
       });
       if (fn) (helperOnly ? helpers : built).push(fn);
     }

@@ -21,6 +21,8 @@ export interface Annotation {
 export interface Preprocessed {
   text: string;
   annotations: Annotation[];
+  /** The file's integer macros (`fileConstants()`), which decided its dead arms. */
+  constants: Map<string, number>;
 }
 
 const WITH_ARGUMENT = new Set([
@@ -54,7 +56,8 @@ const WORD = /\b(__[A-Za-z_]+|noinline|notrace|asmlinkage|noinstr|inline_for_per
 
 export function preprocessC(source: string): Preprocessed {
   // Arms no build compiles go first: a twin `#if 0`/`#else` pair then keeps its live arm.
-  const text = blankConditionalsInExpressions(blankTwinElseArms(blankDeadArms(source, fileConstants(source))));
+  const constants = fileConstants(source);
+  const text = blankConditionalsInExpressions(blankTwinElseArms(blankDeadArms(source, constants)));
   const annotations: Annotation[] = [];
   const pieces: string[] = [];
   let copied = 0;
@@ -78,9 +81,9 @@ export function preprocessC(source: string): Preprocessed {
     copied = end;
     WORD.lastIndex = end;
   }
-  if (copied === 0) return { text, annotations };
+  if (copied === 0) return { text, annotations, constants };
   pieces.push(text.slice(copied));
-  return { text: pieces.join(''), annotations };
+  return { text: pieces.join(''), annotations, constants };
 }
 
 export interface FunctionChunk {
