@@ -12,6 +12,7 @@ import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
 import { warmExpansion } from './warmUp';
+import { expandEveryStep } from './stepExpansion';
 
 export type { FoundViolation };
 
@@ -306,23 +307,19 @@ class Checker {
    * failing step is recorded. Returns the number of successors and whether a thread could move.
    */
   expandRecording(context: SearchContext, i: number, s: Int32Array, batch: Uint32Array, start: number): { count: number; threadMoved: boolean } {
-    const { compiled, cur, next, pcVars } = this;
+    const { compiled, cur, next } = this;
     cur.set(s);
     let count = 0;
-    let threadMoved = false;
-    for (let a = 0; a < pcVars.length; a++) {
-      const ids = compiled.actors[a].byPoint[cur[pcVars[a]]];
-      for (let k = 0; k < ids.length; k++) {
-        const r = this.run(a, ids[k]);
-        if (r === -1) continue;
-        context.transitions++;
-        if (this.isThread[a]) threadMoved = true;
-        if (r > 0) recordStep(context, compiled, i, cur, a, ids[k], r);
-        else compiled.pack(next, batch, start + count++ * compiled.words);
-      }
-    }
+    const { transitions, threadMoved } = expandEveryStep(
+      this,
+      cur,
+      (a, id, r) => recordStep(context, compiled, i, cur, a, id, r),
+      () => compiled.pack(next, batch, start + count++ * compiled.words),
+    );
+    context.transitions += transitions;
     return { count, threadMoved };
   }
+
 }
 
 /** Checks cancellation, time and progress; returns false when the search must stop. */

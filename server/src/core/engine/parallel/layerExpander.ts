@@ -7,6 +7,7 @@
 import type { CompiledSystem } from '../compile';
 import { encodeMove } from '../explore';
 import { stepViolations, type FoundViolation } from '../violations';
+import { expandEveryStep, type StepRunner } from '../stepExpansion';
 import { Control, Stop, type SharedStates } from './sharedStates';
 
 /** A violation a thread found, with the length of its trace. */
@@ -31,6 +32,8 @@ export class LayerExpander {
   private readonly pcVars: Int32Array;
   private readonly endPcs: Int32Array;
   private readonly isThread: Uint8Array;
+  /** This expander as the slow path's step runner. */
+  private readonly runner: StepRunner;
   private readonly inflightVars: Int32Array;
   /** Per violation key (its kind): the shortest found, the first among equals in state order. */
   private found = new Map<string, ThreadViolation>();
@@ -49,6 +52,7 @@ export class LayerExpander {
     this.pcVars = Int32Array.from(system.actors.map((a) => a.pcVar));
     this.endPcs = Int32Array.from(system.actors.map((a) => a.endPc));
     this.isThread = Uint8Array.from(system.actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
+    this.runner = { compiled: this.compiled, pcVars: this.pcVars, isThread: this.isThread, run: (a, id) => this.run(a, id) };
     this.inflightVars = Int32Array.from(system.actors.filter((a) => a.device).map((a) => a.device!.inflightVar));
     states.reserveBatch(compiled.maxSuccessors);
   }
@@ -112,27 +116,20 @@ export class LayerExpander {
    * the successors of the others are packed into the batch.
    */
   private expandRecording(i: number, depth: number): { count: number; threadMoved: boolean } {
-    const { compiled, s, next, pcVars } = this;
+    const { compiled, s, next } = this;
     let count = 0;
-    let threadMoved = false;
-    for (let a = 0; a < pcVars.length; a++) {
-      const ids = compiled.actors[a].byPoint[s[pcVars[a]]];
-      for (let k = 0; k < ids.length; k++) {
-        const r = this.run(a, ids[k]);
-        if (r === -1) continue;
-        this.transitions++;
-        if (this.isThread[a]) threadMoved = true;
-        if (r > 0) {
-          for (const violation of stepViolations(compiled, a, ids[k], s, r)) {
-            this.record({ violation, state: i, move: encodeMove(a, ids[k]), deadlock: false }, depth + 1);
-          }
-        } else {
-          compiled.pack(next, this.batch, count++ * this.words);
-        }
-      }
-    }
+    const { transitions, threadMoved } = expandEveryStep(
+      this.runner,
+      s,
+      (a, id, r) => {
+        for (const violation of stepViolations(compiled, a, id, s, r)) this.record({ violation, state: i, move: encodeMove(a, id), deadlock: false }, depth + 1);
+      },
+      () => compiled.pack(next, this.batch, count++ * this.words),
+    );
+    this.transitions += transitions;
     return { count, threadMoved };
   }
+
 
   /** A deadlock or leak in the state unpacked in `s`, given whether a thread could move (as explore.ts decides it). */
   private stateViolation(anyThreadEnabled: boolean): { violation: number; deadlock: boolean } | undefined {
