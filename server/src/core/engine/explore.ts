@@ -12,7 +12,7 @@ import { makeCanonicalizer, type Canonicalizer } from './symmetry';
 import { initialState } from './ir';
 import { stepViolations, ViolationCollector, type FoundViolation } from './violations';
 import { warmExpansion } from './warmUp';
-import { expandEveryStep } from './stepExpansion';
+import { actorLayout, expandEveryStep, stateViolation } from './stepExpansion';
 
 export type { FoundViolation };
 
@@ -241,14 +241,10 @@ class Checker {
   readonly packed: Uint32Array;
 
   constructor(readonly compiled: CompiledSystem) {
-    const system = compiled.system;
     this.packed = new Uint32Array(compiled.words);
     this.cur = new Int32Array(compiled.variableCount);
     this.next = new Int32Array(compiled.variableCount);
-    this.pcVars = Int32Array.from(system.actors.map((a) => a.pcVar));
-    this.endPcs = Int32Array.from(system.actors.map((a) => a.endPc));
-    this.isThread = Uint8Array.from(system.actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
-    this.inflightVars = Int32Array.from(system.actors.filter((a) => a.device).map((a) => a.device!.inflightVar));
+    ({ pcVars: this.pcVars, endPcs: this.endPcs, isThread: this.isThread, inflightVars: this.inflightVars } = actorLayout(compiled));
   }
 
   /** Runs one transition from `cur` into `next`; returns the step result. */
@@ -266,26 +262,9 @@ class Checker {
     return false;
   }
 
-  /**
-   * Deadlock or leak in the state held in `s`, as a violation number; `anyThreadEnabled` given. Both
-   * are properties of states where no thread can move: a handler with work queued can still run, so
-   * the end of the scenario waits for it.
-   */
+  /** Deadlock or leak in the state held in `s` (see `stateViolation()` of stepExpansion.ts). */
   stateViolation(s: Int32Array, anyThreadEnabled: boolean): { violation: number; deadlock: boolean } | undefined {
-    if (anyThreadEnabled) return undefined;
-    const leak = this.compiled.leak(s);
-    if (leak !== 0) return { violation: leak, deadlock: false };
-    const actorCount = this.pcVars.length;
-    let finished = true;
-    for (let a = 0; a < actorCount; a++) {
-      if (this.isThread[a] && s[this.pcVars[a]] !== this.endPcs[a]) {
-        finished = false;
-        break;
-      }
-    }
-    if (finished) return undefined;
-    for (let k = 0; k < this.inflightVars.length; k++) if (s[this.inflightVars[k]] !== 0) return undefined;
-    return { violation: 0, deadlock: true };
+    return stateViolation(this, s, anyThreadEnabled);
   }
 
   /** Records the deadlocks and leaks of the stored states `from .. layerEnd - 1` (the rest of a layer). */
@@ -353,6 +332,15 @@ function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
   throw error;
 }
 
+/** The state store, the checker and the context a search starts with, and its canonicalizer when reductions are on. */
+function startSearch(compiled: CompiledSystem, options: SearchOptions): { store: StateStore; checker: Checker; context: SearchContext; canonicalize: Canonicalizer | undefined } {
+  const store = createStateStore(compiled.words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
+  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0, violations: new ViolationCollector(compiled) };
+  const canonicalize = options.reduce ? makeCanonicalizer(compiled.system) : undefined;
+  context.canonicalize = canonicalize;
+  return { store, checker: new Checker(compiled), context, canonicalize };
+}
+
 /**
  * The search without an observer: the generated `expandState` writes every successor of a state,
  * packed, into a batch, and the batch of a group of states is then inserted at once.
@@ -364,11 +352,7 @@ function budgetOutcome(context: SearchContext, error: unknown): SearchOutcome {
 function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOutcome {
   const system = compiled.system;
   const words = compiled.words;
-  const store = createStateStore(words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
-  const checker = new Checker(compiled);
-  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0, violations: new ViolationCollector(compiled) };
-  const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
-  context.canonicalize = canonicalize;
+  const { store, checker, context, canonicalize } = startSearch(compiled, options);
   const n = compiled.variableCount;
   const s = new Int32Array(n);
   const t = new Int32Array(n);
@@ -562,11 +546,7 @@ function fastSearch(compiled: CompiledSystem, options: SearchOptions): SearchOut
 function observedSearch(compiled: CompiledSystem, options: SearchOptions, observer: SearchObserver): SearchOutcome {
   const system = compiled.system;
   const words = compiled.words;
-  const store = createStateStore(words, compiled.lastWordTopBitFree, compiled.hash, options.maxStates, options.maxMemoryBytes, options.store);
-  const checker = new Checker(compiled);
-  const context: SearchContext = { started: performance.now(), store, transitions: 0, depth: 0, violations: new ViolationCollector(compiled) };
-  const canonicalize = options.reduce ? makeCanonicalizer(system) : undefined;
-  context.canonicalize = canonicalize;
+  const { store, checker, context, canonicalize } = startSearch(compiled, options);
   const { cur, next, pcVars, isThread } = checker;
   const actors = compiled.actors;
   const actorCount = actors.length;

@@ -7,7 +7,7 @@
 import type { CompiledSystem } from '../compile';
 import { encodeMove } from '../explore';
 import { stepViolations, type FoundViolation } from '../violations';
-import { expandEveryStep, type StepRunner } from '../stepExpansion';
+import { actorLayout, expandEveryStep, stateViolation, type StepRunner } from '../stepExpansion';
 import { Control, Stop, type SharedStates } from './sharedStates';
 
 /** A violation a thread found, with the length of its trace. */
@@ -30,11 +30,9 @@ export class LayerExpander {
   private readonly batch: Uint32Array;
   private readonly out = new Int32Array(5);
   private readonly pcVars: Int32Array;
-  private readonly endPcs: Int32Array;
   private readonly isThread: Uint8Array;
   /** This expander as the slow path's step runner. */
   private readonly runner: StepRunner;
-  private readonly inflightVars: Int32Array;
   /** Per violation key (its kind): the shortest found, the first among equals in state order. */
   private found = new Map<string, ThreadViolation>();
   private transitions = 0;
@@ -43,17 +41,13 @@ export class LayerExpander {
     private readonly compiled: CompiledSystem,
     private readonly states: SharedStates,
   ) {
-    const system = compiled.system;
     this.words = compiled.words;
     this.s = new Int32Array(compiled.variableCount);
     this.next = new Int32Array(compiled.variableCount);
     this.current = new Uint32Array(compiled.words);
     this.batch = new Uint32Array(compiled.maxSuccessors * compiled.words);
-    this.pcVars = Int32Array.from(system.actors.map((a) => a.pcVar));
-    this.endPcs = Int32Array.from(system.actors.map((a) => a.endPc));
-    this.isThread = Uint8Array.from(system.actors.map((a) => (a.kind === 'thread' ? 1 : 0)));
-    this.runner = { compiled: this.compiled, pcVars: this.pcVars, isThread: this.isThread, run: (a, id) => this.run(a, id) };
-    this.inflightVars = Int32Array.from(system.actors.filter((a) => a.device).map((a) => a.device!.inflightVar));
+    this.runner = { ...actorLayout(compiled), run: (a, id) => this.run(a, id) };
+    ({ pcVars: this.pcVars, isThread: this.isThread } = this.runner);
     states.reserveBatch(compiled.maxSuccessors);
   }
 
@@ -91,7 +85,7 @@ export class LayerExpander {
     if (count < 0) ({ count, threadMoved } = this.expandRecording(i, depth));
     else this.transitions += count;
     const stored = states.insertBatch(batch, count, i);
-    const violation = this.stateViolation(threadMoved);
+    const violation = stateViolation(this.runner, this.s, threadMoved);
     if (violation) this.record({ violation: violation.violation, state: i, move: -1, deadlock: violation.deadlock }, depth);
     return stored;
   }
@@ -130,24 +124,6 @@ export class LayerExpander {
     return { count, threadMoved };
   }
 
-
-  /** A deadlock or leak in the state unpacked in `s`, given whether a thread could move (as explore.ts decides it). */
-  private stateViolation(anyThreadEnabled: boolean): { violation: number; deadlock: boolean } | undefined {
-    if (anyThreadEnabled) return undefined;
-    const s = this.s;
-    const leak = this.compiled.leak(s);
-    if (leak !== 0) return { violation: leak, deadlock: false };
-    let finished = true;
-    for (let a = 0; a < this.pcVars.length; a++) {
-      if (this.isThread[a] && s[this.pcVars[a]] !== this.endPcs[a]) {
-        finished = false;
-        break;
-      }
-    }
-    if (finished) return undefined;
-    for (let k = 0; k < this.inflightVars.length; k++) if (s[this.inflightVars[k]] !== 0) return undefined;
-    return { violation: 0, deadlock: true };
-  }
 }
 
 /** Enters the states the cursor hands out, `run` at a time, below `count`, into the grown table `target`. */
