@@ -27,17 +27,24 @@ interface OpenConditional {
 
 const DIRECTIVE = /^[ \t]*#[ \t]*(ifdef|ifndef|if|elif|else|endif)\b/;
 
+/** Calls `visit` with the start, end (before its newline) and text of each line. */
+function forEachLine(text: string, visit: (start: number, end: number, line: string) => void): void {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    visit(start, end, text.slice(start, end));
+    start = end + 1;
+  }
+}
+
 /** Blanks the `#else` arm of each conditional whose two arms leave the same nonzero number of braces open. */
 export function blankTwinElseArms(text: string): string {
   if (!text.includes('#else')) return text;
   const stack: OpenConditional[] = [];
   const blanks: [number, number][] = [];
   let inComment = false;
-  let lineStart = 0;
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd);
+  forEachLine(text, (lineStart, lineEnd, line) => {
     const directive = inComment ? null : DIRECTIVE.exec(line);
     if (directive) {
       const word = directive[1];
@@ -68,8 +75,7 @@ export function blankTwinElseArms(text: string): string {
         }
       }
     }
-    lineStart = lineEnd + 1;
-  }
+  });
   return blankRanges(text, blanks);
 }
 
@@ -132,11 +138,7 @@ export function blankConditionalsInExpressions(text: string): string {
   let depth = 0;
   let inComment = false;
   let inDefinition = false;
-  let lineStart = 0;
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const line = text.slice(lineStart, lineEnd);
+  forEachLine(text, (lineStart, lineEnd, line) => {
     const directive = inComment ? null : DIRECTIVE.exec(line);
     const top = stack[stack.length - 1];
     // Other directives (`#define` and its continued lines) hold no code of the function; a brace at
@@ -144,10 +146,7 @@ export function blankConditionalsInExpressions(text: string): string {
     const otherDirective: boolean = !inComment && (inDefinition || /^[ \t]*#/.test(line));
     inDefinition = otherDirective && line.endsWith('\\');
     if (/^[{}]/.test(line)) depth = 0;
-    if (otherDirective && !directive) {
-      lineStart = lineEnd + 1;
-      continue;
-    }
+    if (otherDirective && !directive) return;
     if (directive) {
       const word = directive[1];
       if (word === 'if' || word === 'ifdef' || word === 'ifndef') {
@@ -164,8 +163,7 @@ export function blankConditionalsInExpressions(text: string): string {
       inComment = counted.inComment;
       depth = Math.max(0, depth + counted.balance);
     }
-    lineStart = lineEnd + 1;
-  }
+  });
   return blankRanges(text, blanks);
 }
 
@@ -194,13 +192,10 @@ export function blankDeadArms(text: string, constants: ReadonlyMap<string, numbe
   // For each open conditional: whether its current arm is dead, and whether a later arm is.
   const stack: { deadNow: boolean; deadLater: boolean }[] = [];
   const blanks: [number, number][] = [];
-  let lineStart = 0;
   let deadFrom = -1;
   const dead = () => stack.some((c) => c.deadNow);
-  while (lineStart < text.length) {
-    let lineEnd = text.indexOf('\n', lineStart);
-    if (lineEnd < 0) lineEnd = text.length;
-    const directive = /^[ \t]*#[ \t]*(ifdef|ifndef|if|elif|else|endif)\b(.*)$/.exec(text.slice(lineStart, lineEnd));
+  forEachLine(text, (lineStart, lineEnd, line) => {
+    const directive = /^[ \t]*#[ \t]*(ifdef|ifndef|if|elif|else|endif)\b(.*)$/.exec(line);
     const wasDead = dead();
     if (directive) {
       const word = directive[1];
@@ -219,8 +214,7 @@ export function blankDeadArms(text: string, constants: ReadonlyMap<string, numbe
       blanks.push([deadFrom, lineStart]);
       deadFrom = -1;
     }
-    lineStart = lineEnd + 1;
-  }
+  });
   if (deadFrom >= 0) blanks.push([deadFrom, text.length]);
   return blankRanges(text, blanks);
 }
