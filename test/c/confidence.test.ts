@@ -7,7 +7,7 @@ import type { LeakEvidence } from '../../server/src/core/c/analysis/context';
 import { isSelfTestPath } from '../../server/src/core/c/analysis/fileFacts';
 import { analyzeCText, loadApiTable, loadCParser } from '../../server/src/core/c/index';
 
-const errorPathLeak: LeakEvidence = { errorReturn: true, releasedElsewhere: true, local: true, escaped: false, returnsValue: true, family: 'kmalloc', objectKind: 'memory', lockHanded: false, registered: false, containerPut: false, queuedWork: false };
+const errorPathLeak: LeakEvidence = { errorReturn: true, releasedElsewhere: true, local: true, escaped: false, returnsValue: true, family: 'kmalloc', objectKind: 'memory', lockHanded: false, registered: false, containerPut: false, queuedWork: false, unlockedByAnotherLoop: false };
 
 function confidence(kind: Parameters<typeof findingConfidence>[0], change: Partial<LeakEvidence>): string {
   return findingConfidence(kind, { ...errorPathLeak, ...change }).confidence;

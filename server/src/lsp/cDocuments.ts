@@ -15,7 +15,7 @@ import type { CFileAnalysis } from '../core/features/cFile';
 import { LineIndex } from '../core/util/lineIndex';
 import type { AnalysisHost, AnalysisRun } from './analysisHost';
 import { NO_API_TABLES, readApiFiles, readConfinedFile } from './apiFiles';
-import { quotedIncludes } from '../core/c/controlMacros';
+import { quotedIncludes } from '../core/c/index';
 import { toLspDiagnostic } from './convert';
 import { Coalescer } from './scheduler';
 import type { LifetimeSettings } from './settings';

@@ -84,3 +84,9 @@ export const LOCK_HELPER = /lock|acquire|begin|enter|grab|hold|claim/i;
 
 /** Registers a callback run when the device is detached: `devm_add_action_or_reset(dev, release, data)`. */
 export const DEVICE_ACTION = /^devm_add_action(_or_reset)?$/;
+
+/** Try-locks the table does not list (`__rt_spin_trylock()`): 1 when they took the lock, 0 when not, never an error code. */
+export const TRY_LOCK = /(^|_)trylock(_|$)/;
+
+/** A function of the project whose name says it queues a work item: `scst_sysfs_queue_wait_work()`, `nvme_queue_scan_work()`. */
+export const QUEUES_WORK = /(^|_)queue_([a-z0-9]+_)*work(_|$)|(^|_)schedule_([a-z0-9]+_)*work(_|$)/;

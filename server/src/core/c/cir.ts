@@ -6,7 +6,10 @@
 
 import { directiveConstant } from './conditionalArms';
 import type { BuildOptions, CFunction, CfgNode, Expr, LabelInfo, Span, StatementPlace } from './cirTypes';
+import { NO_RETURN } from './callRoles';
+import type { ControlMacro } from './controlMacros';
 import { declaratorName, declaresPointerResult, definedFunctionName, functionName, parameterNames } from './declarators';
+import { uncast } from './keys';
 import type { SyntaxNode } from './parser';
 
 export type { BuildOptions, CFunction, CfgNode, Expr, LabelInfo, Span, StatementPlace, SwitchLabels } from './cirTypes';
@@ -324,36 +327,36 @@ class Builder {
   }
 
   /**
-   * `GOTO(out, rc = -ENOMEM);`, `RETURN(rc);`, `RETURN_EXIT;`, `LBUG();`: a macro whose definition
-   * always jumps, returns or stops. Its other arguments are evaluated first (`rc = -ENOMEM`).
+   * `GOTO(out, rc = -ENOMEM);`, `RETURN(rc);`, `RETURN_EXIT;`, `LBUG();`, `panic(...)`: a macro whose
+   * definition always jumps, returns or stops, or a call that does not return (`NO_RETURN`). The
+   * other arguments of a jump or return are evaluated first (`rc = -ENOMEM`).
    */
   private controlMacroStatement(node: SyntaxNode, inner: SyntaxNode, owner: SyntaxNode | undefined): number | undefined {
-    const macros = this.options.controlMacros;
-    if (!macros || macros.size === 0) return undefined;
     const callee = inner.type === 'call_expression' ? inner.childForFieldName('function') : inner.type === 'identifier' ? inner : null;
-    const macro = callee && callee.type === 'identifier' ? macros.get(this.source(callee)) : undefined;
+    if (!callee || callee.type !== 'identifier') return undefined;
+    const name = this.source(callee);
+    const macro: ControlMacro | undefined = this.options.controlMacros?.get(name) ?? (inner.type === 'call_expression' && NO_RETURN.test(name) ? { kind: 'noreturn' } : undefined);
     if (!macro) return undefined;
+    if (macro.kind === 'noreturn') return this.add({ k: 'eval', expr: this.expr(inner), next: this.add({ k: 'stop' }) });
     const argsNode = inner.type === 'call_expression' ? inner.childForFieldName('arguments') : null;
     const args = argsNode ? argsNode.namedChildren.filter((c): c is SyntaxNode => c !== null && c.type !== 'comment') : [];
     const place = this.place(node, owner);
     const span = this.span(node);
     let exit: number;
-    const kept = (index: number | undefined) => args.filter((_, i) => i !== index);
+    let used: number | undefined;
     if (macro.kind === 'goto') {
       const label = args[macro.label];
       if (!label || label.type !== 'identifier') return undefined;
-      const name = this.source(label);
-      this.jumps.push({ s: span.s, block: this.currentBlock() });
-      exit = this.add({ k: 'goto', label: name, stmt: place, next: this.labelNode(name), ...span });
-      return this.evaluateFirst(kept(macro.label), exit);
-    }
-    if (macro.kind === 'return') {
+      const target = this.source(label);
+      exit = this.add({ k: 'goto', label: target, stmt: place, next: this.labelNode(target), ...span });
+      used = macro.label;
+    } else {
       const value = macro.value !== undefined ? args[macro.value] : undefined;
-      this.jumps.push({ s: span.s, block: this.currentBlock() });
       exit = this.add({ k: 'return', expr: value ? this.expr(value) : undefined, stmt: place, ...span });
-      return this.evaluateFirst(kept(macro.value), exit);
+      used = macro.value;
     }
-    return this.add({ k: 'eval', expr: this.expr(inner), next: this.add({ k: 'stop' }) });
+    this.jumps.push({ s: span.s, block: this.currentBlock() });
+    return this.evaluateFirst(args.filter((_, i) => i !== used), exit);
   }
 
   /** Eval nodes for `args`, in order, before `next`. */
@@ -391,8 +394,7 @@ class Builder {
       targets.push(next);
       labels.push('default');
     }
-    let subject: Expr = discriminant;
-    while (subject.k === 'cast') subject = subject.arg;
+    const subject: Expr = uncast(discriminant);
     const known = labels.every((l): l is string => l !== undefined);
     const switchOn = subject.k === 'id' && known ? { subject: subject.name, labels } : undefined;
     const choice = this.add({ k: 'choice', key: '', targets, ...(switchOn ? { switchOn } : {}) });

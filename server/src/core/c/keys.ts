@@ -169,19 +169,27 @@ export function derivedMentions(expr: Expr, out: string[] = []): string[] {
   return out;
 }
 
-/** The identifier a key starts with: `dev` for `dev->lock`, `p` for `*p`. */
+/** `expr` without the casts around it: `p` for `(void *)(struct x *)p`. */
+export function uncast(expr: Expr): Expr;
+export function uncast(expr: Expr | undefined): Expr | undefined;
+export function uncast(expr: Expr | undefined): Expr | undefined {
+  let e = expr;
+  while (e !== undefined && e.k === 'cast') e = e.arg;
+  return e;
+}
+
 /**
  * The pointer variable an argument dereferences or points into: `p` for `p`, `(void *)p` or
  * `&p->member` (a lock taken through it, a structure a helper is handed the member of).
  */
 export function pointerRoot(arg: Expr): string | undefined {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   if (e.k === 'id') return e.name;
   if (e.k === 'unary' && e.op === '&' && e.arg.k === 'field' && e.arg.arrow && e.arg.base.k === 'id') return e.arg.base.name;
   return undefined;
 }
 
+/** The identifier a key starts with: `dev` for `dev->lock`, `p` for `*p`. */
 export function keyRoot(key: string): string {
   const match = /^[*]*([A-Za-z_$@][A-Za-z0-9_]*)/.exec(key);
   return match ? match[1] : key;

@@ -7,7 +7,7 @@
 
 import type { ApiTable } from '../apiTable';
 import type { CFunction, CfgNode, Expr } from '../cir';
-import { exprKey, keyRoot, subexpressions } from '../keys';
+import { exprKey, keyRoot, subexpressions, uncast } from '../keys';
 import type { Res } from '../state';
 import { lockClass } from './locks';
 import type { Summaries } from './summaries';
@@ -89,8 +89,7 @@ function releasesFrom(fn: CFunction, start: number, table: ApiTable, summaries: 
 
 /** Which side of a test of a call's result is the failure: `if (ret)`, `if (ret < 0)`, `if (!p)`, `if (IS_ERR(p))`. */
 function failureSide(cond: Expr, result: (e: Expr) => boolean, pointer: boolean): 't' | 'f' | undefined {
-  let e = cond;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(cond);
   if (e.k === 'assign' && e.op === '=') return result(e.right) || result(e.left) ? failureSide(e.right, (x) => result(x) || x === e.right, pointer) : undefined;
   if (result(e)) return pointer ? 'f' : 't';
   if (e.k === 'unary' && e.op === '!' && result(e.arg)) return pointer ? 't' : 'f';
@@ -103,8 +102,7 @@ function failureSide(cond: Expr, result: (e: Expr) => boolean, pointer: boolean)
 }
 
 function isCallOf(e: Expr, call: Expr): boolean {
-  let inner = e;
-  while (inner.k === 'cast') inner = inner.arg;
+  const inner = uncast(e);
   return inner === call;
 }
 

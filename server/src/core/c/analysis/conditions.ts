@@ -233,6 +233,13 @@ export function constantFact(name: string, constant: string): string {
   return `=${name}=${constant}`;
 }
 
+/** The constant the path knows local `name` holds, from any earlier fact. */
+export function knownConstant(name: string, state: State): string | undefined {
+  const prefix = constantFact(name, '');
+  for (const key of state.conds.keys()) if (key.startsWith(prefix)) return key.slice(prefix.length);
+  return undefined;
+}
+
 /** The path's fact that local `name` does not hold `constant`: a switch on it took its default. */
 export function exclusionFact(name: string, constant: string): string {
   return `!${name}=${constant}`;
@@ -250,10 +257,7 @@ export function namedConstantTest(expr: Expr & { k: 'bin' }, state: State): bool
   let equal: boolean | undefined;
   if (state.conds.has(constantFact(variable, constant))) equal = true;
   else if (state.conds.has(exclusionFact(variable, constant))) equal = false;
-  else {
-    const prefix = `=${variable}=`;
-    for (const key of state.conds.keys()) if (key.startsWith(prefix)) equal = false;
-  }
+  else if (knownConstant(variable, state) !== undefined) equal = false;
   if (equal === undefined) return undefined;
   return expr.op === '==' ? equal : !equal;
 }

@@ -3,7 +3,7 @@
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, CfgNode, Expr } from '../cir';
 import type { FindingKind } from '../findings';
-import { conditionKey, exprKey, identifiersIn, keyRoot, rootName } from '../keys';
+import { conditionKey, exprKey, identifiersIn, keyRoot, rootName, uncast } from '../keys';
 import type { Res, State } from '../state';
 import { collectCallerCountFamilies } from './conventions';
 import { emptyFileFacts, type FileFacts } from './fileFacts';
@@ -58,7 +58,7 @@ export interface LeakEvidence {
   /** Stored in an object whose reference the path then dropped (see `Res.containerPut`). */
   containerPut: boolean;
   /** A lock taken inside a loop that the function drops again outside that loop (see `unlockedByAnotherLoop`). */
-  unlockedByAnotherLoop?: boolean;
+  unlockedByAnotherLoop: boolean;
   /** See `Res.queuedWork`. */
   queuedWork: boolean;
 }
@@ -274,8 +274,7 @@ export function noteListReleases(ctx: AnalyzerContext): void {
 
 /** The array an element expression is taken from: `fdev->chan[]` for `fdev->chan[i]` or `&fdev->chan[i]`. */
 function elementOf(value: Expr | undefined): { array: string; address: boolean } | undefined {
-  let e = value;
-  while (e && e.k === 'cast') e = e.arg;
+  const e = uncast(value);
   if (!e) return undefined;
   const address = e.k === 'unary' && e.op === '&';
   const inner = address && e.k === 'unary' ? e.arg : e;
@@ -299,8 +298,7 @@ export function collectMemberAliases(ctx: AnalyzerContext): void {
       const key = exprKey(value.arg);
       if (key !== undefined && key !== name && keyRoot(key) !== name) targets.set(name, key);
     }
-    let copied = value;
-    while (copied && copied.k === 'cast') copied = copied.arg;
+    const copied = uncast(value);
     if (copied && copied.k === 'field') {
       const key = exprKey(copied);
       if (key !== undefined && keyRoot(key) !== name && !key.includes('[]')) copies.set(name, key);
@@ -368,8 +366,7 @@ export function collectFlags(ctx: AnalyzerContext): void {
 export function collectStoredInto(ctx: AnalyzerContext): void {
   const visit = (expr: Expr): void => {
     if (expr.k === 'assign') {
-      let value = expr.right;
-      while (value.k === 'cast') value = value.arg;
+      const value = uncast(expr.right);
       const container = expr.left.k === 'field' ? rootName(expr.left) : undefined;
       if (container !== undefined && value.k === 'id' && value.name !== container) {
         const set = ctx.storedInto.get(container) ?? new Set<string>();

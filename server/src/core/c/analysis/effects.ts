@@ -2,9 +2,9 @@
 
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
-import { exprKey, identifiersIn, keyRoot, pointerMentions, pointerRoot, storeMentions } from '../keys';
+import { exprKey, identifiersIn, keyRoot, pointerMentions, pointerRoot, storeMentions, uncast } from '../keys';
 import { ALL, NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
-import { DEVICE_ACTION, EMBEDS, LOGS, NAMES_A_MEMBER, TEARS_DOWN, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, UNLOCK_LIKE } from '../callRoles';
+import { DEVICE_ACTION, EMBEDS, LOGS, NAMES_A_MEMBER, TEARS_DOWN, HANDS_TO_CALLBACK, INSTALLS_FILE_WITH, IN_PLACE_INIT, QUESTION, QUEUES_WORK, RELEASE_LIKE, STORE_LIKE, SUCCESS_FLAG_RESULT, TRY_LOCK, UNLOCK_LIKE } from '../callRoles';
 import { canonical, canonicalLock, releasedThroughMember, setMask, tableReleaseKey, type AnalyzerContext, type Value } from './context';
 import { PCI_MANAGED_ACQUIRES, lastMember } from './fileFacts';
 import { summaryReleaseKey, type FunctionSummary, type ParamRelease } from './summaries';
@@ -38,8 +38,7 @@ function memberOwner(expr: Expr, out: string[]): void {
 
 /** The local object a member argument is embedded in: `info` for `&info->work` or `&info->dwork.work`. */
 function containerOf(expr: Expr): string | undefined {
-  let e = expr;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(expr);
   if (e.k !== 'unary' || e.op !== '&' || e.arg.k !== 'field') return undefined;
   let field: Expr = e.arg;
   while (field.k === 'field' && !field.arrow && field.base.k === 'field') field = field.base;
@@ -100,8 +99,9 @@ export function call(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, state: St
     argValues.push(result.value);
   }
   if (DEVICE_ACTION.test(expr.callee)) releaseByDeviceAction(ctx, expr, s);
-  if (HANDS_TO_CALLBACK.test(expr.callee)) handToCallback(ctx, expr, s);
-  if (HANDS_TO_CALLBACK.test(expr.callee) || QUEUES_WORK.test(expr.callee)) {
+  const handsToCallback = HANDS_TO_CALLBACK.test(expr.callee);
+  if (handsToCallback) handToCallback(ctx, expr, s);
+  if (handsToCallback || QUEUES_WORK.test(expr.callee)) {
     s.res = s.res.map((r) => (isLive(r) && r.api.kind === 'ref' && !r.local && !r.queuedWork ? { ...r, queuedWork: true } : r));
   }
   const filePrivate = Object.hasOwn(INSTALLS_FILE_WITH, expr.callee) ? expr.args[INSTALLS_FILE_WITH[expr.callee]] : undefined;
@@ -166,8 +166,7 @@ function applySummary(ctx: AnalyzerContext, summary: FunctionSummary, expr: Expr
 }
 
 function insideAddressKey(arg: Expr | undefined): string | undefined {
-  let e = arg;
-  while (e !== undefined && e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   return e !== undefined && e.k === 'bin' && (e.op === '+' || e.op === '-') ? exprKey(e.left) : undefined;
 }
 
@@ -253,11 +252,6 @@ export function unknownCall(ctx: AnalyzerContext, expr: Expr & { k: 'call' }, st
   if (TRY_LOCK.test(callee)) state.masks.set(`$u${expr.s}`, Z | POS);
   return { state, value: { key: `$u${expr.s}` } };
 }
-
-const TRY_LOCK = /(^|_)trylock(_|$)/;
-
-/** A function of the project whose name says it queues a work item: `scst_sysfs_queue_wait_work()`, `nvme_queue_scan_work()`. */
-const QUEUES_WORK = /(^|_)queue_([a-z0-9]+_)*work(_|$)|(^|_)schedule_([a-z0-9]+_)*work(_|$)/;
 
 /**
  * `vchan_init(&c->vc, dmadev)`: an initialiser of a member that is also handed another object of the
@@ -435,8 +429,7 @@ export function release(ctx: AnalyzerContext, entry: ApiEntry, expr: Expr & { k:
  * not when it was looked up (`ts->rd = fget(fd)`) or came from elsewhere.
  */
 function releaseFreesContainer(ctx: AnalyzerContext, state: State, arg: Expr | undefined, key: string): boolean {
-  let e = arg;
-  while (e !== undefined && e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   if (e === undefined) return false;
   // `&x->dev`, or a local that holds it (`dev = &x->dev; put_device(dev)`).
   if ((e.k === 'unary' && e.op === '&') || (e.k === 'id' && ctx.memberAliases.has(e.name))) return true;

@@ -2,7 +2,7 @@
 // what a path already released.
 
 import type { Expr } from '../cir';
-import { derivedMentions, exprKey, keyRoot, storeMentions } from '../keys';
+import { derivedMentions, exprKey, keyRoot, storeMentions, uncast } from '../keys';
 import { NEG, POS, Z, isLive, resMatches, type Res, type State } from '../state';
 import { RELEASE_LIKE } from '../callRoles';
 import { releaseEnding, useAfterReleaseMessage, type PointerUse } from '../releasedUse';
@@ -52,8 +52,10 @@ export function evaluate(ctx: AnalyzerContext, expr: Expr, state: State): { stat
       }
       if (expr.op === '++' || expr.op === '--') {
         const key = exprKey(expr.arg);
-        if (key !== undefined) inner.state.masks.delete(key);
-        if (key !== undefined) forgetFacts(inner.state, key);
+        if (key !== undefined) {
+          inner.state.masks.delete(key);
+          forgetFacts(inner.state, key);
+        }
       }
       return { state: inner.state, value: {} };
     }
@@ -231,8 +233,7 @@ export function referencesPassedOn(ctx: AnalyzerContext, expr: Expr & { k: 'assi
 
 /** The device whose driver data a value reads: `dev` for `dev_get_drvdata(dev)` or `platform_get_drvdata(pdev)`. */
 function drvdataSource(value: Expr): string | undefined {
-  let e = value;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(value);
   if (e.k !== 'call' || !/^(dev|platform|pci|i2c|spi)_get_drvdata$/.test(e.callee) || e.args.length !== 1) return undefined;
   return exprKey(e.args[0]);
 }
@@ -269,8 +270,7 @@ export function escape(ctx: AnalyzerContext, state: State, names: string[], loca
 }
 
 export function checkUse(ctx: AnalyzerContext, state: State, base: Expr, use: Expr, how: PointerUse = 'dereference'): void {
-  let pointer = base;
-  while (pointer.k === 'cast') pointer = pointer.arg;
+  const pointer = uncast(base);
   if (pointer.k !== 'id') return;
   const name = pointer.name;
   for (const res of state.res) {

@@ -5,7 +5,7 @@
 
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
-import { exprKey, identifiersIn, keyRoot } from '../keys';
+import { exprKey, identifiersIn, keyRoot, uncast } from '../keys';
 import { isLive, type State } from '../state';
 import { CORE_REGISTRATION, INSTALLS_IN_PAGE_TABLE, REGISTERS, REGISTERS_TIME_SOURCE } from '../callRoles';
 import type { AnalyzerContext } from './context';
@@ -53,8 +53,7 @@ export function keepClocksForTimeSource(state: State): void {
  * allocated drops its only reference, and the release callback frees the allocation.
  */
 function putOfOwnAllocation(state: State, arg: Expr, expr: Expr & { k: 'call' }, entry: ApiEntry): void {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   if (e.k !== 'id') return;
   const name = e.name;
   state.res = state.res.map((r) =>
@@ -68,8 +67,7 @@ function putOfOwnAllocation(state: State, arg: Expr, expr: Expr & { k: 'call' },
  * nothing of its other kobjects.
  */
 function noteContainerPut(state: State, arg: Expr, entry: ApiEntry): void {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   // `put_device(&x->dev)` puts the structure `x`; `put_device(dev)` the object `dev` points to.
   const container = exprKey(e.k === 'unary' && e.op === '&' && e.arg.k === 'field' ? e.arg.base : e);
   if (container === undefined) return;

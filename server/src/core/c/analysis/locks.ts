@@ -5,7 +5,7 @@ import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
 import type { Annotation } from '../preprocess';
 import type { Summaries } from './summaries';
-import { exprKey } from '../keys';
+import { exprKey, uncast } from '../keys';
 import { isLive, type Res, type State } from '../state';
 import { canonicalLock, type AnalyzerContext } from './context';
 import { lastMember } from './fileFacts';
@@ -167,8 +167,7 @@ export function releasesLockOrFamily(ctx: AnalyzerContext, families: readonly st
 export function lockObjectKey(arg: Expr): string | undefined {
   const key = exprKey(arg);
   if (key !== undefined) return key;
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   if (e.k !== 'call' || e.callee === '' || e.args.length === 0) return undefined;
   const keys: string[] = [];
   for (const a of e.args) {
@@ -237,8 +236,7 @@ export function noteLocksHandedToCallee(ctx: AnalyzerContext, expr: Expr & { k: 
   if (LOCK_QUESTION.test(expr.callee) || !state.res.some((r) => isLive(r) && r.api.kind === 'lock' && !r.handedToCallee)) return;
   const handed: string[] = [];
   for (const arg of expr.args) {
-    let e = arg;
-    while (e.k === 'cast') e = e.arg;
+    const e = uncast(arg);
     const key = exprKey(e);
     if (key !== undefined && !key.includes('[]')) handed.push(canonicalLock(ctx, key));
   }

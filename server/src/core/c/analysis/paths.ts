@@ -5,11 +5,10 @@ import type { CfgNode, SwitchLabels } from '../cir';
 import { exprKey, hasEffects, keyRoot } from '../keys';
 import { ALL, POS, Z, cloneState, initialState, isLive, stateKey, type Res, type State } from '../state';
 import { setMask, type AnalyzeLimits, type AnalyzerContext, type FunctionAnalysis, type Value } from './context';
-import { NAMED_CONSTANT, condition, constantFact, exclusionFact, noteNamedConstant } from './conditions';
+import { NAMED_CONSTANT, condition, constantFact, exclusionFact, knownConstant, noteNamedConstant } from './conditions';
 import { evaluate } from './expressions';
 import { leaveFunction, report, reportInconsistentPaths } from './report';
 import { dropLocksHeldByContract } from './locks';
-import { NO_RETURN } from '../callRoles';
 
 export function explorePaths(ctx: AnalyzerContext, limits: AnalyzeLimits): FunctionAnalysis {
   const nodes = ctx.fn.nodes;
@@ -64,10 +63,9 @@ export function step(ctx: AnalyzerContext, id: number, node: CfgNode, state: Sta
     case 'nop':
       return [[node.next, state]];
     case 'stop':
+      // `die("Oops", regs, sr)`, `LBUG()`: the path ends here, so the labels it would fall into are not reached from it.
       return [];
     case 'eval':
-      // `die("Oops", regs, sr)`: the path ends here, so the labels it would fall into are not reached from it.
-      if (node.expr.k === 'call' && NO_RETURN.test(node.expr.callee)) return [];
       if (!hasEffects(node.expr) && !state.res.some((r) => r.status === 'released')) return [[node.next, state]];
       return [[node.next, evaluate(ctx, node.expr, cloneState(state)).state]];
     case 'decl': {
@@ -196,13 +194,6 @@ function switchTargets(targets: number[], labels: SwitchLabels, state: State): [
     out.push([target, next]);
   });
   return out;
-}
-
-/** The constant the path knows `name` holds, from any earlier fact. */
-function knownConstant(name: string, state: State): string | undefined {
-  const prefix = constantFact(name, '');
-  for (const key of state.conds.keys()) if (key.startsWith(prefix)) return key.slice(prefix.length);
-  return undefined;
 }
 
 /** Forgets the conditions and constants the path knew of `name` (`i++`, `mode = x`). */

@@ -4,7 +4,7 @@
 
 import type { ApiEntry } from '../apiTable';
 import type { Expr } from '../cir';
-import { exprKey } from '../keys';
+import { exprKey, uncast } from '../keys';
 import { isLive, resMatches, type Res, type State } from '../state';
 import { canonical, type AnalyzerContext } from './context';
 
@@ -42,8 +42,7 @@ function assignedTextBefore(ctx: AnalyzerContext, name: string, offset: number):
 const NOT_MEMBER_HELPER = /get|find|lookup|alloc|create|open|new|by_|^to_|_to_|container_of|^[A-Z0-9_]+$/;
 
 function memberHelperCall(ctx: AnalyzerContext, expr: Expr): string | undefined {
-  let e = expr;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(expr);
   if (e.k !== 'call' || e.args.length !== 1 || e.args[0].k !== 'id' || ctx.table.byName.has(e.callee) || NOT_MEMBER_HELPER.test(e.callee)) return undefined;
   return e.args[0].name;
 }
@@ -54,13 +53,11 @@ function memberHelperCall(ctx: AnalyzerContext, expr: Expr): string | undefined 
  * `dev = wq_confdev(wq)`, `idxd->wqs[]->wq_confdev` after `dev = wq_confdev(idxd->wqs[i])`.
  */
 export function memberHelperKey(ctx: AnalyzerContext, arg: Expr, offset: number): string | undefined {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  let e = uncast(arg);
   if (e.k === 'id' && ctx.fn.locals.has(e.name)) {
     const assigned = lastAssignmentBefore(ctx, e.name, offset);
     if (assigned === undefined) return undefined;
-    e = assigned;
-    while (e.k === 'cast') e = e.arg;
+    e = uncast(assigned);
   }
   if (e.k !== 'call' || e.args.length !== 1 || ctx.table.byName.has(e.callee) || NOT_MEMBER_HELPER.test(e.callee)) return undefined;
   let ownerExpr = e.args[0];
@@ -84,8 +81,7 @@ export function releaseRunsCallback(ctx: AnalyzerContext, entry: ApiEntry): bool
  * helper called in the argument, or in the last assignment written before the put to the local it names.
  */
 export function memberHelperOwner(ctx: AnalyzerContext, arg: Expr, offset: number): string | undefined {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   if (e.k === 'call') return memberHelperCall(ctx, e);
   if (e.k !== 'id' || !ctx.fn.locals.has(e.name)) return undefined;
   const assigned = lastAssignmentBefore(ctx, e.name, offset);

@@ -57,7 +57,7 @@ export function leaveFunction(ctx: AnalyzerContext, node: CfgNode & { k: 'return
         exitNode: leftVia ?? node,
         returnNode: node,
         path: pathSince(s, res),
-        evidence: { ...leakEvidence(res, { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), returnsValue: node.expr !== undefined }), ...(lock && unlockedByAnotherLoop(ctx, res) ? { unlockedByAnotherLoop: true } : {}) },
+        evidence: leakEvidence(res, { errorReturn: error, releasedElsewhere: res.names.some((n) => ctx.releasedAnywhere.has(`${res.family}|${n}`)), returnsValue: node.expr !== undefined, unlockedByAnotherLoop: lock && unlockedByAnotherLoop(ctx, res) }),
       };
       if (verdict === 'yes') report(ctx, finding);
       else ctx.escapedLeaks.push(finding);
@@ -76,7 +76,7 @@ function pathSince(state: State, res: Res): { start: number; end: number; messag
 }
 
 /** The evidence of a leak of `res`, from what the return showed. */
-function leakEvidence(res: Res, at: Pick<LeakEvidence, 'errorReturn' | 'releasedElsewhere' | 'returnsValue'>): LeakEvidence {
+function leakEvidence(res: Res, at: Pick<LeakEvidence, 'errorReturn' | 'releasedElsewhere' | 'returnsValue' | 'unlockedByAnotherLoop'>): LeakEvidence {
   return { ...at, local: res.local || res.iterator, escaped: res.escaped === true, family: res.family, objectKind: res.api.kind, lockHanded: res.handedToCallee === true, registered: res.handedToRegistration === true, containerPut: res.containerPut === true, queuedWork: res.queuedWork === true };
 }
 
@@ -113,7 +113,7 @@ export function reportInconsistentPaths(ctx: AnalyzerContext): void {
         exitNode: holder.node,
         returnNode: holder.node,
         // Another error return holds none of it: the function releases it elsewhere.
-        evidence: leakEvidence(res, { errorReturn: true, releasedElsewhere: true, returnsValue: true }),
+        evidence: leakEvidence(res, { errorReturn: true, releasedElsewhere: true, returnsValue: true, unlockedByAnotherLoop: false }),
       });
     }
   }

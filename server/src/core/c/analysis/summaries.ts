@@ -4,7 +4,7 @@
 
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
-import { exprKey, keyRoot, pointerRoot } from '../keys';
+import { exprKey, keyRoot, pointerRoot, uncast } from '../keys';
 import { REGISTERS_TIME_SOURCE } from '../callRoles';
 
 /** A parameter (or a member reached from it) that the function releases on some path. */
@@ -58,8 +58,7 @@ function singleAssignmentsFrom(fn: CFunction, parameterOf: (value: Expr) => numb
   const assigned = new Map<string, number>();
   const note = (name: string, value: Expr | undefined) => {
     assigned.set(name, (assigned.get(name) ?? 0) + 1);
-    let inner = value;
-    while (inner && inner.k === 'cast') inner = inner.arg;
+    const inner = uncast(value);
     const param = inner ? parameterOf(inner) : undefined;
     if (param !== undefined) copies.set(name, param);
   };
@@ -89,8 +88,7 @@ function containerCopies(fn: CFunction): Map<string, number> {
 
 /** `&p->member`: the address of a member embedded in a structure. */
 function isMemberAddress(arg: Expr): boolean {
-  let e = arg;
-  while (e.k === 'cast') e = e.arg;
+  const e = uncast(arg);
   return e.k === 'unary' && e.op === '&' && e.arg.k === 'field';
 }
 
@@ -215,8 +213,7 @@ function storedParameters(fn: CFunction): number[] {
   for (const call of fn.calls) for (const arg of call.args) if (arg.k === 'unary' && arg.op === '&' && arg.arg.k === 'id') handedByAddress.add(arg.arg.name);
   for (const node of fn.nodes) {
     if (node.k !== 'eval' || node.expr.k !== 'assign' || node.expr.op !== '=' || node.expr.left.k === 'id') continue;
-    let value = node.expr.right;
-    while (value.k === 'cast') value = value.arg;
+    const value = uncast(node.expr.right);
     if (value.k !== 'id') continue;
     const param = fn.params.indexOf(value.name);
     // Into a structure the caller hands over (`d->label = label`), not into a local's (`child->parent = dup`
@@ -230,8 +227,7 @@ function storedParameters(fn: CFunction): number[] {
 /** The key a summarised release drops at a call; for a release of the container, `x` for `&x->member`. */
 export function summaryReleaseKey(arg: Expr, release: ParamRelease): string | undefined {
   if (!release.container) return releasedKeyAt(arg, release.suffix);
-  let inner = arg;
-  while (inner.k === 'cast') inner = inner.arg;
+  const inner = uncast(arg);
   if (inner.k !== 'unary' || inner.op !== '&' || inner.arg.k !== 'field') return undefined;
   return exprKey(inner.arg.base);
 }
