@@ -271,9 +271,12 @@ export async function runProductChecks({ page, reporter, model, files, workspace
     const search = page.locator('.settings-editor .suggest-input-container .inputarea, .settings-editor .search-container textarea').first();
     await search.waitFor({ timeout: 15_000 });
     await page.keyboard.type('lifetime.check.maxStates');
-    const input = page.locator('.settings-editor .setting-item-contents input[type="number"], .settings-editor .setting-item-contents input').first();
+    // Until the search has filtered the list, the first number input is another setting's
+    // (editor.fontSize shows 14), so wait for the item whose label names this setting.
+    const item = page.locator('.settings-editor .setting-item-contents', { hasText: 'Max States' }).first();
+    await item.waitFor({ timeout: 15_000 });
+    const input = item.locator('input').first();
     await input.waitFor({ timeout: 15_000 });
-    await sleep(500);
     const shown = await input.inputValue();
     const help = spawnSync(process.execPath, [path.join(repoRoot, 'dist/cli/lifetime.js'), 'check', '--help'], { encoding: 'utf8' }).stdout;
     const cliDefault = /--max-states N .*default (\d+)/.exec(help)?.[1];
