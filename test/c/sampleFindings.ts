@@ -9,7 +9,8 @@
 
 import * as fs from 'fs';
 import * as path from 'path';
-import { analyzeCText, learnControlMacros, loadApiTable, loadCParser } from '../../server/src/core/c/index';
+import { learnControlMacros, loadApiTable, loadCParser } from '../../server/src/core/c/index';
+import { analyzeCRun } from '../../server/src/core/c/run';
 import { ensureKernelDirs, listCFiles, listFiles } from './kernelSource';
 import { quotedIncludeTexts } from '../../server/src/cli/cfiles';
 
@@ -45,19 +46,22 @@ async function main(): Promise<void> {
   const all: string[] = [];
   const byKind = new Map<string, number>();
   let lines = 0;
-  for (const dir of dirs) {
-    for (const file of listCFiles(tree.root, dir)) {
-      const text = fs.readFileSync(path.join(tree.root, file), 'utf8');
-      lines += text.split('\n').length;
-      // And, as the CLI does, the headers the file includes by a quoted name.
-      const included = quotedIncludeTexts(path.join(tree.root, file), text);
-      const macros = included.length > 0 ? learnControlMacros(included, controlMacros) : controlMacros;
-      for (const f of analyzeCText(text, table, { parser, fileName: file, controlMacros: macros }).findings) {
-        byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
-        all.push(`${file}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
-      }
+  // The directories are one run, as they are for `lifetime check DIR...`: files lend each other their summaries.
+  const files = dirs.flatMap((dir) => listCFiles(tree.root, dir)).map((file) => {
+    const read = () => fs.readFileSync(path.join(tree.root, file), 'utf8');
+    // And, as the CLI does, the headers the file includes by a quoted name.
+    const included = quotedIncludeTexts(path.join(tree.root, file), read());
+    return { fileName: file, read, controlMacros: included.length > 0 ? learnControlMacros(included, controlMacros) : controlMacros };
+  });
+  analyzeCRun(files, table, { parser }, {
+    result: (file, result, text) => {
+    lines += text.split('\n').length;
+    for (const f of result.findings) {
+      byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
+      all.push(`${file.fileName}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
     }
-  }
+    },
+  });
   console.log(`${all.length} findings in ${lines} lines: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (seedText === 'all') {
     for (const f of all) console.log(f);

@@ -134,3 +134,30 @@ test('a C document reads the control macros of the headers it includes by a quot
     fs.rmSync(outside, { recursive: true, force: true });
   }
 });
+
+test("a C document knows the inline helpers of the headers it includes by a quoted name, as the CLI does", async () => {
+  ensureBuilt();
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-lsp-headers-'));
+  const client = new TestClient(['--stdio'], { c: { enable: true } });
+  try {
+    const source = fs.readFileSync('test/fixtures/cli/run-summaries/foo_main.c', 'utf8');
+    await client.initialize({ rootUri: pathToFileURL(root).href });
+    const leakLines = async (name: string) => {
+      const uri = pathToFileURL(path.join(root, name)).href;
+      await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text: source } });
+      const published = await client.waitForDiagnostics(uri, (p) => p.diagnostics.length > 0);
+      return published.diagnostics.filter((d) => d.code === 'LT4001').map((d) => d.range.start.line + 1);
+    };
+    // No foo.h yet: foo_wipe() of line 53 is unknown, and its caller leaks.
+    assert.deepEqual(await leakLines('before.c'), [14, 40, 54]);
+    fs.copyFileSync('test/fixtures/cli/run-summaries/foo.h', path.join(root, 'foo.h'));
+    assert.deepEqual(await leakLines('foo_main.c'), [14, 40]);
+  } finally {
+    await client.shutdown();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

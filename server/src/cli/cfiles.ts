@@ -3,7 +3,8 @@
 
 import fs from 'node:fs';
 import nodePath from 'node:path';
-import { analyzeCText, findingsToDiagnostics, learnControlMacros, loadApiTable, loadCParser, quotedIncludes, type ApiTable, type ControlMacros, type CParser } from '../core/c/index';
+import { findingsToDiagnostics, learnControlMacros, loadApiTable, loadCParser, quotedIncludes, type ApiTable, type CAnalysisResult, type ControlMacros, type CParser, type Summaries } from '../core/c/index';
+import { analyzeCRun, includedSummaries } from '../core/c/run';
 import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import type { InputProblem } from './inputs';
 import { newReport, sortDiagnostics, type FileReport } from './report';
@@ -75,11 +76,22 @@ export function quotedIncludeTexts(file: string, text: string): string[] {
   return texts;
 }
 
-export function checkCFile(path: string, text: string, frontEnd: CFrontEnd, options: CCheckOptions = {}): FileReport {
+/** Checks the C files of one run; each sees the summaries the others' functions export (core/c/run.ts). */
+export function checkCFiles(files: readonly { path: string; text: string }[], frontEnd: CFrontEnd, options: CCheckOptions = {}): FileReport[] {
+  const reports: FileReport[] = [];
+  const headerCache = new Map<string, Summaries>();
+  const runFiles = files.map((file) => {
+    const included = quotedIncludeTexts(file.path, file.text);
+    if (included.length === 0) return { fileName: file.path, read: () => file.text, controlMacros: options.controlMacros };
+    const controlMacros = learnControlMacros(included, options.controlMacros);
+    return { fileName: file.path, read: () => file.text, controlMacros, headerSummaries: () => includedSummaries(included, frontEnd.table, { parser: frontEnd.parser, controlMacros }, headerCache) };
+  });
+  analyzeCRun(runFiles, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings }, { result: (file, result, text) => reports.push(cReport(file.fileName, text, result, options)) });
+  return reports;
+}
+
+function cReport(path: string, text: string, result: CAnalysisResult, options: CCheckOptions): FileReport {
   const report = newReport(path, text);
-  const included = quotedIncludeTexts(path, text);
-  const controlMacros = included.length > 0 ? learnControlMacros(included, options.controlMacros) : options.controlMacros;
-  const result = analyzeCText(text, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings, fileName: path, controlMacros });
   const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes];
   if (result.withheld > 0) report.withheldFindings = result.withheld;
   const verbose = options.verbose === true;

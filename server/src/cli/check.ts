@@ -1,7 +1,7 @@
 // `lifetime check`: read the inputs, check each file, print the report, and decide the exit code.
 
 import type { CheckCommand } from './args';
-import { checkCFile, headerControlMacros } from './cfiles';
+import { checkCFiles, headerControlMacros } from './cfiles';
 import { prepareC, problemLines } from './cSupport';
 import { availableParallelism } from 'node:os';
 import { CheckHost } from './checkHost';
@@ -59,12 +59,15 @@ export async function runCheck(command: CheckCommand): Promise<CommandOutput> {
   // One line for the whole command: with several searches at once, it shows the latest of them.
   const progress = command.engine ? ProgressLine.forStderr() : undefined;
   const pending: (FileReport | Promise<FileReport>)[] = [];
-  const controlMacros = headerControlMacros(inputs.files.filter((file) => file.language === 'c'));
+  const cInputs = inputs.files.filter((file) => file.language === 'c');
+  const controlMacros = headerControlMacros(cInputs);
+  // The C files are one run: each sees what the functions of the others release (cfiles.ts).
+  const cReports = new Map(cInputs.length > 0 ? checkCFiles(cInputs, c.frontEnd!, { verbose: command.verbose, allFindings: command.allFindings, controlMacros }).map((report, i) => [cInputs[i], report]) : []);
   try {
     for (const [index, input] of inputs.files.entries()) {
       pending.push(...skippedReports(inputs.skipped, index));
       if (input.language === 'c') {
-        pending.push(checkCFile(input.path, input.text, c.frontEnd!, { verbose: command.verbose, allFindings: command.allFindings, controlMacros }));
+        pending.push(cReports.get(input)!);
         continue;
       }
       const onProgress = progress ? (p: EngineProgress) => progress.update(input.path, p) : undefined;

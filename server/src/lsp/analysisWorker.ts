@@ -2,8 +2,10 @@
 // while they waited. Its answers are plain data; the server publishes them only if the document is
 // still at the version they were computed for.
 
+import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { apiTableFromTexts, learnControlMacros, loadCParser, type ApiTable, type CParser } from '../core/c/index';
+import { apiTableFromTexts, learnControlMacros, loadCParser, type ApiTable, type CParser, type Summaries } from '../core/c/index';
+import { includedSummaries, type HeaderSummaryCache } from '../core/c/run';
 import { analyzeText, isCheckable } from '../core/features/analysis';
 import type { ApiTableTexts } from '../core/features/cBodies';
 import { analyzeCDocument } from '../core/features/cFile';
@@ -18,6 +20,17 @@ function tableFor(tables: ApiTableTexts): ApiTable {
   return table.table;
 }
 
+/** Summaries of included headers by a digest of their text, for the current API tables; at most this many kept. */
+const HEADER_CACHE_LIMIT = 256;
+let headerCache: { tablesKey: string; byDigest: Map<string, Summaries> } | undefined;
+
+function headerCacheFor(tablesKey: string): HeaderSummaryCache {
+  if (!headerCache || headerCache.tablesKey !== tablesKey || headerCache.byDigest.size >= HEADER_CACHE_LIMIT) headerCache = { tablesKey, byDigest: new Map() };
+  const byDigest = headerCache.byDigest;
+  const digest = (text: string) => createHash('sha256').update(text).digest('hex');
+  return { get: (text) => byDigest.get(digest(text)), set: (text, summaries) => byDigest.set(digest(text), summaries) };
+}
+
 async function answer(job: AnalysisJob): Promise<AnalysisAnswer> {
   if (job.kind === 'c') {
     const loaded = await (parser ??= loadCParser().catch((error: unknown) => {
@@ -25,7 +38,10 @@ async function answer(job: AnalysisJob): Promise<AnalysisAnswer> {
       throw error;
     }));
     const controlMacros = job.headers.length > 0 ? learnControlMacros(job.headers) : undefined;
-    const { findings, diagnostics } = analyzeCDocument(job.text, tableFor(job.tables), loaded, { allFindings: job.allFindings, fileName: job.uri, controlMacros });
+    const apiTable = tableFor(job.tables);
+    // As the CLI does for a file: the inline helpers of the headers it includes by a quoted name.
+    const headerSummaries = () => includedSummaries(job.headers, apiTable, { parser: loaded, controlMacros }, headerCacheFor(job.tables.key));
+    const { findings, diagnostics } = analyzeCDocument(job.text, apiTable, loaded, { allFindings: job.allFindings, fileName: job.uri, controlMacros, headerSummaries });
     return { kind: 'c', findings, diagnostics };
   }
   const analysis = analyzeText(job.text);

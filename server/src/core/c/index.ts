@@ -6,6 +6,7 @@ import { FunctionAnalyzer } from './analyze';
 import { collectStandingReleases } from './analysis/standingEnables';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
+import { isStaticDefinition } from './declarators';
 import { learnControlMacros, type ControlMacros } from './controlMacros';
 import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
@@ -20,6 +21,7 @@ export type { CFinding, CFix, FindingKind } from './findings';
 export { findingsToDiagnostics } from './findings';
 export { loadCParser, loadedCParser, type CParser } from './parser';
 export { learnControlMacros, quotedIncludes, type ControlMacro, type ControlMacros } from './controlMacros';
+export type { Summaries } from './analysis/summaries';
 export { loadApiTable, apiTableFromTexts, describeCCall, addApiText, emptyApiTable, type ApiTable, type ApiTableResult, type ApiEntry, type ApiFileProblem } from './apiTable';
 
 export interface CAnalysisOptions {
@@ -38,6 +40,14 @@ export interface CAnalysisOptions {
    * over its `.h` files): Lustre's `GOTO(label, rc)` and `RETURN(rc)`. The file's own definitions are read anyway.
    */
   controlMacros?: ControlMacros;
+  /**
+   * What functions defined elsewhere release, keep or drop, first match first: those of the headers the
+   * file includes by a quoted name, then those of the other files of the run (`runSummaries()` over their
+   * `exported`). A helper of another file that puts or unlocks what it is handed does so at its calls here.
+   */
+  otherSummaries?: readonly Summaries[];
+  /** Analyse only the functions of these names; the others are still read for their summaries. */
+  onlyFunctions?: ReadonlySet<string>;
 }
 
 export interface CAnalysisResult {
@@ -53,6 +63,18 @@ export interface CAnalysisResult {
   releaseSites: Map<number, boolean>;
   /** Findings of low confidence left out because `lowConfidence` was not set. */
   withheld: number;
+  /**
+   * The summaries of the functions other files may call: those not `static`, and every function of a
+   * header (its inline helpers). Only functions with an effect are listed.
+   */
+  exported: Summaries;
+  /** The functions with a finding, shown or withheld. */
+  functionsWithFindings: Set<string>;
+  /**
+   * Functions neither defined in the file nor in the table that the functions with findings call,
+   * directly or through functions of the file: where another file's summary could change a finding.
+   */
+  outsideCallsOfFindings: Set<string>;
 }
 
 const FRAGMENT_PREFIX = 'void __lifetime_fragment(void)\n{\n';
@@ -155,6 +177,9 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   let analysed = 0;
   let incomplete = 0;
   const releaseSites = new Map<number, boolean>();
+  const exported: Summaries = new Map();
+  const calleesOf = new Map<string, string[]>();
+  let callsOutside = new Set<string>();
   try {
     const facts = collectFileFacts(pre.text, options?.fileName);
     const freeAnnotations = pre.annotations.filter((a) => a.name === '__free').map((a) => a.start + parsed.delta);
@@ -164,6 +189,8 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
     // Short helpers that call nothing of the table (`desc_set_label(d, l) { d->label = l; }`) are not
     // analysed, but their summaries tell their callers what they keep or release through other helpers.
     const helpers: CFunction[] = [];
+    const header = /\.h$/i.test(options?.fileName ?? '');
+    const exportable = new Set<string>();
     for (const node of parsed.functions) {
       const body = node.childForFieldName('body');
       if (!body) continue;
@@ -181,15 +208,23 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
         constants: pre.constants,
       });
       if (fn) (helperOnly ? helpers : built).push(fn);
+      if (fn && (header || !isStaticDefinition(node, parsed.parsedText))) exportable.add(fn.name);
     }
+    for (const fn of [...built, ...helpers]) calleesOf.set(fn.name, [...(calleesOf.get(fn.name) ?? []), ...fn.calls.map((call) => call.callee).filter((callee) => callee !== '' && !table.byName.has(callee))]);
+    callsOutside = new Set([...calleesOf.values()].flat().filter((callee) => !facts.definedFunctions.has(callee)));
     // Callees first: what a same-file helper releases is known at each of its calls.
-    const summaries = summarizeFunctions([...built, ...helpers], table);
+    const summaries = summarizeFunctions([...built, ...helpers], table, summariesCalled(callsOutside, options?.otherSummaries ?? []));
     addReleaseAnnotations(summaries, built, pre.annotations, table);
+    for (const name of exportable) {
+      const summary = summaries.get(name);
+      if (summary) exported.set(name, summary);
+    }
     noteLocksDroppedWithoutTaking(facts, built, table);
     noteArrayReleases(facts, built, table, summaries, pre.text);
     facts.callerReleases = new CallerFacts([...built, ...helpers], table, summaries);
     facts.power.standingReleases = collectStandingReleases([...built, ...helpers], table);
     for (const fn of built) {
+      if (options?.onlyFunctions && !options.onlyFunctions.has(fn.name)) continue;
       analysed++;
       const result = analyzeFunction(fn, text, table, pre.annotations, options?.maxVisitsPerFunction ?? 1000, lines, facts, summaries);
       findings.push(...result.findings);
@@ -207,7 +242,34 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   }
   findings.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
   const shown = options?.lowConfidence ? findings : findings.filter((f) => f.confidence === 'high');
-  return { findings: shown, notes, functions: parsed.total, analysed, incomplete, releaseSites, withheld: findings.length - shown.length };
+  const functionsWithFindings = new Set(findings.map((f) => f.function));
+  const outsideCallsOfFindings = new Set([...reachableCallees(functionsWithFindings, calleesOf)].filter((name) => callsOutside.has(name)));
+  return { findings: shown, notes, functions: parsed.total, analysed, incomplete, releaseSites, withheld: findings.length - shown.length, exported, functionsWithFindings, outsideCallsOfFindings };
+}
+
+/** Every function `from` calls, directly or through the functions of `calleesOf`. */
+function reachableCallees(from: Set<string>, calleesOf: Map<string, string[]>): Set<string> {
+  const reached = new Set<string>();
+  const queue = [...from];
+  while (queue.length > 0) {
+    for (const callee of calleesOf.get(queue.pop() as string) ?? []) {
+      if (reached.has(callee)) continue;
+      reached.add(callee);
+      queue.push(callee);
+    }
+  }
+  return reached;
+}
+
+/** The summaries of the functions the file calls from elsewhere, each from the first map that has it. */
+function summariesCalled(names: Set<string>, sources: readonly Summaries[]): Summaries {
+  const called: Summaries = new Map();
+  if (sources.length === 0) return called;
+  for (const name of names) {
+    const summary = sources.find((source) => source.has(name))?.get(name);
+    if (summary) called.set(name, summary);
+  }
+  return called;
 }
 
 function analyzeFunction(fn: CFunction, text: string, table: ApiTable, annotations: Annotation[], maxVisits: number, lines: LineIndex, facts: FileFacts, summaries: Summaries) {

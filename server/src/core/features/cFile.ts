@@ -1,7 +1,8 @@
 // Kernel C files (with `lifetime.c.enable`): the C front end's findings as editor diagnostics, and
 // its suggested releases as quick fixes.
 
-import { analyzeCText, findingsToDiagnostics, type ApiTable, type CFinding, type ControlMacros, type CParser } from '../c/index';
+import { findingsToDiagnostics, type ApiTable, type CFinding, type ControlMacros, type CParser, type Summaries } from '../c/index';
+import { analyzeCFileAlone } from '../c/run';
 import { LineIndex } from '../util/lineIndex';
 import { toEditorDiagnostic } from './diagnostics';
 import { overlaps, toRange } from './ranges';
@@ -15,9 +16,10 @@ export interface CFileAnalysis {
 }
 
 /** `allFindings`: also the findings of low confidence, as infos that say why. */
-export function analyzeCDocument(text: string, table: ApiTable, parser: CParser, options: { allFindings?: boolean; fileName?: string; controlMacros?: ControlMacros } = {}): CFileAnalysis {
+export function analyzeCDocument(text: string, table: ApiTable, parser: CParser, options: { allFindings?: boolean; fileName?: string; controlMacros?: ControlMacros; headerSummaries?: () => Summaries } = {}): CFileAnalysis {
   const lines = new LineIndex(text);
-  const result = analyzeCText(text, table, { parser, lowConfidence: options.allFindings, fileName: options.fileName, controlMacros: options.controlMacros });
+  const file = { fileName: options.fileName ?? 'document.c', read: () => text, controlMacros: options.controlMacros, headerSummaries: options.headerSummaries };
+  const result = analyzeCFileAlone(file, table, { parser, lowConfidence: options.allFindings });
   const diagnostics = [...findingsToDiagnostics(result.findings), ...result.notes].map((d) => toEditorDiagnostic({ lines }, d));
   return { text, lines, findings: result.findings, diagnostics };
 }

@@ -1,6 +1,7 @@
-// Summaries of the functions of one file, for their callers in the same file: which of its
-// parameters a function releases (frees, puts or unlocks). Built bottom-up from the calls each body
-// makes, to a fixed point, so that recursion ends; applied at each call of the summarised function.
+// Summaries of the functions of one file, for their callers in the same file and, through
+// `runSummaries()`, in the other files of a run: which of its parameters a function releases (frees,
+// puts or unlocks). Built bottom-up from the calls each body makes, to a fixed point, so that recursion
+// ends; applied at each call of the summarised function.
 
 import type { ApiEntry, ApiTable } from '../apiTable';
 import type { CFunction, Expr } from '../cir';
@@ -136,10 +137,12 @@ function acquiresOwn(fn: CFunction, table: ApiTable, family: string, param: numb
  * table (or of another summarised function) is handed that parameter and the function does not also
  * take it (a lock taken and dropped inside is balanced, not released for the caller).
  */
-export function summarizeFunctions(functions: CFunction[], table: ApiTable): Summaries {
+export function summarizeFunctions(functions: CFunction[], table: ApiTable, others: Summaries = new Map()): Summaries {
   const summaries: Summaries = new Map();
   const byName = new Map(functions.map((fn) => [fn.name, fn]));
   for (const fn of functions) summaries.set(fn.name, { releases: [] });
+  // What other files of the run export is known at the calls of this file; its own definitions come first.
+  const fromOthers = (name: string) => (byName.has(name) ? undefined : others.get(name));
   const copiesOf = new Map(functions.map((fn) => [fn.name, parameterCopies(fn)]));
   const containersOf = new Map(functions.map((fn) => [fn.name, containerCopies(fn)]));
   // Each round lets a release pass up one level of calls; a few rounds reach the fixed point of kernel helpers.
@@ -177,7 +180,7 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
           if (at) add({ ...at, entry, ...(entry.freesContainer && !at.container && at.suffix.startsWith('->') && isMemberAddress(arg) ? { embedded: true } : {}) });
           continue;
         }
-        const callee = byName.has(call.callee) && call.callee !== fn.name ? summaries.get(call.callee) : undefined;
+        const callee = byName.has(call.callee) ? (call.callee !== fn.name ? summaries.get(call.callee) : undefined) : fromOthers(call.callee);
         if (!callee) continue;
         for (const release of callee.releasesGlobal ?? []) addGlobal(release.key, release.entry);
         for (const release of callee.releases) {
@@ -202,7 +205,26 @@ export function summarizeFunctions(functions: CFunction[], table: ApiTable): Sum
     if (stores.length > 0) (summaries.get(fn.name) as FunctionSummary).stores = stores;
   }
   for (const [name, summary] of summaries) if (summary.releases.length === 0 && summary.stores === undefined && summary.relocks === undefined && summary.releasesGlobal === undefined && !summary.registersTimeSource) summaries.delete(name);
+  for (const [name, summary] of others) if (!byName.has(name)) summaries.set(name, summary);
   return summaries;
+}
+
+/**
+ * The summaries a run's files export, as one map for all of them. A name two files define (a driver's
+ * `foo_probe` for two boards, an inline of two architectures' headers) is left out: which of them a
+ * call reaches is the linker's choice, not the text's.
+ */
+export function runSummaries(exported: Iterable<Summaries>): Summaries {
+  const merged: Summaries = new Map();
+  const ambiguous = new Set<string>();
+  for (const summaries of exported) {
+    for (const [name, summary] of summaries) {
+      if (merged.has(name)) ambiguous.add(name);
+      else merged.set(name, summary);
+    }
+  }
+  for (const name of ambiguous) merged.delete(name);
+  return merged;
 }
 
 /** Pointer parameters a function stores in a field of another parameter (`d->label = label`) or of a local structure it hands to a call by address. */
