@@ -21,7 +21,7 @@ function expectations(text: string): string[] {
   return out.sort();
 }
 
-for (const file of ['refs.c', 'locks.c', 'memory.c', 'control.c', 'errors.c', 'idioms.c', 'after-put.c', 'precision.c', 'semaphores.c', 'ownership.c', 'pcim.c', 'paths.c', 'release-matching.c', 'callers.c', 'ownership2.c', 'kunit.c', 'handover.c', 'lock-contracts.c']) {
+for (const file of ['refs.c', 'locks.c', 'memory.c', 'control.c', 'errors.c', 'idioms.c', 'after-put.c', 'precision.c', 'semaphores.c', 'ownership.c', 'pcim.c', 'paths.c', 'release-matching.c', 'callers.c', 'ownership2.c', 'kunit.c', 'handover.c', 'lock-contracts.c', 'round15.c']) {
   test(`fixture ${file}: findings exactly where expected`, async () => {
     const parser = await loadCParser();
     const { table } = loadApiTable();

@@ -11,7 +11,7 @@ export const RELEASE_LIKE = /(free|put|release|destroy|unref|drop|clean|remove|u
 export const TEARS_DOWN = /(^|_)(put|free|release|destroy|unregister|remove|delete|teardown)(_|$)/;
 
 /** Calls that may keep a pointer to what they are handed. */
-export const STORE_LIKE = /(add|register|set|store|insert|attach|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
+export const STORE_LIKE = /(add|register|set|store|insert|attach|anchor|push|queue|link|install|assign|submit|append|publish|bind|list_|xa_|idr_|rb_|hash|track|call_rcu|swap|replace|transfer|splice|cmpxchg|xchg|WRITE_ONCE|rcu_assign|save|hold|start|init|create|setup)/i;
 
 /** Calls that link an object in through a member embedded in it (`list_add(&p->node, head)`). */
 export const EMBEDS = /list_add|hlist_add|llist_add|_add_tail|rb_link|rb_insert|insert|xa_|idr_|radix|enqueue|queue|hash_add|call_rcu|link|register|attach|kobject_|add/i;

@@ -77,6 +77,8 @@ export interface Res {
    * the release of what that acquire took (`free_irq(irq, data)`) gives the object back.
    */
   escapedBy?: number;
+  /** A use after its release was reported on this path: later uses repeat the same bug and are not reported again. */
+  useReported?: boolean;
   /** `lastGoto` of the path when the resource was acquired, to tell whether a later goto left with it. */
   gotoAtAcquire: number;
   /** The path's trail when it acquired the resource: the steps after it lead to the leak. */
@@ -115,7 +117,7 @@ export function cloneState(state: State): State {
 export function stateKey(state: State): string {
   let key = `${state.lastGoto}|`;
   const res = state.res.length > 1 ? state.res.slice().sort((a, b) => a.site - b.site || a.status.localeCompare(b.status)) : state.res;
-  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.mayBeRetaken ? 'm' : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
+  for (const r of res) key += `${r.site}${r.status[0]}${r.escaped ? (r.handedOnly ? 'h' : 'e') : ''}${r.mayBeRetaken ? 'm' : ''}${r.useReported ? 'u' : ''}${r.names.join(',')}${r.condVar ?? ''}${r.releaseSite ?? ''}${r.escapeUndo ? `~${r.escapeUndo.value}` : ''};`;
   key += '|';
   if (state.masks.size > 0) {
     const masks = [...state.masks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

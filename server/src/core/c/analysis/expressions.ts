@@ -152,6 +152,9 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
   if (!local && left.k === 'id') forgetFacts(s, left.name);
   if (local && key !== undefined) {
     const carried = referencesPassedOn(ctx, expr, s, key);
+    // `new = (void *)(KM_TYPE | (unsigned long)new)`: a pointer tagged or moved in place still names its object.
+    const inPlace = expr.op === '=' && expr.right.k !== 'id' && derivedMentions(expr.right).includes(key) ? s.res.filter((r) => isLive(r) && r.api.kind !== 'lock' && r.names.includes(key)).map((r) => r.site) : [];
+    carried.push(...inPlace);
     forget(ctx, s, key);
     bind(ctx, s, key, value);
     if (expr.op === '=') noteNamedConstant(ctx, s, key, expr.right);
@@ -274,12 +277,15 @@ export function checkUse(ctx: AnalyzerContext, state: State, base: Expr, use: Ex
   if (pointer.k !== 'id') return;
   const name = pointer.name;
   for (const res of state.res) {
+    if (res.useReported) continue;
     const ending = releaseEnding(res, name, state, how, ctx.lockFamilies);
     if (ending === undefined || res.releaseSite === undefined) continue;
     if (use.s < res.releaseSite && use.e > res.releaseSite) continue;
     const related = [{ start: res.releaseSite, end: res.releaseEnd ?? res.releaseSite, message: ending === 'freed' ? `${name} released here` : 'the reference is dropped here' }];
     if (ending === 'last-reference') related.push({ start: res.site, end: res.siteEnd, message: 'the reference was taken here' });
     report(ctx, { kind: 'use-after-release', start: use.s, end: use.e, message: useAfterReleaseMessage(name, res, ending, releaseText(ctx, res)), related, releasedThroughMember: releasedThroughMember(ctx, res) });
+    // The first use after the release is the bug; the uses after it on this path repeat it.
+    state.res = state.res.map((r) => (r === res ? { ...r, useReported: true } : r));
   }
 }
 

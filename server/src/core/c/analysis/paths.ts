@@ -250,8 +250,10 @@ export function bind(ctx: AnalyzerContext, state: State, name: string, value: Va
     return;
   }
   const temp = key.startsWith('$');
+  // `cmd = cmds[x]` reads some element: not the one a release of `cmds[]` dropped before.
+  const someElement = key.includes('[]');
   state.res = state.res.map((r) => {
-    const named = r.names.includes(key);
+    const named = r.names.includes(key) && !(someElement && !isLive(r));
     const decides = r.condVar === key;
     const undoes = temp && r.escapeUndo?.value === key;
     if (!named && !decides && !undoes) return r;

@@ -230,6 +230,7 @@ export function runSummaries(exported: Iterable<Summaries>): Summaries {
 /** Pointer parameters a function stores in a field of another parameter (`d->label = label`) or of a local structure it hands to a call by address. */
 function storedParameters(fn: CFunction): number[] {
   const stored = new Set<number>();
+  const reached = reachedFromParameters(fn);
   // Also into a local description handed to a call (`exp_info.priv = priv; dma_buf_export(&exp_info)`).
   const handedByAddress = new Set<string>();
   for (const call of fn.calls) for (const arg of call.args) if (arg.k === 'unary' && arg.op === '&' && arg.arg.k === 'id') handedByAddress.add(arg.arg.name);
@@ -241,9 +242,56 @@ function storedParameters(fn: CFunction): number[] {
     // Into a structure the caller hands over (`d->label = label`), not into a local's (`child->parent = dup`
     // in a walk, which only points at it).
     const target = keyRoot(exprKey(node.expr.left) ?? '');
-    if (param >= 0 && target !== value.name && (fn.params.includes(target) || (node.expr.left.k === 'field' && !node.expr.left.arrow && handedByAddress.has(target)))) stored.add(param);
+    const intoReached = node.expr.left.k === 'field' && node.expr.left.arrow && reached.has(target);
+    if (param >= 0 && target !== value.name && (fn.params.includes(target) || intoReached || (node.expr.left.k === 'field' && !node.expr.left.arrow && handedByAddress.has(target)))) stored.add(param);
   }
   return [...stored].sort((a, b) => a - b);
+}
+
+/**
+ * Locals that point into what a parameter reaches (`hd = au_hdentry(au_di(dentry), bindex)`): every
+ * value they are assigned is computed from parameters or from such locals, so a store through them
+ * (`hd->hd_dentry = h_dentry`) lands in the caller's structure.
+ */
+function reachedFromParameters(fn: CFunction): Set<string> {
+  const values = new Map<string, Expr[]>();
+  const note = (name: string, value: Expr) => values.set(name, [...(values.get(name) ?? []), value]);
+  for (const node of fn.nodes) {
+    if (node.k === 'decl' && node.init) note(node.name, node.init);
+    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.op === '=' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.right);
+  }
+  const reached = new Set<string>(fn.params);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, assigned] of values) {
+      if (reached.has(name)) continue;
+      if (assigned.every((value) => computedFrom(value, reached))) {
+        reached.add(name);
+        changed = true;
+      }
+    }
+  }
+  for (const param of fn.params) reached.delete(param);
+  return reached;
+}
+
+/** Whether a pointer value is computed only from `names`: a member, an element, a cast or a call's result over them. */
+function computedFrom(value: Expr, names: Set<string>): boolean {
+  const e = uncast(value);
+  switch (e.k) {
+    case 'id':
+      return names.has(e.name);
+    case 'field':
+      return computedFrom(e.base, names);
+    case 'index':
+      return computedFrom(e.base, names);
+    case 'unary':
+      return e.op === '&' && computedFrom(e.arg, names);
+    case 'call':
+      return e.args.length > 0 && computedFrom(e.args[0], names);
+    default:
+      return false;
+  }
 }
 
 /** The key a summarised release drops at a call; for a release of the container, `x` for `&x->member`. */
