@@ -43,6 +43,15 @@ export function analyzeCRun(files: readonly CRunFile[], table: ApiTable, options
       return undefined;
     }
   };
+  const headersOf = (file: CRunFile): Summaries => {
+    try {
+      return file.headerSummaries?.() ?? new Map();
+    } catch (error) {
+      if (!handlers.threw) throw error;
+      handlers.threw(file, error);
+      return new Map();
+    }
+  };
   const firstPass = files.map((file) => analyze(file, file.read()));
   const run = runSummaries(firstPass.flatMap((result) => (result ? [result.exported] : [])));
   files.forEach((file, index) => {
@@ -53,7 +62,7 @@ export function analyzeCRun(files: readonly CRunFile[], table: ApiTable, options
     // are analysed again: what a helper of a header or of another file releases or keeps is there to
     // lift a finding that took the helper for a call that does neither.
     const outside = [...first.outsideCallsOfFindings];
-    const sources = outside.length > 0 ? [file.headerSummaries?.() ?? new Map(), run] : [];
+    const sources = outside.length > 0 ? [headersOf(file), run] : [];
     const again = outside.some((name) => sources.some((source) => source.has(name)));
     const second = again ? analyze(file, text, { summaries: sources, functions: first.functionsWithFindings }) : undefined;
     if (second) handlers.result(file, { ...first, findings: second.findings, withheld: second.withheld, functionsWithFindings: second.functionsWithFindings, releaseSites: new Map([...first.releaseSites, ...second.releaseSites]) }, text, true);
