@@ -54,7 +54,8 @@ async function main(): Promise<void> {
     return { fileName: file, read, controlMacros: included.length > 0 ? learnControlMacros(included, controlMacros) : controlMacros };
   });
   analyzeCRun(files, table, { parser }, {
-    result: (file, result, text) => {
+    result: (file, result) => {
+      const text = file.read();
     lines += text.split('\n').length;
     for (const f of result.findings) {
       byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);

@@ -86,7 +86,7 @@ export function checkCFiles(files: readonly { path: string; text: string }[], fr
     const controlMacros = learnControlMacros(included, options.controlMacros);
     return { fileName: file.path, read: () => file.text, controlMacros, headerSummaries: () => includedSummaries(included, frontEnd.table, { parser: frontEnd.parser, controlMacros }, headerCache) };
   });
-  analyzeCRun(runFiles, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings }, { result: (file, result, text) => reports.push(cReport(file.fileName, text, result, options)) });
+  analyzeCRun(runFiles, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings }, { result: (file, result) => reports.push(cReport(file.fileName, file.read(), result, options)) });
   return reports;
 }
 

@@ -27,7 +27,7 @@ export type CRunOptions = Omit<CAnalysisOptions, 'fileName' | 'controlMacros' | 
 
 export interface CRunHandlers {
   /** Each file's final result, in the order of the files; `again` when the run's summaries changed what it was analysed with. */
-  result: (file: CRunFile, result: CAnalysisResult, text: string, again: boolean) => void;
+  result: (file: CRunFile, result: CAnalysisResult, again: boolean) => void;
   /** A file whose analysis threw; without this handler the run stops with the error. */
   threw?: (file: CRunFile, error: unknown) => void;
 }
@@ -57,16 +57,16 @@ export function analyzeCRun(files: readonly CRunFile[], table: ApiTable, options
   files.forEach((file, index) => {
     const first = firstPass[index];
     if (!first) return;
-    const text = file.read();
     // Only the functions with findings (shown or withheld) that reach a function summarised elsewhere
     // are analysed again: what a helper of a header or of another file releases or keeps is there to
     // lift a finding that took the helper for a call that does neither.
     const outside = [...first.outsideCallsOfFindings];
     const sources = outside.length > 0 ? [headersOf(file), run] : [];
     const again = outside.some((name) => sources.some((source) => source.has(name)));
-    const second = again ? analyze(file, text, { summaries: sources, functions: first.functionsWithFindings }) : undefined;
-    if (second) handlers.result(file, { ...first, findings: second.findings, withheld: second.withheld, functionsWithFindings: second.functionsWithFindings, releaseSites: new Map([...first.releaseSites, ...second.releaseSites]) }, text, true);
-    else if (!again) handlers.result(file, first, text, false);
+    // The text is read again only for a second pass: a run over a tree need not keep every text.
+    const second = again ? analyze(file, file.read(), { summaries: sources, functions: first.functionsWithFindings }) : undefined;
+    if (second) handlers.result(file, { ...first, findings: second.findings, withheld: second.withheld, functionsWithFindings: second.functionsWithFindings, releaseSites: new Map([...first.releaseSites, ...second.releaseSites]) }, true);
+    else if (!again) handlers.result(file, first, false);
   });
 }
 
