@@ -59,7 +59,7 @@ function runOurs(root: string, dir: string, parser: CParser, table: ApiTable): D
   const wallStart = process.hrtime.bigint();
   // The directory is one run, as `lifetime check DIR` makes it: files lend each other their summaries.
   const results: CAnalysisResult[] = [];
-  analyzeCRun(files.map((file, i) => ({ fileName: file, read: () => texts[i] })), table, { parser }, { result: (_file, result) => results.push(result) });
+  analyzeCRun(files.map((file, i) => ({ fileName: file, read: () => texts[i] })), table, { parser }, { result: (_file, result, _again, index) => (results[index] = result) });
   const used = process.cpuUsage(start);
   const cpuMs = (used.user + used.system) / 1000;
   const ms = Number(process.hrtime.bigint() - wallStart) / 1e6;

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { learnControlMacros, loadApiTable, loadCParser } from '../../server/src/core/c/index';
 import { analyzeCRun } from '../../server/src/core/c/run';
 import { ensureKernelDirs, listCFiles, listFiles } from './kernelSource';
-import { quotedIncludeTexts } from '../../server/src/cli/cfiles';
+import { cRunFiles } from '../../server/src/cli/cfiles';
 
 /** Mulberry32: a small seeded generator, so that the sample can be drawn again from its seed. */
 function seededRandom(seed: number): () => number {
@@ -46,23 +46,27 @@ async function main(): Promise<void> {
   const all: string[] = [];
   const byKind = new Map<string, number>();
   let lines = 0;
-  // The directories are one run, as they are for `lifetime check DIR...`: files lend each other their summaries.
-  const files = dirs.flatMap((dir) => listCFiles(tree.root, dir)).map((file) => {
-    const read = () => fs.readFileSync(path.join(tree.root, file), 'utf8');
-    // And, as the CLI does, the headers the file includes by a quoted name.
-    const included = quotedIncludeTexts(path.join(tree.root, file), read());
-    return { fileName: file, read, controlMacros: included.length > 0 ? learnControlMacros(included, controlMacros) : controlMacros };
-  });
+  // The directories are one run, read as `lifetime check DIR...` reads them (cli/cfiles.ts): files lend
+  // each other their summaries, and each sees the headers it includes by a quoted name.
+  const names = dirs.flatMap((dir) => listCFiles(tree.root, dir));
+  const files = cRunFiles(
+    names.map((name) => ({ path: path.join(tree.root, name), name, read: () => fs.readFileSync(path.join(tree.root, name), 'utf8') })),
+    { table, parser },
+    controlMacros,
+  );
+  // Results come in two passes; the findings are listed in the order of the files, so that a seed draws the same sample.
+  const byFile: string[][] = names.map(() => []);
   analyzeCRun(files, table, { parser }, {
-    result: (file, result) => {
+    result: (file, result, _again, index) => {
       const text = file.read();
-    lines += text.split('\n').length;
-    for (const f of result.findings) {
-      byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
-      all.push(`${file.fileName}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
-    }
+      lines += text.split('\n').length;
+      for (const f of result.findings) {
+        byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);
+        byFile[index].push(`${file.fileName}:${lineOf(text, f.start)} ${f.function}: ${f.kind}: ${f.message}`);
+      }
     },
   });
+  all.push(...byFile.flat());
   console.log(`${all.length} findings in ${lines} lines: ${[...byKind].map(([k, n]) => `${k} ${n}`).join(', ')}`);
   if (seedText === 'all') {
     for (const f of all) console.log(f);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import { findingsToDiagnostics, learnControlMacros, loadApiTable, loadCParser, quotedIncludes, type ApiTable, type CAnalysisResult, type ControlMacros, type CParser, type Summaries } from '../core/c/index';
-import { analyzeCRun, includedSummaries } from '../core/c/run';
+import { analyzeCRun, includedSummaries, type CRunFile } from '../core/c/run';
 import { CODES, makeDiagnostic, type Diagnostic } from '../core/diagnostics/codes';
 import type { InputProblem } from './inputs';
 import { newReport, sortDiagnostics, type FileReport } from './report';
@@ -76,17 +76,27 @@ export function quotedIncludeTexts(file: string, text: string): string[] {
   return texts;
 }
 
+/**
+ * The files of one run as the core reads them: each with the control macros and the inline helpers'
+ * summaries of the headers it includes by a quoted name, found next to it. `name` is how findings name
+ * the file (its path unless given).
+ */
+export function cRunFiles(files: readonly { path: string; name?: string; read: () => string }[], frontEnd: CFrontEnd, runMacros?: ControlMacros): CRunFile[] {
+  const headerCache = new Map<string, Summaries>();
+  return files.map((file) => {
+    const fileName = file.name ?? file.path;
+    const included = quotedIncludeTexts(file.path, file.read());
+    if (included.length === 0) return { fileName, read: file.read, controlMacros: runMacros };
+    const controlMacros = learnControlMacros(included, runMacros);
+    return { fileName, read: file.read, controlMacros, headerSummaries: () => includedSummaries(included, frontEnd.table, { parser: frontEnd.parser, controlMacros }, headerCache) };
+  });
+}
+
 /** Checks the C files of one run; each sees the summaries the others' functions export (core/c/run.ts). */
 export function checkCFiles(files: readonly { path: string; text: string }[], frontEnd: CFrontEnd, options: CCheckOptions = {}): FileReport[] {
-  const reports: FileReport[] = [];
-  const headerCache = new Map<string, Summaries>();
-  const runFiles = files.map((file) => {
-    const included = quotedIncludeTexts(file.path, file.text);
-    if (included.length === 0) return { fileName: file.path, read: () => file.text, controlMacros: options.controlMacros };
-    const controlMacros = learnControlMacros(included, options.controlMacros);
-    return { fileName: file.path, read: () => file.text, controlMacros, headerSummaries: () => includedSummaries(included, frontEnd.table, { parser: frontEnd.parser, controlMacros }, headerCache) };
-  });
-  analyzeCRun(runFiles, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings }, { result: (file, result) => reports.push(cReport(file.fileName, file.read(), result, options)) });
+  const reports: FileReport[] = new Array(files.length);
+  const runFiles = cRunFiles(files.map((file) => ({ path: file.path, read: () => file.text })), frontEnd, options.controlMacros);
+  analyzeCRun(runFiles, frontEnd.table, { parser: frontEnd.parser, lowConfidence: options.allFindings }, { result: (file, result, _again, index) => (reports[index] = cReport(file.fileName, file.read(), result, options)) });
   return reports;
 }
 

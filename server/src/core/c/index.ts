@@ -71,8 +71,8 @@ export interface CAnalysisResult {
   /** The functions with a finding, shown or withheld. */
   functionsWithFindings: Set<string>;
   /**
-   * Functions neither defined in the file nor in the table that the functions with findings call,
-   * directly or through functions of the file: where another file's summary could change a finding.
+   * Functions neither defined in the file nor in the table that the functions with shown findings call,
+   * directly or through functions of the file: where another file's summary could change what is shown.
    */
   outsideCallsOfFindings: Set<string>;
 }
@@ -243,7 +243,7 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
   findings.sort((a, b) => a.start - b.start || a.kind.localeCompare(b.kind));
   const shown = options?.lowConfidence ? findings : findings.filter((f) => f.confidence === 'high');
   const functionsWithFindings = new Set(findings.map((f) => f.function));
-  const outsideCallsOfFindings = new Set([...reachableCallees(functionsWithFindings, calleesOf)].filter((name) => callsOutside.has(name)));
+  const outsideCallsOfFindings = new Set([...reachableCallees(new Set(shown.map((f) => f.function)), calleesOf)].filter((name) => callsOutside.has(name)));
   return { findings: shown, notes, functions: parsed.total, analysed, incomplete, releaseSites, withheld: findings.length - shown.length, exported, functionsWithFindings, outsideCallsOfFindings };
 }
 

@@ -26,8 +26,12 @@ export interface CRunFile {
 export type CRunOptions = Omit<CAnalysisOptions, 'fileName' | 'controlMacros' | 'otherSummaries'>;
 
 export interface CRunHandlers {
-  /** Each file's final result, in the order of the files; `again` when the run's summaries changed what it was analysed with. */
-  result: (file: CRunFile, result: CAnalysisResult, again: boolean) => void;
+  /**
+   * Each file's final result, `again` when the run's summaries changed what it was analysed with. A file
+   * that cannot need them gets its result in the first pass, the others after it: `index` is its place
+   * among the files.
+   */
+  result: (file: CRunFile, result: CAnalysisResult, again: boolean, index: number) => void;
   /** A file whose analysis threw; without this handler the run stops with the error. */
   threw?: (file: CRunFile, error: unknown) => void;
 }
@@ -52,22 +56,31 @@ export function analyzeCRun(files: readonly CRunFile[], table: ApiTable, options
       return new Map();
     }
   };
-  const firstPass = files.map((file) => analyze(file, file.read()));
-  const run = runSummaries(firstPass.flatMap((result) => (result ? [result.exported] : [])));
+  // A file is analysed again only where a function with a shown finding reaches a function summarised
+  // elsewhere: what a helper of a header or of another file releases or keeps is there to lift a
+  // finding that took the helper for a call that does neither. Its functions with findings, shown or
+  // withheld, are then analysed again. A file whose shown findings call nothing outside it is done
+  // after the first pass, so that a run over a tree keeps few results.
+  const exported: Summaries[] = [];
+  const waiting = new Map<number, CAnalysisResult>();
   files.forEach((file, index) => {
-    const first = firstPass[index];
-    if (!first) return;
-    // Only the functions with findings (shown or withheld) that reach a function summarised elsewhere
-    // are analysed again: what a helper of a header or of another file releases or keeps is there to
-    // lift a finding that took the helper for a call that does neither.
+    const result = analyze(file, file.read());
+    if (!result) return;
+    if (result.exported.size > 0) exported.push(result.exported);
+    if (result.outsideCallsOfFindings.size > 0) waiting.set(index, result);
+    else handlers.result(file, result, false, index);
+  });
+  const run = runSummaries(exported);
+  for (const [index, first] of waiting) {
+    const file = files[index];
     const outside = [...first.outsideCallsOfFindings];
-    const sources = outside.length > 0 ? [headersOf(file), run] : [];
+    const sources = [headersOf(file), run];
     const again = outside.some((name) => sources.some((source) => source.has(name)));
     // The text is read again only for a second pass: a run over a tree need not keep every text.
     const second = again ? analyze(file, file.read(), { summaries: sources, functions: first.functionsWithFindings }) : undefined;
-    if (second) handlers.result(file, { ...first, findings: second.findings, withheld: second.withheld, functionsWithFindings: second.functionsWithFindings, releaseSites: new Map([...first.releaseSites, ...second.releaseSites]) }, true);
-    else if (!again) handlers.result(file, first, false);
-  });
+    if (second) handlers.result(file, { ...first, findings: second.findings, withheld: second.withheld, functionsWithFindings: second.functionsWithFindings, releaseSites: new Map([...first.releaseSites, ...second.releaseSites]) }, true, index);
+    else if (!again) handlers.result(file, first, false, index);
+  }
 }
 
 /** One file checked on its own: a run of one, so that its headers' inline helpers count. */
