@@ -67,9 +67,3 @@ export function functionName(declarator: SyntaxNode | null, text: string): { nam
 export function definedFunctionName(node: SyntaxNode, text: string): string | undefined {
   return functionName(node.childForFieldName('declarator'), text)?.name;
 }
-
-/** Whether a `function_definition` is `static` (seen by its own file only): the word before its declarator. */
-export function isStaticDefinition(node: SyntaxNode, text: string): boolean {
-  const declarator = node.childForFieldName('declarator');
-  return declarator !== null && /\bstatic\b/.test(text.slice(node.startIndex, declarator.startIndex));
-}

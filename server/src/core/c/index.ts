@@ -6,7 +6,6 @@ import { FunctionAnalyzer } from './analyze';
 import { collectStandingReleases } from './analysis/standingEnables';
 import { collectFileFacts, noteArrayReleases, noteLocksDroppedWithoutTaking, type FileFacts } from './analysis/fileFacts';
 import { summarizeFunctions, type Summaries } from './analysis/summaries';
-import { isStaticDefinition } from './declarators';
 import { learnControlMacros, type ControlMacros } from './controlMacros';
 import { CallerFacts } from './analysis/callers';
 import { addReleaseAnnotations } from './analysis/locks';
@@ -208,7 +207,8 @@ export function analyzeCText(text: string, table: ApiTable, options?: CAnalysisO
         constants: pre.constants,
       });
       if (fn) (helperOnly ? helpers : built).push(fn);
-      if (fn && (header || !isStaticDefinition(node, parsed.parsedText))) exportable.add(fn.name);
+      // `static` before the function's name: seen by its own file only.
+      if (fn && (header || !/\bstatic\b/.test(parsed.parsedText.slice(node.startIndex, fn.nameSpan.s + parsed.delta)))) exportable.add(fn.name);
     }
     for (const fn of [...built, ...helpers]) calleesOf.set(fn.name, [...(calleesOf.get(fn.name) ?? []), ...fn.calls.map((call) => call.callee).filter((callee) => callee !== '' && !table.byName.has(callee))]);
     callsOutside = new Set([...calleesOf.values()].flat().filter((callee) => !facts.definedFunctions.has(callee)));

@@ -153,7 +153,7 @@ export function assign(ctx: AnalyzerContext, expr: Expr & { k: 'assign' }, state
   if (local && key !== undefined) {
     const carried = referencesPassedOn(ctx, expr, s, key);
     // `new = (void *)(KM_TYPE | (unsigned long)new)`: a pointer tagged or moved in place still names its object.
-    const inPlace = expr.op === '=' && expr.right.k !== 'id' && derivedMentions(expr.right).includes(key) ? s.res.filter((r) => isLive(r) && r.api.kind !== 'lock' && r.names.includes(key)).map((r) => r.site) : [];
+    const inPlace = expr.op === '=' && (expr.right.k === 'cast' || expr.right.k === 'bin') && derivedMentions(expr.right).includes(key) ? s.res.filter((r) => isLive(r) && r.api.kind !== 'lock' && r.names.includes(key)).map((r) => r.site) : [];
     carried.push(...inPlace);
     forget(ctx, s, key);
     bind(ctx, s, key, value);

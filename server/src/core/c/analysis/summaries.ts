@@ -230,7 +230,9 @@ export function runSummaries(exported: Iterable<Summaries>): Summaries {
 /** Pointer parameters a function stores in a field of another parameter (`d->label = label`) or of a local structure it hands to a call by address. */
 function storedParameters(fn: CFunction): number[] {
   const stored = new Set<number>();
-  const reached = reachedFromParameters(fn);
+  // Locals that point into a parameter's structure matter only where a parameter is stored through a pointer.
+  const storesThroughPointer = fn.nodes.some((node) => node.k === 'eval' && node.expr.k === 'assign' && node.expr.left.k === 'field' && node.expr.left.arrow && uncast(node.expr.right).k === 'id');
+  const reached = storesThroughPointer ? reachedFromParameters(fn) : new Set<string>();
   // Also into a local description handed to a call (`exp_info.priv = priv; dma_buf_export(&exp_info)`).
   const handedByAddress = new Set<string>();
   for (const call of fn.calls) for (const arg of call.args) if (arg.k === 'unary' && arg.op === '&' && arg.arg.k === 'id') handedByAddress.add(arg.arg.name);
