@@ -88,7 +88,10 @@ export function cRunFiles(files: readonly { path: string; name?: string; read: (
     const included = quotedIncludeTexts(file.path, file.read());
     if (included.length === 0) return { fileName, read: file.read, controlMacros: runMacros };
     const controlMacros = learnControlMacros(included, runMacros);
-    return { fileName, read: file.read, controlMacros, headerSummaries: () => includedSummaries(included, frontEnd.table, { parser: frontEnd.parser, controlMacros }, headerCache) };
+    // The headers are read again when a second pass asks for their summaries: a run over a tree keeps
+    // no file's copy of its headers from one pass to the next.
+    const headerSummaries = () => includedSummaries(quotedIncludeTexts(file.path, file.read()), frontEnd.table, { parser: frontEnd.parser, controlMacros }, headerCache);
+    return { fileName, read: file.read, controlMacros, headerSummaries };
   });
 }
 

@@ -38,24 +38,19 @@ export interface CRunHandlers {
 
 /** Analyses every file of a run, the second pass only where another file's summary is called. */
 export function analyzeCRun(files: readonly CRunFile[], table: ApiTable, options: CRunOptions, handlers: CRunHandlers): void {
-  const analyze = (file: CRunFile, text: string, again?: { summaries: Summaries[]; functions: ReadonlySet<string> }): CAnalysisResult | undefined => {
+  // What a file's analysis or its headers' throws goes to the `threw` handler, and the run goes on.
+  const guarded = <T>(file: CRunFile, work: () => T, otherwise: T): T => {
     try {
-      return analyzeCText(text, table, { ...options, fileName: file.fileName, controlMacros: file.controlMacros, otherSummaries: again?.summaries, onlyFunctions: again?.functions });
+      return work();
     } catch (error) {
       if (!handlers.threw) throw error;
       handlers.threw(file, error);
-      return undefined;
+      return otherwise;
     }
   };
-  const headersOf = (file: CRunFile): Summaries => {
-    try {
-      return file.headerSummaries?.() ?? new Map();
-    } catch (error) {
-      if (!handlers.threw) throw error;
-      handlers.threw(file, error);
-      return new Map();
-    }
-  };
+  const analyze = (file: CRunFile, text: string, again?: { summaries: Summaries[]; functions: ReadonlySet<string> }): CAnalysisResult | undefined =>
+    guarded(file, () => analyzeCText(text, table, { ...options, fileName: file.fileName, controlMacros: file.controlMacros, otherSummaries: again?.summaries, onlyFunctions: again?.functions }), undefined);
+  const headersOf = (file: CRunFile): Summaries => guarded(file, () => file.headerSummaries?.() ?? new Map(), new Map());
   // A file is analysed again only where a function with a shown finding reaches a function summarised
   // elsewhere: what a helper of a header or of another file releases or keeps is there to lift a
   // finding that took the helper for a call that does neither. Its functions with findings, shown or

@@ -50,24 +50,28 @@ export interface FunctionSummary {
 
 export type Summaries = Map<string, FunctionSummary>;
 
+/** Every value each name is assigned in the function: its initialiser and each `=`; undefined for a compound assignment (`+=`). */
+function assignedValues(fn: CFunction): Map<string, (Expr | undefined)[]> {
+  const values = new Map<string, (Expr | undefined)[]>();
+  const note = (name: string, value: Expr | undefined) => values.set(name, [...(values.get(name) ?? []), value]);
+  for (const node of fn.nodes) {
+    if (node.k === 'decl' && node.init) note(node.name, node.init);
+    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.op === '=' ? node.expr.right : undefined);
+  }
+  return values;
+}
+
 /**
  * Locals assigned exactly once, from a value `parameterOf` ties to a parameter (by its index), and
  * never a parameter themselves.
  */
 function singleAssignmentsFrom(fn: CFunction, parameterOf: (value: Expr) => number | undefined): Map<string, number> {
   const copies = new Map<string, number>();
-  const assigned = new Map<string, number>();
-  const note = (name: string, value: Expr | undefined) => {
-    assigned.set(name, (assigned.get(name) ?? 0) + 1);
-    const inner = uncast(value);
-    const param = inner ? parameterOf(inner) : undefined;
+  for (const [name, values] of assignedValues(fn)) {
+    const value = values.length === 1 && !fn.params.includes(name) ? uncast(values[0]) : undefined;
+    const param = value ? parameterOf(value) : undefined;
     if (param !== undefined) copies.set(name, param);
-  };
-  for (const node of fn.nodes) {
-    if (node.k === 'decl' && node.init) note(node.name, node.init);
-    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.op === '=' ? node.expr.right : undefined);
   }
-  for (const name of [...copies.keys()]) if (assigned.get(name) !== 1 || fn.params.includes(name)) copies.delete(name);
   return copies;
 }
 
@@ -256,12 +260,8 @@ function storedParameters(fn: CFunction): number[] {
  * (`hd->hd_dentry = h_dentry`) lands in the caller's structure.
  */
 function reachedFromParameters(fn: CFunction): Set<string> {
-  const values = new Map<string, Expr[]>();
-  const note = (name: string, value: Expr) => values.set(name, [...(values.get(name) ?? []), value]);
-  for (const node of fn.nodes) {
-    if (node.k === 'decl' && node.init) note(node.name, node.init);
-    else if (node.k === 'eval' && node.expr.k === 'assign' && node.expr.op === '=' && node.expr.left.k === 'id') note(node.expr.left.name, node.expr.right);
-  }
+  // A compound assignment (`hd += i`) moves within what the local already points into.
+  const values = new Map([...assignedValues(fn)].map(([name, assigned]) => [name, assigned.filter((value): value is Expr => value !== undefined)]));
   const reached = new Set<string>(fn.params);
   for (let changed = true; changed; ) {
     changed = false;
