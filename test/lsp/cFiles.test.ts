@@ -3,6 +3,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { CodeAction } from 'vscode-languageserver-protocol';
 import { ensureBuilt, TestClient } from './lspClient';
 
@@ -105,10 +109,6 @@ test('a C finding of low confidence is shown, as information with the reason, on
 
 test('a C document reads the control macros of the headers it includes by a quoted name, inside the workspace only', async () => {
   ensureBuilt();
-  const fs = await import('node:fs');
-  const os = await import('node:os');
-  const path = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-lsp-macros-'));
   const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-lsp-outside-'));
   const client = new TestClient(['--stdio'], { c: { enable: true } });
@@ -137,10 +137,6 @@ test('a C document reads the control macros of the headers it includes by a quot
 
 test("a C document knows the inline helpers of the headers it includes by a quoted name, as the CLI does", async () => {
   ensureBuilt();
-  const fs = await import('node:fs');
-  const os = await import('node:os');
-  const path = await import('node:path');
-  const { pathToFileURL } = await import('node:url');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'lifetime-lsp-headers-'));
   const client = new TestClient(['--stdio'], { c: { enable: true } });
   try {
